@@ -1,0 +1,183 @@
+"""One exception hierarchy for the whole library.
+
+Every error antfin raises derives from :class:`AntfinError`, and every subclass
+also inherits the built-in exception that matches its meaning, so callers can
+catch either ``antfin.errors.InvalidAmountError`` or plain ``ValueError``.
+
+>>> from antfin import CNY
+>>> from antfin.errors import AntfinError, InvalidAmountError
+>>> try:
+...     CNY("1.001")
+... except InvalidAmountError as error:
+...     isinstance(error, ValueError) and isinstance(error, AntfinError)
+True
+
+Business rules are never ``assert`` statements: a refused operation raises one
+of these errors and changes nothing.
+
+.. versionadded:: 0.1.0
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AntfinError",
+    "CurrencyMismatchError",
+    "IdempotencyConflictError",
+    "InsufficientFundsError",
+    "InvalidAmountError",
+    "InvalidTimeError",
+    "InvalidTransitionError",
+    "LimitExceededError",
+    "NotFoundError",
+    "OutsideCoverageError",
+    "PolicyViolationError",
+    "UnbalancedEntryError",
+]
+
+
+class AntfinError(Exception):
+    """Root of every error antfin raises.
+
+    >>> from antfin.errors import AntfinError, NotFoundError
+    >>> issubclass(NotFoundError, AntfinError)
+    True
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class InvalidAmountError(AntfinError, ValueError):
+    """An amount or rate is not acceptable: NaN, infinite, negative where it must
+    not be, or more precise than allowed without a rounding mode.
+
+    >>> from antfin import CNY
+    >>> CNY("NaN")
+    Traceback (most recent call last):
+    ...
+    antfin.errors.InvalidAmountError: amount must be a finite number, got 'NaN'
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class CurrencyMismatchError(AntfinError, ValueError):
+    """Two amounts in different currencies were combined.
+
+    >>> from antfin import Money
+    >>> Money("1", "CNY") + Money("1", "USD")
+    Traceback (most recent call last):
+    ...
+    antfin.errors.CurrencyMismatchError: cannot combine CNY and USD amounts
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class InvalidTimeError(AntfinError, ValueError):
+    """A datetime is naive, out of range or otherwise unusable.
+
+    >>> from datetime import datetime
+    >>> from antfin.calendar import ensure_aware
+    >>> ensure_aware(datetime(2024, 1, 1), "at")
+    Traceback (most recent call last):
+    ...
+    antfin.errors.InvalidTimeError: at must be an aware datetime (with tzinfo), got naive 2024-01-01 00:00:00
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class OutsideCoverageError(InvalidTimeError):
+    """A date lies outside the range a calendar or dated table knows about.
+
+    >>> from antfin.errors import OutsideCoverageError, InvalidTimeError
+    >>> issubclass(OutsideCoverageError, InvalidTimeError)
+    True
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class InvalidTransitionError(AntfinError, RuntimeError):
+    """An entity was asked to do something its current state does not allow.
+
+    >>> from antfin.errors import InvalidTransitionError
+    >>> issubclass(InvalidTransitionError, RuntimeError)
+    True
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class InsufficientFundsError(AntfinError, ValueError):
+    """An account that may not go negative would go below zero.
+
+    >>> from antfin.errors import InsufficientFundsError
+    >>> issubclass(InsufficientFundsError, ValueError)
+    True
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class LimitExceededError(AntfinError, ValueError):
+    """A limit (a class-I account cap, a fast-redemption quota, a credit line)
+    would be exceeded. The message names the limit, what is used and what was
+    asked.
+
+    >>> from antfin.errors import LimitExceededError
+    >>> issubclass(LimitExceededError, ValueError)
+    True
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class PolicyViolationError(AntfinError, ValueError):
+    """An operation breaks a product rule (an unqualified investor, a ticket
+    below the minimum, a subscription after the close).
+
+    >>> from antfin.errors import PolicyViolationError
+    >>> issubclass(PolicyViolationError, ValueError)
+    True
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class UnbalancedEntryError(AntfinError, ValueError):
+    """A journal entry's debits and credits differ in some currency.
+
+    >>> from antfin.errors import UnbalancedEntryError
+    >>> issubclass(UnbalancedEntryError, ValueError)
+    True
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class IdempotencyConflictError(AntfinError, ValueError):
+    """A caller key was reused with different parameters.
+
+    >>> from antfin.errors import IdempotencyConflictError
+    >>> issubclass(IdempotencyConflictError, ValueError)
+    True
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class NotFoundError(AntfinError, KeyError):
+    """An account, hold, trade or other object does not exist.
+
+    >>> from antfin.errors import NotFoundError
+    >>> issubclass(NotFoundError, KeyError)
+    True
+
+    .. versionadded:: 0.1.0
+    """
+
+    def __str__(self) -> str:
+        # KeyError quotes its argument; a readable message is more useful.
+        return str(self.args[0]) if self.args else ""
