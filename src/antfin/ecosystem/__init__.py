@@ -1,0 +1,12 @@
+"""The ecosystem view: profit points, revenue and the demo scenario.
+
+>>> from antfin.ecosystem import ProfitPoint
+>>> ProfitPoint.ALIPAY_ACQUIRING_COMMISSION.account_id
+'revenue:alipay:acquiring_commission'
+
+.. versionadded:: 0.1.0
+"""
+
+from antfin.ecosystem.profit_points import Product, ProfitPoint, revenue_account
+
+__all__ = ["Product", "ProfitPoint", "revenue_account"]

@@ -1,0 +1,166 @@
+"""The profit points (盈利点) of the ecosystem, each with its own revenue account.
+
+Every fee, interest and commission a product earns is booked to the revenue
+account of its profit point, so the income statement by product falls out of
+the ledger's postings.
+
+>>> from antfin.ecosystem.profit_points import Product, ProfitPoint
+>>> ProfitPoint.ZHAOCAIBAO_TRANSFER_FEE.account_id
+'revenue:zhaocaibao:transfer_fee'
+>>> ProfitPoint.ZHAOCAIBAO_TRANSFER_FEE.name_zh
+'招财宝手续费（本金千分之二）'
+>>> ProfitPoint.ZHAOCAIBAO_TRANSFER_FEE.product is Product.ZHAOCAIBAO
+True
+
+.. versionadded:: 0.1.0
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import TYPE_CHECKING
+
+from antfin.money import CNY, Currency
+
+if TYPE_CHECKING:
+    from antfin.ledger import Ledger
+
+__all__ = ["Product", "ProfitPoint", "revenue_account"]
+
+
+class Product(enum.Enum):
+    """A product line of the ecosystem, with its Chinese and English names.
+
+    >>> Product.HUABEI.name_zh, Product.HUABEI.name_en
+    ('蚂蚁花呗', 'Huabei')
+
+    .. versionadded:: 0.1.0
+    """
+
+    ALIPAY = ("alipay", "支付宝", "Alipay")
+    YUEBAO = ("yuebao", "余额宝", "Yu'ebao")
+    ZHAOCAIBAO = ("zhaocaibao", "招财宝", "Zhaocaibao")
+    FORTUNE = ("fortune", "蚂蚁聚宝", "Ant Fortune")
+    HUABEI = ("huabei", "蚂蚁花呗", "Huabei")
+    JIEBEI = ("jiebei", "蚂蚁借呗", "Jiebei")
+    MYBANK = ("mybank", "网商银行", "MYbank")
+    DAKE = ("dake", "蚂蚁达客", "Ant Dake")
+    CLOUD = ("cloud", "蚂蚁金融云", "Ant Financial Cloud")
+
+    @property
+    def code(self) -> str:
+        """Short code used in account ids."""
+        return self.value[0]
+
+    @property
+    def name_zh(self) -> str:
+        """Chinese name."""
+        return self.value[1]
+
+    @property
+    def name_en(self) -> str:
+        """English name."""
+        return self.value[2]
+
+
+class ProfitPoint(enum.Enum):
+    """One way a product earns money, as named in the case study.
+
+    >>> [point.code for point in ProfitPoint if point.product is Product.ALIPAY]
+    ['float_interest', 'acquiring_commission', 'advertising', 'value_added_services', 'withdrawal_fee']
+
+    .. versionadded:: 0.1.0
+    """
+
+    ALIPAY_FLOAT_INTEREST = (Product.ALIPAY, "float_interest", "沉淀资金利息", "Interest on float")
+    ALIPAY_ACQUIRING_COMMISSION = (Product.ALIPAY, "acquiring_commission", "收单佣金", "Acquiring commission")
+    ALIPAY_ADVERTISING = (Product.ALIPAY, "advertising", "广告收益", "Advertising")
+    ALIPAY_VALUE_ADDED = (Product.ALIPAY, "value_added_services", "增值服务收益", "Value-added services")
+    ALIPAY_WITHDRAWAL_FEE = (Product.ALIPAY, "withdrawal_fee", "提现手续费", "Withdrawal fees")
+    YUEBAO_MANAGEMENT_FEE = (Product.YUEBAO, "management_fee", "基金管理费", "Fund management fee")
+    YUEBAO_CUSTODY_FEE = (Product.YUEBAO, "custody_fee", "基金托管费", "Custody fee")
+    YUEBAO_SALES_SERVICE_FEE = (Product.YUEBAO, "sales_service_fee", "销售服务费", "Sales service fee")
+    ZHAOCAIBAO_TRANSFER_FEE = (
+        Product.ZHAOCAIBAO,
+        "transfer_fee",
+        "招财宝手续费（本金千分之二）",
+        "Transfer and borrowing fee (0.2% of principal)",
+    )
+    FORTUNE_SUBSCRIPTION_FEE = (Product.FORTUNE, "subscription_fee", "基金申购费", "Fund subscription fees")
+    FORTUNE_REDEMPTION_FEE = (Product.FORTUNE, "redemption_fee", "基金赎回费", "Fund redemption fees")
+    HUABEI_MERCHANT_FEE = (Product.HUABEI, "merchant_fee", "商户收单费", "Merchant acquiring fees")
+    HUABEI_INSTALMENT_FEE = (Product.HUABEI, "instalment_fee", "分期手续费", "Instalment fees")
+    HUABEI_REVOLVING_INTEREST = (Product.HUABEI, "revolving_interest", "循环信用利息", "Revolving interest")
+    HUABEI_OVERDUE_INTEREST = (Product.HUABEI, "overdue_interest", "逾期利息", "Overdue interest")
+    JIEBEI_INTEREST = (Product.JIEBEI, "interest", "借呗利息", "Loan interest")
+    JIEBEI_FEE = (Product.JIEBEI, "fee", "借呗手续费", "Loan fees")
+    JIEBEI_PENALTY = (Product.JIEBEI, "penalty", "借呗逾期罚息", "Overdue penalty")
+    MYBANK_INTEREST = (Product.MYBANK, "interest", "网商贷利息", "Loan interest")
+    MYBANK_FEE = (Product.MYBANK, "fee", "网商贷手续费", "Loan fees (incl. prepayment)")
+    MYBANK_PENALTY = (Product.MYBANK, "penalty", "网商贷逾期罚息", "Overdue penalty")
+    DAKE_SERVICE_FEE = (Product.DAKE, "service_fee", "融资服务费", "Issuer service fee")
+    CLOUD_TECH_SERVICE_FEE = (Product.CLOUD, "tech_service_fee", "技术服务费", "Technology service fees")
+
+    @property
+    def product(self) -> Product:
+        """The product line this profit point belongs to."""
+        return self.value[0]
+
+    @property
+    def code(self) -> str:
+        """Short code, unique within the product."""
+        return self.value[1]
+
+    @property
+    def name_zh(self) -> str:
+        """Chinese name."""
+        return self.value[2]
+
+    @property
+    def name_en(self) -> str:
+        """English name."""
+        return self.value[3]
+
+    @property
+    def account_id(self) -> str:
+        """Id of the revenue account: ``revenue:<product>:<code>``."""
+        return f"revenue:{self.product.code}:{self.code}"
+
+    @classmethod
+    def from_account_id(cls, account_id: str) -> ProfitPoint:
+        """The profit point whose revenue account has this id.
+
+        >>> ProfitPoint.from_account_id("revenue:huabei:instalment_fee")
+        <ProfitPoint.HUABEI_INSTALMENT_FEE: ...>
+
+        Raises:
+            antfin.errors.NotFoundError: for an id that is no profit point's.
+        """
+        for point in cls:
+            if point.account_id == account_id:
+                return point
+        from antfin.errors import NotFoundError
+
+        raise NotFoundError(f"no profit point has the revenue account {account_id!r}")
+
+
+def revenue_account(ledger: Ledger, point: ProfitPoint, currency: Currency = CNY) -> str:
+    """Open (idempotently) the revenue account of ``point`` and return its id.
+
+    >>> from antfin.ledger import Ledger
+    >>> ledger = Ledger()
+    >>> revenue_account(ledger, ProfitPoint.DAKE_SERVICE_FEE)
+    'revenue:dake:service_fee'
+
+    .. versionadded:: 0.1.0
+    """
+    from antfin.ledger import AccountKind
+
+    ledger.open_account(
+        point.account_id,
+        AccountKind.REVENUE,
+        currency=currency,
+        purpose=point.name_en,
+        metadata={"product": point.product.code, "profit_point": point.code, "name_zh": point.name_zh},
+    )
+    return point.account_id
