@@ -28,6 +28,7 @@ __all__ = [
     "InvalidAmountError",
     "InvalidTimeError",
     "InvalidTransitionError",
+    "InvariantViolationError",
     "LimitExceededError",
     "NotFoundError",
     "OutsideCoverageError",
@@ -162,6 +163,17 @@ class IdempotencyConflictError(AntfinError, ValueError):
 
     >>> from antfin.errors import IdempotencyConflictError
     >>> issubclass(IdempotencyConflictError, ValueError)
+    True
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class InvariantViolationError(AntfinError, RuntimeError):
+    """A ledger or product invariant does not hold: a bug or corrupted data.
+
+    >>> from antfin.errors import InvariantViolationError
+    >>> issubclass(InvariantViolationError, RuntimeError)
     True
 
     .. versionadded:: 0.1.0
