@@ -1,0 +1,1104 @@
+"""The double-entry :class:`Ledger`: every movement of money in antfin is booked here.
+
+>>> from antfin import CNY
+>>> from antfin.calendar import shanghai
+>>> from antfin.ledger import AccountKind, Ledger
+>>> ledger = Ledger()
+>>> _ = ledger.open_account("asset:bank", AccountKind.ASSET)
+>>> _ = ledger.open_account("wallet:alice", AccountKind.LIABILITY, non_negative=True)
+>>> _ = ledger.open_account("wallet:bob", AccountKind.LIABILITY, non_negative=True)
+>>> _ = ledger.transfer("top-up:1", debit="asset:bank", credit="wallet:alice",
+...                     amount=CNY("100.00"), at=shanghai(2024, 3, 1, 9))
+>>> hold = ledger.hold("order:7", debit="wallet:alice", credit="wallet:bob",
+...                    amount=CNY("30.00"), at=shanghai(2024, 3, 1, 10))
+>>> ledger.available("wallet:alice")
+Money('70.00', 'CNY')
+>>> _ = ledger.post_hold("order:7:post", "order:7", at=shanghai(2024, 3, 2), amount=CNY("25.00"))
+>>> ledger.balance("wallet:alice"), ledger.balance("wallet:bob")
+(Money('75.00', 'CNY'), Money('25.00', 'CNY'))
+
+Rules it enforces on every call, not only in tests: entries balance per
+currency; non-negative accounts never go below zero, pending holds included;
+each hold is resolved exactly once; a refused call changes nothing; a key
+repeated with the same parameters returns the first result.
+
+.. versionadded:: 0.1.0
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from functools import partial
+from typing import Final
+
+import attrs
+
+from antfin.calendar import ensure_aware
+from antfin.errors import (
+    CurrencyMismatchError,
+    IdempotencyConflictError,
+    InsufficientFundsError,
+    InvalidAmountError,
+    InvalidTimeError,
+    InvalidTransitionError,
+    InvariantViolationError,
+    NotFoundError,
+    UnbalancedEntryError,
+)
+from antfin.ledger.model import (
+    AccountKind,
+    Hold,
+    HoldStatus,
+    JournalEntry,
+    LedgerAccount,
+    Posting,
+    _check_positive,
+)
+from antfin.ledger.store import ChangeSet, KeyRecord, LedgerStore, MemoryStore
+from antfin.money import CNY, Currency, Money
+
+__all__ = ["Ledger", "TrialBalance", "TrialBalanceRow"]
+
+# Indexes into an account's running totals.
+_DR: Final = 0  # debits posted
+_CR: Final = 1  # credits posted
+_DR_PENDING: Final = 2  # debits reserved by pending holds
+_CR_PENDING: Final = 3  # credits reserved by pending holds
+
+
+@attrs.frozen
+class TrialBalanceRow:
+    """One account's line in a :class:`TrialBalance`.
+
+    >>> TrialBalanceRow("asset:bank", AccountKind.ASSET, CNY("5"), CNY("0"), CNY("5")).balance
+    Money('5.00', 'CNY')
+
+    .. versionadded:: 0.1.0
+    """
+
+    account: str
+    kind: AccountKind
+    debits: Money
+    credits: Money
+    balance: Money
+
+
+@attrs.frozen
+class TrialBalance:
+    """Debit and credit totals of every account, and whether they agree per currency.
+
+    >>> from antfin.ledger import Ledger
+    >>> Ledger().trial_balance().is_balanced
+    True
+
+    .. versionadded:: 0.1.0
+    """
+
+    rows: tuple[TrialBalanceRow, ...]
+
+    @property
+    def totals(self) -> dict[str, tuple[Money, Money]]:
+        """Total debits and credits per currency code."""
+        sums: dict[str, tuple[Money, Money]] = {}
+        for row in self.rows:
+            code = row.debits.currency.code
+            debits, credits = sums.get(code, (row.debits.currency.zero(), row.debits.currency.zero()))
+            sums[code] = (debits + row.debits, credits + row.credits)
+        return sums
+
+    @property
+    def is_balanced(self) -> bool:
+        """``True`` when debits equal credits in every currency."""
+        return all(debits == credits for debits, credits in self.totals.values())
+
+
+class _Transaction:
+    """Undo log and pending writes of one outermost atomic block."""
+
+    __slots__ = ("accounts", "entries", "holds", "keys", "undo")
+
+    def __init__(self) -> None:
+        self.undo: list[Callable[[], None]] = []
+        self.accounts: dict[str, LedgerAccount] = {}
+        self.entries: list[JournalEntry] = []
+        self.holds: dict[str, Hold] = {}
+        self.keys: list[KeyRecord] = []
+
+
+def _check_key(key: object) -> str:
+    if not isinstance(key, str) or not key.strip():
+        raise InvalidAmountError(f"key must be a non-empty string, got {key!r}")
+    return key
+
+
+class Ledger:
+    """A double-entry ledger with two-phase holds, idempotent keys and atomic batches.
+
+    >>> from antfin.ledger import Ledger, SQLiteStore
+    >>> Ledger().entries()
+    ()
+
+    Args:
+        store: where committed changes go; an in-memory :class:`~antfin.ledger.store.MemoryStore`
+            by default, or a :class:`~antfin.ledger.SQLiteStore` for durability. A store that
+            already holds data is loaded, so reopening gives back the same ledger.
+
+    .. versionadded:: 0.1.0
+    """
+
+    def __init__(self, store: LedgerStore | None = None) -> None:
+        self._store: LedgerStore = MemoryStore() if store is None else store
+        self._accounts: dict[str, LedgerAccount] = {}
+        self._totals: dict[str, list[int]] = {}
+        self._entries: list[JournalEntry] = []
+        self._entry_index: dict[str, int] = {}
+        self._lines: dict[str, list[tuple[datetime, int, int]]] = {}
+        self._holds: dict[str, Hold] = {}
+        self._expiries: list[tuple[datetime, int, str]] = []
+        self._keys: dict[str, KeyRecord] = {}
+        self._reversed: dict[str, str] = {}
+        self._hold_seq = 0
+        self._tx: _Transaction | None = None
+        self._load()
+
+    # -- loading ------------------------------------------------------------------
+
+    def _load(self) -> None:
+        state = self._store.load()
+        for account in state.accounts:
+            self._accounts[account.id] = account
+            self._totals[account.id] = [0, 0, 0, 0]
+            self._lines[account.id] = []
+        for entry in state.entries:
+            self._apply_entry(entry)
+        for hold in state.holds:
+            self._holds[hold.id] = hold
+            self._hold_seq += 1
+            if hold.status is HoldStatus.PENDING:
+                self._totals[hold.debit][_DR_PENDING] += hold.amount.minor_units
+                self._totals[hold.credit][_CR_PENDING] += hold.amount.minor_units
+                if hold.expires_at is not None:
+                    heapq.heappush(self._expiries, (hold.expires_at, self._hold_seq, hold.id))
+        for record in state.keys:
+            self._keys[record.key] = record
+        self._tx = None
+        self.check_invariants()
+
+    # -- transactions -------------------------------------------------------------
+
+    @contextmanager
+    def atomic(self) -> Iterator[Ledger]:
+        """Group operations so they all commit or none do (nestable, like savepoints).
+
+        >>> from antfin.ledger import AccountKind
+        >>> from antfin.calendar import shanghai
+        >>> ledger = Ledger()
+        >>> _ = ledger.open_account("asset:bank", AccountKind.ASSET)
+        >>> _ = ledger.open_account("wallet:a", AccountKind.LIABILITY, non_negative=True)
+        >>> try:
+        ...     with ledger.atomic():
+        ...         _ = ledger.transfer("t1", debit="asset:bank", credit="wallet:a",
+        ...                             amount=CNY("5.00"), at=shanghai(2024, 1, 1))
+        ...         _ = ledger.transfer("t2", debit="wallet:a", credit="asset:bank",
+        ...                             amount=CNY("9.00"), at=shanghai(2024, 1, 1))
+        ... except Exception as error:
+        ...     print(type(error).__name__)
+        InsufficientFundsError
+        >>> ledger.balance("wallet:a"), ledger.entries()
+        (Money('0.00', 'CNY'), ())
+
+        Yields:
+            this ledger.
+        """
+        outer = self._tx is None
+        if outer:
+            self._tx = _Transaction()
+        tx = self._write()
+        mark = (len(tx.undo), len(tx.entries), len(tx.keys), dict(tx.holds), dict(tx.accounts))
+        try:
+            yield self
+        except BaseException:
+            self._rollback(tx, mark[0])
+            if outer:
+                self._tx = None
+            else:
+                del tx.entries[mark[1] :]
+                del tx.keys[mark[2] :]
+                tx.holds.clear()
+                tx.holds.update(mark[3])
+                tx.accounts.clear()
+                tx.accounts.update(mark[4])
+            raise
+        if outer:
+            self._tx = None
+            changes = ChangeSet(
+                tuple(tx.accounts.values()), tuple(tx.entries), tuple(tx.holds.values()), tuple(tx.keys)
+            )
+            if not changes.is_empty:
+                try:
+                    self._store.commit(changes)
+                except BaseException:
+                    self._rollback(tx, 0)
+                    raise
+
+    def _rollback(self, tx: _Transaction, mark: int) -> None:
+        while len(tx.undo) > mark:
+            tx.undo.pop()()
+
+    def _undo_entry(self) -> None:
+        entry = self._entries.pop()
+        del self._entry_index[entry.id]
+        for posting in entry.postings:
+            self._lines[posting.account].pop()
+            minor = posting.amount.minor_units
+            totals = self._totals[posting.account]
+            if minor > 0:
+                totals[_DR] -= minor
+            else:
+                totals[_CR] += minor
+        if entry.reverses is not None:
+            self._reversed.pop(entry.reverses, None)
+
+    def _undo_new_hold(self, hold_id: str) -> None:
+        del self._holds[hold_id]
+        self._hold_seq -= 1
+
+    def _undo_hold_change(self, previous: Hold) -> None:
+        self._holds[previous.id] = previous
+
+    def _undo_new_account(self, account_id: str) -> None:
+        del self._accounts[account_id]
+        del self._totals[account_id]
+        del self._lines[account_id]
+
+    def _undo_account_change(self, previous: LedgerAccount) -> None:
+        self._accounts[previous.id] = previous
+
+    def _undo_totals(self, account_id: str, index: int, delta: int) -> None:
+        self._totals[account_id][index] -= delta
+
+    def _write(self) -> _Transaction:
+        if self._tx is None:
+            raise InvariantViolationError("ledger mutation outside a transaction")  # pragma: no cover
+        return self._tx
+
+    # -- accounts -----------------------------------------------------------------
+
+    def open_account(
+        self,
+        account_id: str,
+        kind: AccountKind | str,
+        *,
+        currency: Currency | str = CNY,
+        non_negative: bool = False,
+        owner: str | None = None,
+        purpose: str = "",
+        metadata: Mapping[str, str] | None = None,
+    ) -> LedgerAccount:
+        """Open an account; opening it again with the same terms returns it.
+
+        >>> from antfin.ledger import AccountKind
+        >>> ledger = Ledger()
+        >>> ledger.open_account("wallet:alice", AccountKind.LIABILITY, non_negative=True).id
+        'wallet:alice'
+        >>> ledger.open_account("wallet:alice", AccountKind.ASSET)
+        Traceback (most recent call last):
+        ...
+        antfin.errors.IdempotencyConflictError: account 'wallet:alice' is already open with other terms
+
+        Raises:
+            antfin.errors.IdempotencyConflictError: the id exists with other terms.
+            antfin.errors.InvalidAmountError: an empty id or unknown kind.
+        """
+        account = LedgerAccount(
+            account_id,
+            kind,
+            currency,
+            non_negative=bool(non_negative),
+            owner=owner,
+            purpose=purpose,
+            metadata=metadata,
+        )
+        existing = self._accounts.get(account.id)
+        if existing is not None:
+            if existing.same_terms(account):
+                return existing
+            raise IdempotencyConflictError(f"account {account.id!r} is already open with other terms")
+        with self.atomic():
+            tx = self._write()
+            self._accounts[account.id] = account
+            self._totals[account.id] = [0, 0, 0, 0]
+            self._lines[account.id] = []
+            tx.undo.append(partial(self._undo_new_account, account.id))
+            tx.accounts[account.id] = account
+        return account
+
+    def close_account(self, account_id: str) -> LedgerAccount:
+        """Close an account with a zero balance and nothing pending; it takes no new postings.
+
+        >>> from antfin.ledger import AccountKind
+        >>> ledger = Ledger()
+        >>> _ = ledger.open_account("wallet:old", AccountKind.LIABILITY)
+        >>> ledger.close_account("wallet:old").closed
+        True
+
+        Raises:
+            antfin.errors.InvalidTransitionError: a non-zero balance or pending holds.
+        """
+        account = self.account(account_id)
+        if account.closed:
+            return account
+        totals = self._totals[account_id]
+        if totals[_DR] != totals[_CR] or totals[_DR_PENDING] or totals[_CR_PENDING]:
+            raise InvalidTransitionError(
+                f"cannot close {account_id!r}: balance {self.balance(account_id)} and "
+                f"pending {self.pending(account_id)} must both be zero"
+            )
+        closed = attrs.evolve(account, closed=True)
+        with self.atomic():
+            tx = self._write()
+            self._accounts[account_id] = closed
+            tx.undo.append(partial(self._undo_account_change, account))
+            tx.accounts[account_id] = closed
+        return closed
+
+    def account(self, account_id: str) -> LedgerAccount:
+        """The account with this id.
+
+        >>> Ledger().account("nope")
+        Traceback (most recent call last):
+        ...
+        antfin.errors.NotFoundError: no account 'nope' in the ledger
+
+        Raises:
+            antfin.errors.NotFoundError: for an unknown id.
+        """
+        try:
+            return self._accounts[account_id]
+        except (KeyError, TypeError):
+            raise NotFoundError(f"no account {account_id!r} in the ledger") from None
+
+    def has_account(self, account_id: str) -> bool:
+        """Whether an account with this id exists.
+
+        >>> Ledger().has_account("wallet:alice")
+        False
+        """
+        return account_id in self._accounts
+
+    def accounts(self) -> tuple[LedgerAccount, ...]:
+        """Every account, in opening order.
+
+        >>> Ledger().accounts()
+        ()
+        """
+        return tuple(self._accounts.values())
+
+    # -- idempotency ----------------------------------------------------------------
+
+    def _replay(self, key: str, fingerprint: str) -> KeyRecord | None:
+        record = self._keys.get(key)
+        if record is None:
+            return None
+        if record.fingerprint != fingerprint:
+            raise IdempotencyConflictError(
+                f"key {key!r} was already used for {record.fingerprint}; this call asks for {fingerprint}"
+            )
+        return record
+
+    def _remember(self, tx: _Transaction, record: KeyRecord) -> None:
+        self._keys[record.key] = record
+        tx.keys.append(record)
+        tx.undo.append(partial(self._keys.__delitem__, record.key))
+
+    def _entry_result(self, record: KeyRecord) -> JournalEntry:
+        return self._entries[self._entry_index[record.ref]]
+
+    def _hold_result(self, record: KeyRecord) -> Hold:
+        if record.hold is None:
+            raise InvariantViolationError(f"key {record.key!r} recorded a hold result without the hold")
+        return record.hold
+
+    # -- entries ------------------------------------------------------------------
+
+    def transfer(
+        self,
+        key: str,
+        *,
+        debit: str,
+        credit: str,
+        amount: Money,
+        at: datetime,
+        memo: str = "",
+        metadata: Mapping[str, str] | None = None,
+    ) -> JournalEntry:
+        """Move ``amount`` from ``debit`` to ``credit`` in one two-posting entry.
+
+        >>> from antfin.ledger import AccountKind
+        >>> from antfin.calendar import shanghai
+        >>> ledger = Ledger()
+        >>> _ = ledger.open_account("asset:bank", AccountKind.ASSET)
+        >>> _ = ledger.open_account("wallet:a", AccountKind.LIABILITY, non_negative=True)
+        >>> first = ledger.transfer("k", debit="asset:bank", credit="wallet:a", amount=CNY("1.00"),
+        ...                         at=shanghai(2024, 1, 1))
+        >>> again = ledger.transfer("k", debit="asset:bank", credit="wallet:a", amount=CNY("1.00"),
+        ...                         at=shanghai(2024, 1, 2))
+        >>> again is first, ledger.balance("wallet:a")
+        (True, Money('1.00', 'CNY'))
+
+        The fingerprint compared on a repeated key is the operation, its
+        accounts and its amount; the instant, memo and metadata are not, so a
+        retry made later is recognised as the same request.
+
+        Raises:
+            antfin.errors.InsufficientFundsError: a non-negative account would go below zero.
+            antfin.errors.NotFoundError: an unknown account.
+            antfin.errors.CurrencyMismatchError: an account in another currency.
+            antfin.errors.IdempotencyConflictError: the key was used with other parameters.
+            antfin.errors.InvalidAmountError: a non-positive amount or an empty key.
+        """
+        key = _check_key(key)
+        money = _check_positive(amount)
+        fingerprint = f"transfer|{debit}|{credit}|{money.minor_units}|{money.currency.code}"
+        record = self._replay(key, fingerprint)
+        if record is not None:
+            return self._entry_result(record)
+        postings = (Posting(debit, money), Posting(credit, -money))
+        return self._post(key, fingerprint, postings, ensure_aware(at), memo, metadata)
+
+    def post_entry(
+        self,
+        key: str,
+        postings: Sequence[Posting],
+        *,
+        at: datetime,
+        memo: str = "",
+        metadata: Mapping[str, str] | None = None,
+    ) -> JournalEntry:
+        """Post a balanced entry of two or more postings.
+
+        >>> from antfin.ledger import AccountKind, Posting
+        >>> from antfin.calendar import shanghai
+        >>> ledger = Ledger()
+        >>> for name in ("asset:bank", "wallet:m"):
+        ...     _ = ledger.open_account(name, AccountKind.ASSET if name.startswith("asset") else AccountKind.LIABILITY)
+        >>> _ = ledger.open_account("revenue:fee", AccountKind.REVENUE)
+        >>> entry = ledger.post_entry("sale-1", [
+        ...     Posting.debit("asset:bank", CNY("100.00")),
+        ...     Posting.credit("wallet:m", CNY("99.40")),
+        ...     Posting.credit("revenue:fee", CNY("0.60")),
+        ... ], at=shanghai(2024, 1, 1))
+        >>> ledger.balance("revenue:fee")
+        Money('0.60', 'CNY')
+        >>> ledger.post_entry("bad", [Posting.debit("asset:bank", CNY("1.00")),
+        ...                           Posting.credit("wallet:m", CNY("0.99"))], at=shanghai(2024, 1, 1))
+        Traceback (most recent call last):
+        ...
+        antfin.errors.UnbalancedEntryError: entry 'bad' does not balance: debits - credits = 0.01 CNY
+
+        Raises:
+            antfin.errors.UnbalancedEntryError: debits and credits differ in a currency.
+            antfin.errors.InvalidAmountError: fewer than two postings or a zero posting.
+        """
+        key = _check_key(key)
+        lines = tuple(postings)
+        for posting in lines:
+            if not isinstance(posting, Posting):
+                raise TypeError(f"postings must be Posting values, not {type(posting).__name__}")
+        fingerprint = "entry|" + "|".join(
+            f"{posting.account}:{posting.amount.minor_units}:{posting.amount.currency.code}" for posting in lines
+        )
+        record = self._replay(key, fingerprint)
+        if record is not None:
+            return self._entry_result(record)
+        if len(lines) < 2:
+            raise InvalidAmountError(f"entry {key!r} needs at least two postings, got {len(lines)}")
+        return self._post(key, fingerprint, lines, ensure_aware(at), memo, metadata)
+
+    def _post(
+        self,
+        key: str,
+        fingerprint: str,
+        postings: tuple[Posting, ...],
+        at: datetime,
+        memo: str,
+        metadata: Mapping[str, str] | None,
+        *,
+        reverses: str | None = None,
+        hold: Hold | None = None,
+    ) -> JournalEntry:
+        deltas = self._validate(key, postings, hold)
+        entry = JournalEntry(
+            f"E{len(self._entries) + 1}",
+            key,
+            at,
+            postings,
+            memo,
+            metadata,
+            reverses,
+            None if hold is None else hold.id,
+        )
+        with self.atomic():
+            tx = self._write()
+            self._apply_entry(entry)
+            tx.entries.append(entry)
+            tx.undo.append(self._undo_entry)
+            if hold is not None:
+                resolved = attrs.evolve(
+                    hold,
+                    status=HoldStatus.POSTED,
+                    posted_amount=postings[0].amount,
+                    resolved_at=at,
+                    entry_id=entry.id,
+                )
+                self._resolve_hold(tx, hold, resolved)
+            self._remember(tx, KeyRecord(key, fingerprint, "entry", entry.id))
+        del deltas
+        return entry
+
+    def _validate(self, key: str, postings: tuple[Posting, ...], hold: Hold | None) -> dict[str, int]:
+        """Check an entry against the accounts; return the net delta (debit - credit) per account."""
+        sums: dict[str, int] = {}
+        deltas: dict[str, int] = {}
+        for posting in postings:
+            account = self._accounts.get(posting.account)
+            if account is None:
+                raise NotFoundError(f"no account {posting.account!r} in the ledger")
+            minor = posting.amount.minor_units
+            if minor == 0:
+                raise InvalidAmountError(f"entry {key!r} has a zero posting on {posting.account!r}")
+            code = posting.amount.currency.code
+            if account.currency.code != code:
+                raise CurrencyMismatchError(
+                    f"account {account.id!r} holds {account.currency.code}, not {code} ({posting.amount})"
+                )
+            if account.closed:
+                raise InvalidTransitionError(f"account {account.id!r} is closed and takes no postings")
+            sums[code] = sums.get(code, 0) + minor
+            deltas[posting.account] = deltas.get(posting.account, 0) + minor
+        for code, total in sums.items():
+            if total != 0:
+                shown = Money.from_minor_units(total, code)
+                raise UnbalancedEntryError(f"entry {key!r} does not balance: debits - credits = {shown}")
+        for account_id, delta in deltas.items():
+            account = self._accounts[account_id]
+            if not account.non_negative:
+                continue
+            totals = self._totals[account_id]
+            sign = account.kind.sign
+            current = (totals[_DR] - totals[_CR]) * sign
+            change = delta * sign
+            if account.kind.debit_normal:
+                reserved = totals[_CR_PENDING] - (hold.amount.minor_units if hold and hold.credit == account_id else 0)
+            else:
+                reserved = totals[_DR_PENDING] - (hold.amount.minor_units if hold and hold.debit == account_id else 0)
+            if current + change - reserved < 0:
+                available = Money.from_minor_units(current - reserved, account.currency)
+                needed = Money.from_minor_units(-change, account.currency)
+                raise InsufficientFundsError(
+                    f"{account_id!r} may not go negative: available {available}, needs {needed} (entry {key!r})"
+                )
+        return deltas
+
+    def _apply_entry(self, entry: JournalEntry) -> None:
+        index = len(self._entries)
+        self._entries.append(entry)
+        self._entry_index[entry.id] = index
+        for posting in entry.postings:
+            minor = posting.amount.minor_units
+            totals = self._totals[posting.account]
+            if minor > 0:
+                totals[_DR] += minor
+            else:
+                totals[_CR] -= minor
+            self._lines[posting.account].append((entry.at, minor, index))
+        if entry.reverses is not None:
+            self._reversed[entry.reverses] = entry.id
+
+    def reverse(self, key: str, entry_id: str, *, at: datetime, memo: str = "") -> JournalEntry:
+        """Append an entry that undoes ``entry_id`` (entries are never edited or deleted).
+
+        >>> from antfin.ledger import AccountKind
+        >>> from antfin.calendar import shanghai
+        >>> ledger = Ledger()
+        >>> _ = ledger.open_account("asset:bank", AccountKind.ASSET)
+        >>> _ = ledger.open_account("wallet:a", AccountKind.LIABILITY, non_negative=True)
+        >>> wrong = ledger.transfer("t", debit="asset:bank", credit="wallet:a", amount=CNY("9.00"),
+        ...                         at=shanghai(2024, 1, 1))
+        >>> fix = ledger.reverse("t:reverse", wrong.id, at=shanghai(2024, 1, 2), memo="typo")
+        >>> fix.reverses == wrong.id, ledger.balance("wallet:a"), len(ledger.entries())
+        (True, Money('0.00', 'CNY'), 2)
+
+        Raises:
+            antfin.errors.NotFoundError: no such entry.
+            antfin.errors.InvalidTransitionError: the entry was already reversed.
+            antfin.errors.InsufficientFundsError: the money has been spent since.
+        """
+        key = _check_key(key)
+        fingerprint = f"reverse|{entry_id}"
+        record = self._replay(key, fingerprint)
+        if record is not None:
+            return self._entry_result(record)
+        index = self._entry_index.get(entry_id)
+        if index is None:
+            raise NotFoundError(f"no journal entry {entry_id!r}")
+        if entry_id in self._reversed:
+            raise InvalidTransitionError(f"entry {entry_id!r} was already reversed by {self._reversed[entry_id]!r}")
+        original = self._entries[index]
+        postings = tuple(Posting(posting.account, -posting.amount) for posting in original.postings)
+        return self._post(
+            key, fingerprint, postings, ensure_aware(at), memo or f"reversal of {entry_id}", None, reverses=entry_id
+        )
+
+    # -- holds --------------------------------------------------------------------
+
+    def hold(
+        self,
+        key: str,
+        *,
+        debit: str,
+        credit: str,
+        amount: Money,
+        at: datetime,
+        expires_at: datetime | None = None,
+        memo: str = "",
+        metadata: Mapping[str, str] | None = None,
+    ) -> Hold:
+        """Reserve ``amount`` to move from ``debit`` to ``credit`` later; the hold's id is ``key``.
+
+        >>> from antfin.ledger import AccountKind
+        >>> from antfin.calendar import shanghai
+        >>> ledger = Ledger()
+        >>> _ = ledger.open_account("asset:bank", AccountKind.ASSET)
+        >>> _ = ledger.open_account("wallet:a", AccountKind.LIABILITY, non_negative=True)
+        >>> _ = ledger.open_account("wallet:b", AccountKind.LIABILITY, non_negative=True)
+        >>> _ = ledger.transfer("in", debit="asset:bank", credit="wallet:a", amount=CNY("10.00"),
+        ...                     at=shanghai(2024, 1, 1))
+        >>> ledger.hold("h", debit="wallet:a", credit="wallet:b", amount=CNY("11.00"), at=shanghai(2024, 1, 1))
+        Traceback (most recent call last):
+        ...
+        antfin.errors.InsufficientFundsError: 'wallet:a' may not go negative: available 10.00 CNY, ...
+
+        Raises:
+            antfin.errors.InsufficientFundsError: the hold would over-reserve a non-negative account.
+            antfin.errors.InvalidTimeError: a naive instant, or an expiry not after ``at``.
+        """
+        key = _check_key(key)
+        money = _check_positive(amount)
+        at = ensure_aware(at)
+        if expires_at is not None:
+            expires_at = ensure_aware(expires_at, "expires_at")
+            if expires_at <= at:
+                raise InvalidTimeError(f"expires_at {expires_at.isoformat()} must be after at {at.isoformat()}")
+        expiry_text = "" if expires_at is None else expires_at.isoformat()
+        fingerprint = f"hold|{debit}|{credit}|{money.minor_units}|{money.currency.code}|{expiry_text}"
+        record = self._replay(key, fingerprint)
+        if record is not None:
+            return self._hold_result(record)
+        if key in self._holds:
+            raise IdempotencyConflictError(f"a hold with id {key!r} already exists")
+        for account_id, side in ((debit, _DR_PENDING), (credit, _CR_PENDING)):
+            account = self._accounts.get(account_id)
+            if account is None:
+                raise NotFoundError(f"no account {account_id!r} in the ledger")
+            if account.currency != money.currency:
+                raise CurrencyMismatchError(
+                    f"account {account_id!r} holds {account.currency.code}, not {money.currency.code}"
+                )
+            if account.closed:
+                raise InvalidTransitionError(f"account {account_id!r} is closed and takes no holds")
+            decreasing = (side == _DR_PENDING) != account.kind.debit_normal
+            if account.non_negative and decreasing:
+                available = self.available(account_id)
+                if available < money:
+                    raise InsufficientFundsError(
+                        f"{account_id!r} may not go negative: available {available}, hold needs {money} (hold {key!r})"
+                    )
+        if debit == credit:
+            raise InvalidAmountError(f"hold {key!r} must move money between two different accounts")
+        new = Hold(key, debit, credit, money, at, expires_at, memo=memo, metadata=metadata)
+        with self.atomic():
+            tx = self._write()
+            self._hold_seq += 1
+            self._holds[key] = new
+            tx.undo.append(partial(self._undo_new_hold, key))
+            tx.holds[key] = new
+            self._reserve(tx, new, +1)
+            if expires_at is not None:
+                heapq.heappush(self._expiries, (expires_at, self._hold_seq, key))
+            self._remember(tx, KeyRecord(key, fingerprint, "hold", key, new))
+        return new
+
+    def _reserve(self, tx: _Transaction, hold: Hold, direction: int) -> None:
+        minor = hold.amount.minor_units * direction
+        self._totals[hold.debit][_DR_PENDING] += minor
+        tx.undo.append(partial(self._undo_totals, hold.debit, _DR_PENDING, minor))
+        self._totals[hold.credit][_CR_PENDING] += minor
+        tx.undo.append(partial(self._undo_totals, hold.credit, _CR_PENDING, minor))
+
+    def _resolve_hold(self, tx: _Transaction, hold: Hold, resolved: Hold) -> None:
+        self._reserve(tx, hold, -1)
+        self._holds[hold.id] = resolved
+        tx.undo.append(partial(self._undo_hold_change, hold))
+        tx.holds[hold.id] = resolved
+
+    def get_hold(self, hold_id: str) -> Hold:
+        """The hold with this id, at its current state.
+
+        >>> Ledger().get_hold("missing")
+        Traceback (most recent call last):
+        ...
+        antfin.errors.NotFoundError: no hold 'missing' in the ledger
+
+        Raises:
+            antfin.errors.NotFoundError: for an unknown id.
+        """
+        try:
+            return self._holds[hold_id]
+        except (KeyError, TypeError):
+            raise NotFoundError(f"no hold {hold_id!r} in the ledger") from None
+
+    def holds(self, status: HoldStatus | None = None) -> tuple[Hold, ...]:
+        """Every hold, in creation order, optionally only those with ``status``.
+
+        >>> Ledger().holds(HoldStatus.PENDING)
+        ()
+        """
+        return tuple(hold for hold in self._holds.values() if status is None or hold.status is status)
+
+    def _pending_hold(self, hold_id: str, at: datetime, action: str) -> Hold:
+        hold = self.get_hold(hold_id)
+        if hold.status is not HoldStatus.PENDING:
+            raise InvalidTransitionError(f"cannot {action} hold {hold_id!r}: it is already {hold.status.value}")
+        if hold.expires_at is not None and at >= hold.expires_at:
+            raise InvalidTransitionError(
+                f"cannot {action} hold {hold_id!r} at {at.isoformat()}: it expired at {hold.expires_at.isoformat()}"
+            )
+        return hold
+
+    def post_hold(self, key: str, hold_id: str, *, at: datetime, amount: Money | None = None) -> JournalEntry:
+        """Post a pending hold in full, or in part with the rest released.
+
+        >>> from antfin.ledger import AccountKind
+        >>> from antfin.calendar import shanghai
+        >>> ledger = Ledger()
+        >>> _ = ledger.open_account("asset:bank", AccountKind.ASSET)
+        >>> _ = ledger.open_account("wallet:a", AccountKind.LIABILITY, non_negative=True)
+        >>> _ = ledger.open_account("wallet:b", AccountKind.LIABILITY, non_negative=True)
+        >>> _ = ledger.transfer("in", debit="asset:bank", credit="wallet:a", amount=CNY("10.00"),
+        ...                     at=shanghai(2024, 1, 1))
+        >>> _ = ledger.hold("h", debit="wallet:a", credit="wallet:b", amount=CNY("8.00"), at=shanghai(2024, 1, 1))
+        >>> _ = ledger.post_hold("h:post", "h", at=shanghai(2024, 1, 2), amount=CNY("6.00"))
+        >>> ledger.get_hold("h").status, ledger.available("wallet:a")
+        (<HoldStatus.POSTED: 'posted'>, Money('4.00', 'CNY'))
+        >>> ledger.post_hold("h:again", "h", at=shanghai(2024, 1, 2))
+        Traceback (most recent call last):
+        ...
+        antfin.errors.InvalidTransitionError: cannot post hold 'h': it is already posted
+
+        Raises:
+            antfin.errors.InvalidTransitionError: the hold is resolved or expired.
+            antfin.errors.InvalidAmountError: more than held, or not positive.
+        """
+        key = _check_key(key)
+        posted = None if amount is None else _check_positive(amount)
+        fingerprint = f"post|{hold_id}|{'' if posted is None else posted.minor_units}"
+        record = self._replay(key, fingerprint)
+        if record is not None:
+            return self._entry_result(record)
+        at = ensure_aware(at)
+        hold = self._pending_hold(hold_id, at, "post")
+        if posted is None:
+            posted = hold.amount
+        if posted.currency != hold.amount.currency:
+            raise CurrencyMismatchError(
+                f"hold {hold_id!r} is in {hold.amount.currency.code}, not {posted.currency.code}"
+            )
+        if posted > hold.amount:
+            raise InvalidAmountError(f"cannot post {posted} on hold {hold_id!r}: only {hold.amount} is held")
+        postings = (Posting(hold.debit, posted), Posting(hold.credit, -posted))
+        return self._post(key, fingerprint, postings, at, hold.memo, hold.metadata, hold=hold)
+
+    def void_hold(self, key: str, hold_id: str, *, at: datetime) -> Hold:
+        """Release a pending hold without moving any money.
+
+        >>> from antfin.ledger import AccountKind
+        >>> from antfin.calendar import shanghai
+        >>> ledger = Ledger()
+        >>> _ = ledger.open_account("asset:bank", AccountKind.ASSET)
+        >>> _ = ledger.open_account("wallet:a", AccountKind.LIABILITY, non_negative=True)
+        >>> _ = ledger.transfer("in", debit="asset:bank", credit="wallet:a", amount=CNY("10.00"),
+        ...                     at=shanghai(2024, 1, 1))
+        >>> _ = ledger.hold("h", debit="wallet:a", credit="asset:bank", amount=CNY("10.00"), at=shanghai(2024, 1, 1))
+        >>> ledger.void_hold("h:void", "h", at=shanghai(2024, 1, 2)).status
+        <HoldStatus.VOIDED: 'voided'>
+        >>> ledger.available("wallet:a")
+        Money('10.00', 'CNY')
+
+        Raises:
+            antfin.errors.InvalidTransitionError: the hold is resolved or expired.
+        """
+        key = _check_key(key)
+        fingerprint = f"void|{hold_id}"
+        record = self._replay(key, fingerprint)
+        if record is not None:
+            return self._hold_result(record)
+        at = ensure_aware(at)
+        hold = self._pending_hold(hold_id, at, "void")
+        voided = attrs.evolve(hold, status=HoldStatus.VOIDED, resolved_at=at)
+        with self.atomic():
+            tx = self._write()
+            self._resolve_hold(tx, hold, voided)
+            self._remember(tx, KeyRecord(key, fingerprint, "hold", hold_id, voided))
+        return voided
+
+    def expire_holds(self, at: datetime) -> tuple[Hold, ...]:
+        """Expire every pending hold whose expiry is at or before ``at``, oldest first.
+
+        Deterministic: nothing reads the clock, and calling it again for the
+        same instant expires nothing more.
+
+        >>> from antfin.ledger import AccountKind
+        >>> from antfin.calendar import shanghai
+        >>> ledger = Ledger()
+        >>> _ = ledger.open_account("asset:bank", AccountKind.ASSET)
+        >>> _ = ledger.open_account("wallet:a", AccountKind.LIABILITY)
+        >>> _ = ledger.hold("h", debit="wallet:a", credit="asset:bank", amount=CNY("1.00"),
+        ...                 at=shanghai(2024, 1, 1), expires_at=shanghai(2024, 1, 2))
+        >>> ledger.expire_holds(shanghai(2024, 1, 1, 23, 59, 59))
+        ()
+        >>> [hold.status.value for hold in ledger.expire_holds(shanghai(2024, 1, 2))]
+        ['expired']
+        """
+        at = ensure_aware(at)
+        expired: list[Hold] = []
+        with self.atomic():
+            tx = self._write()
+            while self._expiries and self._expiries[0][0] <= at:
+                _, _, hold_id = heapq.heappop(self._expiries)
+                hold = self._holds.get(hold_id)
+                if hold is None or hold.status is not HoldStatus.PENDING:
+                    continue
+                lapsed = attrs.evolve(hold, status=HoldStatus.EXPIRED, resolved_at=hold.expires_at)
+                self._resolve_hold(tx, hold, lapsed)
+                expired.append(lapsed)
+        return tuple(expired)
+
+    # -- lifecycle ------------------------------------------------------------------
+
+    @property
+    def store(self) -> LedgerStore:
+        """The store this ledger commits to.
+
+        >>> type(Ledger().store).__name__
+        'MemoryStore'
+        """
+        return self._store
+
+    def close(self) -> None:
+        """Close the store (an SQLite file, say); the ledger may not be used afterwards.
+
+        >>> Ledger().close()
+        """
+        self._store.close()
+
+    # -- queries --------------------------------------------------------------------
+
+    def balance(self, account_id: str, at: datetime | None = None) -> Money:
+        """Posted balance in the account's normal direction, now or as of ``at``.
+
+        >>> from antfin.ledger import AccountKind
+        >>> from antfin.calendar import shanghai
+        >>> ledger = Ledger()
+        >>> _ = ledger.open_account("asset:bank", AccountKind.ASSET)
+        >>> _ = ledger.open_account("wallet:a", AccountKind.LIABILITY)
+        >>> _ = ledger.transfer("t", debit="asset:bank", credit="wallet:a", amount=CNY("3.00"),
+        ...                     at=shanghai(2024, 1, 2))
+        >>> ledger.balance("wallet:a"), ledger.balance("wallet:a", at=shanghai(2024, 1, 1))
+        (Money('3.00', 'CNY'), Money('0.00', 'CNY'))
+        """
+        account = self.account(account_id)
+        if at is None:
+            totals = self._totals[account_id]
+            net = totals[_DR] - totals[_CR]
+        else:
+            at = ensure_aware(at)
+            net = sum(minor for when, minor, _ in self._lines[account_id] if when <= at)
+        return Money._from_minor(net * account.kind.sign, account.currency)
+
+    def pending(self, account_id: str) -> Money:
+        """The amount pending holds would take out of the account (positive).
+
+        >>> from antfin.ledger import AccountKind
+        >>> ledger = Ledger()
+        >>> _ = ledger.open_account("wallet:a", AccountKind.LIABILITY)
+        >>> ledger.pending("wallet:a")
+        Money('0.00', 'CNY')
+        """
+        account = self.account(account_id)
+        totals = self._totals[account_id]
+        reserved = totals[_CR_PENDING] if account.kind.debit_normal else totals[_DR_PENDING]
+        return Money._from_minor(reserved, account.currency)
+
+    def incoming(self, account_id: str) -> Money:
+        """The amount pending holds would bring into the account (positive).
+
+        >>> from antfin.ledger import AccountKind
+        >>> ledger = Ledger()
+        >>> _ = ledger.open_account("wallet:a", AccountKind.LIABILITY)
+        >>> ledger.incoming("wallet:a")
+        Money('0.00', 'CNY')
+        """
+        account = self.account(account_id)
+        totals = self._totals[account_id]
+        reserved = totals[_DR_PENDING] if account.kind.debit_normal else totals[_CR_PENDING]
+        return Money._from_minor(reserved, account.currency)
+
+    def available(self, account_id: str) -> Money:
+        """Posted balance minus what pending holds would take out.
+
+        >>> from antfin.ledger import AccountKind
+        >>> ledger = Ledger()
+        >>> _ = ledger.open_account("wallet:a", AccountKind.LIABILITY)
+        >>> ledger.available("wallet:a")
+        Money('0.00', 'CNY')
+        """
+        return self.balance(account_id) - self.pending(account_id)
+
+    def entries(self) -> tuple[JournalEntry, ...]:
+        """Every journal entry, in posting order.
+
+        >>> Ledger().entries()
+        ()
+        """
+        return tuple(self._entries)
+
+    def entry(self, entry_id: str) -> JournalEntry:
+        """The journal entry with this id.
+
+        >>> Ledger().entry("E1")
+        Traceback (most recent call last):
+        ...
+        antfin.errors.NotFoundError: no journal entry 'E1'
+
+        Raises:
+            antfin.errors.NotFoundError: for an unknown id.
+        """
+        index = self._entry_index.get(entry_id)
+        if index is None:
+            raise NotFoundError(f"no journal entry {entry_id!r}")
+        return self._entries[index]
+
+    def history(self, account_id: str) -> tuple[JournalEntry, ...]:
+        """The entries that touch an account, in posting order.
+
+        >>> from antfin.ledger import AccountKind
+        >>> ledger = Ledger()
+        >>> _ = ledger.open_account("wallet:a", AccountKind.LIABILITY)
+        >>> ledger.history("wallet:a")
+        ()
+        """
+        self.account(account_id)
+        seen: list[int] = []
+        for _, _, index in self._lines[account_id]:
+            if not seen or seen[-1] != index:
+                seen.append(index)
+        return tuple(self._entries[index] for index in seen)
+
+    def key_used(self, key: str) -> bool:
+        """Whether an idempotency key has been used.
+
+        >>> Ledger().key_used("anything")
+        False
+        """
+        return key in self._keys
+
+    def trial_balance(self) -> TrialBalance:
+        """Debits, credits and balance of every account.
+
+        >>> from antfin.ledger import AccountKind
+        >>> from antfin.calendar import shanghai
+        >>> ledger = Ledger()
+        >>> _ = ledger.open_account("asset:bank", AccountKind.ASSET)
+        >>> _ = ledger.open_account("equity:capital", AccountKind.EQUITY)
+        >>> _ = ledger.transfer("c", debit="asset:bank", credit="equity:capital", amount=CNY("1000.00"),
+        ...                     at=shanghai(2024, 1, 1))
+        >>> tb = ledger.trial_balance()
+        >>> tb.is_balanced, tb.totals["CNY"]
+        (True, (Money('1000.00', 'CNY'), Money('1000.00', 'CNY')))
+        """
+        rows = []
+        for account in self._accounts.values():
+            totals = self._totals[account.id]
+            cur = account.currency
+            rows.append(
+                TrialBalanceRow(
+                    account.id,
+                    account.kind,
+                    Money._from_minor(totals[_DR], cur),
+                    Money._from_minor(totals[_CR], cur),
+                    Money._from_minor((totals[_DR] - totals[_CR]) * account.kind.sign, cur),
+                )
+            )
+        return TrialBalance(tuple(rows))
+
+    def check_invariants(self) -> None:
+        """Recompute everything from the entries and holds and raise if any rule is broken.
+
+        Checked: each entry balances per currency; the running totals match the
+        postings; total debits equal total credits per currency; no
+        non-negative account is below zero net of pending holds; pending totals
+        match the pending holds; every resolved hold has its resolution
+        recorded exactly once.
+
+        >>> Ledger().check_invariants()
+
+        Raises:
+            antfin.errors.InvariantViolationError: naming the broken rule.
+        """
+        recomputed: dict[str, list[int]] = {account_id: [0, 0, 0, 0] for account_id in self._accounts}
+        per_currency: dict[str, int] = {}
+        posted_holds: dict[str, str] = {}
+        for entry in self._entries:
+            entry_sum: dict[str, int] = {}
+            for posting in entry.postings:
+                minor = posting.amount.minor_units
+                code = posting.amount.currency.code
+                entry_sum[code] = entry_sum.get(code, 0) + minor
+                per_currency[code] = per_currency.get(code, 0) + minor
+                totals = recomputed.get(posting.account)
+                if totals is None:
+                    raise InvariantViolationError(f"entry {entry.id} posts to unknown account {posting.account!r}")
+                if minor > 0:
+                    totals[_DR] += minor
+                else:
+                    totals[_CR] -= minor
+            if any(entry_sum.values()):
+                raise InvariantViolationError(f"entry {entry.id} does not balance: {entry_sum}")
+            if entry.hold_id is not None:
+                if entry.hold_id in posted_holds:
+                    raise InvariantViolationError(f"hold {entry.hold_id!r} was posted twice")
+                posted_holds[entry.hold_id] = entry.id
+        if any(per_currency.values()):
+            raise InvariantViolationError(f"debits and credits differ: {per_currency}")
+        for hold in self._holds.values():
+            if hold.status is HoldStatus.PENDING:
+                recomputed[hold.debit][_DR_PENDING] += hold.amount.minor_units
+                recomputed[hold.credit][_CR_PENDING] += hold.amount.minor_units
+            elif hold.resolved_at is None:
+                raise InvariantViolationError(f"hold {hold.id!r} is {hold.status.value} without a resolution time")
+            if (hold.status is HoldStatus.POSTED) != (hold.id in posted_holds):
+                raise InvariantViolationError(f"hold {hold.id!r} is {hold.status.value} but its posting disagrees")
+        for account_id, account in self._accounts.items():
+            totals = self._totals[account_id]
+            if totals != recomputed[account_id]:
+                raise InvariantViolationError(
+                    f"running totals of {account_id!r} {totals} differ from its postings {recomputed[account_id]}"
+                )
+            if account.non_negative and self.available(account_id).is_negative():
+                raise InvariantViolationError(
+                    f"non-negative account {account_id!r} is at {self.available(account_id)} net of holds"
+                )
