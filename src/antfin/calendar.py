@@ -12,14 +12,25 @@ datetime.date(2024, 1, 31)
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta, timezone
+from types import MappingProxyType
+from typing import Final, Protocol, runtime_checkable
 
+import attrs
 from dateutil.relativedelta import relativedelta
 
-from antfin.errors import InvalidTimeError
+from antfin.errors import InvalidTimeError, OutsideCoverageError
 
 __all__ = [
     "SHANGHAI",
+    "SSE_HOLIDAYS",
+    "SSE_HOLIDAY_SOURCE",
+    "SSE_MAKEUP_WORKDAYS",
+    "TRADING_CUTOFF",
+    "ChinaExchangeCalendar",
+    "TradingCalendar",
+    "WeekdayCalendar",
     "add_months",
     "ensure_aware",
     "ensure_date",
@@ -115,3 +126,391 @@ def add_months(day: date, months: int) -> date:
     """
     result: date = day + relativedelta(months=months)
     return result
+
+
+# -- trading calendars ------------------------------------------------------------------------------------
+
+#: The daily order cut-off of the Shanghai and Shenzhen exchanges and of money-market fund
+#: subscriptions and redemptions: an order at or after 15:00 Asia/Shanghai counts on the next trading day.
+TRADING_CUTOFF: Final = time(15, 0)
+
+
+@runtime_checkable
+class TradingCalendar(Protocol):
+    """What a trading-day calendar answers; :class:`WeekdayCalendar` and :class:`ChinaExchangeCalendar` are two.
+
+    >>> from antfin.calendar import TradingCalendar, WeekdayCalendar
+    >>> isinstance(WeekdayCalendar(), TradingCalendar)
+    True
+
+    .. versionadded:: 0.1.0
+    """
+
+    def is_trading_day(self, day: date) -> bool:
+        """``True`` when the exchange trades on ``day``.
+
+        >>> WeekdayCalendar().is_trading_day(date(2024, 6, 8))
+        False
+        """
+        ...  # pragma: no cover
+
+    def next_trading_day(self, day: date) -> date:
+        """The first trading day strictly after ``day``.
+
+        >>> WeekdayCalendar().next_trading_day(date(2024, 6, 7))
+        datetime.date(2024, 6, 10)
+        """
+        ...  # pragma: no cover
+
+    def previous_trading_day(self, day: date) -> date:
+        """The last trading day strictly before ``day``.
+
+        >>> WeekdayCalendar().previous_trading_day(date(2024, 6, 10))
+        datetime.date(2024, 6, 7)
+        """
+        ...  # pragma: no cover
+
+    def trading_day_for(self, at: datetime) -> date:
+        """The trading day an order placed at the aware instant ``at`` counts on (15:00 cut-off).
+
+        >>> WeekdayCalendar().trading_day_for(shanghai(2024, 6, 7, 15, 0))
+        datetime.date(2024, 6, 10)
+        """
+        ...  # pragma: no cover
+
+
+class _StepCalendar:
+    """Shared stepping logic: everything follows from ``is_trading_day``."""
+
+    cutoff: time
+
+    def is_trading_day(self, day: date) -> bool:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def next_trading_day(self, day: date) -> date:
+        """The first trading day strictly after ``day``.
+
+        >>> WeekdayCalendar().next_trading_day(date(2024, 6, 7))
+        datetime.date(2024, 6, 10)
+
+        Raises:
+            antfin.errors.OutsideCoverageError: when the search leaves the calendar's coverage.
+
+        .. versionadded:: 0.1.0
+        """
+        candidate = ensure_date(day, "day") + _ONE_DAY
+        while not self.is_trading_day(candidate):
+            candidate += _ONE_DAY
+        return candidate
+
+    def previous_trading_day(self, day: date) -> date:
+        """The last trading day strictly before ``day``.
+
+        >>> WeekdayCalendar().previous_trading_day(date(2024, 6, 10))
+        datetime.date(2024, 6, 7)
+
+        Raises:
+            antfin.errors.OutsideCoverageError: when the search leaves the calendar's coverage.
+
+        .. versionadded:: 0.1.0
+        """
+        candidate = ensure_date(day, "day") - _ONE_DAY
+        while not self.is_trading_day(candidate):
+            candidate -= _ONE_DAY
+        return candidate
+
+    def trading_day_on_or_after(self, day: date) -> date:
+        """``day`` itself when it trades, else the next trading day.
+
+        >>> WeekdayCalendar().trading_day_on_or_after(date(2024, 6, 8))
+        datetime.date(2024, 6, 10)
+
+        .. versionadded:: 0.1.0
+        """
+        checked = ensure_date(day, "day")
+        return checked if self.is_trading_day(checked) else self.next_trading_day(checked)
+
+    def trading_day_for(self, at: datetime) -> date:
+        """The trading day an order placed at ``at`` counts on.
+
+        An order strictly before the cut-off (15:00 Asia/Shanghai) on a trading
+        day counts on that day; at or after the cut-off, or on a non-trading
+        day, it counts on the next trading day.
+
+        >>> calendar = WeekdayCalendar()
+        >>> calendar.trading_day_for(shanghai(2024, 6, 7, 14, 59, 59))
+        datetime.date(2024, 6, 7)
+        >>> calendar.trading_day_for(shanghai(2024, 6, 7, 15, 0, 0))
+        datetime.date(2024, 6, 10)
+
+        Raises:
+            antfin.errors.InvalidTimeError: for a naive datetime.
+            antfin.errors.OutsideCoverageError: outside the calendar's coverage.
+
+        .. versionadded:: 0.1.0
+        """
+        local = ensure_aware(at).astimezone(SHANGHAI)
+        day = local.date()
+        if self.is_trading_day(day) and local.timetz().replace(tzinfo=None) < self.cutoff:
+            return day
+        return self.next_trading_day(day)
+
+    def trading_days(self, start: date, end: date) -> tuple[date, ...]:
+        """The trading days from ``start`` to ``end`` inclusive.
+
+        >>> WeekdayCalendar().trading_days(date(2024, 6, 7), date(2024, 6, 10))
+        (datetime.date(2024, 6, 7), datetime.date(2024, 6, 10))
+
+        .. versionadded:: 0.1.0
+        """
+        first, last = ensure_date(start, "start"), ensure_date(end, "end")
+        days: list[date] = []
+        current = first
+        while current <= last:
+            if self.is_trading_day(current):
+                days.append(current)
+            current += _ONE_DAY
+        return tuple(days)
+
+
+_ONE_DAY: Final = timedelta(days=1)
+
+
+def _check_cutoff(_instance: object, _attribute: object, value: object) -> None:
+    if not isinstance(value, time) or value.tzinfo is not None:
+        raise TypeError(f"cutoff must be a naive datetime.time (local Asia/Shanghai), got {value!r}")
+
+
+@attrs.frozen
+class WeekdayCalendar(_StepCalendar):
+    """Monday to Friday trade, every week, forever: for tests and users without a holiday list.
+
+    >>> calendar = WeekdayCalendar()
+    >>> calendar.is_trading_day(date(2024, 10, 1))  # a weekday, so open here (the SSE is closed)
+    True
+    >>> calendar.trading_day_for(shanghai(2024, 6, 8, 10))  # Saturday
+    datetime.date(2024, 6, 10)
+
+    Args:
+        cutoff: the local order cut-off, 15:00 by default (cfg).
+
+    .. versionadded:: 0.1.0
+    """
+
+    cutoff: time = attrs.field(default=TRADING_CUTOFF, validator=_check_cutoff)
+
+    def is_trading_day(self, day: date) -> bool:
+        """``True`` from Monday to Friday.
+
+        >>> WeekdayCalendar().is_trading_day(date(2024, 6, 9))
+        False
+
+        Raises:
+            TypeError: when ``day`` is not a date.
+
+        .. versionadded:: 0.1.0
+        """
+        return ensure_date(day, "day").weekday() < 5
+
+
+# Weekday closures of the Shanghai Stock Exchange, from its yearly holiday notices
+# (上海证券交易所《关于YYYY年部分节假日放假和休市安排的通知》, published each December after the
+# State Council's holiday notice; the 2020 Spring Festival extension is SSE notice of 2020-01-31).
+# Only Monday-Friday closures are listed: weekends never trade, and the make-up weekend workdays
+# (调休上班日) below are also closed. Cross-checked against exchange_calendars' XSHG table.
+_SSE_CLOSURES: Final[tuple[tuple[str, str], ...]] = (
+    ("2020-01-01", "New Year's Day"),
+    ("2020-01-24", "Spring Festival"), ("2020-01-27", "Spring Festival"), ("2020-01-28", "Spring Festival"),
+    ("2020-01-29", "Spring Festival"), ("2020-01-30", "Spring Festival (extended)"),
+    ("2020-01-31", "Spring Festival (extended)"),
+    ("2020-04-06", "Qingming"),
+    ("2020-05-01", "Labour Day"), ("2020-05-04", "Labour Day"), ("2020-05-05", "Labour Day"),
+    ("2020-06-25", "Dragon Boat"), ("2020-06-26", "Dragon Boat"),
+    ("2020-10-01", "National Day"), ("2020-10-02", "National Day"), ("2020-10-05", "National Day"),
+    ("2020-10-06", "National Day"), ("2020-10-07", "National Day"), ("2020-10-08", "National Day"),
+    ("2021-01-01", "New Year's Day"),
+    ("2021-02-11", "Spring Festival"), ("2021-02-12", "Spring Festival"), ("2021-02-15", "Spring Festival"),
+    ("2021-02-16", "Spring Festival"), ("2021-02-17", "Spring Festival"),
+    ("2021-04-05", "Qingming"),
+    ("2021-05-03", "Labour Day"), ("2021-05-04", "Labour Day"), ("2021-05-05", "Labour Day"),
+    ("2021-06-14", "Dragon Boat"),
+    ("2021-09-20", "Mid-Autumn"), ("2021-09-21", "Mid-Autumn"),
+    ("2021-10-01", "National Day"), ("2021-10-04", "National Day"), ("2021-10-05", "National Day"),
+    ("2021-10-06", "National Day"), ("2021-10-07", "National Day"),
+    ("2022-01-03", "New Year's Day"),
+    ("2022-01-31", "Spring Festival"), ("2022-02-01", "Spring Festival"), ("2022-02-02", "Spring Festival"),
+    ("2022-02-03", "Spring Festival"), ("2022-02-04", "Spring Festival"),
+    ("2022-04-04", "Qingming"), ("2022-04-05", "Qingming"),
+    ("2022-05-02", "Labour Day"), ("2022-05-03", "Labour Day"), ("2022-05-04", "Labour Day"),
+    ("2022-06-03", "Dragon Boat"),
+    ("2022-09-12", "Mid-Autumn"),
+    ("2022-10-03", "National Day"), ("2022-10-04", "National Day"), ("2022-10-05", "National Day"),
+    ("2022-10-06", "National Day"), ("2022-10-07", "National Day"),
+    ("2023-01-02", "New Year's Day"),
+    ("2023-01-23", "Spring Festival"), ("2023-01-24", "Spring Festival"), ("2023-01-25", "Spring Festival"),
+    ("2023-01-26", "Spring Festival"), ("2023-01-27", "Spring Festival"),
+    ("2023-04-05", "Qingming"),
+    ("2023-05-01", "Labour Day"), ("2023-05-02", "Labour Day"), ("2023-05-03", "Labour Day"),
+    ("2023-06-22", "Dragon Boat"), ("2023-06-23", "Dragon Boat"),
+    ("2023-09-29", "Mid-Autumn"),
+    ("2023-10-02", "National Day"), ("2023-10-03", "National Day"), ("2023-10-04", "National Day"),
+    ("2023-10-05", "National Day"), ("2023-10-06", "National Day"),
+    ("2024-01-01", "New Year's Day"),
+    ("2024-02-09", "Spring Festival"), ("2024-02-12", "Spring Festival"), ("2024-02-13", "Spring Festival"),
+    ("2024-02-14", "Spring Festival"), ("2024-02-15", "Spring Festival"), ("2024-02-16", "Spring Festival"),
+    ("2024-04-04", "Qingming"), ("2024-04-05", "Qingming"),
+    ("2024-05-01", "Labour Day"), ("2024-05-02", "Labour Day"), ("2024-05-03", "Labour Day"),
+    ("2024-06-10", "Dragon Boat"),
+    ("2024-09-16", "Mid-Autumn"), ("2024-09-17", "Mid-Autumn"),
+    ("2024-10-01", "National Day"), ("2024-10-02", "National Day"), ("2024-10-03", "National Day"),
+    ("2024-10-04", "National Day"), ("2024-10-07", "National Day"),
+    ("2025-01-01", "New Year's Day"),
+    ("2025-01-28", "Spring Festival"), ("2025-01-29", "Spring Festival"), ("2025-01-30", "Spring Festival"),
+    ("2025-01-31", "Spring Festival"), ("2025-02-03", "Spring Festival"), ("2025-02-04", "Spring Festival"),
+    ("2025-04-04", "Qingming"),
+    ("2025-05-01", "Labour Day"), ("2025-05-02", "Labour Day"), ("2025-05-05", "Labour Day"),
+    ("2025-06-02", "Dragon Boat"),
+    ("2025-10-01", "National Day"), ("2025-10-02", "National Day"), ("2025-10-03", "National Day"),
+    ("2025-10-06", "National Day"), ("2025-10-07", "National Day"), ("2025-10-08", "National Day"),
+    ("2026-01-01", "New Year's Day"), ("2026-01-02", "New Year's Day"),
+    ("2026-02-16", "Spring Festival"), ("2026-02-17", "Spring Festival"), ("2026-02-18", "Spring Festival"),
+    ("2026-02-19", "Spring Festival"), ("2026-02-20", "Spring Festival"), ("2026-02-23", "Spring Festival"),
+    ("2026-04-06", "Qingming"),
+    ("2026-05-01", "Labour Day"), ("2026-05-04", "Labour Day"), ("2026-05-05", "Labour Day"),
+    ("2026-06-19", "Dragon Boat"),
+    ("2026-09-25", "Mid-Autumn"),
+    ("2026-10-01", "National Day"), ("2026-10-02", "National Day"), ("2026-10-05", "National Day"),
+    ("2026-10-06", "National Day"), ("2026-10-07", "National Day"),
+)  # fmt: skip
+
+#: Make-up weekend workdays (调休上班日) from the State Council notices 2020-2026: offices work,
+#: the exchanges stay closed. Listed so the rule "weekends never trade" is visibly deliberate.
+SSE_MAKEUP_WORKDAYS: Final[tuple[date, ...]] = tuple(
+    date.fromisoformat(text)
+    for text in (
+        "2020-01-19", "2020-02-01", "2020-04-26", "2020-05-09", "2020-06-28", "2020-09-27", "2020-10-10",
+        "2021-02-07", "2021-02-20", "2021-04-25", "2021-05-08", "2021-09-18", "2021-09-26", "2021-10-09",
+        "2022-01-29", "2022-01-30", "2022-04-02", "2022-04-24", "2022-05-07", "2022-10-08", "2022-10-09",
+        "2023-01-28", "2023-01-29", "2023-04-23", "2023-05-06", "2023-06-25", "2023-10-07", "2023-10-08",
+        "2024-02-04", "2024-02-18", "2024-04-07", "2024-04-28", "2024-05-11", "2024-09-14", "2024-09-29",
+        "2024-10-12",
+        "2025-01-26", "2025-02-08", "2025-04-27", "2025-09-28", "2025-10-11",
+        "2026-01-04", "2026-02-14", "2026-02-28", "2026-05-09", "2026-09-20", "2026-10-10",
+    )
+)  # fmt: skip
+
+#: Source of :data:`SSE_HOLIDAYS`.
+SSE_HOLIDAY_SOURCE: Final = (
+    "Shanghai Stock Exchange yearly notices on holiday closures (关于部分节假日放假和休市安排的通知), 2020-2026"
+)
+
+#: The Shanghai Stock Exchange's weekday closures 2020-2026, with the holiday each belongs to.
+SSE_HOLIDAYS: Final[Mapping[date, str]] = MappingProxyType(
+    {date.fromisoformat(text): name for text, name in _SSE_CLOSURES}
+)
+
+
+def _holiday_map(value: Mapping[date, str]) -> Mapping[date, str]:
+    for day, name in value.items():
+        ensure_date(day, "holiday")
+        if not isinstance(name, str):
+            raise TypeError(f"holiday name for {day} must be a str, not {type(name).__name__}")
+    return MappingProxyType(dict(value))
+
+
+@attrs.frozen
+class ChinaExchangeCalendar(_StepCalendar):
+    """The mainland exchanges' trading days from an explicit, documented holiday list.
+
+    Weekends never trade (make-up weekend workdays included), the listed
+    weekday closures do not trade, every other weekday inside the coverage
+    does. A date outside ``first``..``last`` raises
+    :class:`~antfin.errors.OutsideCoverageError` rather than guessing.
+
+    >>> sse = ChinaExchangeCalendar.sse()
+    >>> sse.is_trading_day(date(2024, 10, 8)), sse.is_trading_day(date(2024, 10, 7))
+    (True, False)
+    >>> sse.is_trading_day(date(2024, 10, 12))  # Saturday make-up workday: still closed
+    False
+    >>> sse.next_trading_day(date(2024, 9, 30))
+    datetime.date(2024, 10, 8)
+    >>> sse.holiday_name(date(2024, 10, 1))
+    'National Day'
+
+    Args:
+        holidays: weekday closures mapped to the holiday's name.
+        first: first date covered.
+        last: last date covered.
+        source: where the list comes from.
+        cutoff: the local order cut-off, 15:00 by default (cfg).
+
+    Raises:
+        antfin.errors.InvalidTimeError: when ``first`` is after ``last`` or a holiday lies outside them.
+
+    .. versionadded:: 0.1.0
+    """
+
+    holidays: Mapping[date, str] = attrs.field(converter=_holiday_map, eq=False)
+    first: date
+    last: date
+    source: str = ""
+    cutoff: time = attrs.field(default=TRADING_CUTOFF, validator=_check_cutoff)
+    _closed: frozenset[date] = attrs.field(init=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        first, last = ensure_date(self.first, "first"), ensure_date(self.last, "last")
+        if first > last:
+            raise InvalidTimeError(f"first ({first}) must not be after last ({last})")
+        outside = sorted(day for day in self.holidays if not first <= day <= last)
+        if outside:
+            raise InvalidTimeError(f"holiday {outside[0]} lies outside the coverage {first}..{last}")
+        object.__setattr__(self, "_closed", frozenset(self.holidays))
+
+    @classmethod
+    def sse(cls) -> ChinaExchangeCalendar:
+        """The Shanghai Stock Exchange calendar, covering 2020-01-01 to 2026-12-31.
+
+        >>> ChinaExchangeCalendar.sse().last
+        datetime.date(2026, 12, 31)
+
+        .. versionadded:: 0.1.0
+        """
+        return _SSE
+
+    def is_trading_day(self, day: date) -> bool:
+        """``True`` for a covered weekday that is not a listed closure.
+
+        >>> ChinaExchangeCalendar.sse().is_trading_day(date(2025, 1, 27))
+        True
+        >>> ChinaExchangeCalendar.sse().is_trading_day(date(2019, 12, 31))
+        Traceback (most recent call last):
+        ...
+        antfin.errors.OutsideCoverageError: day 2019-12-31 is outside the calendar's coverage 2020-01-01..2026-12-31...
+
+        Raises:
+            antfin.errors.OutsideCoverageError: outside the coverage.
+            TypeError: when ``day`` is not a date.
+
+        .. versionadded:: 0.1.0
+        """
+        checked = ensure_date(day, "day")
+        if not self.first <= checked <= self.last:
+            raise OutsideCoverageError(
+                f"day {checked} is outside the calendar's coverage {self.first}..{self.last}; "
+                "expected a date in it (extend the holiday list for other years)"
+            )
+        return checked.weekday() < 5 and checked not in self._closed
+
+    def holiday_name(self, day: date) -> str | None:
+        """The holiday a weekday closure belongs to, ``None`` for other days.
+
+        >>> ChinaExchangeCalendar.sse().holiday_name(date(2025, 1, 28))
+        'Spring Festival'
+
+        .. versionadded:: 0.1.0
+        """
+        self.is_trading_day(day)  # coverage check
+        return self.holidays.get(day)
+
+
+_SSE: Final = ChinaExchangeCalendar(SSE_HOLIDAYS, date(2020, 1, 1), date(2026, 12, 31), source=SSE_HOLIDAY_SOURCE)
