@@ -8,5 +8,6 @@
 """
 
 from antfin.ecosystem.profit_points import Product, ProfitPoint, revenue_account
+from antfin.ecosystem.revenue import IncomeLine, IncomeStatement, income_statement
 
-__all__ = ["Product", "ProfitPoint", "revenue_account"]
+__all__ = ["IncomeLine", "IncomeStatement", "Product", "ProfitPoint", "income_statement", "revenue_account"]
