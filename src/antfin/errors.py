@@ -33,6 +33,7 @@ __all__ = [
     "NotFoundError",
     "OutsideCoverageError",
     "PolicyViolationError",
+    "SerializationError",
     "UnbalancedEntryError",
 ]
 
@@ -141,6 +142,17 @@ class PolicyViolationError(AntfinError, ValueError):
 
     >>> from antfin.errors import PolicyViolationError
     >>> issubclass(PolicyViolationError, ValueError)
+    True
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class SerializationError(AntfinError, ValueError):
+    """JSON data does not describe a valid antfin value; the message names the field.
+
+    >>> from antfin.errors import SerializationError
+    >>> issubclass(SerializationError, ValueError)
     True
 
     .. versionadded:: 0.1.0
