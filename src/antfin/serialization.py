@@ -1,0 +1,374 @@
+"""JSON-compatible data for every antfin value and entity, and back, exactly.
+
+Amounts become ``{"amount": "12.34", "currency": "CNY"}`` (strings, never
+floats), instants ISO 8601 with their offset, dates ISO 8601, decimals
+strings, enums their member name, attrs classes objects of their fields,
+tuples lists. Loading checks every field and raises
+:class:`~antfin.errors.SerializationError` naming the field's path.
+
+>>> import json
+>>> from antfin import CNY
+>>> from antfin.rates import Rate
+>>> from antfin.serialization import from_data, to_data
+>>> to_data(CNY("12.30"))
+{'amount': '12.30', 'currency': 'CNY'}
+>>> from_data(Money, {"amount": "12.30", "currency": "CNY"})
+Money('12.30', 'CNY')
+>>> from_data(Rate, json.loads(json.dumps(to_data(Rate.percent("0.6")))))
+Rate(value=Decimal('0.006'))
+>>> from_data(Money, {"amount": 12.3, "currency": "CNY"})
+Traceback (most recent call last):
+...
+antfin.errors.SerializationError: $.amount: expected a decimal string, got float 12.3
+
+Fields typed :class:`~antfin.ledger.Ledger` (entities keep a reference to the
+ledger their money lives in) are not written; pass ``ledger=`` to
+:func:`from_data` to attach one on loading. Fields holding callables are not
+written either and come back as their default.
+
+This is a small converter over attrs' field metadata and type hints rather
+than a dependency on cattrs: antfin's shapes are few and fixed, and the
+error messages name the field the way the rest of the library does.
+
+.. versionadded:: 0.1.0
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import types
+import typing
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from functools import cache
+from typing import Any, TypeVar
+
+import attrs
+
+from antfin.errors import AntfinError, SerializationError
+from antfin.money import Currency, Money, to_decimal
+
+__all__ = ["dumps", "from_data", "loads", "to_data"]
+
+T = TypeVar("T")
+
+JSONValue = None | bool | int | str | list[Any] | dict[str, Any]
+
+
+def _is_ledger_type(tp: object) -> bool:
+    from antfin.ledger import Ledger
+
+    return tp is Ledger
+
+
+def _skipped(tp: object) -> bool:
+    if _is_ledger_type(tp):
+        return True
+    origin = typing.get_origin(tp)
+    if origin in (Callable, typing.Callable) or tp is Callable:
+        return True
+    if origin in (types.UnionType, typing.Union):
+        return any(_skipped(arg) for arg in typing.get_args(tp) if arg is not type(None))
+    return False
+
+
+@cache
+def _hints(cls: type) -> dict[str, Any]:
+    import antfin
+
+    namespace: dict[str, Any] = {}
+    for name in dir(antfin):
+        namespace[name] = getattr(antfin, name)
+    from antfin import ledger as ledger_module
+
+    namespace.update({name: getattr(ledger_module, name) for name in ledger_module.__all__})
+    return typing.get_type_hints(cls, localns=namespace)
+
+
+def to_data(value: object) -> Any:
+    """Convert a value or entity to JSON-compatible data.
+
+    >>> from antfin.calendar import shanghai
+    >>> to_data(shanghai(2024, 1, 2, 9, 30))
+    '2024-01-02T09:30:00+08:00'
+    >>> to_data((date(2024, 2, 29), Decimal("0.10")))
+    ['2024-02-29', '0.10']
+
+    Raises:
+        antfin.errors.SerializationError: for floats, naive datetimes or
+            values of a type it does not know.
+
+    .. versionadded:: 0.1.0
+    """
+    return _dump(value, "$")
+
+
+def _dump(value: object, path: str) -> Any:
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        raise SerializationError(f"{path}: floats are not allowed in antfin data, got {value!r}")
+    if isinstance(value, Money):
+        return {"amount": str(value.amount), "currency": value.currency.code}
+    if isinstance(value, Currency):
+        return value.code
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise SerializationError(f"{path}: datetime must be aware, got naive {value}")
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return {"days": value.days, "seconds": value.seconds, "microseconds": value.microseconds}
+    if isinstance(value, enum.Enum):
+        return value.name
+    if attrs.has(type(value)):
+        cls: Any = type(value)
+        hints = _hints(cls)
+        out: dict[str, Any] = {}
+        for field in attrs.fields(cls):
+            tp = hints.get(field.name, Any)
+            if _skipped(tp):
+                continue
+            out[field.name] = _dump(getattr(value, field.name), f"{path}.{field.name}")
+        return out
+    if isinstance(value, Mapping):
+        result: dict[str, Any] = {}
+        for key, item in value.items():
+            name = key.name if isinstance(key, enum.Enum) else key
+            if not isinstance(name, str):
+                raise SerializationError(f"{path}: mapping keys must be strings or enums, got {key!r}")
+            result[name] = _dump(item, f"{path}[{name!r}]")
+        return result
+    if isinstance(value, (list, tuple, frozenset, set)):
+        items = sorted(value, key=repr) if isinstance(value, (set, frozenset)) else value
+        return [_dump(item, f"{path}[{index}]") for index, item in enumerate(items)]
+    raise SerializationError(f"{path}: cannot convert {type(value).__name__} to JSON data")
+
+
+def from_data(cls: type[T] | Any, data: Any, *, ledger: object | None = None) -> T:
+    """Rebuild a value of type ``cls`` from :func:`to_data` output.
+
+    >>> from antfin.calendar import shanghai
+    >>> from_data(datetime, "2024-01-02T09:30:00+08:00") == shanghai(2024, 1, 2, 9, 30)
+    True
+    >>> from_data(tuple[date, ...], ["2024-02-29"])
+    (datetime.date(2024, 2, 29),)
+
+    Args:
+        cls: the target type (a class or a typing form such as ``tuple[Money, ...]``).
+        data: JSON-compatible data.
+        ledger: attached to fields typed :class:`~antfin.ledger.Ledger`.
+
+    Raises:
+        antfin.errors.SerializationError: naming the path of the first bad field.
+
+    .. versionadded:: 0.1.0
+    """
+    return typing.cast(T, _load(cls, data, "$", ledger))
+
+
+def _fail(path: str, expected: str, data: object) -> SerializationError:
+    return SerializationError(f"{path}: expected {expected}, got {type(data).__name__} {data!r}")
+
+
+def _load(tp: Any, data: Any, path: str, ledger: object | None) -> Any:
+    if tp is Any or tp is object:
+        return data
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if origin in (types.UnionType, typing.Union):
+        if data is None and type(None) in args:
+            return None
+        errors = []
+        for arg in args:
+            if arg is type(None):
+                continue
+            try:
+                return _load(arg, data, path, ledger)
+            except SerializationError as error:
+                errors.append(str(error))
+        raise SerializationError("; ".join(errors) or f"{path}: no type matched {data!r}")
+    if origin is typing.Literal:
+        if data in args:
+            return data
+        raise _fail(path, f"one of {args}", data)
+    if origin in (tuple, Sequence, list, frozenset, set, dict, Mapping) or tp in (tuple, list, dict):
+        return _load_container(tp, origin, args, data, path, ledger)
+    if not isinstance(tp, type):
+        raise SerializationError(f"{path}: cannot load the type {tp!r}")
+    return _load_scalar(tp, data, path, ledger)
+
+
+def _load_container(tp: Any, origin: Any, args: tuple[Any, ...], data: Any, path: str, ledger: object | None) -> Any:
+    if origin in (tuple, Sequence, list, frozenset, set) or tp in (tuple, list):
+        if not isinstance(data, list):
+            raise _fail(path, "a list", data)
+        if origin is tuple and args and not (len(args) == 2 and args[1] is Ellipsis):
+            if len(args) != len(data):
+                raise SerializationError(f"{path}: expected {len(args)} items, got {len(data)}")
+            return tuple(
+                _load(arg, item, f"{path}[{i}]", ledger) for i, (arg, item) in enumerate(zip(args, data, strict=True))
+            )
+        item_type = args[0] if args else Any
+        items = [_load(item_type, item, f"{path}[{i}]", ledger) for i, item in enumerate(data)]
+        if origin is list or tp is list:
+            return items
+        if origin in (frozenset, set):
+            return frozenset(items)
+        return tuple(items)
+    if not isinstance(data, dict):
+        raise _fail(path, "an object", data)
+    key_type, value_type = args if args else (str, Any)
+    result = {}
+    for key, item in data.items():
+        loaded_key = _load(key_type, key, f"{path} key", ledger) if key_type is not str else key
+        result[loaded_key] = _load(value_type, item, f"{path}[{key!r}]", ledger)
+    return result
+
+
+def _load_scalar(tp: type, data: Any, path: str, ledger: object | None) -> Any:
+    if tp is bool:
+        if isinstance(data, bool):
+            return data
+        raise _fail(path, "true or false", data)
+    if tp is int:
+        if isinstance(data, int) and not isinstance(data, bool):
+            return data
+        raise _fail(path, "an integer", data)
+    if tp is str:
+        if isinstance(data, str):
+            return data
+        raise _fail(path, "a string", data)
+    if tp is Decimal:
+        return _decimal(data, path)
+    if tp is Money:
+        if not isinstance(data, dict) or set(data) != {"amount", "currency"}:
+            raise _fail(path, 'an object {"amount": "...", "currency": "..."}', data)
+        amount = _decimal(data["amount"], f"{path}.amount")
+        try:
+            return Money(amount, _load(Currency, data["currency"], f"{path}.currency", ledger))
+        except AntfinError as error:
+            raise SerializationError(f"{path}: {error}") from None
+    if tp is Currency:
+        if not isinstance(data, str):
+            raise _fail(path, "a currency code", data)
+        try:
+            return Currency.of(data)
+        except AntfinError as error:
+            raise SerializationError(f"{path}: {error}") from None
+    if tp is datetime:
+        if not isinstance(data, str):
+            raise _fail(path, "an ISO 8601 datetime string", data)
+        try:
+            value = datetime.fromisoformat(data)
+        except ValueError:
+            raise _fail(path, "an ISO 8601 datetime string", data) from None
+        if value.tzinfo is None:
+            raise SerializationError(f"{path}: datetime must carry its UTC offset, got {data!r}")
+        return value
+    if tp is date:
+        if not isinstance(data, str):
+            raise _fail(path, "an ISO 8601 date string", data)
+        try:
+            return date.fromisoformat(data)
+        except ValueError:
+            raise _fail(path, "an ISO 8601 date string", data) from None
+    if tp is timedelta:
+        if not isinstance(data, dict) or set(data) != {"days", "seconds", "microseconds"}:
+            raise _fail(path, "an object with days, seconds and microseconds", data)
+        return timedelta(days=data["days"], seconds=data["seconds"], microseconds=data["microseconds"])
+    if issubclass(tp, enum.Enum):
+        if isinstance(data, str) and data in tp.__members__:
+            return tp[data]
+        raise _fail(path, f"one of {', '.join(tp.__members__)}", data)
+    if _is_ledger_type(tp):
+        return ledger
+    if attrs.has(tp):
+        return _load_attrs(tp, data, path, ledger)
+    raise SerializationError(f"{path}: cannot load the type {tp.__name__}")
+
+
+def _decimal(data: object, path: str) -> Decimal:
+    if not isinstance(data, str):
+        raise _fail(path, "a decimal string", data)
+    try:
+        return to_decimal(data, path)
+    except AntfinError as error:
+        raise SerializationError(f"{path}: {error}") from None
+
+
+def _load_attrs(cls: type, data: Any, path: str, ledger: object | None) -> Any:
+    if not isinstance(data, dict):
+        raise _fail(path, f"an object for {cls.__name__}", data)
+    hints = _hints(cls)
+    fields = attrs.fields(cls)
+    known = {field.name for field in fields}
+    unknown = set(data) - known
+    if unknown:
+        raise SerializationError(f"{path}: unknown field(s) {', '.join(sorted(unknown))} for {cls.__name__}")
+    init_args: dict[str, Any] = {}
+    later: dict[str, Any] = {}
+    for field in fields:
+        tp = hints.get(field.name, Any)
+        union = typing.get_origin(tp) in (types.UnionType, typing.Union)
+        if _is_ledger_type(tp) or (union and any(_is_ledger_type(arg) for arg in typing.get_args(tp))):
+            value: Any = ledger
+        elif _skipped(tp):
+            continue
+        elif field.name not in data:
+            if field.default is attrs.NOTHING:
+                raise SerializationError(f"{path}.{field.name}: missing required field")
+            continue
+        else:
+            value = _load(tp, data[field.name], f"{path}.{field.name}", ledger)
+        if field.init:
+            init_args[field.alias or field.name] = value
+        else:
+            later[field.name] = value
+    try:
+        instance = cls(**init_args)
+    except SerializationError:
+        raise
+    except (AntfinError, TypeError, ValueError) as error:
+        raise SerializationError(f"{path}: {cls.__name__} refused the data: {error}") from None
+    for name, value in later.items():
+        object.__setattr__(instance, name, value)
+    return instance
+
+
+def dumps(value: object, **kwargs: Any) -> str:
+    """:func:`to_data` then :func:`json.dumps` (non-ASCII kept as is).
+
+    >>> dumps(CNY("1"))
+    '{"amount": "1.00", "currency": "CNY"}'
+
+    .. versionadded:: 0.1.0
+    """
+    kwargs.setdefault("ensure_ascii", False)
+    return json.dumps(to_data(value), **kwargs)
+
+
+def loads(cls: type[T] | Any, text: str, *, ledger: object | None = None) -> T:
+    """:func:`json.loads` then :func:`from_data`.
+
+    >>> loads(Money, '{"amount": "1.00", "currency": "CNY"}')
+    Money('1.00', 'CNY')
+
+    Raises:
+        antfin.errors.SerializationError: for invalid JSON or data.
+
+    .. versionadded:: 0.1.0
+    """
+    try:
+        data = json.loads(text)
+    except (TypeError, ValueError) as error:
+        raise SerializationError(f"$: not valid JSON: {error}") from None
+    result: T = from_data(cls, data, ledger=ledger)
+    return result
