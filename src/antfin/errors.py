@@ -22,6 +22,7 @@ from __future__ import annotations
 
 __all__ = [
     "AntfinError",
+    "BatchError",
     "CurrencyMismatchError",
     "IdempotencyConflictError",
     "InsufficientFundsError",
@@ -205,3 +206,35 @@ class NotFoundError(AntfinError, KeyError):
     def __str__(self) -> str:
         # KeyError quotes its argument; a readable message is more useful.
         return str(self.args[0]) if self.args else ""
+
+
+class BatchError(AntfinError, ValueError):
+    """An operation of an atomic batch failed, so none of the batch was applied.
+
+    The message names the first failing operation (its index and value); the
+    original error is chained as ``__cause__``.
+
+    >>> from antfin.errors import BatchError, InsufficientFundsError
+    >>> error = BatchError("operation 2 failed", index=2, operation="op")
+    >>> error.index, error.operation, isinstance(error, ValueError)
+    (2, 'op', True)
+
+    Attributes:
+        index: position of the failing operation in the batch (from 0).
+        operation: the failing operation itself.
+
+    .. versionadded:: 0.1.0
+    """
+
+    def __init__(self, message: str, *, index: int, operation: object) -> None:
+        super().__init__(message)
+        self.index = index
+        self.operation = operation
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # Keyword-only arguments need help to survive pickling (multiprocessing).
+        return (_rebuild_batch_error, (str(self), self.index, self.operation))
+
+
+def _rebuild_batch_error(message: str, index: int, operation: object) -> BatchError:
+    return BatchError(message, index=index, operation=operation)
