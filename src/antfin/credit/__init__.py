@@ -1,0 +1,75 @@
+"""Credit: Sesame credit profiles, credit decisions, loan schedules and loans (Jiebei, MYbank).
+
+>>> from antfin.credit import CreditProfile, LoanRate, amortize
+>>> from antfin.rates import DayCount, Rate
+>>> CreditProfile.of("alice", 688, date(2024, 1, 1)).band.name_zh
+'优秀'
+>>> rate = LoanRate.annual(Rate.percent("12"), DayCount.ACT_360)
+>>> amortize(CNY("10000"), rate, 12, disbursed_on=date(2024, 1, 10)).instalments[0].total
+Money('888.49', 'CNY')
+
+.. versionadded:: 0.1.0
+"""
+
+from __future__ import annotations
+
+from antfin.credit.decision import Decision, Reason
+from antfin.credit.eligibility import (
+    HUABEI_POLICY,
+    JIEBEI_POLICY,
+    MYBANK_POLICY,
+    CreditDecision,
+    CreditLinePolicy,
+    huabei_line,
+)
+from antfin.credit.profile import (
+    DEFAULT_WEIGHTS,
+    FICO,
+    SESAME,
+    CreditBand,
+    CreditDimension,
+    CreditProfile,
+    CreditScale,
+    DimensionContribution,
+    DimensionWeights,
+    ProfileExplanation,
+    ScoreRecord,
+)
+from antfin.credit.schedule import (
+    Accrual,
+    Instalment,
+    LoanRate,
+    RepaymentMethod,
+    Schedule,
+    amortize,
+    due_dates,
+)
+
+__all__ = [
+    "DEFAULT_WEIGHTS",
+    "FICO",
+    "HUABEI_POLICY",
+    "JIEBEI_POLICY",
+    "MYBANK_POLICY",
+    "SESAME",
+    "Accrual",
+    "CreditBand",
+    "CreditDecision",
+    "CreditDimension",
+    "CreditLinePolicy",
+    "CreditProfile",
+    "CreditScale",
+    "Decision",
+    "DimensionContribution",
+    "DimensionWeights",
+    "Instalment",
+    "LoanRate",
+    "ProfileExplanation",
+    "Reason",
+    "RepaymentMethod",
+    "Schedule",
+    "ScoreRecord",
+    "amortize",
+    "due_dates",
+    "huabei_line",
+]
