@@ -105,11 +105,11 @@ def test_bad_inputs() -> None:
     with pytest.raises(TypeError, match="float"):
         distribute_income(1.5, [1])  # type: ignore[call-overload]
     with pytest.raises(TypeError, match="bool"):
-        distribute_income(True, [1])  # type: ignore[call-overload]
+        distribute_income(True, [1])
     with pytest.raises(TypeError, match="float"):
         distribute_income(CNY("1"), [0.5, 1])  # type: ignore[list-item]
     with pytest.raises(TypeError):
-        distribute_income(5, [1.5, 1])
+        distribute_income(5, [1.5, 1])  # type: ignore[list-item]
 
 
 def test_input_list_is_not_modified() -> None:
