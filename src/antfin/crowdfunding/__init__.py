@@ -17,6 +17,16 @@ from antfin.crowdfunding.decision import (
     RuleStatus,
 )
 from antfin.crowdfunding.investor import Fact, InvestorFacts, InvestorKind
+from antfin.crowdfunding.offer import (
+    CrowdfundOffer,
+    OfferEvent,
+    OfferStatus,
+    Role,
+    Settlement,
+    ShareAllocation,
+    Subscription,
+    SubscriptionStatus,
+)
 from antfin.crowdfunding.policy import (
     Combination,
     Comparison,
@@ -36,6 +46,7 @@ from antfin.crowdfunding.presets import (
     sac_2014_draft,
     seed_2016,
 )
+from antfin.crowdfunding.terms import FundingMode, OfferTerms
 
 __all__ = [
     "ASSET_MANAGEMENT_2018",
@@ -45,16 +56,26 @@ __all__ = [
     "Combination",
     "Comparison",
     "Criterion",
+    "CrowdfundOffer",
     "Fact",
+    "FundingMode",
     "GroupOutcome",
     "InvestorFacts",
     "InvestorKind",
+    "OfferEvent",
+    "OfferStatus",
+    "OfferTerms",
     "QualificationDecision",
     "QualificationStatus",
     "QualifiedInvestorPolicy",
+    "Role",
     "RuleGroup",
     "RuleOutcome",
     "RuleStatus",
+    "Settlement",
+    "ShareAllocation",
+    "Subscription",
+    "SubscriptionStatus",
     "all_of",
     "any_of",
     "asset_management_2018",

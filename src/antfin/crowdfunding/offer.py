@@ -1,0 +1,932 @@
+"""An Ant Dake equity crowdfunding offer (蚂蚁达客): lead and followers, holds, all-or-nothing close.
+
+>>> from antfin.calendar import shanghai
+>>> from antfin.crowdfunding import CrowdfundOffer, InvestorFacts, Role
+>>> from antfin.ledger import AccountKind, Ledger
+>>> ledger = Ledger()
+>>> for account in ("wallet:issuer", "wallet:lead", "wallet:fan"):
+...     _ = ledger.open_account(account, AccountKind.LIABILITY, non_negative=True)
+>>> _ = ledger.open_account("asset:bank", AccountKind.ASSET)
+>>> for who in ("lead", "fan"):
+...     _ = ledger.transfer(f"top-up:{who}", debit="asset:bank", credit=f"wallet:{who}",
+...                         amount=CNY("600000"), at=shanghai(2016, 3, 1))
+>>> offer = CrowdfundOffer("tea", issuer="issuer", target=CNY("1000000"), min_ticket=CNY("10000"),
+...     opens_at=shanghai(2016, 3, 1), closes_at=shanghai(2016, 3, 31), equity_units=100_000, ledger=ledger)
+>>> rich = dict(personal_financial_assets=CNY("2000000"))
+>>> _ = offer.subscribe("s1", InvestorFacts("lead", **rich), CNY("500000"), at=shanghai(2016, 3, 2), role=Role.LEAD)
+>>> _ = offer.subscribe("s2", InvestorFacts("fan", **rich), CNY("500000"), at=shanghai(2016, 3, 3))
+>>> settlement = offer.advance_to(shanghai(2016, 3, 31))
+>>> settlement.status.name, settlement.service_fee, ledger.balance("wallet:issuer")
+('FUNDED', Money('30000.00', 'CNY'), Money('970000.00', 'CNY'))
+>>> [(a.investor_id, a.units) for a in settlement.allocations]
+[('lead', 50000), ('fan', 50000)]
+
+Money moves only through the ledger: a subscription is a two-phase hold from
+the investor's wallet to the offer's escrow account; the close posts the
+holds and pays the issuer net of the service fee (booked to
+:attr:`~antfin.ecosystem.profit_points.ProfitPoint.DAKE_SERVICE_FEE`), or voids
+every hold exactly once.
+
+.. versionadded:: 0.1.0
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Final
+
+import attrs
+
+from antfin.calendar import ensure_aware, local_date
+from antfin.crowdfunding.decision import QualificationDecision
+from antfin.crowdfunding.investor import InvestorFacts
+from antfin.crowdfunding.policy import QualifiedInvestorPolicy
+from antfin.crowdfunding.presets import SEED_2016
+from antfin.crowdfunding.terms import FundingMode, OfferTerms
+from antfin.ecosystem.profit_points import ProfitPoint, revenue_account
+from antfin.errors import (
+    IdempotencyConflictError,
+    InvalidAmountError,
+    InvalidTimeError,
+    InvalidTransitionError,
+    LimitExceededError,
+    NotFoundError,
+    PolicyViolationError,
+)
+from antfin.ledger import AccountKind, Ledger, Posting
+from antfin.money import Money, Rounding, allocate_minor_units
+
+__all__ = [
+    "CrowdfundOffer",
+    "OfferEvent",
+    "OfferStatus",
+    "Role",
+    "Settlement",
+    "ShareAllocation",
+    "Subscription",
+    "SubscriptionStatus",
+]
+
+
+class Role(enum.Enum):
+    """An investor's role in an offer: the lead (领投) or a follower (跟投).
+
+    >>> Role.LEAD.name_zh, Role.FOLLOWER.name_en
+    ('领投', 'follower')
+
+    .. versionadded:: 0.1.0
+    """
+
+    LEAD = ("lead", "领投", "lead")
+    FOLLOWER = ("follower", "跟投", "follower")
+
+    @property
+    def name_zh(self) -> str:
+        """Chinese name.
+
+        >>> Role.FOLLOWER.name_zh
+        '跟投'
+        """
+        return self.value[1]
+
+    @property
+    def name_en(self) -> str:
+        """English name.
+
+        >>> Role.LEAD.name_en
+        'lead'
+        """
+        return self.value[2]
+
+
+class OfferStatus(enum.Enum):
+    """Where an offer is: open for subscriptions, or closed funded / not funded.
+
+    >>> [status.name for status in OfferStatus]
+    ['OPEN', 'FUNDED', 'NOT_FUNDED']
+
+    .. versionadded:: 0.1.0
+    """
+
+    OPEN = "open"
+    FUNDED = "funded"
+    NOT_FUNDED = "not_funded"
+
+
+class SubscriptionStatus(enum.Enum):
+    """Where a subscription is: held, cancelled, settled to the issuer, or refunded at the close.
+
+    >>> SubscriptionStatus.PENDING.is_live, SubscriptionStatus.REFUNDED.is_live
+    (True, False)
+
+    .. versionadded:: 0.1.0
+    """
+
+    PENDING = "pending"
+    CANCELLED = "cancelled"
+    SETTLED = "settled"
+    REFUNDED = "refunded"
+
+    @property
+    def is_live(self) -> bool:
+        """``True`` for a subscription still holding money (pending).
+
+        >>> SubscriptionStatus.SETTLED.is_live
+        False
+        """
+        return self is SubscriptionStatus.PENDING
+
+
+_OFFER_MOVES: Final = {OfferStatus.OPEN: frozenset({OfferStatus.FUNDED, OfferStatus.NOT_FUNDED})}
+_SUBSCRIPTION_MOVES: Final = {
+    None: frozenset({SubscriptionStatus.PENDING}),
+    SubscriptionStatus.PENDING: frozenset(
+        {SubscriptionStatus.CANCELLED, SubscriptionStatus.SETTLED, SubscriptionStatus.REFUNDED}
+    ),
+}
+
+
+@attrs.frozen
+class Subscription:
+    """One investor's subscription: the amount held, the role, the qualification it passed.
+
+    >>> from antfin.crowdfunding.offer import Subscription
+    >>> Subscription.__name__
+    'Subscription'
+
+    Attributes:
+        key: the caller's key (unique within the offer).
+        investor_id: who subscribed.
+        role: lead or follower.
+        amount: the amount held.
+        wallet: the wallet the money is held from.
+        hold_id: the ledger hold.
+        subscribed_at: when.
+        represented_by: for a follower, the lead investor who represents them.
+        decision: the qualification decision the subscription passed.
+        status: pending, cancelled, settled or refunded.
+        resolved_at: when the status left pending.
+
+    .. versionadded:: 0.1.0
+    """
+
+    key: str
+    investor_id: str
+    role: Role
+    amount: Money
+    wallet: str
+    hold_id: str
+    subscribed_at: datetime
+    represented_by: str | None
+    decision: QualificationDecision
+    status: SubscriptionStatus = SubscriptionStatus.PENDING
+    resolved_at: datetime | None = None
+
+
+@attrs.frozen
+class ShareAllocation:
+    """An investor's share of the equity issued at the close.
+
+    >>> ShareAllocation("a", Role.LEAD, CNY("10"), 7).units
+    7
+
+    .. versionadded:: 0.1.0
+    """
+
+    investor_id: str
+    role: Role
+    amount: Money
+    units: int
+
+
+@attrs.frozen
+class Settlement:
+    """The result of the close: funded or not, the fee, the issuer's proceeds, the equity split.
+
+    >>> Settlement.__name__
+    'Settlement'
+
+    Attributes:
+        status: funded or not funded.
+        at: when the close was processed.
+        raised: the total settled to the issuer (zero when not funded).
+        service_fee: the platform's fee, booked to its profit point.
+        issuer_proceeds: ``raised - service_fee``, paid to the issuer's wallet.
+        units_issued: equity units issued (all offered when the target is raised).
+        allocations: per investor, in subscription order; units sum to ``units_issued``.
+        refunded: the total released back to investors.
+
+    .. versionadded:: 0.1.0
+    """
+
+    status: OfferStatus
+    at: datetime
+    raised: Money
+    service_fee: Money
+    issuer_proceeds: Money
+    units_issued: int
+    allocations: tuple[ShareAllocation, ...]
+    refunded: Money
+
+
+@attrs.frozen
+class OfferEvent:
+    """One recorded state change of an offer or of one of its subscriptions.
+
+    >>> OfferEvent.__name__
+    'OfferEvent'
+
+    .. versionadded:: 0.1.0
+    """
+
+    at: datetime
+    subject: str
+    before: str
+    after: str
+
+
+def _name(_instance: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidAmountError(f"{attribute.name} must be a non-empty string, got {value!r}")
+
+
+def _money(_instance: object, attribute: attrs.Attribute[Money], value: Money) -> None:
+    if not isinstance(value, Money):
+        raise TypeError(f"{attribute.name} must be Money, not {type(value).__name__}")
+    if not value.is_positive():
+        raise InvalidAmountError(f"{attribute.name} must be positive, got {value}")
+
+
+def _optional_money(_instance: object, attribute: attrs.Attribute[Money | None], value: Money | None) -> None:
+    if value is not None:
+        _money(_instance, attribute, value)  # type: ignore[arg-type]
+
+
+def _aware(_instance: object, attribute: attrs.Attribute[datetime], value: datetime) -> None:
+    ensure_aware(value, attribute.name)
+
+
+def _units(_instance: object, attribute: attrs.Attribute[int], value: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{attribute.name} must be an int, not {type(value).__name__}")
+    if value < 1:
+        raise InvalidAmountError(f"{attribute.name} must be at least 1, got {value}")
+
+
+@attrs.define(eq=False)
+class CrowdfundOffer:
+    """An equity crowdfunding offer on Ant Dake, settled through the ledger.
+
+    Subscriptions are accepted in ``[opens_at, closes_at)``. The lead (领投)
+    subscribes first with at least ``terms.lead_min_share`` of the target; then
+    followers (跟投), each recorded as represented by the lead. The total is capped
+    at the target; at most ``terms.max_investors`` investors hold live
+    subscriptions. Cancellation is allowed before ``closes_at -
+    terms.cancellation_cutoff`` (at that instant it is refused).
+    :meth:`advance_to` brings the offer to an instant; from ``closes_at`` on it
+    settles once, and replays return the same :class:`Settlement`.
+
+    >>> from antfin.calendar import shanghai
+    >>> from antfin.ledger import AccountKind, Ledger
+    >>> ledger = Ledger()
+    >>> _ = ledger.open_account("wallet:maker", AccountKind.LIABILITY, non_negative=True)
+    >>> offer = CrowdfundOffer("o1", issuer="maker", target=CNY("100000"), min_ticket=CNY("1000"),
+    ...     opens_at=shanghai(2016, 5, 1), closes_at=shanghai(2016, 5, 31), equity_units=1000, ledger=ledger)
+    >>> offer.status.name, offer.minimum_lead, offer.cancellation_deadline.isoformat()
+    ('OPEN', Money('10000.00', 'CNY'), '2016-05-29T00:00:00+08:00')
+    >>> offer.advance_to(shanghai(2016, 5, 31)).status.name
+    'NOT_FUNDED'
+
+    Args:
+        offer_id: unique id; prefixes every ledger key (``dake:<offer_id>:...``).
+        issuer: the issuer's id.
+        target: the amount to raise; also the cap on the total.
+        min_ticket: smallest subscription.
+        opens_at: first instant subscriptions are accepted.
+        closes_at: the close (subscriptions are accepted strictly before it).
+        equity_units: share units offered for the target (e.g. shares, or basis points).
+        ledger: the ledger; the issuer's wallet must already exist in it.
+        policy: the qualified-investor policy (default :data:`SEED_2016`).
+        max_ticket: optional largest subscription.
+        terms: platform settings (cfg).
+        issuer_wallet: the issuer's wallet account (default ``wallet:<issuer>``).
+
+    Raises:
+        TypeError: for values of the wrong type.
+        antfin.errors.InvalidAmountError: for non-positive amounts, a minimum ticket
+            above the target or the maximum, or a maximum below the lead minimum.
+        antfin.errors.InvalidTimeError: naive instants or a close not after the opening.
+        antfin.errors.NotFoundError: when the issuer's wallet is not in the ledger.
+
+    .. versionadded:: 0.1.0
+    """
+
+    offer_id: str = attrs.field(validator=_name)
+    issuer: str = attrs.field(validator=_name, kw_only=True)
+    target: Money = attrs.field(validator=_money, kw_only=True)
+    min_ticket: Money = attrs.field(validator=_money, kw_only=True)
+    opens_at: datetime = attrs.field(validator=_aware, kw_only=True)
+    closes_at: datetime = attrs.field(validator=_aware, kw_only=True)
+    equity_units: int = attrs.field(validator=_units, kw_only=True)
+    ledger: Ledger = attrs.field(validator=attrs.validators.instance_of(Ledger), kw_only=True, repr=False)
+    policy: QualifiedInvestorPolicy = attrs.field(
+        default=SEED_2016, validator=attrs.validators.instance_of(QualifiedInvestorPolicy), kw_only=True
+    )
+    max_ticket: Money | None = attrs.field(default=None, validator=_optional_money, kw_only=True)
+    terms: OfferTerms = attrs.field(
+        factory=OfferTerms, validator=attrs.validators.instance_of(OfferTerms), kw_only=True
+    )
+    issuer_wallet: str = attrs.field(
+        default=attrs.Factory(lambda self: f"wallet:{self.issuer}", takes_self=True), kw_only=True
+    )
+    _status: OfferStatus = attrs.field(default=OfferStatus.OPEN, init=False)
+    _subscriptions: dict[str, Subscription] = attrs.field(factory=dict, init=False, repr=False)
+    _events: list[OfferEvent] = attrs.field(factory=list, init=False, repr=False)
+    _settlement: Settlement | None = attrs.field(default=None, init=False, repr=False)
+    _clock: datetime | None = attrs.field(default=None, init=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        if self.closes_at <= self.opens_at:
+            raise InvalidTimeError(
+                f"closes_at {self.closes_at.isoformat()} must be after opens_at {self.opens_at.isoformat()}"
+            )
+        if self.min_ticket > self.target:
+            raise InvalidAmountError(f"min_ticket {self.min_ticket} must not exceed the target {self.target}")
+        if self.max_ticket is not None:
+            if self.max_ticket < self.min_ticket:
+                raise InvalidAmountError(f"max_ticket {self.max_ticket} must not be below min_ticket {self.min_ticket}")
+            if self.max_ticket < self.minimum_lead:
+                raise InvalidAmountError(
+                    f"max_ticket {self.max_ticket} must allow the lead's minimum {self.minimum_lead} "
+                    f"({self.terms.lead_min_share} of the target)"
+                )
+        if not self.ledger.has_account(self.issuer_wallet):
+            raise NotFoundError(f"issuer wallet {self.issuer_wallet!r} is not in the ledger; open it first")
+        self.ledger.open_account(
+            self.escrow_account,
+            AccountKind.LIABILITY,
+            currency=self.target.currency,
+            non_negative=True,
+            owner=self.issuer,
+            purpose="Ant Dake offer escrow",
+            metadata={"offer_id": self.offer_id},
+        )
+
+    # -- queries ----------------------------------------------------------------
+
+    @property
+    def escrow_account(self) -> str:
+        """The ledger account subscriptions are held to: ``dake:<offer_id>:escrow``.
+
+        >>> from antfin.crowdfunding.offer import _example_offer
+        >>> _example_offer().escrow_account
+        'dake:tea:escrow'
+        """
+        return f"dake:{self.offer_id}:escrow"
+
+    @property
+    def status(self) -> OfferStatus:
+        """Open, funded or not funded.
+
+        >>> from antfin.crowdfunding.offer import _example_offer
+        >>> _example_offer().status
+        <OfferStatus.OPEN: 'open'>
+        """
+        return self._status
+
+    @property
+    def minimum_lead(self) -> Money:
+        """The lead's minimum: ``lead_min_share`` of the target, rounded UP to the fen.
+
+        >>> from antfin.crowdfunding.offer import _example_offer
+        >>> _example_offer().minimum_lead
+        Money('100000.00', 'CNY')
+        """
+        return self.terms.lead_min_share.of(self.target, rounding=Rounding.UP)
+
+    @property
+    def cancellation_deadline(self) -> datetime:
+        """First instant at which cancelling is refused: ``closes_at - cancellation_cutoff``.
+
+        >>> from antfin.crowdfunding.offer import _example_offer
+        >>> _example_offer().cancellation_deadline.isoformat()
+        '2016-03-29T00:00:00+08:00'
+        """
+        return self.closes_at - self.terms.cancellation_cutoff
+
+    @property
+    def subscriptions(self) -> tuple[Subscription, ...]:
+        """Every subscription ever made, in order, at its current status.
+
+        >>> from antfin.calendar import shanghai
+        >>> from antfin.crowdfunding import InvestorFacts
+        >>> from antfin.crowdfunding.offer import Role, _example_offer
+        >>> offer = _example_offer()
+        >>> rich = InvestorFacts("lead", personal_financial_assets=CNY("2000000"))
+        >>> _ = offer.subscribe("s1", rich, CNY("100000"), at=shanghai(2016, 3, 2), role=Role.LEAD)
+        >>> [sub.key for sub in offer.subscriptions]
+        ['s1']
+        """
+        return tuple(self._subscriptions.values())
+
+    @property
+    def live_subscriptions(self) -> tuple[Subscription, ...]:
+        """The subscriptions still holding money, in order.
+
+        >>> from antfin.calendar import shanghai
+        >>> from antfin.crowdfunding import InvestorFacts
+        >>> from antfin.crowdfunding.offer import Role, _example_offer
+        >>> offer = _example_offer()
+        >>> rich = InvestorFacts("lead", personal_financial_assets=CNY("2000000"))
+        >>> _ = offer.subscribe("s1", rich, CNY("100000"), at=shanghai(2016, 3, 2), role=Role.LEAD)
+        >>> _ = offer.cancel("s1", at=shanghai(2016, 3, 3))
+        >>> offer.live_subscriptions, offer.subscriptions[0].status.name
+        ((), 'CANCELLED')
+        """
+        return tuple(sub for sub in self._subscriptions.values() if sub.status.is_live)
+
+    @property
+    def lead(self) -> Subscription | None:
+        """The live lead subscription, if any.
+
+        >>> from antfin.calendar import shanghai
+        >>> from antfin.crowdfunding import InvestorFacts
+        >>> from antfin.crowdfunding.offer import Role, _example_offer
+        >>> offer = _example_offer()
+        >>> rich = InvestorFacts("lead", personal_financial_assets=CNY("2000000"))
+        >>> _ = offer.subscribe("s1", rich, CNY("100000"), at=shanghai(2016, 3, 2), role=Role.LEAD)
+        >>> offer.lead.investor_id
+        'lead'
+        """
+        for sub in self._subscriptions.values():
+            if sub.role is Role.LEAD and sub.status in (SubscriptionStatus.PENDING, SubscriptionStatus.SETTLED):
+                return sub
+        return None
+
+    @property
+    def raised(self) -> Money:
+        """The total of live subscriptions (or, after a funded close, the total settled).
+
+        >>> from antfin.calendar import shanghai
+        >>> from antfin.crowdfunding import InvestorFacts
+        >>> from antfin.crowdfunding.offer import Role, _example_offer
+        >>> offer = _example_offer()
+        >>> rich = InvestorFacts("lead", personal_financial_assets=CNY("2000000"))
+        >>> _ = offer.subscribe("s1", rich, CNY("100000"), at=shanghai(2016, 3, 2), role=Role.LEAD)
+        >>> offer.raised
+        Money('100000.00', 'CNY')
+        """
+        if self._settlement is not None:
+            return self._settlement.raised
+        return sum((sub.amount for sub in self.live_subscriptions), self.target.currency.zero())
+
+    @property
+    def investor_count(self) -> int:
+        """How many investors hold live subscriptions (the number the cap counts).
+
+        >>> from antfin.calendar import shanghai
+        >>> from antfin.crowdfunding import InvestorFacts
+        >>> from antfin.crowdfunding.offer import Role, _example_offer
+        >>> offer = _example_offer()
+        >>> rich = InvestorFacts("lead", personal_financial_assets=CNY("2000000"))
+        >>> _ = offer.subscribe("s1", rich, CNY("100000"), at=shanghai(2016, 3, 2), role=Role.LEAD)
+        >>> offer.investor_count
+        1
+        """
+        return len(self.live_subscriptions)
+
+    @property
+    def events(self) -> tuple[OfferEvent, ...]:
+        """Every recorded state change, in order.
+
+        >>> from antfin.calendar import shanghai
+        >>> from antfin.crowdfunding import InvestorFacts
+        >>> from antfin.crowdfunding.offer import Role, _example_offer
+        >>> offer = _example_offer()
+        >>> rich = InvestorFacts("lead", personal_financial_assets=CNY("2000000"))
+        >>> _ = offer.subscribe("s1", rich, CNY("100000"), at=shanghai(2016, 3, 2), role=Role.LEAD)
+        >>> [(event.subject, event.before, event.after) for event in offer.events]
+        [('subscription:s1', 'new', 'pending')]
+        """
+        return tuple(self._events)
+
+    @property
+    def settlement(self) -> Settlement | None:
+        """The close's result, once closed.
+
+        >>> from antfin.calendar import shanghai
+        >>> from antfin.crowdfunding.offer import _example_offer
+        >>> offer = _example_offer()
+        >>> offer.settlement is None
+        True
+        >>> offer.advance_to(shanghai(2016, 4, 1)) is offer.settlement
+        True
+        """
+        return self._settlement
+
+    def get(self, key: str) -> Subscription:
+        """The subscription made with ``key``.
+
+        >>> from antfin.crowdfunding.offer import _example_offer
+        >>> _example_offer().get("nope")
+        Traceback (most recent call last):
+        ...
+        antfin.errors.NotFoundError: offer 'tea' has no subscription 'nope'
+
+        Raises:
+            antfin.errors.NotFoundError: for an unknown key.
+        """
+        try:
+            return self._subscriptions[key]
+        except KeyError:
+            raise NotFoundError(f"offer {self.offer_id!r} has no subscription {key!r}") from None
+
+    def eligibility(self, investor: InvestorFacts, amount: Money, *, at: datetime) -> QualificationDecision:
+        """The qualification decision a subscription of ``amount`` at ``at`` would be judged by.
+
+        The investor's single-project commitment defaults to ``amount`` when not
+        declared (it is what they commit to this project). The policy must be in
+        force on the Shanghai date of ``at``.
+
+        >>> from antfin.calendar import shanghai
+        >>> from antfin.crowdfunding import InvestorFacts
+        >>> from antfin.crowdfunding.offer import _example_offer
+        >>> decision = _example_offer().eligibility(InvestorFacts("x"), CNY("10000"), at=shanghai(2016, 3, 2))
+        >>> decision.status.name, [fact.name for fact in decision.missing]
+        ('INCOMPLETE', ['PERSONAL_FINANCIAL_ASSETS', 'AVERAGE_ANNUAL_INCOME_3Y'])
+
+        Raises:
+            antfin.errors.OutsideCoverageError: the policy is not in force that day.
+        """
+        facts = investor if investor.single_project_commitment is not None else investor.with_commitment(amount)
+        return self.policy.check(facts, on=local_date(ensure_aware(at)))
+
+    # -- commands ---------------------------------------------------------------
+
+    def subscribe(
+        self,
+        key: str,
+        investor: InvestorFacts,
+        amount: Money,
+        *,
+        at: datetime,
+        role: Role = Role.FOLLOWER,
+        wallet: str | None = None,
+    ) -> Subscription:
+        """Subscribe ``amount`` for ``investor``: checks every rule, then holds the money.
+
+        Idempotent by ``key``: the same key with the same investor, amount, role
+        and wallet returns the original subscription with no second hold; with
+        different ones it raises.
+
+        >>> from antfin.calendar import shanghai
+        >>> from antfin.crowdfunding import InvestorFacts
+        >>> from antfin.crowdfunding.offer import Role, _example_offer
+        >>> offer = _example_offer()
+        >>> rich = InvestorFacts("lead", personal_financial_assets=CNY("2000000"))
+        >>> fan = InvestorFacts("fan", annual_incomes=(CNY("300000"),) * 3)
+        >>> offer.subscribe("s1", fan, CNY("10000"), at=shanghai(2016, 3, 2))
+        Traceback (most recent call last):
+        ...
+        antfin.errors.PolicyViolationError: offer tea has no lead investor yet; followers may subscribe only after ...
+        >>> lead = offer.subscribe("s1", rich, CNY("100000"), at=shanghai(2016, 3, 2), role=Role.LEAD)
+        >>> offer.subscribe("s2", fan, CNY("10000"), at=shanghai(2016, 3, 3)).represented_by
+        'lead'
+        >>> offer.ledger.available("wallet:fan")
+        Money('590000.00', 'CNY')
+
+        Args:
+            key: the caller's request key, unique within the offer.
+            investor: the investor's facts, checked against the policy.
+            amount: the ticket.
+            at: when (aware).
+            role: :attr:`Role.LEAD` for the lead (first), else follower.
+            wallet: the wallet to hold from (default ``wallet:<investor_id>``).
+
+        Returns:
+            The pending subscription.
+
+        Raises:
+            antfin.errors.PolicyViolationError: an unqualified investor, a closed or
+                not-yet-open offer, a follower before the lead, a second lead, a lead
+                under the minimum share, a ticket outside the limits, or an investor
+                who already holds a live subscription.
+            antfin.errors.LimitExceededError: the investor cap or the target would be exceeded.
+            antfin.errors.InsufficientFundsError: the wallet's available balance is too low.
+            antfin.errors.IdempotencyConflictError: the key was used with different parameters.
+            antfin.errors.InvalidTimeError: a naive instant or one before the offer's last event.
+        """
+        if not isinstance(investor, InvestorFacts):
+            raise TypeError(f"investor must be InvestorFacts, not {type(investor).__name__}")
+        if not isinstance(role, Role):
+            raise TypeError(f"role must be a Role, not {type(role).__name__}")
+        if not isinstance(amount, Money):
+            raise TypeError(f"amount must be Money, not {type(amount).__name__}")
+        wallet = f"wallet:{investor.investor_id}" if wallet is None else wallet
+        existing = self._subscriptions.get(key)
+        if existing is not None:
+            asked = (investor.investor_id, amount, role, wallet)
+            if (existing.investor_id, existing.amount, existing.role, existing.wallet) != asked:
+                raise IdempotencyConflictError(
+                    f"subscription key {key!r} was used for {existing.investor_id} {existing.amount} "
+                    f"{existing.role.name} from {existing.wallet}; got {asked[0]} {amount} {role.name} from {wallet}"
+                )
+            return existing
+        at = self._now(at)
+        self._check_open(at, "subscribe")
+        if not amount.is_positive():
+            raise InvalidAmountError(f"amount must be positive, got {amount}")
+        if any(sub.investor_id == investor.investor_id for sub in self.live_subscriptions):
+            raise PolicyViolationError(
+                f"investor {investor.investor_id} already has a live subscription to offer {self.offer_id}; "
+                "cancel it before subscribing again"
+            )
+        decision = self.eligibility(investor, amount, at=at)
+        if not decision.qualified:
+            reasons = "; ".join(reason.text("en_US") for reason in decision.reasons)
+            raise PolicyViolationError(
+                f"investor {investor.investor_id} is not a qualified investor under {self.policy.name} "
+                f"({decision.status.words('en_US')}): {reasons}"
+            )
+        lead = self.lead
+        if role is Role.LEAD:
+            if lead is not None:
+                raise PolicyViolationError(f"offer {self.offer_id} already has a lead investor ({lead.investor_id})")
+            if amount < self.minimum_lead:
+                raise PolicyViolationError(
+                    f"the lead must subscribe at least {self.minimum_lead} "
+                    f"({self.terms.lead_min_share} of the target {self.target}), got {amount}"
+                )
+        elif lead is None:
+            raise PolicyViolationError(
+                f"offer {self.offer_id} has no lead investor yet; followers may subscribe only after the lead"
+            )
+        if amount < self.min_ticket:
+            raise PolicyViolationError(f"amount {amount} is below the minimum ticket {self.min_ticket}")
+        if self.max_ticket is not None and amount > self.max_ticket:
+            raise PolicyViolationError(f"amount {amount} is above the maximum ticket {self.max_ticket}")
+        if self.investor_count >= self.terms.max_investors:
+            raise LimitExceededError(
+                f"offer {self.offer_id} already has {self.investor_count} investors, "
+                f"the most allowed is {self.terms.max_investors}"
+            )
+        room = self.target - self.raised
+        if amount > room:
+            raise LimitExceededError(
+                f"amount {amount} exceeds what is left of the target {self.target}: {room} (raised {self.raised})"
+            )
+        hold = self.ledger.hold(
+            self._ledger_key(key, "hold"),
+            debit=wallet,
+            credit=self.escrow_account,
+            amount=amount,
+            at=at,
+            memo=f"Ant Dake subscription {key} to {self.offer_id}",
+            metadata={"offer_id": self.offer_id, "investor_id": investor.investor_id, "role": role.value[0]},
+        )
+        subscription = Subscription(
+            key,
+            investor.investor_id,
+            role,
+            amount,
+            wallet,
+            hold.id,
+            at,
+            None if role is Role.LEAD or lead is None else lead.investor_id,
+            decision,
+        )
+        self._change(at, subscription=subscription)
+        return subscription
+
+    def cancel(self, key: str, *, at: datetime) -> Subscription:
+        """Cancel a pending subscription before the cut-off, releasing its hold.
+
+        Cancelling an already cancelled subscription returns it unchanged. The
+        lead cannot cancel while followers it represents hold live subscriptions.
+
+        >>> from antfin.calendar import shanghai
+        >>> from antfin.crowdfunding import InvestorFacts
+        >>> from antfin.crowdfunding.offer import Role, _example_offer
+        >>> offer = _example_offer()
+        >>> rich = InvestorFacts("lead", personal_financial_assets=CNY("2000000"))
+        >>> _ = offer.subscribe("s1", rich, CNY("100000"), at=shanghai(2016, 3, 2), role=Role.LEAD)
+        >>> offer.cancel("s1", at=shanghai(2016, 3, 29))
+        Traceback (most recent call last):
+        ...
+        antfin.errors.PolicyViolationError: cancellation closed at 2016-03-29T00:00:00+08:00 ...
+        >>> offer.cancel("s1", at=shanghai(2016, 3, 28, 23, 59, 59)).status.name
+        'CANCELLED'
+
+        Raises:
+            antfin.errors.NotFoundError: for an unknown key.
+            antfin.errors.PolicyViolationError: at or after the cancellation
+                deadline, or a lead with live followers.
+            antfin.errors.InvalidTransitionError: the subscription was settled or refunded.
+            antfin.errors.InvalidTimeError: a naive instant or one before the offer's last event.
+        """
+        subscription = self.get(key)
+        if subscription.status is SubscriptionStatus.CANCELLED:
+            return subscription
+        at = self._now(at)
+        if subscription.status is not SubscriptionStatus.PENDING:
+            raise InvalidTransitionError(
+                f"cannot cancel subscription {key!r}: it is {subscription.status.value}, not pending"
+            )
+        if at >= self.cancellation_deadline:
+            raise PolicyViolationError(
+                f"cancellation closed at {self.cancellation_deadline.isoformat()} "
+                f"({self.terms.cancellation_cutoff} before the close); asked at {at.isoformat()}"
+            )
+        if subscription.role is Role.LEAD:
+            followers = [sub for sub in self.live_subscriptions if sub.represented_by == subscription.investor_id]
+            if followers:
+                raise PolicyViolationError(
+                    f"the lead {subscription.investor_id} represents {len(followers)} live follower subscription(s) "
+                    "and cannot cancel before they do"
+                )
+        self.ledger.void_hold(self._ledger_key(key, "cancel"), subscription.hold_id, at=at)
+        cancelled = attrs.evolve(subscription, status=SubscriptionStatus.CANCELLED, resolved_at=at)
+        self._change(at, subscription=cancelled)
+        return cancelled
+
+    def advance_to(self, at: datetime) -> Settlement | None:
+        """Bring the offer to the instant ``at``: from ``closes_at`` on, close it (once).
+
+        Funded (the target is raised, or in keep-what-you-raise mode anything is):
+        every hold is posted into escrow, then escrow pays the issuer the total
+        minus the service fee (``terms.service_fee_rate`` of the total, rounded with
+        ``terms.fee_rounding``) and the fee to :attr:`ProfitPoint.DAKE_SERVICE_FEE`,
+        all in one atomic ledger batch. Not funded: every hold is voided, exactly
+        once. Equity: ``equity_units`` when the target is raised, else
+        ``equity_units x raised / target`` rounded DOWN, allocated by amount with
+        the largest-remainder method (the units sum exactly).
+
+        >>> from antfin.calendar import shanghai
+        >>> from antfin.crowdfunding import InvestorFacts
+        >>> from antfin.crowdfunding.offer import Role, _example_offer
+        >>> offer = _example_offer()
+        >>> rich = InvestorFacts("lead", personal_financial_assets=CNY("2000000"))
+        >>> _ = offer.subscribe("s1", rich, CNY("100000"), at=shanghai(2016, 3, 2), role=Role.LEAD)
+        >>> offer.advance_to(shanghai(2016, 3, 30)) is None
+        True
+        >>> settlement = offer.advance_to(shanghai(2016, 3, 31))
+        >>> settlement.status.name, settlement.refunded, offer.ledger.available("wallet:lead")
+        ('NOT_FUNDED', Money('100000.00', 'CNY'), Money('600000.00', 'CNY'))
+        >>> offer.advance_to(shanghai(2016, 4, 30)) is settlement
+        True
+
+        Returns:
+            ``None`` before the close; the :class:`Settlement` from then on, the same
+            object on every replay.
+
+        Raises:
+            antfin.errors.InvalidTimeError: a naive instant, or (while open) one before
+                the offer's last event.
+        """
+        at = ensure_aware(at)
+        if self._settlement is not None:
+            return self._settlement
+        at = self._now(at)
+        if at < self.closes_at:
+            return None
+        live = self.live_subscriptions
+        raised = sum((sub.amount for sub in live), self.target.currency.zero())
+        funded = raised >= self.target or (self.terms.mode is FundingMode.KEEP_WHAT_YOU_RAISE and raised.is_positive())
+        settlement = self._settle_funded(live, raised, at) if funded else self._refund(live, raised, at)
+        self._change(at, status=settlement.status, settlement=settlement)
+        return settlement
+
+    # -- internals --------------------------------------------------------------
+
+    def _settle_funded(self, live: tuple[Subscription, ...], raised: Money, at: datetime) -> Settlement:
+        fee = self.terms.service_fee_rate.of(raised, rounding=self.terms.fee_rounding)
+        proceeds = raised - fee
+        with self.ledger.atomic():
+            for sub in live:
+                self.ledger.post_hold(self._ledger_key(sub.key, "settle"), sub.hold_id, at=at)
+            postings = [Posting.debit(self.escrow_account, raised)]
+            if proceeds.is_positive():
+                postings.append(Posting.credit(self.issuer_wallet, proceeds))
+            if fee.is_positive():
+                revenue = revenue_account(self.ledger, ProfitPoint.DAKE_SERVICE_FEE, raised.currency)
+                postings.append(Posting.credit(revenue, fee))
+            self.ledger.post_entry(
+                f"dake:{self.offer_id}:payout",
+                postings,
+                at=at,
+                memo=f"Ant Dake offer {self.offer_id} funded: proceeds to issuer, service fee to platform",
+                metadata={"offer_id": self.offer_id, "raised": str(raised.amount), "fee": str(fee.amount)},
+            )
+        if raised == self.target:
+            units = self.equity_units
+        else:
+            units = (self.equity_units * raised.minor_units) // self.target.minor_units  # DOWN
+        parts = allocate_minor_units(units, [sub.amount.minor_units for sub in live])
+        allocations = tuple(
+            ShareAllocation(sub.investor_id, sub.role, sub.amount, part) for sub, part in zip(live, parts, strict=True)
+        )
+        for sub in live:
+            self._change(at, subscription=attrs.evolve(sub, status=SubscriptionStatus.SETTLED, resolved_at=at))
+        zero = raised.currency.zero()
+        return Settlement(OfferStatus.FUNDED, at, raised, fee, proceeds, units, allocations, zero)
+
+    def _refund(self, live: tuple[Subscription, ...], raised: Money, at: datetime) -> Settlement:
+        with self.ledger.atomic():
+            for sub in live:
+                self.ledger.void_hold(self._ledger_key(sub.key, "refund"), sub.hold_id, at=at)
+        for sub in live:
+            self._change(at, subscription=attrs.evolve(sub, status=SubscriptionStatus.REFUNDED, resolved_at=at))
+        zero = raised.currency.zero()
+        return Settlement(OfferStatus.NOT_FUNDED, at, zero, zero, zero, 0, (), raised)
+
+    def _ledger_key(self, key: str, action: str) -> str:
+        return f"dake:{self.offer_id}:{key}:{action}"
+
+    def _now(self, at: datetime) -> datetime:
+        at = ensure_aware(at)
+        if self._clock is not None and at < self._clock:
+            raise InvalidTimeError(
+                f"at {at.isoformat()} is before the offer's last event at {self._clock.isoformat()}; "
+                "operations must come in time order"
+            )
+        return at
+
+    def _check_open(self, at: datetime, action: str) -> None:
+        if self._status is not OfferStatus.OPEN or at >= self.closes_at:
+            raise PolicyViolationError(
+                f"cannot {action}: offer {self.offer_id} closed at {self.closes_at.isoformat()} "
+                f"(asked at {at.isoformat()})"
+            )
+        if at < self.opens_at:
+            raise PolicyViolationError(
+                f"cannot {action}: offer {self.offer_id} opens at {self.opens_at.isoformat()} "
+                f"(asked at {at.isoformat()})"
+            )
+
+    def _change(
+        self,
+        at: datetime,
+        *,
+        subscription: Subscription | None = None,
+        status: OfferStatus | None = None,
+        settlement: Settlement | None = None,
+    ) -> None:
+        """The one place state changes: check the transition, apply it, record it with its time."""
+        if subscription is not None:
+            previous = self._subscriptions.get(subscription.key)
+            before = None if previous is None else previous.status
+            if subscription.status not in _SUBSCRIPTION_MOVES.get(before, frozenset()):
+                raise InvalidTransitionError(
+                    f"subscription {subscription.key!r} cannot go from {before} to {subscription.status.value}"
+                )
+            self._subscriptions[subscription.key] = subscription
+            self._events.append(
+                OfferEvent(
+                    at,
+                    f"subscription:{subscription.key}",
+                    "new" if before is None else before.value,
+                    subscription.status.value,
+                )
+            )
+        if status is not None:
+            if status not in _OFFER_MOVES.get(self._status, frozenset()):
+                raise InvalidTransitionError(
+                    f"offer {self.offer_id} cannot go from {self._status.value} to {status.value}"
+                )
+            self._events.append(OfferEvent(at, f"offer:{self.offer_id}", self._status.value, status.value))
+            self._status = status
+            self._settlement = settlement
+        self._clock = at if self._clock is None else max(self._clock, at)
+
+
+def _example_offer() -> CrowdfundOffer:
+    """An open offer for docstring examples: wallets ``lead`` and ``fan`` hold 600,000 each.
+
+    >>> _example_offer().offer_id
+    'tea'
+    """
+    from antfin.calendar import shanghai
+
+    ledger = Ledger()
+    ledger.open_account("asset:bank", AccountKind.ASSET)
+    for account in ("wallet:issuer", "wallet:lead", "wallet:fan"):
+        ledger.open_account(account, AccountKind.LIABILITY, non_negative=True)
+    for who in ("lead", "fan"):
+        ledger.transfer(
+            f"top-up:{who}",
+            debit="asset:bank",
+            credit=f"wallet:{who}",
+            amount=Money("600000"),
+            at=shanghai(2016, 3, 1),
+        )
+    return CrowdfundOffer(
+        "tea",
+        issuer="issuer",
+        target=Money("1000000"),
+        min_ticket=Money("10000"),
+        opens_at=shanghai(2016, 3, 1),
+        closes_at=shanghai(2016, 3, 31),
+        equity_units=100_000,
+        ledger=ledger,
+    )
