@@ -7,9 +7,24 @@
 .. versionadded:: 0.1.0
 """
 
+from antfin.wealth.allocation import AllocationReport, AllocationRow, AllocationTargets, AssetClass
+from antfin.wealth.fees import FeeAccrual, FundFeeSchedule
+from antfin.wealth.fund import DailyIncome, FundOrder, MoneyFund, MoneyFundConfig, OrderKind, OrderStatus
 from antfin.wealth.income import YieldMethod, distribute_income, income_per_10k, seven_day_annualized_yield
 
 __all__ = [
+    "AllocationReport",
+    "AllocationRow",
+    "AllocationTargets",
+    "AssetClass",
+    "DailyIncome",
+    "FeeAccrual",
+    "FundFeeSchedule",
+    "FundOrder",
+    "MoneyFund",
+    "MoneyFundConfig",
+    "OrderKind",
+    "OrderStatus",
     "YieldMethod",
     "distribute_income",
     "income_per_10k",

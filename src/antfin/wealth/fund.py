@@ -1,0 +1,843 @@
+"""Yu'ebao (余额宝) as a money-market fund whose every movement of money is booked in the ledger.
+
+>>> from antfin.calendar import WeekdayCalendar, shanghai
+>>> from antfin.ledger import AccountKind, Ledger
+>>> from antfin.wealth import MoneyFund
+>>> ledger = Ledger()
+>>> _ = ledger.open_account("asset:bank", AccountKind.ASSET)
+>>> _ = ledger.open_account("wallet:ann", AccountKind.LIABILITY, non_negative=True)
+>>> _ = ledger.transfer("top-up", debit="asset:bank", credit="wallet:ann", amount=CNY("10000"),
+...                     at=shanghai(2024, 6, 3, 9))
+>>> fund = MoneyFund(ledger, calendar=WeekdayCalendar())
+>>> order = fund.purchase("p1", "ann", CNY("10000.00"), at=shanghai(2024, 6, 3, 10))  # Monday
+>>> order.effective_day                                    # confirmed on Tuesday, earns from then
+datetime.date(2024, 6, 4)
+>>> fund.close_day(date(2024, 6, 3), gross_income=CNY("0"), at=shanghai(2024, 6, 3, 23))
+DailyIncome(day=datetime.date(2024, 6, 3), ...)
+>>> fund.close_day(date(2024, 6, 4), gross_income=CNY("0.82"), at=shanghai(2024, 6, 4, 23)).distributable
+Money('0.65', 'CNY')
+>>> fund.units_of("ann")
+Decimal('10000.65')
+
+Rules (DESIGN.md §3; the reference page has the sources):
+
+- a unit is worth 1.00 yuan for ever; purchases are by amount, redemptions by units;
+- a purchase placed before 15:00 on trading day T is confirmed on the next
+  trading day and earns from that day; after 15:00 or on a non-trading day it
+  counts from the next trading day (:meth:`TradingCalendar.trading_day_for`);
+- a normal redemption placed on T pays on the next trading day; the units earn
+  until then and stop earning that day;
+- a fast (T+0) redemption pays at once, at most 10,000 yuan per investor per
+  calendar day (cfg); its units stop earning at once;
+- income is closed per calendar day (weekends and holidays too) with
+  :meth:`MoneyFund.close_day`: fees accrue on the day's assets, the rest is
+  split with :func:`~antfin.wealth.distribute_income` and reinvested as units;
+  a negative day reduces units.
+
+.. versionadded:: 0.1.0
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Final
+
+import attrs
+
+from antfin.calendar import (
+    ChinaExchangeCalendar,
+    TradingCalendar,
+    WeekdayCalendar,
+    ensure_aware,
+    ensure_date,
+    local_date,
+    shanghai,
+)
+from antfin.ecosystem.profit_points import revenue_account
+from antfin.errors import (
+    IdempotencyConflictError,
+    InsufficientFundsError,
+    InvalidAmountError,
+    InvalidTimeError,
+    InvalidTransitionError,
+    InvariantViolationError,
+    LimitExceededError,
+    NotFoundError,
+)
+from antfin.ledger import AccountKind, Ledger, Posting
+from antfin.money import CNY, AmountLike, Money, Rounding, to_decimal
+from antfin.wealth.fees import FeeAccrual, FundFeeSchedule
+from antfin.wealth.income import YieldMethod, distribute_income, income_per_10k, seven_day_annualized_yield
+
+__all__ = [
+    "DailyIncome",
+    "FundOrder",
+    "MoneyFund",
+    "MoneyFundConfig",
+    "OrderKind",
+    "OrderStatus",
+]
+
+_ONE_DAY: Final = timedelta(days=1)
+_UNIT: Final = Decimal("0.01")
+
+
+def _positive_cny(_instance: object, attribute: attrs.Attribute[Money], value: object) -> None:
+    if not isinstance(value, Money):
+        raise TypeError(f"{attribute.name} must be Money, not {type(value).__name__}")
+    if not value.is_positive() or value.currency != CNY:
+        raise InvalidAmountError(f"{attribute.name} must be a positive CNY amount, got {value}")
+
+
+def _rounding(value: Rounding | str) -> Rounding:
+    return Rounding.of(value)
+
+
+@attrs.frozen
+class MoneyFundConfig:
+    """The fund's product parameters (cfg).
+
+    >>> MoneyFundConfig().fast_redemption_daily_cap
+    Money('10000.00', 'CNY')
+
+    Args:
+        fast_redemption_daily_cap: T+0 redemptions per investor per calendar
+            day; 10,000 yuan since 2018 (cfg).
+        fees: the daily fee accrual.
+        per_10k_rounding: mode for the 4th decimal of income per 10,000 units (cfg).
+        yield_rounding: mode for the 3rd decimal of the 7-day yield (cfg).
+
+    .. versionadded:: 0.1.0
+    """
+
+    fast_redemption_daily_cap: Money = attrs.field(default=CNY("10000.00"), validator=_positive_cny)
+    fees: FundFeeSchedule = attrs.field(factory=FundFeeSchedule)
+    per_10k_rounding: Rounding = attrs.field(default=Rounding.HALF_UP, converter=_rounding)
+    yield_rounding: Rounding = attrs.field(default=Rounding.HALF_UP, converter=_rounding)
+
+
+class OrderKind(enum.Enum):
+    """What an order does.
+
+    >>> OrderKind.FAST_REDEMPTION.value
+    'fast_redemption'
+
+    .. versionadded:: 0.1.0
+    """
+
+    PURCHASE = "purchase"
+    REDEMPTION = "redemption"
+    FAST_REDEMPTION = "fast_redemption"
+
+
+class OrderStatus(enum.Enum):
+    """Where an order is: pending until its effective day, then done.
+
+    >>> OrderStatus.PENDING.value
+    'pending'
+
+    .. versionadded:: 0.1.0
+    """
+
+    PENDING = "pending"
+    DONE = "done"
+
+
+_TRANSITIONS: Final = {OrderStatus.PENDING: frozenset({OrderStatus.DONE}), OrderStatus.DONE: frozenset()}
+
+
+@attrs.define
+class FundOrder:
+    """A purchase or redemption, with its trading day, effective day and status history.
+
+    >>> order = FundOrder("k", "ann", OrderKind.PURCHASE, CNY("5"), shanghai(2024, 6, 7, 16),
+    ...                   date(2024, 6, 10), date(2024, 6, 11))
+    >>> order.status, order.history[0][0]
+    (<OrderStatus.PENDING: 'pending'>, <OrderStatus.PENDING: 'pending'>)
+
+    Attributes:
+        key: the caller's idempotency key.
+        investor: the holder.
+        kind: purchase, redemption or fast redemption.
+        amount: money paid in or out (units × 1.00).
+        placed_at: when the order was placed.
+        trade_day: the trading day it counts on (15:00 cut-off).
+        effective_day: the day units are confirmed (purchase) or stop earning and are paid (redemption).
+        status: :class:`OrderStatus`; changed only by :meth:`transition`.
+        history: each status with the instant it was reached.
+
+    .. versionadded:: 0.1.0
+    """
+
+    key: str
+    investor: str
+    kind: OrderKind
+    amount: Money
+    placed_at: datetime
+    trade_day: date
+    effective_day: date
+    status: OrderStatus = OrderStatus.PENDING
+    history: tuple[tuple[OrderStatus, datetime], ...] = ()
+
+    def __attrs_post_init__(self) -> None:
+        if not self.history:
+            self.history = ((self.status, self.placed_at),)
+
+    @property
+    def units(self) -> Decimal:
+        """The units bought or sold (one per yuan).
+
+        >>> FundOrder("k", "a", OrderKind.REDEMPTION, CNY("2.5"), shanghai(2024, 6, 3), date(2024, 6, 3),
+        ...           date(2024, 6, 4)).units
+        Decimal('2.50')
+
+        .. versionadded:: 0.1.0
+        """
+        return self.amount.amount
+
+    def transition(self, to: OrderStatus, at: datetime) -> None:
+        """Move to ``to`` at ``at``, checking the transition and recording it.
+
+        >>> order = FundOrder("k", "a", OrderKind.PURCHASE, CNY("1"), shanghai(2024, 6, 3), date(2024, 6, 3),
+        ...                   date(2024, 6, 4))
+        >>> order.transition(OrderStatus.DONE, shanghai(2024, 6, 4, 1))
+        >>> order.transition(OrderStatus.DONE, shanghai(2024, 6, 4, 2))
+        Traceback (most recent call last):
+        ...
+        antfin.errors.InvalidTransitionError: order 'k' cannot go from done to done; expected one of: none
+
+        Raises:
+            antfin.errors.InvalidTransitionError: for a transition the order's status does not allow.
+
+        .. versionadded:: 0.1.0
+        """
+        allowed = _TRANSITIONS[self.status]
+        if to not in allowed:
+            names = ", ".join(sorted(status.value for status in allowed)) or "none"
+            raise InvalidTransitionError(
+                f"order {self.key!r} cannot go from {self.status.value} to {to.value}; expected one of: {names}"
+            )
+        self.status = to
+        self.history = (*self.history, (to, ensure_aware(at)))
+
+
+@attrs.frozen
+class DailyIncome:
+    """One calendar day's income: gross, fees, distributable, units that earned it, per 10,000 units.
+
+    >>> DailyIncome(date(2024, 6, 4), CNY("1"), CNY("0.1"), CNY("0.9"), Decimal("10000.00"), Decimal("0.9000"),
+    ...             None).per_10k
+    Decimal('0.9000')
+
+    Attributes:
+        day: the calendar day.
+        gross: the portfolio's income that day, before fees.
+        fees: the fees accrued that day (0 when no units earned).
+        distributable: ``gross - fees``, split over the holders.
+        units: the units that earned it (holdings at the start of the day).
+        per_10k: income per 10,000 units (4 decimals); 0 when no units earned.
+        entry_id: the ledger entry that booked it, ``None`` when nothing moved.
+
+    .. versionadded:: 0.1.0
+    """
+
+    day: date
+    gross: Money
+    fees: Money
+    distributable: Money
+    units: Decimal
+    per_10k: Decimal
+    entry_id: str | None
+
+
+def _units_to_fen(value: AmountLike, field: str = "units") -> int:
+    units = to_decimal(value, field)
+    scaled = units.scaleb(2)
+    if scaled != scaled.to_integral_value():
+        raise InvalidAmountError(f"{field} must have at most 2 decimal places (0.01 unit), got {units}")
+    if units <= 0:
+        raise InvalidAmountError(f"{field} must be positive, got {units}")
+    return int(scaled)
+
+
+@attrs.define
+class MoneyFund:
+    """A money-market fund with a fixed 1.00 unit value, booked in a :class:`~antfin.ledger.Ledger`.
+
+    Accounts (opened idempotently): ``fund:<id>:assets`` (ASSET, the
+    portfolio), one ``fund:<id>:position:<investor>`` per holder (LIABILITY,
+    non-negative: what the fund owes the holder, always equal to their units),
+    and the fee revenue accounts of the Yu'ebao profit points. Investor
+    wallets are the payments package's ``wallet:<investor>`` accounts and
+    must already exist.
+
+    Purchases and normal redemptions are two-phase ledger holds (wallet →
+    position, position → wallet) posted on their effective day; a fast
+    redemption is a transfer. Every operation is idempotent by the caller's key.
+
+    >>> from antfin.ledger import Ledger
+    >>> fund = MoneyFund(Ledger())
+    >>> fund.total_units, fund.assets_account
+    (Decimal('0.00'), 'fund:yuebao:assets')
+
+    Args:
+        ledger: the ledger every movement is booked in.
+        calendar: trading days; the SSE calendar by default.
+        fund_id: prefix of the fund's accounts and keys.
+        config: product parameters (cfg).
+
+    .. versionadded:: 0.1.0
+    """
+
+    ledger: Ledger
+    calendar: TradingCalendar = attrs.field(factory=ChinaExchangeCalendar.sse)
+    fund_id: str = "yuebao"
+    config: MoneyFundConfig = attrs.field(factory=MoneyFundConfig)
+    _units: dict[str, int] = attrs.field(init=False, factory=dict)
+    _total: int = attrs.field(init=False, default=0)
+    _orders: dict[str, FundOrder] = attrs.field(init=False, factory=dict)
+    _fast_used: dict[tuple[str, date], int] = attrs.field(init=False, factory=dict)
+    _incomes: dict[date, DailyIncome] = attrs.field(init=False, factory=dict)
+    _last_closed: date | None = attrs.field(init=False, default=None)
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.ledger, Ledger):
+            raise TypeError(f"ledger must be a Ledger, not {type(self.ledger).__name__}")
+        if not isinstance(self.calendar, TradingCalendar):
+            raise TypeError(f"calendar must be a TradingCalendar, not {type(self.calendar).__name__}")
+        if not isinstance(self.fund_id, str) or not self.fund_id:
+            raise InvalidAmountError(f"fund_id must be a non-empty string, got {self.fund_id!r}")
+        self.ledger.open_account(
+            self.assets_account, AccountKind.ASSET, purpose=f"{self.fund_id} portfolio (money-market fund assets)"
+        )
+
+    # -- accounts and queries ---------------------------------------------------------------------
+
+    @property
+    def assets_account(self) -> str:
+        """Id of the fund's portfolio account.
+
+        >>> MoneyFund(Ledger(), fund_id="mmf").assets_account
+        'fund:mmf:assets'
+
+        .. versionadded:: 0.1.0
+        """
+        return f"fund:{self.fund_id}:assets"
+
+    def position_account(self, investor: str) -> str:
+        """Id of an investor's position account.
+
+        >>> MoneyFund(Ledger()).position_account("ann")
+        'fund:yuebao:position:ann'
+
+        .. versionadded:: 0.1.0
+        """
+        return f"fund:{self.fund_id}:position:{investor}"
+
+    @staticmethod
+    def wallet_account(investor: str) -> str:
+        """Id of an investor's wallet (opened by the payments package).
+
+        >>> MoneyFund.wallet_account("ann")
+        'wallet:ann'
+
+        .. versionadded:: 0.1.0
+        """
+        return f"wallet:{investor}"
+
+    @property
+    def total_units(self) -> Decimal:
+        """All units outstanding (confirmed, not yet redeemed).
+
+        >>> MoneyFund(Ledger()).total_units
+        Decimal('0.00')
+
+        .. versionadded:: 0.1.0
+        """
+        return Decimal(self._total).scaleb(-2)
+
+    def units_of(self, investor: str) -> Decimal:
+        """An investor's confirmed units (0 for a stranger).
+
+        >>> MoneyFund(Ledger()).units_of("nobody")
+        Decimal('0.00')
+
+        .. versionadded:: 0.1.0
+        """
+        return Decimal(self._units.get(investor, 0)).scaleb(-2)
+
+    def value_of(self, investor: str) -> Money:
+        """An investor's holding in yuan (units × 1.00).
+
+        >>> MoneyFund(Ledger()).value_of("nobody")
+        Money('0.00', 'CNY')
+
+        .. versionadded:: 0.1.0
+        """
+        return Money.from_minor_units(self._units.get(investor, 0), CNY)
+
+    def available_units(self, investor: str) -> Decimal:
+        """Units not already reserved by a pending normal redemption.
+
+        >>> MoneyFund(Ledger()).available_units("nobody")
+        Decimal('0.00')
+
+        .. versionadded:: 0.1.0
+        """
+        return Decimal(self._available_fen(investor)).scaleb(-2)
+
+    def holders(self) -> tuple[str, ...]:
+        """Investors with units, in the order they first held any.
+
+        >>> MoneyFund(Ledger()).holders()
+        ()
+
+        .. versionadded:: 0.1.0
+        """
+        return tuple(investor for investor, units in self._units.items() if units)
+
+    def order(self, key: str) -> FundOrder:
+        """The order placed with ``key``.
+
+        >>> MoneyFund(Ledger()).order("nope")
+        Traceback (most recent call last):
+        ...
+        antfin.errors.NotFoundError: no fund order with key 'nope'
+
+        Raises:
+            antfin.errors.NotFoundError: for an unknown key.
+
+        .. versionadded:: 0.1.0
+        """
+        try:
+            return self._orders[key]
+        except KeyError:
+            raise NotFoundError(f"no fund order with key {key!r}") from None
+
+    def orders(self, status: OrderStatus | None = None) -> tuple[FundOrder, ...]:
+        """All orders in placement order, optionally only those with ``status``.
+
+        >>> MoneyFund(Ledger()).orders(OrderStatus.PENDING)
+        ()
+
+        .. versionadded:: 0.1.0
+        """
+        return tuple(order for order in self._orders.values() if status is None or order.status is status)
+
+    def daily_incomes(self) -> tuple[DailyIncome, ...]:
+        """Every closed day's income, oldest first.
+
+        >>> MoneyFund(Ledger()).daily_incomes()
+        ()
+
+        .. versionadded:: 0.1.0
+        """
+        return tuple(self._incomes.values())
+
+    @property
+    def last_closed_day(self) -> date | None:
+        """The last day :meth:`close_day` closed, ``None`` before the first.
+
+        >>> MoneyFund(Ledger()).last_closed_day is None
+        True
+
+        .. versionadded:: 0.1.0
+        """
+        return self._last_closed
+
+    def fast_redemption_left(self, investor: str, day: date) -> Money:
+        """How much of the daily fast-redemption cap ``investor`` has left on ``day``.
+
+        >>> MoneyFund(Ledger()).fast_redemption_left("ann", date(2024, 6, 3))
+        Money('10000.00', 'CNY')
+
+        .. versionadded:: 0.1.0
+        """
+        used = self._fast_used.get((investor, ensure_date(day, "day")), 0)
+        return Money.from_minor_units(self.config.fast_redemption_daily_cap.minor_units - used, CNY)
+
+    def seven_day_yield(self, as_of: date, *, method: YieldMethod = YieldMethod.COMPOUND) -> Decimal:
+        """The 7-day annualized yield in percent over the 7 closed calendar days ending ``as_of``.
+
+        >>> MoneyFund(Ledger()).seven_day_yield(date(2024, 6, 9))
+        Traceback (most recent call last):
+        ...
+        antfin.errors.NotFoundError: day 2024-06-03 has not been closed; the 7-day yield needs 2024-06-03..2024-06-09
+
+        Raises:
+            antfin.errors.NotFoundError: when one of the 7 days has not been closed.
+
+        .. versionadded:: 0.1.0
+        """
+        end = ensure_date(as_of, "as_of")
+        days = [end - _ONE_DAY * back for back in range(6, -1, -1)]
+        values: list[AmountLike] = []
+        for day in days:
+            income = self._incomes.get(day)
+            if income is None:
+                raise NotFoundError(f"day {day} has not been closed; the 7-day yield needs {days[0]}..{days[-1]}")
+            values.append(income.per_10k)
+        return seven_day_annualized_yield(values, method=method, rounding=self.config.yield_rounding)
+
+    # -- orders -------------------------------------------------------------------------------------
+
+    def purchase(self, key: str, investor: str, amount: Money, *, at: datetime) -> FundOrder:
+        """Buy units for ``amount`` from the investor's wallet; confirmed on the next trading day.
+
+        The money is reserved in the wallet at once (a ledger hold wallet →
+        position) and moves on the confirmation day, when the units start to earn.
+
+        >>> ledger = _demo_ledger()
+        >>> fund = MoneyFund(ledger, calendar=WeekdayCalendar())
+        >>> order = fund.purchase("p1", "ann", CNY("100.00"), at=shanghai(2024, 6, 7, 16))  # Friday 16:00
+        >>> order.trade_day, order.effective_day
+        (datetime.date(2024, 6, 10), datetime.date(2024, 6, 11))
+        >>> ledger.available("wallet:ann")
+        Money('900.00', 'CNY')
+
+        Args:
+            key: the caller's idempotency key (unique per order).
+            investor: the buyer, whose ``wallet:<investor>`` pays.
+            amount: a positive CNY amount.
+            at: when the order is placed (aware).
+
+        Returns:
+            The pending order.
+
+        Raises:
+            antfin.errors.InsufficientFundsError: when the wallet's available balance is short.
+            antfin.errors.InvalidAmountError: for a non-positive or non-CNY amount.
+            antfin.errors.InvalidTimeError: for a naive instant or one on an already closed day.
+            antfin.errors.IdempotencyConflictError: for a reused key with other terms.
+            antfin.errors.NotFoundError: when the investor has no wallet.
+
+        .. versionadded:: 0.1.0
+        """
+        money = self._check_amount(amount)
+        return self._place(key, investor, OrderKind.PURCHASE, money, at)
+
+    def redeem(self, key: str, investor: str, units: AmountLike, *, at: datetime) -> FundOrder:
+        """Redeem ``units`` normally: paid to the wallet on the next trading day.
+
+        The units are reserved at once (a ledger hold position → wallet), keep
+        earning until the payment day, and stop earning on it.
+
+        >>> fund, ledger = _demo_fund_with_units()
+        >>> order = fund.redeem("r1", "ann", "40.00", at=shanghai(2024, 6, 13, 10))  # Thursday
+        >>> order.effective_day, fund.available_units("ann")
+        (datetime.date(2024, 6, 14), Decimal('60.00'))
+
+        Raises:
+            antfin.errors.InsufficientFundsError: when the investor's available units are fewer.
+            antfin.errors.InvalidAmountError: for non-positive units or more than 2 decimals.
+            antfin.errors.InvalidTimeError: for a naive instant or one on an already closed day.
+            antfin.errors.IdempotencyConflictError: for a reused key with other terms.
+
+        .. versionadded:: 0.1.0
+        """
+        money = Money.from_minor_units(_units_to_fen(units), CNY)
+        return self._place(key, investor, OrderKind.REDEMPTION, money, at)
+
+    def fast_redeem(self, key: str, investor: str, units: AmountLike, *, at: datetime) -> FundOrder:
+        """Redeem ``units`` at once (T+0), within the per-investor daily cap.
+
+        >>> fund, ledger = _demo_fund_with_units()
+        >>> order = fund.fast_redeem("f1", "ann", "30", at=shanghai(2024, 6, 15, 22))  # a Saturday night
+        >>> order.status, ledger.balance("wallet:ann")
+        (<OrderStatus.DONE: 'done'>, Money('930.00', 'CNY'))
+
+        Raises:
+            antfin.errors.LimitExceededError: above what is left of today's cap; the
+                message says how much is left.
+            antfin.errors.InsufficientFundsError: when the investor's available units are fewer.
+            antfin.errors.InvalidAmountError: for non-positive units or more than 2 decimals.
+            antfin.errors.InvalidTimeError: for a naive instant or one on an already closed day.
+            antfin.errors.IdempotencyConflictError: for a reused key with other terms.
+
+        .. versionadded:: 0.1.0
+        """
+        money = Money.from_minor_units(_units_to_fen(units), CNY)
+        return self._place(key, investor, OrderKind.FAST_REDEMPTION, money, at)
+
+    def _check_amount(self, amount: object) -> Money:
+        if not isinstance(amount, Money):
+            raise TypeError(f"amount must be Money, not {type(amount).__name__}")
+        if amount.currency != CNY:
+            raise InvalidAmountError(f"amount must be in CNY, got {amount.currency.code}")
+        if not amount.is_positive():
+            raise InvalidAmountError(f"amount must be positive, got {amount}")
+        return amount
+
+    def _available_fen(self, investor: str) -> int:
+        account = self.position_account(investor)
+        if not self.ledger.has_account(account):
+            return 0
+        return self.ledger.available(account).minor_units
+
+    def _place(self, key: str, investor: str, kind: OrderKind, money: Money, at: datetime) -> FundOrder:
+        if not isinstance(key, str) or not key:
+            raise InvalidAmountError(f"key must be a non-empty string, got {key!r}")
+        if not isinstance(investor, str) or not investor:
+            raise InvalidAmountError(f"investor must be a non-empty string, got {investor!r}")
+        placed = ensure_aware(at)
+        existing = self._orders.get(key)
+        if existing is not None:
+            if (existing.investor, existing.kind, existing.amount, existing.placed_at) == (
+                investor,
+                kind,
+                money,
+                placed,
+            ):
+                return existing
+            raise IdempotencyConflictError(f"fund order key {key!r} was already used for another order")
+        day = local_date(placed)
+        if self._last_closed is not None and day <= self._last_closed:
+            raise InvalidTimeError(
+                f"at {placed.isoformat()} falls on {day}, already closed; expected an instant after {self._last_closed}"
+            )
+        wallet, position = self.wallet_account(investor), self.position_account(investor)
+        if not self.ledger.has_account(wallet):
+            raise NotFoundError(f"investor {investor!r} has no wallet account {wallet!r}")
+        if kind is OrderKind.FAST_REDEMPTION:
+            trade_day = effective_day = day
+            self._check_fast_cap(investor, day, money)
+        else:
+            trade_day = self.calendar.trading_day_for(placed)
+            effective_day = self.calendar.next_trading_day(trade_day)
+        if kind is not OrderKind.PURCHASE and self._available_fen(investor) < money.minor_units:
+            raise InsufficientFundsError(
+                f"investor {investor!r} has {self.available_units(investor)} units available to redeem, "
+                f"asked {money.amount}"
+            )
+        order = FundOrder(key, investor, kind, money, placed, trade_day, effective_day)
+        ledger_key = self._ledger_key(order)
+        memo = f"{self.fund_id} {kind.value} {key}"
+        with self.ledger.atomic():
+            if kind is OrderKind.PURCHASE:
+                self._open_position(investor)
+                self.ledger.hold(ledger_key, debit=wallet, credit=position, amount=money, at=placed, memo=memo)
+            elif kind is OrderKind.REDEMPTION:
+                self.ledger.hold(ledger_key, debit=position, credit=wallet, amount=money, at=placed, memo=memo)
+            else:
+                self.ledger.transfer(ledger_key, debit=position, credit=wallet, amount=money, at=placed, memo=memo)
+        # The ledger accepted it: now change our own state (nothing above mutated it).
+        if kind is OrderKind.FAST_REDEMPTION:
+            self._fast_used[(investor, day)] = self._fast_used.get((investor, day), 0) + money.minor_units
+            self._add_units(investor, -money.minor_units)
+            order.transition(OrderStatus.DONE, placed)
+        self._orders[key] = order
+        return order
+
+    def _check_fast_cap(self, investor: str, day: date, money: Money) -> None:
+        left = self.fast_redemption_left(investor, day)
+        if money > left:
+            cap = self.config.fast_redemption_daily_cap
+            raise LimitExceededError(
+                f"fast redemption is capped at {cap.amount} yuan per investor per day; {investor!r} has "
+                f"{left.amount} yuan left on {day} and asked {money.amount}; use a normal redemption for the rest"
+            )
+
+    def _ledger_key(self, order: FundOrder) -> str:
+        return f"{self.fund_id}:{order.kind.value}:{order.key}"
+
+    def _open_position(self, investor: str) -> None:
+        self.ledger.open_account(
+            self.position_account(investor),
+            AccountKind.LIABILITY,
+            non_negative=True,
+            owner=investor,
+            purpose=f"{self.fund_id} units of {investor}",
+        )
+
+    def _add_units(self, investor: str, fen: int) -> None:
+        self._units[investor] = self._units.get(investor, 0) + fen
+        self._total += fen
+
+    # -- the daily close ----------------------------------------------------------------------------
+
+    def close_day(self, day: date, *, gross_income: Money, at: datetime) -> DailyIncome:
+        """Close calendar day ``day``: settle the orders due, accrue fees, distribute the income.
+
+        In one atomic ledger block: purchases whose confirmation day is
+        ``day`` (or earlier) are posted and their units created; normal
+        redemptions due are paid and their units removed; then the fees
+        accrue on the units earning that day and ``gross_income - fees`` is
+        split over the holders with :func:`~antfin.wealth.distribute_income`
+        and added to their units (a negative day takes units away). Entries:
+        debit the portfolio with the gross income, credit the three fee
+        revenue accounts and each holder's position.
+
+        Days close one after another with no gaps (weekends and holidays
+        included). Closing a closed day again with the same income returns
+        the recorded result.
+
+        >>> fund, ledger = _demo_fund_with_units()
+        >>> result = fund.close_day(date(2024, 6, 13), gross_income=CNY("0.01"), at=shanghai(2024, 6, 13, 23))
+        >>> result.fees, result.distributable, result.per_10k
+        (Money('0.00', 'CNY'), Money('0.01', 'CNY'), Decimal('1.0000'))
+
+        Args:
+            day: the calendar day to close.
+            gross_income: the portfolio's income that day, before fees (may be negative).
+            at: when the close is booked (aware, on or after ``day``).
+
+        Returns:
+            The day's :class:`DailyIncome`.
+
+        Raises:
+            antfin.errors.InvalidTransitionError: for a day that is not the next to close.
+            antfin.errors.IdempotencyConflictError: when a closed day is closed again with other income.
+            antfin.errors.InvalidTimeError: for a naive ``at`` or one before ``day``.
+            antfin.errors.InvalidAmountError: for nonzero income with no units to earn it.
+
+        .. versionadded:: 0.1.0
+        """
+        closing = ensure_date(day, "day")
+        if not isinstance(gross_income, Money):
+            raise TypeError(f"gross_income must be Money, not {type(gross_income).__name__}")
+        if gross_income.currency != CNY:
+            raise InvalidAmountError(f"gross_income must be in CNY, got {gross_income.currency.code}")
+        booked_at = ensure_aware(at)
+        recorded = self._incomes.get(closing)
+        if recorded is not None:
+            if recorded.gross == gross_income:
+                return recorded
+            raise IdempotencyConflictError(
+                f"day {closing} was closed with gross income {recorded.gross}, not {gross_income}"
+            )
+        if self._last_closed is not None and closing != self._last_closed + _ONE_DAY:
+            raise InvalidTransitionError(
+                f"cannot close {closing}: the next day to close is {self._last_closed + _ONE_DAY}"
+            )
+        if local_date(booked_at) < closing:
+            raise InvalidTimeError(f"at {booked_at.isoformat()} is before the day it closes ({closing})")
+        due = [
+            order
+            for order in self._orders.values()
+            if order.status is OrderStatus.PENDING and order.effective_day <= closing
+        ]
+        changes: dict[str, int] = {}
+        for order in due:
+            sign = 1 if order.kind is OrderKind.PURCHASE else -1
+            changes[order.investor] = changes.get(order.investor, 0) + sign * order.amount.minor_units
+        holders = list(self._units)
+        holders.extend(investor for investor in changes if investor not in self._units)
+        earning = [self._units.get(investor, 0) + changes.get(investor, 0) for investor in holders]
+        total = sum(earning)
+        if total == 0 and not gross_income.is_zero():
+            raise InvalidAmountError(
+                f"gross_income on {closing} is {gross_income} but no units earn that day; expected 0.00"
+            )
+        fees = self.config.fees.accrue(Money.from_minor_units(total, CNY))
+        distributable = gross_income - fees.total
+        shares = distribute_income(distributable.minor_units, earning) if total else [0] * len(earning)
+        entry_id: str | None = None
+        with self.ledger.atomic():
+            for order in due:
+                self.ledger.post_hold(f"{self._ledger_key(order)}:settle", self._ledger_key(order), at=booked_at)
+            postings = self._income_postings(gross_income, fees, holders, shares)
+            if postings:
+                entry = self.ledger.post_entry(
+                    f"{self.fund_id}:income:{closing.isoformat()}",
+                    postings,
+                    at=booked_at,
+                    memo=f"{self.fund_id} income for {closing}",
+                    metadata={"day": closing.isoformat(), "distributable": str(distributable.amount)},
+                )
+                entry_id = entry.id
+        # The ledger accepted everything: apply it to our own state.
+        for order in due:
+            order.transition(OrderStatus.DONE, booked_at)
+        for investor, change in changes.items():
+            self._add_units(investor, change)
+        for investor, share in zip(holders, shares, strict=True):
+            if share:
+                self._add_units(investor, share)
+        per_10k = (
+            income_per_10k(distributable, Decimal(total).scaleb(-2), rounding=self.config.per_10k_rounding)
+            if total
+            else Decimal("0.0000")
+        )
+        result = DailyIncome(
+            closing, gross_income, fees.total, distributable, Decimal(total).scaleb(-2), per_10k, entry_id
+        )
+        self._incomes[closing] = result
+        self._last_closed = closing
+        return result
+
+    def _income_postings(self, gross: Money, fees: FeeAccrual, holders: list[str], shares: list[int]) -> list[Posting]:
+        postings: list[Posting] = []
+        if not gross.is_zero():
+            postings.append(Posting(self.assets_account, gross))
+        for point, fee in fees.by_profit_point():
+            if not fee.is_zero():
+                postings.append(Posting(revenue_account(self.ledger, point), -fee))
+        for investor, share in zip(holders, shares, strict=True):
+            if share:
+                postings.append(Posting(self.position_account(investor), Money.from_minor_units(-share, CNY)))
+        return postings
+
+    # -- invariants ---------------------------------------------------------------------------------
+
+    def check_invariants(self) -> None:
+        """Raise unless fund units = sum of holdings = the ledger's position balances.
+
+        Also checks that every pending order still has its pending ledger hold.
+
+        >>> MoneyFund(Ledger()).check_invariants()
+
+        Raises:
+            antfin.errors.InvariantViolationError: naming the first broken invariant.
+
+        .. versionadded:: 0.1.0
+        """
+        if self._total != sum(self._units.values()):
+            raise InvariantViolationError(
+                f"fund units {self.total_units} differ from the sum of holdings {sum(self._units.values()) / 100}"
+            )
+        for investor, fen in self._units.items():
+            if fen < 0:
+                raise InvariantViolationError(f"investor {investor!r} holds negative units {fen / 100}")
+            balance = self.ledger.balance(self.position_account(investor)) if fen or self._has(investor) else None
+            if balance is not None and balance.minor_units != fen:
+                raise InvariantViolationError(
+                    f"investor {investor!r} holds {Decimal(fen).scaleb(-2)} units but the ledger position is {balance}"
+                )
+        for order in self._pending():
+            hold = self.ledger.get_hold(self._ledger_key(order))
+            if hold.status.value != "pending" or hold.amount != order.amount:
+                raise InvariantViolationError(f"order {order.key!r} is pending but its ledger hold is {hold.status}")
+
+    def _has(self, investor: str) -> bool:
+        return self.ledger.has_account(self.position_account(investor))
+
+    def _pending(self) -> Iterator[FundOrder]:
+        return (order for order in self._orders.values() if order.status is OrderStatus.PENDING)
+
+
+def _demo_ledger() -> Ledger:
+    """A ledger with ``wallet:ann`` holding 1,000.00 yuan, for examples."""
+    ledger = Ledger()
+    ledger.open_account("asset:bank_settlement", AccountKind.ASSET)
+    ledger.open_account("wallet:ann", AccountKind.LIABILITY, non_negative=True, owner="ann")
+    ledger.transfer(
+        "demo:top-up:ann",
+        debit="asset:bank_settlement",
+        credit="wallet:ann",
+        amount=CNY("1000.00"),
+        at=shanghai(2024, 6, 3, 9),
+    )
+    return ledger
+
+
+def _demo_fund_with_units() -> tuple[MoneyFund, Ledger]:
+    """A weekday-calendar fund where ann holds 100.00 units from Tuesday 2024-06-11 (days closed to 06-12)."""
+    ledger = _demo_ledger()
+    fund = MoneyFund(ledger, calendar=WeekdayCalendar())
+    fund.purchase("demo:p", "ann", CNY("100.00"), at=shanghai(2024, 6, 10, 10))
+    for day in (10, 11, 12):
+        fund.close_day(date(2024, 6, day), gross_income=CNY("0"), at=shanghai(2024, 6, day, 23))
+    return fund, ledger
