@@ -20,7 +20,9 @@ import decimal
 import enum
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache
+from itertools import compress, count, islice
+from operator import neg
 from typing import Any, ClassVar, Final, TypeAlias
 
 import attrs
@@ -56,8 +58,12 @@ AmountLike: TypeAlias = "str | int | Decimal"
 # computes; quantize results are exact because every input is exact.
 _CONTEXT: Final = decimal.Context(prec=60, rounding=decimal.ROUND_HALF_EVEN, Emax=999_999, Emin=-999_999)
 
+# Amounts, factors and ratios must lie within 1E-1000 .. 1E+1000 in magnitude (or be zero),
+# which keeps exact integer arithmetic on them bounded.
+_MAX_ADJUSTED: Final = 1000
 
-class Rounding(str, enum.Enum):
+
+class Rounding(enum.StrEnum):
     """A named rounding mode; the values are :mod:`decimal`'s own constants.
 
     >>> from antfin import CNY
@@ -137,19 +143,69 @@ def to_decimal(value: object, field: str = "amount") -> Decimal:
         except decimal.InvalidOperation:
             raise InvalidAmountError(f"{field} must be a decimal number, got {value!r}") from None
     elif isinstance(value, float):
-        raise TypeError(
-            f"{field} must be str, int or Decimal, not float (floats are inexact; write '{value!r}')"
-        )
+        raise TypeError(f"{field} must be str, int or Decimal, not float (floats are inexact; write '{value!r}')")
     else:
         raise TypeError(f"{field} must be str, int or Decimal, not {type(value).__name__}")
     if not result.is_finite():
         raise InvalidAmountError(f"{field} must be a finite number, got {str(value)!r}")
+    if result and (result.adjusted() > _MAX_ADJUSTED or int(result.as_tuple().exponent) < -_MAX_ADJUSTED):
+        raise InvalidAmountError(
+            f"{field} {value!r} is out of range; expected a magnitude between 1E-{_MAX_ADJUSTED} and 1E+{_MAX_ADJUSTED}"
+        )
     return result
 
 
-@lru_cache(maxsize=None)
+def _round_quotient(numerator: int, denominator: int, rounding: Rounding | str | None) -> int | None:
+    """``numerator / denominator`` as an int, rounded with ``rounding``; ``None`` if inexact and no mode.
+
+    Pure integer arithmetic, so the result is exact whatever the size of the operands
+    (no Decimal context precision is involved). The modes mean what :mod:`decimal`'s do.
+    """
+    if denominator < 0:
+        numerator, denominator = -numerator, -denominator
+    negative = numerator < 0
+    quotient, remainder = divmod(-numerator if negative else numerator, denominator)
+    if remainder:
+        if rounding is None:
+            return None
+        mode = Rounding.of(rounding)
+        if mode is Rounding.UP:
+            quotient += 1
+        elif mode is Rounding.FLOOR:
+            quotient += negative
+        elif mode is Rounding.CEILING:
+            quotient += not negative
+        elif mode is not Rounding.DOWN:  # the three HALF_ modes
+            twice = 2 * remainder
+            if twice > denominator or (
+                twice == denominator
+                and (mode is Rounding.HALF_UP or (mode is Rounding.HALF_EVEN and quotient % 2 == 1))
+            ):
+                quotient += 1
+    return -quotient if negative else quotient
+
+
+def _shown(numerator: int, denominator: int, digits: int) -> str:
+    """A readable (possibly approximate) decimal for an error message."""
+    context = decimal.Context(prec=20, rounding=decimal.ROUND_HALF_EVEN)
+    value = context.divide(Decimal(numerator), Decimal(denominator)).scaleb(-digits, context)
+    text = format(value.normalize(context), "f")
+    return text + "..." if context.flags[decimal.Inexact] else text
+
+
+@cache
 def _known_currencies() -> frozenset[str]:
     return frozenset(list_currencies())
+
+
+def _check_code(code: object) -> None:
+    if not (isinstance(code, str) and len(code) == 3 and code.isascii() and code.isalpha() and code.isupper()):
+        raise InvalidAmountError(f"currency code must be three upper-case letters such as 'CNY', got {code!r}")
+
+
+def _check_digits(digits: object) -> None:
+    if isinstance(digits, bool) or not isinstance(digits, int) or not 0 <= digits <= 8:
+        raise InvalidAmountError(f"currency digits must be an int from 0 to 8, got {digits!r}")
 
 
 @attrs.frozen(repr=False)
@@ -169,8 +225,8 @@ class Currency:
     .. versionadded:: 0.1.0
     """
 
-    code: str
-    digits: int
+    code: str = attrs.field(validator=lambda _, __, value: _check_code(value))
+    digits: int = attrs.field(validator=lambda _, __, value: _check_digits(value))
 
     _registry: ClassVar[dict[str, Currency]] = {}
 
@@ -198,9 +254,7 @@ class Currency:
             return found
         upper = code.strip().upper()
         if upper not in _known_currencies():
-            raise InvalidAmountError(
-                f"unknown currency code {code!r}; expected an ISO 4217 code such as 'CNY'"
-            )
+            raise InvalidAmountError(f"unknown currency code {code!r}; expected an ISO 4217 code such as 'CNY'")
         found = cls._registry.get(upper)
         if found is None:
             found = cls(upper, get_currency_precision(upper))
@@ -272,7 +326,7 @@ class Money:
     .. versionadded:: 0.1.0
     """
 
-    __slots__ = ("_minor", "_currency")
+    __slots__ = ("_currency", "_minor")
 
     _minor: int
     _currency: Currency
@@ -286,16 +340,13 @@ class Money:
     ) -> None:
         cur = Currency.of(currency)
         value = to_decimal(amount)
-        scaled = value.scaleb(cur.digits, _CONTEXT)
-        integral = scaled.to_integral_value(rounding=decimal.ROUND_DOWN, context=_CONTEXT)
-        if integral != scaled:
-            if rounding is None:
-                raise InvalidAmountError(
-                    f"{value} has more than {cur.digits} decimal places for {cur.code}; "
-                    f"pass rounding=... to round it"
-                )
-            integral = scaled.to_integral_value(rounding=Rounding.of(rounding).value, context=_CONTEXT)
-        _set_minor(self, int(integral))
+        numerator, denominator = value.as_integer_ratio()
+        minor = _round_quotient(numerator * 10**cur.digits, denominator, rounding)
+        if minor is None:
+            raise InvalidAmountError(
+                f"amount {value} has more than {cur.digits} decimal places for {cur.code}; pass rounding=..."
+            )
+        _set_minor(self, minor)
         _set_currency(self, cur)
 
     @classmethod
@@ -421,10 +472,10 @@ class Money:
     def __add__(self, other: object) -> Money:
         if other.__class__ is Money:
             cur = self._currency
-            if other._currency is not cur:  # type: ignore[attr-defined]
-                cur = self._check(other)  # type: ignore[arg-type]
+            if other._currency is not cur:  # type: ignore[attr-defined, unused-ignore]
+                cur = self._check(other)  # type: ignore[arg-type, unused-ignore]
             money = _new(Money)
-            _set_minor(money, self._minor + other._minor)  # type: ignore[attr-defined]
+            _set_minor(money, self._minor + other._minor)  # type: ignore[attr-defined, unused-ignore]
             _set_currency(money, cur)
             return money
         if other.__class__ is int and other == 0:
@@ -436,10 +487,10 @@ class Money:
     def __sub__(self, other: object) -> Money:
         if other.__class__ is Money:
             cur = self._currency
-            if other._currency is not cur:  # type: ignore[attr-defined]
-                cur = self._check(other)  # type: ignore[arg-type]
+            if other._currency is not cur:  # type: ignore[attr-defined, unused-ignore]
+                cur = self._check(other)  # type: ignore[arg-type, unused-ignore]
             money = _new(Money)
-            _set_minor(money, self._minor - other._minor)  # type: ignore[attr-defined]
+            _set_minor(money, self._minor - other._minor)  # type: ignore[attr-defined, unused-ignore]
             _set_currency(money, cur)
             return money
         if other.__class__ is int and other == 0:
@@ -483,7 +534,7 @@ class Money:
         >>> CNY("1.25").multiply("0.5")
         Traceback (most recent call last):
         ...
-        antfin.errors.InvalidAmountError: 1.25 CNY x 0.5 = 0.625 has more than 2 decimal places; pass rounding=... to round it
+        antfin.errors.InvalidAmountError: 1.25 CNY x 0.5 = 0.625 has more than 2 decimal places; pass rounding=...
 
         Raises:
             TypeError: for a float or Money factor.
@@ -493,8 +544,8 @@ class Money:
         if isinstance(factor, Money):
             raise TypeError("cannot multiply Money by Money")
         value = to_decimal(factor, "factor")
-        exact = _CONTEXT.multiply(Decimal(self._minor), value)
-        return self._rounded(exact, rounding, f"{self} x {value}")
+        numerator, denominator = value.as_integer_ratio()
+        return self._rounded(self._minor * numerator, denominator, rounding, f"{self} x {value}")
 
     def divide(self, divisor: AmountLike, rounding: Rounding | str | None = None) -> Money:
         """Divide by a number; a result with sub-minor-unit digits needs ``rounding``.
@@ -514,20 +565,18 @@ class Money:
         value = to_decimal(divisor, "divisor")
         if value == 0:
             raise InvalidAmountError("cannot divide an amount by zero")
-        exact = _CONTEXT.divide(Decimal(self._minor), value)
-        return self._rounded(exact, rounding, f"{self} / {value}")
+        numerator, denominator = value.as_integer_ratio()
+        return self._rounded(self._minor * denominator, numerator, rounding, f"{self} / {value}")
 
-    def _rounded(self, exact_minor: Decimal, rounding: Rounding | str | None, what: str) -> Money:
-        integral = exact_minor.to_integral_value(rounding=decimal.ROUND_DOWN, context=_CONTEXT)
-        if integral != exact_minor:
-            if rounding is None:
-                shown = exact_minor.scaleb(-self._currency.digits, _CONTEXT).normalize(_CONTEXT)
-                raise InvalidAmountError(
-                    f"{what} = {shown} has more than {self._currency.digits} decimal places; "
-                    f"pass rounding=... to round it"
-                )
-            integral = exact_minor.to_integral_value(rounding=Rounding.of(rounding).value, context=_CONTEXT)
-        return Money._from_minor(int(integral), self._currency)
+    def _rounded(self, numerator: int, denominator: int, rounding: Rounding | str | None, what: str) -> Money:
+        digits = self._currency.digits
+        minor = _round_quotient(numerator, denominator, rounding)
+        if minor is None:
+            raise InvalidAmountError(
+                f"{what} = {_shown(numerator, denominator, digits)} has more than {digits} decimal places; "
+                "pass rounding=..."
+            )
+        return Money._from_minor(minor, self._currency)
 
     def __truediv__(self, divisor: object) -> Money:
         if isinstance(divisor, Money):
@@ -543,13 +592,13 @@ class Money:
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not Money:
             return NotImplemented
-        return self._minor == other._minor and self._currency == other._currency  # type: ignore[attr-defined]
+        return self._minor == other._minor and self._currency == other._currency  # type: ignore[attr-defined, unused-ignore]
 
     def _cmp_minor(self, other: object) -> int:
         if other.__class__ is not Money:
             raise TypeError(f"cannot compare Money with {type(other).__name__}")
-        self._check(other)  # type: ignore[arg-type]
-        return other._minor  # type: ignore[attr-defined, no-any-return]
+        self._check(other)  # type: ignore[arg-type, unused-ignore]
+        return other._minor  # type: ignore[attr-defined, no-any-return, unused-ignore]
 
     def __lt__(self, other: object) -> bool:
         return self._minor < self._cmp_minor(other)
@@ -607,8 +656,10 @@ class Money:
         )
 
 
-_set_minor = Money._minor.__set__  # type: ignore[attr-defined]
-_set_currency = Money._currency.__set__  # type: ignore[attr-defined]
+# Direct slot setters: Money.__setattr__ refuses every assignment, so construction
+# writes the slots through their descriptors.
+_set_minor = Money.__dict__["_minor"].__set__
+_set_currency = Money.__dict__["_currency"].__set__
 
 
 def integer_ratios(ratios: Iterable[int | Decimal | str]) -> list[int]:
@@ -616,34 +667,91 @@ def integer_ratios(ratios: Iterable[int | Decimal | str]) -> list[int]:
 
     >>> integer_ratios([Decimal("0.9"), Decimal("0.07"), 1])
     [90, 7, 100]
+    >>> integer_ratios(["1.5", "0.5"])
+    [15, 5]
+
+    The scaling is exact: every ratio is multiplied by the same power of ten.
+
+    Args:
+        ratios: non-negative ``int``, :class:`~decimal.Decimal` or decimal ``str`` values.
+
+    Returns:
+        A new list of non-negative ints in the same proportions.
 
     Raises:
-        antfin.errors.InvalidAmountError: for empty, negative or all-zero ratios.
-        TypeError: for float ratios.
+        antfin.errors.InvalidAmountError: for empty, negative, all-zero, NaN or
+            infinite ratios.
+        TypeError: for float or bool ratios.
 
     .. versionadded:: 0.1.0
     """
     values = list(ratios)
     if values and all(value.__class__ is int for value in values):
-        weights: list[int] = values  # type: ignore[assignment]
+        weights: list[int] = values  # type: ignore[assignment, unused-ignore]
     else:
         decimals = [to_decimal(value, "ratio") for value in values]
-        exponent = min((value.as_tuple().exponent for value in decimals), default=0)
-        shift = -int(exponent) if isinstance(exponent, int) and exponent < 0 else 0
-        weights = [int(value.scaleb(shift, _CONTEXT)) for value in decimals]
+        shift = max((-int(value.as_tuple().exponent) for value in decimals), default=0)
+        weights = [_scaled_int(value, shift) for value in decimals]
     _check_weights(weights)
     return weights
 
 
+def _scaled_int(value: Decimal, shift: int) -> int:
+    """``value * 10**shift`` exactly, for a shift that makes it integral."""
+    sign, digits, exponent = value.as_tuple()
+    coefficient = int("".join(map(str, digits)) or "0")
+    scale = int(exponent) + shift
+    result: int = coefficient * 10**scale if scale >= 0 else coefficient // 10**-scale
+    return -result if sign else result
+
+
 def _check_weights(weights: Sequence[int]) -> int:
     if not weights:
-        raise InvalidAmountError("ratios must not be empty")
-    if min(weights) < 0:
-        raise InvalidAmountError(f"ratios must not be negative, got {min(weights)}")
+        raise InvalidAmountError("ratios must not be empty; expected at least one non-negative ratio")
     total = sum(weights)
+    if total.__class__ is not int:
+        kinds = sorted({type(weight).__name__ for weight in weights if weight.__class__ is not int})
+        raise TypeError(f"ratios must be ints here, got {', '.join(kinds)}; use integer_ratios() for Decimal ratios")
+    smallest = min(weights)
+    if smallest < 0:
+        raise InvalidAmountError(f"ratios must not be negative, got {smallest}; expected values >= 0")
     if total == 0:
-        raise InvalidAmountError("ratios must not all be zero")
+        raise InvalidAmountError("ratios must not all be zero; expected at least one positive ratio")
     return total
+
+
+# Below this many parts the k-th largest remainder is found by a plain sort; above it, by
+# sampling a band around it first (same result, less sorting).
+_SELECT_BY_SORT_BELOW: Final = 4096
+
+
+def _kth_largest(values: list[int], k: int, *, sort_below: int = _SELECT_BY_SORT_BELOW) -> int:
+    """The ``k``-th largest of ``values`` (1-based, counting repeats), for ``1 <= k <= len(values)``.
+
+    Large inputs sort a strided sample to guess a narrow band ``[low, high]`` that
+    should contain the answer, keep only the values in the band (counting those
+    above it) and sort just the band; if the guess misses, they fall back to
+    sorting everything. Either way the answer is exact.
+    """
+    size = len(values)
+    if size >= sort_below:
+        sample = sorted(values[:: max(1, size // 8192)], reverse=True)
+        position = (k - 1) * len(sample) // size
+        margin = 64 + len(sample) // 40
+        high = sample[max(0, position - margin)]
+        low = sample[min(len(sample) - 1, position + margin)]
+        if 2 * k <= size:  # few values above the band: cut at `low` first
+            at_least_low = list(filter(low.__le__, values))
+            band = list(filter(high.__ge__, at_least_low))
+            above = len(at_least_low) - len(band)
+        else:  # many values above the band: cut at `high` first
+            at_most_high = list(filter(high.__ge__, values))
+            band = list(filter(low.__le__, at_most_high))
+            above = size - len(at_most_high)
+        if above < k <= above + len(band):
+            band.sort(reverse=True)
+            return band[k - above - 1]
+    return sorted(values, reverse=True)[k - 1]
 
 
 def allocate_minor_units(total: int, ratios: Sequence[int]) -> list[int]:
@@ -652,40 +760,51 @@ def allocate_minor_units(total: int, ratios: Sequence[int]) -> list[int]:
     The integer-in, integer-out engine behind :meth:`Money.allocate`, for batch
     use: parts sum exactly to ``total``; each is the floor of its exact share or
     one more; the extra units go to the largest remainders, ties to the earlier
-    index; a negative total is allocated as the mirror of its absolute value.
+    index; zero ratios get zero; a negative total is allocated as the mirror of
+    its absolute value.
 
     >>> allocate_minor_units(10000, [1, 1, 1])
     [3334, 3333, 3333]
     >>> allocate_minor_units(-7, [2, 1])
     [-5, -2]
+    >>> allocate_minor_units(5, [0, 3, 3, 0])
+    [0, 3, 2, 0]
+
+    Args:
+        total: the amount to split, in minor units.
+        ratios: non-negative int weights, at least one positive.
+
+    Returns:
+        A new list of ints, one per ratio, summing to ``total``.
 
     Raises:
         antfin.errors.InvalidAmountError: for empty, negative or all-zero ratios.
+        TypeError: for a non-int total or non-int ratios.
 
     .. versionadded:: 0.1.0
     """
     weight_sum = _check_weights(ratios)
-    if isinstance(total, bool) or not isinstance(total, int):
-        raise TypeError(f"total must be an int, not {type(total).__name__}")
+    if total.__class__ is not int:
+        raise TypeError(f"total must be an int count of minor units, not {type(total).__name__}")
     if total < 0:
-        return [-part for part in allocate_minor_units(-total, ratios)]
-    products = list(map(total.__mul__, ratios))
-    parts = list(map(weight_sum.__rfloordiv__, products))
-    leftover = total - sum(parts)
+        return list(map(neg, allocate_minor_units(-total, ratios)))
+    # remainder_i = total * ratio_i mod weight_sum; the floors fall short of the total by
+    # exactly sum(remainders) / weight_sum units, which go to the largest remainders.
+    remainders = list(map(weight_sum.__rmod__, map(total.__mul__, ratios)))
+    leftover = sum(remainders) // weight_sum
     if leftover == 0:
-        return parts
-    remainders = list(map(weight_sum.__rmod__, products))
-    # The leftover goes to the `leftover` largest remainders, ties to the earlier index.
-    threshold = sorted(remainders, reverse=True)[leftover - 1]
-    above = [index for index, rem in enumerate(remainders) if rem > threshold]
-    for index in above:
+        return list(map(weight_sum.__rfloordiv__, map(total.__mul__, ratios)))
+    # With threshold = the leftover-th largest remainder, floor((total * ratio + bump) / weight_sum)
+    # with bump = weight_sum - 1 - threshold adds one unit exactly to the remainders above the
+    # threshold. The threshold is positive (remainders sum to leftover * weight_sum and each is
+    # below weight_sum), so zero ratios, whose remainder is 0, never get a unit.
+    threshold = _kth_largest(remainders, leftover)
+    bump = weight_sum - 1 - threshold
+    parts = list(map(weight_sum.__rfloordiv__, map(bump.__add__, map(total.__mul__, ratios))))
+    # Remainders equal to the threshold share the units still missing, earlier index first.
+    missing = total - sum(parts)
+    for index in islice(compress(count(), map(threshold.__eq__, remainders)), missing):
         parts[index] += 1
-    needed = leftover - len(above)
-    start = 0
-    for _ in range(needed):
-        index = remainders.index(threshold, start)
-        parts[index] += 1
-        start = index + 1
     return parts
 
 
@@ -736,14 +855,29 @@ def parse_money(text: str, currency: Currency | str = CNY, locale: str = "zh_CN"
     cur = Currency.of(currency)
     loc = _locale(locale)
     symbol = get_currency_symbol(cur.code, locale=loc)
-    cleaned = text.strip()
+    body = text.replace("\u00a0", " ").replace("\u2212", "-").strip()
+    negative = body.startswith("-")
+    if negative:
+        body = body[1:].lstrip()
     for token in sorted({symbol, cur.code}, key=len, reverse=True):
-        cleaned = cleaned.replace(token, "")
-    cleaned = cleaned.replace("\u00a0", "").strip()
+        if body.startswith(token):
+            body = body[len(token) :]
+            break
+        if body.endswith(token):
+            body = body[: -len(token)]
+            break
+    body = body.strip()
     try:
-        value = parse_decimal(cleaned, locale=loc, strict=True)
+        if not body or body.startswith(("-", "+")):
+            raise NumberFormatError(body)
+        value = parse_decimal(body, locale=loc, strict=True)
     except NumberFormatError:
-        raise InvalidAmountError(f"{text!r} is not a {cur.code} amount in locale {loc}") from None
+        example = format_money(Money(1234, cur), loc)
+        raise InvalidAmountError(
+            f"{text!r} is not a {cur.code} amount in locale {loc}; expected one like {example!r}"
+        ) from None
+    if negative:
+        value = -value
     return Money(value, cur)
 
 

@@ -12,6 +12,7 @@ Decimal('0.2')
 
 from __future__ import annotations
 
+import decimal
 import enum
 from collections.abc import Sequence
 from datetime import date
@@ -38,6 +39,12 @@ def _rate_value(value: object) -> Decimal:
     if result < 0:
         raise InvalidAmountError(f"rate must not be negative, got {result}")
     return result
+
+
+def _shift(value: Decimal, places: int) -> Decimal:
+    """``value * 10**places`` exactly (moves the exponent; no context rounding)."""
+    sign, digits, exponent = value.as_tuple()
+    return Decimal((sign, digits, int(exponent) + places))
 
 
 @attrs.frozen(order=True)
@@ -67,7 +74,7 @@ class Rate:
         >>> Rate.percent("0.6").value
         Decimal('0.006')
         """
-        return cls(to_decimal(value, "rate").scaleb(-2))
+        return cls(_shift(to_decimal(value, "rate"), -2))
 
     @classmethod
     def per_mille(cls, value: AmountLike) -> Rate:
@@ -76,7 +83,7 @@ class Rate:
         >>> Rate.per_mille("2").value
         Decimal('0.002')
         """
-        return cls(to_decimal(value, "rate").scaleb(-3))
+        return cls(_shift(to_decimal(value, "rate"), -3))
 
     @property
     def as_percent(self) -> Decimal:
@@ -190,6 +197,11 @@ def irr(flows: Sequence[Money | AmountLike], *, places: int = 12) -> Decimal:
     .. versionadded:: 0.1.0
     """
     values = [flow.amount if isinstance(flow, Money) else to_decimal(flow, "cash flow") for flow in flows]
+    with decimal.localcontext(_CONTEXT):
+        return _solve_irr(values, places)
+
+
+def _solve_irr(values: Sequence[Decimal], places: int) -> Decimal:
     if not any(value > 0 for value in values) or not any(value < 0 for value in values):
         raise InvalidAmountError("cash flows must contain both inflows and outflows to have an IRR")
     low, high = Decimal("-0.99"), Decimal(1)
@@ -228,9 +240,7 @@ def _npv_only(rate: Decimal, flows: Sequence[Decimal]) -> Decimal:
     return _npv(rate, flows)[0]
 
 
-def annualized_rate(
-    flows: Sequence[Money | AmountLike], periods_per_year: int, *, places: int = 6
-) -> Decimal:
+def annualized_rate(flows: Sequence[Money | AmountLike], periods_per_year: int, *, places: int = 6) -> Decimal:
     """The annualized rate of evenly spaced flows: periodic IRR × periods per year.
 
     This is the nominal annualization the PBOC's 2021 disclosure rule asks
