@@ -598,3 +598,18 @@ def test_closes_conserve_money_and_units(
         assert settlement.refunded == live_total
         assert ledger.balance("wallet:issuer") == CNY.zero()
     ledger.check_invariants()
+
+
+def test_a_failed_close_changes_nothing() -> None:
+    ledger = new_ledger("lead", "a")
+    offer = new_offer(ledger, target=CNY("200000"))
+    offer.subscribe("l", qualified("lead"), CNY("100000"), at=OPENS, role=Role.LEAD)
+    offer.subscribe("a", qualified("a"), CNY("100000"), at=OPENS)
+    ledger.close_account("wallet:issuer")  # the payout to the issuer will be refused
+    before = snapshot(ledger, offer)
+    with pytest.raises(InvalidTransitionError, match="wallet:issuer"):
+        offer.advance_to(CLOSES)
+    assert snapshot(ledger, offer) == before
+    assert all(ledger.get_hold(s.hold_id).status is HoldStatus.PENDING for s in offer.subscriptions)
+    assert offer.status is OfferStatus.OPEN
+    assert offer.settlement is None
