@@ -1,0 +1,904 @@
+"""The loan lifecycle (Jiebei 借呗, MYbank 网商贷): disburse, repay, prepay, go overdue, all on the ledger.
+
+>>> from antfin.calendar import shanghai
+>>> from antfin.credit.loan import Loan
+>>> from antfin.credit.products import JIEBEI
+>>> from antfin.credit.schedule import LoanRate
+>>> from antfin.ledger import Ledger
+>>> from antfin.rates import DayCount, Rate
+>>> ledger = Ledger()
+>>> loan = Loan(ledger, "L1", "wallet:alice", CNY("1200"), LoanRate.annual(Rate.percent("12"), DayCount.ACT_360),
+...             3, product=JIEBEI)
+>>> _ = loan.disburse(shanghai(2024, 1, 10, 9))
+>>> ledger.balance("wallet:alice"), loan.outstanding_principal
+(Money('1200.00', 'CNY'), Money('1200.00', 'CNY'))
+>>> receipt = loan.repay("r1", CNY("408.03"), shanghai(2024, 2, 10, 9))
+>>> receipt.principal, receipt.interest, loan.outstanding_principal
+(Money('396.03', 'CNY'), Money('12.00', 'CNY'), Money('803.97', 'CNY'))
+>>> loan.check_ledger()
+
+Money moves only through the ledger: disbursement debits the loan receivable
+``asset:loans:<product>:<loan_id>`` and credits the borrower's wallet (a
+non-negative liability account); a repayment debits the wallet and credits the
+receivable with the principal and the product's revenue accounts with
+interest, fees and penalty, so the receivable's balance is always the
+outstanding principal (:meth:`Loan.check_ledger`).
+
+.. versionadded:: 0.1.0
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from antfin.calendar import ensure_aware, local_date
+from antfin.credit.products import JIEBEI, Component, LoanProduct
+from antfin.credit.schedule import (
+    Accrual,
+    Instalment,
+    LoanRate,
+    RepaymentMethod,
+    Schedule,
+    _build,
+    amortize,
+)
+from antfin.ecosystem.profit_points import revenue_account
+from antfin.errors import (
+    IdempotencyConflictError,
+    InvalidAmountError,
+    InvalidTimeError,
+    InvalidTransitionError,
+    InvariantViolationError,
+    PolicyViolationError,
+)
+from antfin.ledger import AccountKind, JournalEntry, Ledger, Posting
+from antfin.money import _CONTEXT, CNY, Money
+
+__all__ = [
+    "AmountDue",
+    "Loan",
+    "LoanEvent",
+    "LoanStatus",
+    "PrepaymentMode",
+    "Repayment",
+]
+
+
+class LoanStatus(enum.Enum):
+    """Where a loan is in its life.
+
+    >>> [s.value for s in LoanStatus]
+    ['approved', 'active', 'paid_off']
+
+    .. versionadded:: 0.1.0
+    """
+
+    APPROVED = "approved"
+    ACTIVE = "active"
+    PAID_OFF = "paid_off"
+
+
+_ALLOWED: dict[LoanStatus, frozenset[LoanStatus]] = {
+    LoanStatus.APPROVED: frozenset({LoanStatus.ACTIVE}),
+    LoanStatus.ACTIVE: frozenset({LoanStatus.ACTIVE, LoanStatus.PAID_OFF}),
+    LoanStatus.PAID_OFF: frozenset(),
+}
+
+
+class PrepaymentMode(enum.Enum):
+    """What a partial prepayment changes (提前还款: 缩短期限 or 减少月供).
+
+    >>> PrepaymentMode.SHORTEN_TERM.value
+    'shorten_term'
+
+    .. versionadded:: 0.1.0
+    """
+
+    SHORTEN_TERM = "shorten_term"
+    LOWER_INSTALMENT = "lower_instalment"
+
+
+@attrs.frozen
+class AmountDue:
+    """What is owed on a date, by component.
+
+    >>> AmountDue(CNY("1"), CNY("2"), CNY("3"), CNY("4")).total
+    Money('10.00', 'CNY')
+
+    .. versionadded:: 0.1.0
+    """
+
+    penalty: Money
+    fee: Money
+    interest: Money
+    principal: Money
+
+    @property
+    def total(self) -> Money:
+        """The sum of the components.
+
+        >>> AmountDue(CNY("0"), CNY("0"), CNY("0"), CNY("5")).total
+        Money('5.00', 'CNY')
+        """
+        return self.penalty + self.fee + self.interest + self.principal
+
+
+@attrs.frozen
+class Repayment:
+    """The receipt of a repayment or prepayment: how the amount was applied.
+
+    >>> r = Repayment("k", "e1", CNY("10"), CNY("1"), CNY("2"), CNY("3"), CNY("4"), CNY("0"))
+    >>> r.amount == r.penalty + r.fee + r.interest + r.principal + r.prepayment_fee
+    True
+
+    Args:
+        key: the caller's key.
+        entry_id: the ledger entry that moved the money.
+        amount: the total paid.
+        penalty: applied to overdue penalty.
+        fee: applied to periodic fees.
+        interest: applied to interest (including interest for days used when prepaying).
+        principal: applied to principal.
+        prepayment_fee: the prepayment fee charged.
+
+    .. versionadded:: 0.1.0
+    """
+
+    key: str
+    entry_id: str
+    amount: Money
+    penalty: Money
+    fee: Money
+    interest: Money
+    principal: Money
+    prepayment_fee: Money
+
+
+@attrs.frozen
+class LoanEvent:
+    """One recorded state change of a loan.
+
+    >>> from antfin.calendar import shanghai
+    >>> LoanEvent(shanghai(2024, 1, 1), "disbursed", CNY("1"), LoanStatus.ACTIVE, "e1").kind
+    'disbursed'
+
+    .. versionadded:: 0.1.0
+    """
+
+    at: datetime
+    kind: str
+    amount: Money
+    status: LoanStatus
+    entry_id: str
+
+
+@attrs.frozen
+class _State:
+    """A complete snapshot of the mutable part of a loan, swapped in one assignment."""
+
+    status: LoanStatus
+    schedule: Schedule | None
+    paid: tuple[tuple[int, int, int], ...]  # per instalment: principal, interest, fee paid (minor units)
+    penalty_accrued: Decimal  # exact, minor units
+    penalty_through: date | None
+    penalty_paid: int
+    last_at: datetime | None
+
+
+def _demo() -> Loan:
+    """A disbursed 1,200-yuan, 3-month, 12%-a-year Jiebei loan (10 January 2024), for the examples."""
+    from antfin.calendar import shanghai
+    from antfin.rates import DayCount, Rate
+
+    loan = Loan(Ledger(), "demo", "wallet:demo", CNY("1200"), LoanRate.annual(Rate.percent("12"), DayCount.ACT_360), 3)
+    loan.disburse(shanghai(2024, 1, 10, 9))
+    return loan
+
+
+@attrs.define(eq=False)
+class Loan:
+    """A loan from approval to payoff, booked on a ledger.
+
+    >>> from antfin.calendar import shanghai
+    >>> from antfin.credit.products import MYBANK
+    >>> from antfin.credit.schedule import LoanRate, RepaymentMethod
+    >>> from antfin.ledger import Ledger
+    >>> from antfin.rates import DayCount, Rate
+    >>> loan = Loan(Ledger(), "M1", "wallet:shop", CNY("30000"),
+    ...             LoanRate.daily(Rate.percent("0.04"), DayCount.ACT_360), 6,
+    ...             product=MYBANK, method=RepaymentMethod.INTEREST_FIRST)
+    >>> loan.status
+    <LoanStatus.APPROVED: 'approved'>
+    >>> _ = loan.disburse(shanghai(2024, 3, 1, 10))
+    >>> loan.amount_due(date(2024, 4, 1)).total
+    Money('360.00', 'CNY')
+
+    Args:
+        ledger: the ledger that holds the money.
+        loan_id: unique id; ledger keys are ``loan:<loan_id>:...``.
+        wallet: the borrower's wallet account id (opened as a non-negative
+            liability if it does not exist yet).
+        principal: the amount lent.
+        rate: the contract rate.
+        term: months (instalments, or months to maturity for 随借随还).
+        product: the product's rules (:data:`~antfin.credit.products.JIEBEI` by default).
+        method: the repayment method.
+        repayment_day: day of month of the due dates (default: the disbursement day).
+        accrual: monthly or daily period interest (see :mod:`antfin.credit.schedule`).
+        fee: a total periodic fee spread over the instalments.
+        upfront_fee: a fee deducted from the amount disbursed.
+
+    Raises:
+        TypeError: for wrong types (floats, naive datetimes at disbursement).
+        antfin.errors.InvalidAmountError: for a non-positive principal, a bad
+            term, or an upfront fee not below the principal.
+
+    .. versionadded:: 0.1.0
+    """
+
+    ledger: Ledger
+    loan_id: str
+    wallet: str
+    principal: Money
+    rate: LoanRate
+    term: int
+    product: LoanProduct = JIEBEI
+    method: RepaymentMethod = RepaymentMethod.EQUAL_INSTALMENT
+    repayment_day: int | None = None
+    accrual: Accrual = Accrual.MONTHLY
+    fee: Money | None = None
+    upfront_fee: Money | None = None
+    _state: _State = attrs.field(init=False)
+    _events: list[LoanEvent] = attrs.field(init=False, factory=list)
+    _receipts: dict[str, tuple[tuple[Any, ...], Repayment]] = attrs.field(init=False, factory=dict)
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.ledger, Ledger):
+            raise TypeError(f"ledger must be a Ledger, not {type(self.ledger).__name__}")
+        # Validate every term now, on a nominal date, so a bad loan is refused at construction.
+        amortize(
+            self.principal,
+            self.rate,
+            self.term,
+            disbursed_on=date(2000, 1, 1),
+            method=self.method,
+            repayment_day=self.repayment_day,
+            accrual=self.accrual,
+            fee=self.fee,
+        )
+        upfront = self._upfront
+        if upfront.is_negative() or upfront >= self.principal:
+            raise InvalidAmountError(f"upfront_fee must be at least 0 and below the principal, got {upfront}")
+        self._state = _State(LoanStatus.APPROVED, None, (), Decimal(0), None, 0, None)
+
+    # -- read-only views ----------------------------------------------------------
+
+    @property
+    def _upfront(self) -> Money:
+        zero = self.principal.currency.zero()
+        return zero if self.upfront_fee is None else self.principal + self.upfront_fee - self.principal
+
+    @property
+    def status(self) -> LoanStatus:
+        """The current status.
+
+        >>> from antfin.rates import DayCount, Rate
+        >>> Loan(Ledger(), "x", "wallet:x", CNY("100"), LoanRate.annual(Rate("0.1"), DayCount.ACT_360), 1).status
+        <LoanStatus.APPROVED: 'approved'>
+        """
+        return self._state.status
+
+    @property
+    def receivable_account(self) -> str:
+        """The ledger account holding this loan's outstanding principal.
+
+        >>> from antfin.rates import DayCount, Rate
+        >>> Loan(Ledger(), "x", "wallet:x", CNY("100"), LoanRate.annual(Rate("0"), DayCount.ACT_360), 1
+        ...      ).receivable_account
+        'asset:loans:jiebei:x'
+        """
+        return f"asset:loans:{self.product.code}:{self.loan_id}"
+
+    @property
+    def schedule(self) -> Schedule:
+        """The current schedule (after any prepayment, the rows actually paid and still due).
+
+        >>> [str(row.due) for row in _demo().schedule.instalments]
+        ['2024-02-10', '2024-03-10', '2024-04-10']
+
+        Raises:
+            antfin.errors.InvalidTransitionError: before disbursement.
+        """
+        if self._state.schedule is None:
+            raise InvalidTransitionError(f"loan {self.loan_id} has no schedule until it is disbursed")
+        return self._state.schedule
+
+    @property
+    def events(self) -> tuple[LoanEvent, ...]:
+        """Every recorded state change, oldest first.
+
+        >>> from antfin.rates import DayCount, Rate
+        >>> Loan(Ledger(), "x", "wallet:x", CNY("100"), LoanRate.annual(Rate("0"), DayCount.ACT_360), 1).events
+        ()
+        """
+        return tuple(self._events)
+
+    @property
+    def disbursed_on(self) -> date:
+        """The disbursement date (Asia/Shanghai).
+
+        >>> _demo().disbursed_on
+        datetime.date(2024, 1, 10)
+
+        Raises:
+            antfin.errors.InvalidTransitionError: before disbursement.
+        """
+        return self.schedule.disbursed_on
+
+    @property
+    def outstanding_principal(self) -> Money:
+        """Principal lent minus principal repaid.
+
+        >>> from antfin.rates import DayCount, Rate
+        >>> Loan(Ledger(), "x", "wallet:x", CNY("100"), LoanRate.annual(Rate("0"), DayCount.ACT_360), 1
+        ...      ).outstanding_principal
+        Money('0.00', 'CNY')
+        """
+        state = self._state
+        if state.schedule is None:
+            return self.principal.currency.zero()
+        owed = sum(
+            row.principal.minor_units - paid[0]
+            for row, paid in zip(state.schedule.instalments, state.paid, strict=True)
+        )
+        return Money.from_minor_units(owed, self.principal.currency)
+
+    def check_ledger(self) -> None:
+        """Check that the receivable's ledger balance equals :attr:`outstanding_principal`.
+
+        >>> from antfin.rates import DayCount, Rate
+        >>> Loan(Ledger(), "x", "wallet:x", CNY("100"), LoanRate.annual(Rate("0"), DayCount.ACT_360), 1).check_ledger()
+
+        Raises:
+            antfin.errors.InvariantViolationError: when they differ.
+        """
+        if self._state.schedule is None:
+            return
+        booked = self.ledger.balance(self.receivable_account)
+        if booked != self.outstanding_principal:
+            raise InvariantViolationError(
+                f"loan {self.loan_id}: receivable {self.receivable_account} holds {booked}, "
+                f"expected the outstanding principal {self.outstanding_principal}"
+            )
+
+    # -- penalty and arrears (pure computations over the current state) --------------
+
+    def _unpaid(self, index: int) -> tuple[int, int, int]:
+        state = self._state
+        row = state.schedule.instalments[index]  # type: ignore[union-attr]
+        paid = state.paid[index]
+        return (row.principal.minor_units - paid[0], row.interest.minor_units - paid[1], row.fee.minor_units - paid[2])
+
+    def _penalty_exact_through(self, on: date) -> Decimal:
+        """Exact penalty (minor units) accrued through ``on``: Σ unpaid overdue amount × rate × overdue days."""
+        state = self._state
+        accrued = state.penalty_accrued
+        since = state.penalty_through
+        if state.schedule is None or since is None or on <= since:
+            return accrued
+        rate = self.product.penalty_rate.value
+        for index, row in enumerate(state.schedule.instalments):
+            if row.due >= on:
+                break
+            owed = sum(self._unpaid(index))
+            if owed:
+                days = (on - max(since, row.due)).days
+                accrued += _CONTEXT.multiply(Decimal(owed * days), rate)
+        return accrued
+
+    def _penalty_due_minor(self, on: date) -> int:
+        exact = self._penalty_exact_through(on)
+        rounded = int(exact.to_integral_value(rounding=self.product.rounding.value, context=_CONTEXT))
+        return rounded - self._state.penalty_paid
+
+    def amount_due(self, on: date) -> AmountDue:
+        """What is owed on ``on``: penalty, and the unpaid parts of instalments due on or before it.
+
+        >>> due = _demo().amount_due(date(2024, 2, 20))  # the first instalment is 10 days late
+        >>> due.interest, due.principal, due.penalty
+        (Money('12.00', 'CNY'), Money('396.03', 'CNY'), Money('2.04', 'CNY'))
+
+        The penalty accrues each day an instalment is past due, at the product's
+        ``penalty_rate`` on its unpaid principal, interest and fee (not on
+        penalty), and is rounded to the fen with the product's rounding.
+
+        Raises:
+            antfin.errors.InvalidTransitionError: before disbursement.
+        """
+        schedule = self.schedule
+        totals = [0, 0, 0]
+        for index, row in enumerate(schedule.instalments):
+            if row.due > on:
+                break
+            for part, owed in enumerate(self._unpaid(index)):
+                totals[part] += owed
+        cur = self.principal.currency
+        return AmountDue(
+            Money.from_minor_units(self._penalty_due_minor(on), cur),
+            Money.from_minor_units(totals[2], cur),
+            Money.from_minor_units(totals[1], cur),
+            Money.from_minor_units(totals[0], cur),
+        )
+
+    def days_past_due(self, on: date) -> int:
+        """Days since the due date of the oldest instalment still unpaid on ``on`` (0 when current).
+
+        >>> loan = _demo()
+        >>> loan.days_past_due(date(2024, 2, 10)), loan.days_past_due(date(2024, 2, 11))
+        (0, 1)
+
+        An instalment becomes past due the day after its due date.
+        """
+        state = self._state
+        if state.schedule is None:
+            return 0
+        for index, row in enumerate(state.schedule.instalments):
+            if row.due >= on:
+                return 0
+            if any(self._unpaid(index)):
+                return (on - row.due).days
+        return 0
+
+    def delinquency(self, on: date) -> str:
+        """The delinquency bucket on ``on`` (``CURRENT``, ``M1`` 1-30, ``M2`` 31-60, ``M3`` 61-90, ``M3+``; cfg).
+
+        >>> loan = _demo()
+        >>> [loan.delinquency(date(2024, 2, d)) for d in (10, 11)], loan.delinquency(date(2024, 5, 10))
+        (['CURRENT', 'M1'], 'M3')
+        """
+        return self.product.buckets.bucket(self.days_past_due(on))
+
+    # -- the one state-changing method -------------------------------------------------
+
+    def _commit(self, new: _State, event: LoanEvent) -> None:
+        """Check the transition, swap in the new state and record the event."""
+        current = self._state.status
+        if new.status not in _ALLOWED[current]:
+            raise InvalidTransitionError(
+                f"loan {self.loan_id} cannot go from {current.value} to {new.status.value} ({event.kind})"
+            )
+        self._state = new
+        self._events.append(event)
+
+    def _check_time(self, at: datetime) -> datetime:
+        moment = ensure_aware(at, "at")
+        last = self._state.last_at
+        if last is not None and moment < last:
+            raise InvalidTimeError(f"at must not be before the loan's last event at {last.isoformat()}, got {moment}")
+        return moment
+
+    def _replay(self, key: str, params: tuple[Any, ...]) -> Repayment | None:
+        found = self._receipts.get(key)
+        if found is None:
+            return None
+        if found[0] != params:
+            raise IdempotencyConflictError(
+                f"key {key!r} was already used for loan {self.loan_id} with other parameters"
+            )
+        return found[1]
+
+    # -- operations ------------------------------------------------------------------------
+
+    def disburse(self, at: datetime) -> JournalEntry:
+        """Pay the principal (less any upfront fee) into the borrower's wallet and fix the schedule.
+
+        >>> loan = _demo()
+        >>> loan.ledger.balance(loan.receivable_account), loan.status.value
+        (Money('1200.00', 'CNY'), 'active')
+
+        Idempotent: disbursing again at the same instant returns the same entry.
+
+        Raises:
+            antfin.errors.InvalidTimeError: for a naive ``at``.
+            antfin.errors.InvalidTransitionError: when the loan is not approved.
+            antfin.errors.IdempotencyConflictError: a second disbursement at another instant.
+        """
+        moment = ensure_aware(at, "at")
+        key = f"loan:{self.loan_id}:disburse"
+        if self._state.status is not LoanStatus.APPROVED:
+            if self._events and self._events[0].kind == "disbursed":
+                if self._events[0].at != moment:
+                    raise IdempotencyConflictError(f"loan {self.loan_id} was already disbursed at {self._events[0].at}")
+                return self.ledger.entry(self._events[0].entry_id)
+            raise InvalidTransitionError(f"loan {self.loan_id} is {self.status.value}; only approved loans disburse")
+        schedule = amortize(
+            self.principal,
+            self.rate,
+            self.term,
+            disbursed_on=local_date(moment),
+            method=self.method,
+            repayment_day=self.repayment_day,
+            accrual=self.accrual,
+            fee=self.fee,
+            rounding=self.product.rounding,
+        )
+        cur = self.principal.currency
+        upfront = self._upfront
+        with self.ledger.atomic():
+            self.ledger.open_account(
+                self.receivable_account,
+                AccountKind.ASSET,
+                currency=cur,
+                owner=self.wallet,
+                purpose=f"{self.product.name} loan receivable",
+            )
+            if not self.ledger.has_account(self.wallet):
+                self.ledger.open_account(self.wallet, AccountKind.LIABILITY, currency=cur, non_negative=True)
+            postings = [
+                Posting.debit(self.receivable_account, self.principal),
+                Posting.credit(self.wallet, self.principal - upfront),
+            ]
+            if upfront:
+                postings.append(Posting.credit(revenue_account(self.ledger, self.product.fee_point, cur), upfront))
+            entry = self.ledger.post_entry(
+                key,
+                postings,
+                at=moment,
+                memo=f"{self.product.name} loan {self.loan_id} disbursed",
+                metadata={"loan_id": self.loan_id, "kind": "disburse"},
+            )
+            paid = tuple((0, 0, 0) for _ in schedule.instalments)
+            state = _State(LoanStatus.ACTIVE, schedule, paid, Decimal(0), schedule.disbursed_on, 0, moment)
+            self._commit(state, LoanEvent(moment, "disbursed", self.principal, LoanStatus.ACTIVE, entry.id))
+        return entry
+
+    def _allocate(self, budget: int, on: date, paid: list[list[int]]) -> tuple[int, list[int], int]:
+        """Apply ``budget`` to what is due on ``on`` in the product's order; returns (penalty, parts, left)."""
+        penalty_due = self._penalty_due_minor(on)
+        schedule = self.schedule
+        due_rows = [index for index, row in enumerate(schedule.instalments) if row.due <= on]
+        applied = [0, 0, 0]  # principal, interest, fee
+        penalty = 0
+        slot = {Component.PRINCIPAL: 0, Component.INTEREST: 1, Component.FEE: 2}
+        for component in self.product.allocation_order:
+            if component is Component.PENALTY:
+                penalty = min(budget, penalty_due)
+                budget -= penalty
+                continue
+            part = slot[component]
+            for index in due_rows:
+                row = schedule.instalments[index]
+                amounts = (row.principal, row.interest, row.fee)
+                owed = amounts[part].minor_units - paid[index][part]
+                take = min(budget, owed)
+                if take:
+                    paid[index][part] += take
+                    applied[part] += take
+                    budget -= take
+        return penalty, applied, budget
+
+    def _postings(self, total: int, principal: int, interest: int, fee: int, penalty: int) -> list[Posting]:
+        cur = self.principal.currency
+        money = Money.from_minor_units
+        postings = [Posting.debit(self.wallet, money(total, cur))]
+        if principal:
+            postings.append(Posting.credit(self.receivable_account, money(principal, cur)))
+        for amount, point in (
+            (interest, self.product.interest_point),
+            (fee, self.product.fee_point),
+            (penalty, self.product.penalty_point),
+        ):
+            if amount:
+                postings.append(Posting.credit(revenue_account(self.ledger, point, cur), money(amount, cur)))
+        return postings
+
+    def repay(self, key: str, amount: Money, at: datetime) -> Repayment:
+        """Pay what is due on ``at``'s date, applied in the product's allocation order.
+
+        >>> from antfin.calendar import shanghai
+        >>> loan = _demo()
+        >>> r = loan.repay("feb", CNY("100"), shanghai(2024, 2, 10, 12))  # partial: interest first
+        >>> r.interest, r.principal
+        (Money('12.00', 'CNY'), Money('88.00', 'CNY'))
+
+        Instalments due on or before the date (and the penalty) are payable; a
+        partial payment is applied component by component (penalty, fee,
+        interest, principal by default), oldest instalment first. To pay more
+        than is due, use :meth:`prepay`.
+
+        Args:
+            key: the caller's idempotency key (ledger key ``loan:<id>:repay:<key>``).
+            amount: the amount paid (positive; at most the amount due).
+            at: when the payment is made (aware).
+
+        Returns:
+            The :class:`Repayment` receipt; repeating the key with the same
+            parameters returns it again without a second payment.
+
+        Raises:
+            antfin.errors.InvalidAmountError: a non-positive amount.
+            antfin.errors.PolicyViolationError: nothing is due, or the amount exceeds what is due.
+            antfin.errors.InsufficientFundsError: the wallet cannot pay (nothing changes).
+            antfin.errors.InvalidTransitionError: the loan is not active.
+            antfin.errors.InvalidTimeError: a naive ``at`` or one before the last event.
+            antfin.errors.IdempotencyConflictError: the key was used with other parameters.
+        """
+        moment = ensure_aware(at, "at")
+        if not isinstance(amount, Money):
+            raise TypeError(f"amount must be Money, not {type(amount).__name__}")
+        params = ("repay", amount, moment)
+        replay = self._replay(key, params)
+        if replay is not None:
+            return replay
+        if self._state.status is not LoanStatus.ACTIVE:
+            raise InvalidTransitionError(
+                f"loan {self.loan_id} is {self.status.value}; only active loans take repayments"
+            )
+        self._check_time(moment)
+        cur = self.principal.currency
+        amount = amount + cur.zero()  # raises CurrencyMismatchError
+        if not amount.is_positive():
+            raise InvalidAmountError(f"amount must be positive, got {amount}")
+        on = local_date(moment)
+        due = self.amount_due(on)
+        if due.total.is_zero():
+            raise PolicyViolationError(f"nothing is due on loan {self.loan_id} on {on}; use prepay to repay early")
+        if amount > due.total:
+            raise PolicyViolationError(
+                f"amount {amount} exceeds the {due.total} due on loan {self.loan_id} on {on}; "
+                "use prepay to repay more than is due"
+            )
+        paid = [list(row) for row in self._state.paid]
+        penalty, applied, left = self._allocate(amount.minor_units, on, paid)
+        if left:  # pragma: no cover - the amount never exceeds what is due
+            raise InvariantViolationError(f"repayment left {left} unapplied")
+        return self._book(key, params, moment, on, amount.minor_units, paid, penalty, applied, None, 0, "repaid")
+
+    def _book(
+        self,
+        key: str,
+        params: tuple[Any, ...],
+        moment: datetime,
+        on: date,
+        total: int,
+        paid: list[list[int]],
+        penalty: int,
+        applied: list[int],
+        schedule: Schedule | None,
+        prepayment_fee: int,
+        kind: str,
+    ) -> Repayment:
+        state = self._state
+        new_schedule = schedule if schedule is not None else self.schedule
+        principal, interest, fee = applied
+        postings = self._postings(total, principal, interest, fee + prepayment_fee, penalty)
+        exact_penalty = self._penalty_exact_through(on)
+        penalty_paid = state.penalty_paid + penalty
+        cleared = all(
+            row.principal.minor_units == p[0] and row.interest.minor_units == p[1] and row.fee.minor_units == p[2]
+            for row, p in zip(new_schedule.instalments, paid, strict=True)
+        )
+        rounded_penalty = int(exact_penalty.to_integral_value(rounding=self.product.rounding.value, context=_CONTEXT))
+        status = LoanStatus.PAID_OFF if cleared and penalty_paid == rounded_penalty else LoanStatus.ACTIVE
+        cur = self.principal.currency
+        money = Money.from_minor_units
+        with self.ledger.atomic():
+            entry = self.ledger.post_entry(
+                f"loan:{self.loan_id}:{kind}:{key}",
+                postings,
+                at=moment,
+                memo=f"{self.product.name} loan {self.loan_id} {kind}",
+                metadata={"loan_id": self.loan_id, "kind": kind},
+            )
+            receipt = Repayment(
+                key,
+                entry.id,
+                money(total, cur),
+                money(penalty, cur),
+                money(fee, cur),
+                money(interest, cur),
+                money(principal, cur),
+                money(prepayment_fee, cur),
+            )
+            new_state = _State(
+                status,
+                new_schedule,
+                tuple((p[0], p[1], p[2]) for p in paid),
+                exact_penalty,
+                max(on, state.penalty_through) if state.penalty_through else on,
+                penalty_paid,
+                moment,
+            )
+            self._commit(new_state, LoanEvent(moment, kind, receipt.amount, status, entry.id))
+            self._receipts[key] = (params, receipt)
+        return receipt
+
+    def payoff_quote(self, at: datetime) -> Repayment:
+        """What :meth:`prepay` in full would charge at ``at``, without paying it (the key is ``"quote"``).
+
+        >>> from antfin.calendar import shanghai
+        >>> quote = _demo().payoff_quote(shanghai(2024, 1, 25, 12))  # 15 days used
+        >>> quote.principal, quote.interest, quote.amount
+        (Money('1200.00', 'CNY'), Money('6.00', 'CNY'), Money('1206.00', 'CNY'))
+
+        Everything due (with penalty), interest for the days used in the current
+        period on the outstanding principal, the outstanding principal and the
+        prepayment fee. Fees of later periods are waived.
+
+        Raises:
+            antfin.errors.InvalidTransitionError: the loan is not active.
+        """
+        moment = ensure_aware(at, "at")
+        plan = self._prepay_plan(moment, None, PrepaymentMode.SHORTEN_TERM)
+        return plan[0]
+
+    def _prepay_plan(
+        self, moment: datetime, principal: Money | None, mode: PrepaymentMode
+    ) -> tuple[Repayment, list[list[int]], int, list[int], Schedule, int]:
+        if self._state.status is not LoanStatus.ACTIVE:
+            raise InvalidTransitionError(f"loan {self.loan_id} is {self.status.value}; only active loans prepay")
+        self._check_time(moment)
+        on = local_date(moment)
+        schedule = self.schedule
+        rows = list(schedule.instalments)
+        paid = [list(p) for p in self._state.paid]
+        due_count = sum(1 for row in rows if row.due <= on)
+        outstanding = sum(row.principal.minor_units - paid[i][0] for i, row in enumerate(rows[due_count:], due_count))
+        due_before = self.amount_due(on)
+        penalty, applied, _ = self._allocate(due_before.total.minor_units, on, paid)
+        cur = self.principal.currency
+        if principal is None:
+            prepaid = outstanding
+        else:
+            if not isinstance(principal, Money):
+                raise TypeError(f"principal must be Money, not {type(principal).__name__}")
+            prepaid = (principal + cur.zero()).minor_units
+            if prepaid <= 0:
+                raise InvalidAmountError(f"principal to prepay must be positive, got {principal}")
+            if prepaid > outstanding:
+                raise PolicyViolationError(
+                    f"principal to prepay {principal} exceeds the {Money.from_minor_units(outstanding, cur)} "
+                    f"not yet due on loan {self.loan_id}"
+                )
+        full = prepaid == outstanding
+        new_rows = rows[:due_count]
+        new_paid = paid[:due_count]
+        interest_used = 0
+        fee = 0
+        if prepaid:
+            current = rows[due_count]
+            days = self.rate.day_count.days(current.start, on)
+            interest_used = self.rate.interest_for_days(
+                Money.from_minor_units(prepaid, cur), days, self.product.rounding
+            ).minor_units
+            fee = self.product.prepayment_fee.fee(
+                Money.from_minor_units(prepaid, cur), schedule.disbursed_on, on
+            ).minor_units
+            remaining = outstanding - prepaid
+            number = current.number
+            new_rows.append(
+                Instalment(
+                    number,
+                    current.start,
+                    on,
+                    Money.from_minor_units(prepaid, cur),
+                    Money.from_minor_units(interest_used, cur),
+                    Money.from_minor_units(fee, cur),
+                    Money.from_minor_units(remaining, cur),
+                )
+            )
+            new_paid.append([prepaid, interest_used, fee])
+            if not full:
+                future = rows[due_count:]
+                new_rows.extend(self._reamortize(remaining, future, mode, number + 1))
+                new_paid.extend([0, 0, 0] for _ in range(len(new_rows) - len(new_paid)))
+        applied[0] += prepaid
+        applied[1] += interest_used
+        total = due_before.total.minor_units + prepaid + interest_used + fee
+        new_schedule = attrs.evolve(schedule, instalments=tuple(new_rows))
+        money = Money.from_minor_units
+        quote = Repayment(
+            "quote",
+            "",
+            money(total, cur),
+            money(penalty, cur),
+            money(applied[2], cur),
+            money(applied[1], cur),
+            money(applied[0], cur),
+            money(fee, cur),
+        )
+        return quote, new_paid, penalty, applied, new_schedule, fee
+
+    def _reamortize(
+        self, balance: int, future: list[Instalment], mode: PrepaymentMode, first_number: int
+    ) -> tuple[Instalment, ...]:
+        periods = [(row.start, row.due) for row in future]
+        fees = [row.fee.minor_units for row in future]
+        method = self.method
+        cur = self.principal.currency
+        mode_value = self.product.rounding.value
+        payment = None
+        part = None
+        count = len(periods)
+        level = future[0]
+        if mode is PrepaymentMode.SHORTEN_TERM and method is RepaymentMethod.EQUAL_INSTALMENT and count > 1:
+            # keep the current level instalment (principal + interest of the next period)
+            payment = (level.principal + level.interest).minor_units
+            trial = _build(balance, cur, self.rate, method, self.accrual, periods, fees, mode_value, payment=payment)
+            count = next((i + 1 for i, row in enumerate(trial) if row.balance.is_zero()), count)
+        elif mode is PrepaymentMode.SHORTEN_TERM and method is RepaymentMethod.EQUAL_PRINCIPAL and count > 1:
+            part = max(level.principal.minor_units, 1)
+            count = min(count, -(-balance // part))
+        return _build(
+            balance,
+            cur,
+            self.rate,
+            method,
+            self.accrual,
+            periods[:count],
+            fees[:count],
+            mode_value,
+            payment=payment,
+            principal_part=part,
+            first_number=first_number,
+        )
+
+    def prepay(
+        self,
+        key: str,
+        at: datetime,
+        principal: Money | None = None,
+        mode: PrepaymentMode = PrepaymentMode.SHORTEN_TERM,
+    ) -> Repayment:
+        """Repay early: everything due, then ``principal`` (all of it when ``None``) with interest for the days used.
+
+        >>> from antfin.calendar import shanghai
+        >>> loan = _demo()
+        >>> r = loan.prepay("half", shanghai(2024, 1, 25, 12), principal=CNY("600"))
+        >>> r.amount, loan.outstanding_principal, len(loan.schedule.instalments)
+        (Money('603.00', 'CNY'), Money('600.00', 'CNY'), 3)
+
+        The payment is: the amount due (with penalty), the prepaid principal,
+        interest on the prepaid principal from the current period's start to
+        today (actual days under the rate's day count), and the product's
+        prepayment fee on the prepaid principal. A full prepayment waives the
+        fees of later periods and pays the loan off. A partial one re-amortizes
+        the rest from the current period's start: ``SHORTEN_TERM`` keeps the
+        instalment (等额本息) or the principal share (等额本金) and drops
+        periods; ``LOWER_INSTALMENT`` keeps the periods and lowers the
+        instalment. Prepaying on a due date pays that date's instalment first
+        and charges no days.
+
+        Args:
+            key: the caller's idempotency key (ledger key ``loan:<id>:prepaid:<key>``).
+            at: when the prepayment is made (aware).
+            principal: principal to prepay; ``None`` repays the loan in full.
+            mode: what a partial prepayment changes.
+
+        Raises:
+            antfin.errors.InvalidAmountError: a non-positive principal.
+            antfin.errors.PolicyViolationError: more principal than is outstanding.
+            antfin.errors.InsufficientFundsError: the wallet cannot pay (nothing changes).
+            antfin.errors.InvalidTransitionError: the loan is not active.
+            antfin.errors.InvalidTimeError: a naive ``at`` or one before the last event.
+            antfin.errors.IdempotencyConflictError: the key was used with other parameters.
+        """
+        moment = ensure_aware(at, "at")
+        if not isinstance(mode, PrepaymentMode):
+            raise TypeError(f"mode must be a PrepaymentMode, not {type(mode).__name__}")
+        params = ("prepay", principal, moment, mode)
+        replay = self._replay(key, params)
+        if replay is not None:
+            return replay
+        quote, paid, penalty, applied, schedule, fee = self._prepay_plan(moment, principal, mode)
+        if quote.amount.is_zero():
+            raise PolicyViolationError(f"nothing to prepay on loan {self.loan_id} on {local_date(moment)}")
+        on = local_date(moment)
+        return self._book(
+            key, params, moment, on, quote.amount.minor_units, paid, penalty, applied, schedule, fee, "prepaid"
+        )
