@@ -275,7 +275,7 @@ Outcome: TypeAlias = RuleOutcome | GroupOutcome
 
 @attrs.frozen
 class QualificationDecision:
-    """The answer of :meth:`QualifiedInvestorPolicy.check`, with every rule's reason.
+    """The answer of :meth:`~antfin.crowdfunding.policy.QualifiedInvestorPolicy.check`, with every rule's reason.
 
     >>> from antfin.crowdfunding import SEED_2016, InvestorFacts
     >>> decision = SEED_2016.check(InvestorFacts("a", personal_financial_assets=CNY("999999.99")))

@@ -151,9 +151,14 @@ _SUBSCRIPTION_MOVES: Final = {
 class Subscription:
     """One investor's subscription: the amount held, the role, the qualification it passed.
 
-    >>> from antfin.crowdfunding.offer import Subscription
-    >>> Subscription.__name__
-    'Subscription'
+    >>> from antfin.calendar import shanghai
+    >>> from antfin.crowdfunding import InvestorFacts
+    >>> from antfin.crowdfunding.offer import Role, _example_offer
+    >>> offer = _example_offer()
+    >>> rich = InvestorFacts("lead", personal_financial_assets=CNY("2000000"))
+    >>> sub = offer.subscribe("s1", rich, CNY("100000"), at=shanghai(2016, 3, 2), role=Role.LEAD)
+    >>> sub.investor_id, sub.role.name, sub.amount, sub.status.name, sub.hold_id
+    ('lead', 'LEAD', Money('100000.00', 'CNY'), 'PENDING', 'dake:tea:s1:hold')
 
     Attributes:
         key: the caller's key (unique within the offer).
@@ -204,8 +209,17 @@ class ShareAllocation:
 class Settlement:
     """The result of the close: funded or not, the fee, the issuer's proceeds, the equity split.
 
-    >>> Settlement.__name__
-    'Settlement'
+    >>> from antfin.calendar import shanghai
+    >>> from antfin.crowdfunding import InvestorFacts
+    >>> from antfin.crowdfunding.offer import Role, _example_offer
+    >>> offer = _example_offer()
+    >>> rich = InvestorFacts("lead", personal_financial_assets=CNY("2000000"))
+    >>> _ = offer.subscribe("s1", rich, CNY("600000"), at=shanghai(2016, 3, 2), role=Role.LEAD)
+    >>> fan = InvestorFacts("fan", personal_financial_assets=CNY("2000000"))
+    >>> _ = offer.subscribe("s2", fan, CNY("400000"), at=shanghai(2016, 3, 3))
+    >>> settlement = offer.advance_to(shanghai(2016, 3, 31))
+    >>> settlement.raised, settlement.service_fee, settlement.issuer_proceeds, settlement.units_issued
+    (Money('1000000.00', 'CNY'), Money('30000.00', 'CNY'), Money('970000.00', 'CNY'), 100000)
 
     Attributes:
         status: funded or not funded.
@@ -234,8 +248,15 @@ class Settlement:
 class OfferEvent:
     """One recorded state change of an offer or of one of its subscriptions.
 
-    >>> OfferEvent.__name__
-    'OfferEvent'
+    >>> from antfin.calendar import shanghai
+    >>> from antfin.crowdfunding import InvestorFacts
+    >>> from antfin.crowdfunding.offer import Role, _example_offer
+    >>> offer = _example_offer()
+    >>> rich = InvestorFacts("lead", personal_financial_assets=CNY("2000000"))
+    >>> _ = offer.subscribe("s1", rich, CNY("100000"), at=shanghai(2016, 3, 2), role=Role.LEAD)
+    >>> _ = offer.cancel("s1", at=shanghai(2016, 3, 3))
+    >>> [(event.subject, event.before, event.after, event.at.day) for event in offer.events]
+    [('subscription:s1', 'new', 'pending', 2), ('subscription:s1', 'pending', 'cancelled', 3)]
 
     .. versionadded:: 0.1.0
     """
@@ -307,7 +328,7 @@ class CrowdfundOffer:
         closes_at: the close (subscriptions are accepted strictly before it).
         equity_units: share units offered for the target (e.g. shares, or basis points).
         ledger: the ledger; the issuer's wallet must already exist in it.
-        policy: the qualified-investor policy (default :data:`SEED_2016`).
+        policy: the qualified-investor policy (default :data:`~antfin.crowdfunding.presets.SEED_2016`).
         max_ticket: optional largest subscription.
         terms: platform settings (cfg).
         issuer_wallet: the issuer's wallet account (default ``wallet:<issuer>``).
@@ -756,7 +777,7 @@ class CrowdfundOffer:
         Funded (the target is raised, or in keep-what-you-raise mode anything is):
         every hold is posted into escrow, then escrow pays the issuer the total
         minus the service fee (``terms.service_fee_rate`` of the total, rounded with
-        ``terms.fee_rounding``) and the fee to :attr:`ProfitPoint.DAKE_SERVICE_FEE`,
+        ``terms.fee_rounding``) and the fee to :attr:`~antfin.ecosystem.profit_points.ProfitPoint.DAKE_SERVICE_FEE`,
         all in one atomic ledger batch. Not funded: every hold is voided, exactly
         once. Equity: ``equity_units`` when the target is raised, else
         ``equity_units x raised / target`` rounded DOWN, allocated by amount with

@@ -429,7 +429,8 @@ class QualifiedInvestorPolicy:
 
         Raises:
             antfin.errors.OutsideCoverageError: when ``on`` is outside the policy's dates.
-            TypeError: when ``investor`` is not :class:`InvestorFacts` or ``on`` not a date.
+            TypeError: when ``investor`` is not :class:`~antfin.crowdfunding.investor.InvestorFacts`
+                or ``on`` is not a date.
         """
         if not isinstance(investor, InvestorFacts):
             raise TypeError(f"investor must be InvestorFacts, not {type(investor).__name__}")
