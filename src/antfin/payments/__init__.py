@@ -30,6 +30,7 @@ from antfin.payments.fees import (
     WithdrawalFeePolicy,
     WithdrawalFeeQuote,
 )
+from antfin.payments.float_interest import FloatInterestAccrual, FloatInterestPolicy, accrue_float_interest
 from antfin.payments.limits import AccountClassPolicy, ClassLimit, Decision, LimitPeriod, RealNameLevel, Reason
 from antfin.payments.refunds import Arbitration, Refund, RefundReason, RefundRequest, RefundStage, RequestStatus
 from antfin.payments.timeouts import PaymentTimeout
@@ -50,6 +51,8 @@ __all__ = [
     "EscrowDesk",
     "EscrowPolicy",
     "EscrowTrade",
+    "FloatInterestAccrual",
+    "FloatInterestPolicy",
     "GoodsType",
     "LimitPeriod",
     "MerchantCategory",
@@ -69,4 +72,5 @@ __all__ = [
     "Withdrawal",
     "WithdrawalFeePolicy",
     "WithdrawalFeeQuote",
+    "accrue_float_interest",
 ]

@@ -44,7 +44,7 @@ from antfin.errors import (
 from antfin.ledger import AccountKind, JournalEntry, Ledger, Posting
 from antfin.money import CNY, Money
 from antfin.payments.fees import WithdrawalFeePolicy, WithdrawalFeeQuote
-from antfin.payments.limits import AccountClassPolicy, Decision, RealNameLevel
+from antfin.payments.limits import AccountClassPolicy, Decision, RealNameLevel, Reason
 
 __all__ = [
     "BANK_SETTLEMENT",
@@ -449,7 +449,7 @@ class Account:
         return self.class_policy.check_payment(self.level, used=self.payments_used(at), amount=amount)
 
     def may_buy_wealth(self) -> Decision:
-        """May this account's balance buy wealth products? (class III only, by default).
+        """May this account's balance buy wealth products? (class III user accounts only, by default).
 
         >>> from antfin.calendar import shanghai
         >>> from antfin.ledger import Ledger
@@ -457,7 +457,14 @@ class Account:
         False
         """
         if self.level is None:
-            return Decision.of()
+            return Decision.of(
+                Reason(
+                    "wealth products need an individual account of a class that allows them",
+                    "class III",
+                    "merchant account (no class)",
+                    False,
+                )
+            )
         return self.class_policy.may_buy_wealth(self.level)
 
     def count_payment(self, key: str, amount: Money, *, at: datetime, counterparty: str = "") -> Decision:
