@@ -14,6 +14,7 @@ Money('888.49', 'CNY')
 from __future__ import annotations
 
 from antfin.credit.decision import Decision, Reason
+from antfin.credit.disclosure import LPR, LprFixing, LprTable, annualized_cost, borrower_cash_flows, check_rate_cap
 from antfin.credit.eligibility import (
     HUABEI_POLICY,
     JIEBEI_POLICY,
@@ -65,6 +66,7 @@ __all__ = [
     "HUABEI_POLICY",
     "JIEBEI",
     "JIEBEI_POLICY",
+    "LPR",
     "MYBANK",
     "MYBANK_POLICY",
     "NO_PREPAYMENT_FEE",
@@ -88,6 +90,8 @@ __all__ = [
     "LoanProduct",
     "LoanRate",
     "LoanStatus",
+    "LprFixing",
+    "LprTable",
     "PrepaymentFeePolicy",
     "PrepaymentMode",
     "ProfileExplanation",
@@ -97,6 +101,9 @@ __all__ = [
     "Schedule",
     "ScoreRecord",
     "amortize",
+    "annualized_cost",
+    "borrower_cash_flows",
+    "check_rate_cap",
     "due_dates",
     "huabei_line",
 ]
