@@ -14,25 +14,44 @@ Money('20.00', 'CNY')
 .. versionadded:: 0.1.0
 """
 
+from antfin.ledger.batch import (
+    EntryOp,
+    HoldOp,
+    LedgerOperation,
+    OpenAccountOp,
+    PostHoldOp,
+    ReverseOp,
+    TransferOp,
+    VoidHoldOp,
+)
 from antfin.ledger.ledger import Ledger, TrialBalance, TrialBalanceRow
 from antfin.ledger.model import AccountKind, Hold, HoldStatus, JournalEntry, LedgerAccount, Posting
 from antfin.ledger.sqlite import SQLiteStore
-from antfin.ledger.store import ChangeSet, KeyRecord, LedgerStore, MemoryStore, StoreState
+from antfin.ledger.store import ChangeSet, KeyRecord, LedgerStore, MemoryStore, SharedLedgerStore, StoreState
 
 __all__ = [
     "AccountKind",
     "ChangeSet",
+    "EntryOp",
     "Hold",
+    "HoldOp",
     "HoldStatus",
     "JournalEntry",
     "KeyRecord",
     "Ledger",
     "LedgerAccount",
+    "LedgerOperation",
     "LedgerStore",
     "MemoryStore",
+    "OpenAccountOp",
+    "PostHoldOp",
     "Posting",
+    "ReverseOp",
     "SQLiteStore",
+    "SharedLedgerStore",
     "StoreState",
+    "TransferOp",
     "TrialBalance",
     "TrialBalanceRow",
+    "VoidHoldOp",
 ]

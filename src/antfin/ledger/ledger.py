@@ -27,17 +27,19 @@ repeated with the same parameters returns the first result.
 
 from __future__ import annotations
 
+import functools
 import heapq
-from collections.abc import Callable, Iterator, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from functools import partial
-from typing import Final
+from typing import Any, Concatenate, Final, NoReturn, ParamSpec, TypeVar, cast
 
 import attrs
 
 from antfin.calendar import ensure_aware
 from antfin.errors import (
+    BatchError,
     CurrencyMismatchError,
     IdempotencyConflictError,
     InsufficientFundsError,
@@ -48,7 +50,9 @@ from antfin.errors import (
     NotFoundError,
     UnbalancedEntryError,
 )
+from antfin.ledger.batch import LedgerOperation
 from antfin.ledger.model import (
+    _EMPTY_METADATA,
     AccountKind,
     Hold,
     HoldStatus,
@@ -56,8 +60,19 @@ from antfin.ledger.model import (
     LedgerAccount,
     Posting,
     _check_positive,
+    _make_entry,
+    _make_posting,
+    frozen_metadata,
 )
-from antfin.ledger.store import ChangeSet, KeyRecord, LedgerStore, MemoryStore
+from antfin.ledger.store import (
+    KeyRecord,
+    LedgerStore,
+    MemoryStore,
+    SharedLedgerStore,
+    StoreState,
+    _make_change_set,
+    _make_key_record,
+)
 from antfin.money import CNY, Currency, Money
 
 __all__ = ["Ledger", "TrialBalance", "TrialBalanceRow"]
@@ -115,23 +130,103 @@ class TrialBalance:
         return all(debits == credits for debits, credits in self.totals.values())
 
 
+_Undo = tuple[Callable[["Ledger", Any], None], Any]
+
+
 class _Transaction:
     """Undo log and pending writes of one outermost atomic block."""
 
     __slots__ = ("accounts", "entries", "holds", "keys", "undo")
 
     def __init__(self) -> None:
-        self.undo: list[Callable[[], None]] = []
+        self.undo: list[_Undo] = []
         self.accounts: dict[str, LedgerAccount] = {}
         self.entries: list[JournalEntry] = []
         self.holds: dict[str, Hold] = {}
         self.keys: list[KeyRecord] = []
 
 
+# Undo actions: plain functions of (ledger, argument), logged as cheap tuples.
+
+
+def _undo_entry(ledger: Ledger, _: object) -> None:
+    entry = ledger._entries.pop()
+    del ledger._entry_index[entry.id]
+    for posting in entry.postings:
+        ledger._lines[posting.account].pop()
+        minor = posting.amount.minor_units
+        totals = ledger._totals[posting.account]
+        if minor > 0:
+            totals[_DR] -= minor
+        else:
+            totals[_CR] += minor
+    if entry.reverses is not None:
+        ledger._reversed.pop(entry.reverses, None)
+
+
+def _undo_key(ledger: Ledger, key: str) -> None:
+    del ledger._keys[key]
+
+
+def _undo_new_hold(ledger: Ledger, hold_id: str) -> None:
+    del ledger._holds[hold_id]
+    ledger._hold_seq -= 1
+
+
+def _undo_hold_change(ledger: Ledger, previous: Hold) -> None:
+    ledger._holds[previous.id] = previous
+
+
+def _undo_new_account(ledger: Ledger, account_id: str) -> None:
+    del ledger._accounts[account_id]
+    del ledger._totals[account_id]
+    del ledger._lines[account_id]
+    del ledger._signs[account_id]
+
+
+def _undo_account_change(ledger: Ledger, previous: LedgerAccount) -> None:
+    ledger._accounts[previous.id] = previous
+
+
+def _undo_reserve(ledger: Ledger, change: tuple[Hold, int]) -> None:
+    hold, minor = change
+    ledger._totals[hold.debit][_DR_PENDING] -= minor
+    ledger._totals[hold.credit][_CR_PENDING] -= minor
+
+
+def _undo_expiry_pops(ledger: Ledger, popped: list[tuple[datetime, int, str]]) -> None:
+    for item in popped:
+        heapq.heappush(ledger._expiries, item)
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _locked(method: Callable[Concatenate[Ledger, _P], _R]) -> Callable[Concatenate[Ledger, _P], _R]:
+    """Run a query under the ledger's lock, so it never sees half an atomic block."""
+
+    @functools.wraps(method)
+    def locked(self: Ledger, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    return locked
+
+
 def _check_key(key: object) -> str:
     if not isinstance(key, str) or not key.strip():
         raise InvalidAmountError(f"key must be a non-empty string, got {key!r}")
     return key
+
+
+def _check_memo(memo: object) -> str:
+    if not isinstance(memo, str):
+        raise TypeError(f"memo must be a str, not {type(memo).__name__}")
+    return memo
+
+
+_T = TypeVar("_T")
 
 
 class Ledger:
@@ -146,21 +241,36 @@ class Ledger:
             by default, or a :class:`~antfin.ledger.SQLiteStore` for durability. A store that
             already holds data is loaded, so reopening gives back the same ledger.
 
+    Sharing: a ``Ledger`` may be used from several threads; every operation and
+    query holds the ledger's re-entrant lock, and an :meth:`atomic` block holds
+    it until the block ends, so other threads never see half a batch. Several
+    ledgers (threads or processes) may also open the same SQLite file, each with
+    its own :class:`~antfin.ledger.SQLiteStore`: every write first takes the
+    database's write lock and catches up with what the others committed, so
+    nothing is lost and no key is applied twice. A :class:`~antfin.ledger.MemoryStore`
+    belongs to one ledger. Queries answer from this ledger's memory: call
+    :meth:`refresh` to see what other ledgers committed since its last write.
+
     .. versionadded:: 0.1.0
     """
 
     def __init__(self, store: LedgerStore | None = None) -> None:
         self._store: LedgerStore = MemoryStore() if store is None else store
+        self._shared = isinstance(self._store, SharedLedgerStore)
+        self._lock = threading.RLock()
         self._accounts: dict[str, LedgerAccount] = {}
+        self._signs: dict[str, int] = {}
         self._totals: dict[str, list[int]] = {}
         self._entries: list[JournalEntry] = []
         self._entry_index: dict[str, int] = {}
-        self._lines: dict[str, list[tuple[datetime, int, int]]] = {}
+        # Per account, the index of every entry posting to it (once per posting), in order.
+        self._lines: dict[str, list[int]] = {}
         self._holds: dict[str, Hold] = {}
         self._expiries: list[tuple[datetime, int, str]] = []
         self._keys: dict[str, KeyRecord] = {}
         self._reversed: dict[str, str] = {}
         self._hold_seq = 0
+        self._version = 0
         self._tx: _Transaction | None = None
         self._load()
 
@@ -168,15 +278,35 @@ class Ledger:
 
     def _load(self) -> None:
         state = self._store.load()
+        self._catch_up(state)
+        self._version = state.version
+        self._tx = None
+        self.check_invariants()
+
+    def _add_account(self, account: LedgerAccount) -> None:
+        self._accounts[account.id] = account
+        self._signs[account.id] = account.kind.sign
+        self._totals[account.id] = [0, 0, 0, 0]
+        self._lines[account.id] = []
+
+    def _catch_up(self, state: StoreState) -> None:
+        """Apply what the store committed (at load, or by another ledger since our last sync)."""
         for account in state.accounts:
-            self._accounts[account.id] = account
-            self._totals[account.id] = [0, 0, 0, 0]
-            self._lines[account.id] = []
+            if account.id in self._accounts:
+                self._accounts[account.id] = account
+            else:
+                self._add_account(account)
         for entry in state.entries:
-            self._apply_entry(entry)
+            if entry.id not in self._entry_index:
+                self._apply_entry(entry)
         for hold in state.holds:
+            previous = self._holds.get(hold.id)
+            if previous is None:
+                self._hold_seq += 1
+            elif previous.status is HoldStatus.PENDING:
+                self._totals[previous.debit][_DR_PENDING] -= previous.amount.minor_units
+                self._totals[previous.credit][_CR_PENDING] -= previous.amount.minor_units
             self._holds[hold.id] = hold
-            self._hold_seq += 1
             if hold.status is HoldStatus.PENDING:
                 self._totals[hold.debit][_DR_PENDING] += hold.amount.minor_units
                 self._totals[hold.credit][_CR_PENDING] += hold.amount.minor_units
@@ -184,14 +314,86 @@ class Ledger:
                     heapq.heappush(self._expiries, (hold.expires_at, self._hold_seq, hold.id))
         for record in state.keys:
             self._keys[record.key] = record
-        self._tx = None
-        self.check_invariants()
+
+    def refresh(self) -> None:
+        """Catch up with what other ledgers committed to a shared store (a no-op otherwise).
+
+        Writes catch up on their own; call this before queries that must see
+        other processes' latest commits.
+
+        >>> Ledger().refresh()
+
+        .. versionadded:: 0.1.0
+        """
+        with self._lock:
+            if self._shared and self._tx is None:
+                self._abort(self._begin())
 
     # -- transactions -------------------------------------------------------------
+
+    def _begin(self) -> _Transaction:
+        """Open the outermost transaction; on a shared store, lock it and catch up first."""
+        tx = _Transaction()
+        if self._shared:
+            store = cast(SharedLedgerStore, self._store)
+            version = store.begin()
+            if version != self._version:
+                try:
+                    self._catch_up(store.load_since(self._version))
+                except BaseException:
+                    store.rollback()
+                    raise
+                self._version = version
+        self._tx = tx
+        return tx
+
+    def _finish(self, tx: _Transaction) -> None:
+        """Commit the outermost transaction to the store, or undo it if the store refuses."""
+        self._tx = None
+        if tx.entries or tx.keys or tx.holds or tx.accounts:
+            changes = _make_change_set(
+                tuple(tx.accounts.values()), tuple(tx.entries), tuple(tx.holds.values()), tuple(tx.keys)
+            )
+            try:
+                self._store.commit(changes)
+            except BaseException:
+                self._rollback(tx, 0)
+                raise
+            self._version += 1
+        elif self._shared:
+            cast(SharedLedgerStore, self._store).rollback()
+
+    def _abort(self, tx: _Transaction) -> None:
+        self._tx = None
+        self._rollback(tx, 0)
+        if self._shared:
+            cast(SharedLedgerStore, self._store).rollback()
+
+    def _run(self, body: Callable[..., _T], *args: Any) -> _T:
+        """Run one operation: inside the current atomic block, or as its own transaction.
+
+        Every operation validates everything before it changes anything, so a
+        refused operation needs no undo even inside a block.
+        """
+        with self._lock:
+            tx = self._tx
+            if tx is not None:
+                return body(tx, *args)
+            tx = self._begin()
+            try:
+                result = body(tx, *args)
+            except BaseException:
+                self._abort(tx)
+                raise
+            self._finish(tx)
+            return result
 
     @contextmanager
     def atomic(self) -> Iterator[Ledger]:
         """Group operations so they all commit or none do (nestable, like savepoints).
+
+        The block holds the ledger's lock (and, on a shared store, the
+        database's write lock) until it ends: keep it short.
 
         >>> from antfin.ledger import AccountKind
         >>> from antfin.calendar import shanghai
@@ -213,72 +415,87 @@ class Ledger:
         Yields:
             this ledger.
         """
-        outer = self._tx is None
-        if outer:
-            self._tx = _Transaction()
-        tx = self._write()
-        mark = (len(tx.undo), len(tx.entries), len(tx.keys), dict(tx.holds), dict(tx.accounts))
-        try:
-            yield self
-        except BaseException:
-            self._rollback(tx, mark[0])
-            if outer:
-                self._tx = None
-            else:
+        with self._lock:
+            tx = self._tx
+            if tx is None:
+                tx = self._begin()
+                try:
+                    yield self
+                except BaseException:
+                    self._abort(tx)
+                    raise
+                self._finish(tx)
+                return
+            mark = (len(tx.undo), len(tx.entries), len(tx.keys), dict(tx.holds), dict(tx.accounts))
+            try:
+                yield self
+            except BaseException:
+                self._rollback(tx, mark[0])
                 del tx.entries[mark[1] :]
                 del tx.keys[mark[2] :]
                 tx.holds.clear()
                 tx.holds.update(mark[3])
                 tx.accounts.clear()
                 tx.accounts.update(mark[4])
-            raise
-        if outer:
-            self._tx = None
-            changes = ChangeSet(
-                tuple(tx.accounts.values()), tuple(tx.entries), tuple(tx.holds.values()), tuple(tx.keys)
-            )
-            if not changes.is_empty:
+                raise
+
+    def apply_batch(self, operations: Iterable[LedgerOperation]) -> tuple[JournalEntry | Hold | LedgerAccount, ...]:
+        """Apply operations in order, all or none; the error names the first that failed.
+
+        >>> from antfin.ledger import AccountKind, TransferOp
+        >>> from antfin.calendar import shanghai
+        >>> ledger = Ledger()
+        >>> _ = ledger.open_account("asset:bank", AccountKind.ASSET)
+        >>> _ = ledger.open_account("wallet:a", AccountKind.LIABILITY, non_negative=True)
+        >>> at = shanghai(2024, 1, 1)
+        >>> ledger.apply_batch([
+        ...     TransferOp("b:1", debit="asset:bank", credit="wallet:a", amount=CNY("5.00"), at=at),
+        ...     TransferOp("b:2", debit="wallet:a", credit="asset:bank", amount=CNY("9.00"), at=at),
+        ... ])
+        Traceback (most recent call last):
+        ...
+        antfin.errors.BatchError: batch operation 1 (TransferOp 'b:2') failed with InsufficientFundsError: ...
+        >>> ledger.balance("wallet:a"), ledger.entries()
+        (Money('0.00', 'CNY'), ())
+
+        Args:
+            operations: :class:`~antfin.ledger.batch.LedgerOperation` values such as
+                :class:`~antfin.ledger.TransferOp`, :class:`~antfin.ledger.EntryOp`,
+                :class:`~antfin.ledger.HoldOp`, :class:`~antfin.ledger.PostHoldOp`,
+                :class:`~antfin.ledger.VoidHoldOp`, :class:`~antfin.ledger.ReverseOp`,
+                :class:`~antfin.ledger.OpenAccountOp`.
+
+        Returns:
+            each operation's result, in order (replayed keys give their first result).
+
+        Raises:
+            antfin.errors.BatchError: an operation failed; ``index`` and ``operation``
+                name it and the original error is its ``__cause__``. Nothing was applied.
+
+        .. versionadded:: 0.1.0
+        """
+        ops = tuple(operations)
+        results: list[JournalEntry | Hold | LedgerAccount] = []
+        with self.atomic():
+            for index, op in enumerate(ops):
                 try:
-                    self._store.commit(changes)
-                except BaseException:
-                    self._rollback(tx, 0)
-                    raise
+                    if not isinstance(op, LedgerOperation):
+                        raise TypeError(f"batch operations must be LedgerOperation values, not {type(op).__name__}")
+                    results.append(op.apply(self))
+                except Exception as error:
+                    raise BatchError(
+                        f"batch operation {index} ({op.describe() if isinstance(op, LedgerOperation) else repr(op)}) "
+                        f"failed with {type(error).__name__}: {error}",
+                        index=index,
+                        operation=op,
+                    ) from error
+        return tuple(results)
 
     def _rollback(self, tx: _Transaction, mark: int) -> None:
-        while len(tx.undo) > mark:
-            tx.undo.pop()()
-
-    def _undo_entry(self) -> None:
-        entry = self._entries.pop()
-        del self._entry_index[entry.id]
-        for posting in entry.postings:
-            self._lines[posting.account].pop()
-            minor = posting.amount.minor_units
-            totals = self._totals[posting.account]
-            if minor > 0:
-                totals[_DR] -= minor
-            else:
-                totals[_CR] += minor
-        if entry.reverses is not None:
-            self._reversed.pop(entry.reverses, None)
-
-    def _undo_new_hold(self, hold_id: str) -> None:
-        del self._holds[hold_id]
-        self._hold_seq -= 1
-
-    def _undo_hold_change(self, previous: Hold) -> None:
-        self._holds[previous.id] = previous
-
-    def _undo_new_account(self, account_id: str) -> None:
-        del self._accounts[account_id]
-        del self._totals[account_id]
-        del self._lines[account_id]
-
-    def _undo_account_change(self, previous: LedgerAccount) -> None:
-        self._accounts[previous.id] = previous
-
-    def _undo_totals(self, account_id: str, index: int, delta: int) -> None:
-        self._totals[account_id][index] -= delta
+        undo = tx.undo
+        while len(undo) > mark:
+            action, argument = undo.pop()
+            action(self, argument)
 
     def _write(self) -> _Transaction:
         if self._tx is None:
@@ -313,27 +530,28 @@ class Ledger:
             antfin.errors.IdempotencyConflictError: the id exists with other terms.
             antfin.errors.InvalidAmountError: an empty id or unknown kind.
         """
+        if not isinstance(non_negative, bool):
+            raise TypeError(f"non_negative must be a bool, not {type(non_negative).__name__}")
         account = LedgerAccount(
             account_id,
             kind,
             currency,
-            non_negative=bool(non_negative),
+            non_negative=non_negative,
             owner=owner,
             purpose=purpose,
             metadata=metadata,
         )
+        return self._run(self._open_account, account)
+
+    def _open_account(self, tx: _Transaction, account: LedgerAccount) -> LedgerAccount:
         existing = self._accounts.get(account.id)
         if existing is not None:
             if existing.same_terms(account):
                 return existing
             raise IdempotencyConflictError(f"account {account.id!r} is already open with other terms")
-        with self.atomic():
-            tx = self._write()
-            self._accounts[account.id] = account
-            self._totals[account.id] = [0, 0, 0, 0]
-            self._lines[account.id] = []
-            tx.undo.append(partial(self._undo_new_account, account.id))
-            tx.accounts[account.id] = account
+        self._add_account(account)
+        tx.undo.append((_undo_new_account, account.id))
+        tx.accounts[account.id] = account
         return account
 
     def close_account(self, account_id: str) -> LedgerAccount:
@@ -348,6 +566,9 @@ class Ledger:
         Raises:
             antfin.errors.InvalidTransitionError: a non-zero balance or pending holds.
         """
+        return self._run(self._close_account, account_id)
+
+    def _close_account(self, tx: _Transaction, account_id: str) -> LedgerAccount:
         account = self.account(account_id)
         if account.closed:
             return account
@@ -358,13 +579,12 @@ class Ledger:
                 f"pending {self.pending(account_id)} must both be zero"
             )
         closed = attrs.evolve(account, closed=True)
-        with self.atomic():
-            tx = self._write()
-            self._accounts[account_id] = closed
-            tx.undo.append(partial(self._undo_account_change, account))
-            tx.accounts[account_id] = closed
+        self._accounts[account_id] = closed
+        tx.undo.append((_undo_account_change, account))
+        tx.accounts[account_id] = closed
         return closed
 
+    @_locked
     def account(self, account_id: str) -> LedgerAccount:
         """The account with this id.
 
@@ -381,6 +601,7 @@ class Ledger:
         except (KeyError, TypeError):
             raise NotFoundError(f"no account {account_id!r} in the ledger") from None
 
+    @_locked
     def has_account(self, account_id: str) -> bool:
         """Whether an account with this id exists.
 
@@ -389,6 +610,7 @@ class Ledger:
         """
         return account_id in self._accounts
 
+    @_locked
     def accounts(self) -> tuple[LedgerAccount, ...]:
         """Every account, in opening order.
 
@@ -412,7 +634,7 @@ class Ledger:
     def _remember(self, tx: _Transaction, record: KeyRecord) -> None:
         self._keys[record.key] = record
         tx.keys.append(record)
-        tx.undo.append(partial(self._keys.__delitem__, record.key))
+        tx.undo.append((_undo_key, record.key))
 
     def _entry_result(self, record: KeyRecord) -> JournalEntry:
         return self._entries[self._entry_index[record.ref]]
@@ -460,14 +682,119 @@ class Ledger:
             antfin.errors.IdempotencyConflictError: the key was used with other parameters.
             antfin.errors.InvalidAmountError: a non-positive amount or an empty key.
         """
-        key = _check_key(key)
-        money = _check_positive(amount)
-        fingerprint = f"transfer|{debit}|{credit}|{money.minor_units}|{money.currency.code}"
-        record = self._replay(key, fingerprint)
-        if record is not None:
-            return self._entry_result(record)
-        postings = (Posting(debit, money), Posting(credit, -money))
-        return self._post(key, fingerprint, postings, ensure_aware(at), memo, metadata)
+        with self._lock:
+            if self._tx is not None or self._shared:
+                return self._run(self._transfer, key, debit, credit, amount, at, memo, metadata)
+            # Fast path for the commonest call: one transfer, not in a block, private store.
+            entry, record = self._prepare_transfer(key, debit, credit, amount, at, memo, metadata)
+            if record is None:
+                return entry
+            self._apply_entry(entry)
+            self._keys[key] = record
+            try:
+                self._store.commit(_make_change_set((), (entry,), (), (record,)))
+            except BaseException:
+                _undo_entry(self, None)
+                del self._keys[key]
+                raise
+            self._version += 1
+            return entry
+
+    def _transfer(
+        self,
+        tx: _Transaction,
+        key: str,
+        debit: str,
+        credit: str,
+        amount: Money,
+        at: datetime,
+        memo: str,
+        metadata: Mapping[str, str] | None,
+    ) -> JournalEntry:
+        entry, record = self._prepare_transfer(key, debit, credit, amount, at, memo, metadata)
+        if record is None:
+            return entry
+        self._apply_entry(entry)
+        tx.entries.append(entry)
+        tx.undo.append((_undo_entry, None))
+        self._keys[record.key] = record
+        tx.keys.append(record)
+        tx.undo.append((_undo_key, record.key))
+        return entry
+
+    def _prepare_transfer(
+        self,
+        key: str,
+        debit: str,
+        credit: str,
+        amount: Money,
+        at: datetime,
+        memo: str,
+        metadata: Mapping[str, str] | None,
+    ) -> tuple[JournalEntry, KeyRecord | None]:
+        """Validate a transfer; return its entry and key record (no record: a replay of ``key``)."""
+        # The hot path of the library: the same checks as _validate, specialised
+        # to two postings, and values built without re-running their converters.
+        if key.__class__ is not str or not key or key[0].isspace() or key[-1].isspace():
+            key = _check_key(key)
+        money = amount if amount.__class__ is Money and amount._minor > 0 else _check_positive(amount)
+        minor = money._minor
+        currency = money._currency
+        fingerprint = f"transfer|{debit}|{credit}|{minor}|{currency.code}"
+        replayed = self._keys.get(key)
+        if replayed is not None:
+            if replayed.fingerprint != fingerprint:
+                self._replay(key, fingerprint)
+            return self._entry_result(replayed), None
+        if at.__class__ is not datetime or at.utcoffset() is None:
+            at = ensure_aware(at)
+        if memo.__class__ is not str:
+            memo = _check_memo(memo)
+        meta = _EMPTY_METADATA if metadata is None else frozen_metadata(metadata)
+        accounts = self._accounts
+        for account_id in (debit, credit):
+            account = accounts.get(account_id) if isinstance(account_id, str) else None
+            if account is None:
+                raise NotFoundError(f"no account {account_id!r} in the ledger")
+            if account.currency is not currency and account.currency != currency:
+                raise CurrencyMismatchError(
+                    f"account {account.id!r} holds {account.currency.code}, not {currency.code} ({-money})"
+                    if account_id == credit and account_id != debit
+                    else f"account {account.id!r} holds {account.currency.code}, not {currency.code} ({money})"
+                )
+            if account.closed:
+                raise InvalidTransitionError(f"account {account.id!r} is closed and takes no postings")
+        if debit != credit:
+            source = accounts[debit]
+            if source.non_negative and self._signs[debit] < 0:
+                totals = self._totals[debit]
+                available = totals[_CR] - totals[_DR] - totals[_DR_PENDING]
+                if available < minor:
+                    self._refuse(debit, available, minor, key)
+            target = accounts[credit]
+            if target.non_negative and self._signs[credit] > 0:
+                totals = self._totals[credit]
+                available = totals[_DR] - totals[_CR] - totals[_CR_PENDING]
+                if available < minor:
+                    self._refuse(credit, available, minor, key)
+        entry = _make_entry(
+            f"E{len(self._entries) + 1}",
+            key,
+            at,
+            (_make_posting(debit, money), _make_posting(credit, -money)),
+            memo,
+            meta,
+            None,
+            None,
+        )
+        return entry, _make_key_record(key, fingerprint, "entry", entry.id, None)
+
+    def _refuse(self, account_id: str, available: int, needed: int, key: str) -> NoReturn:
+        currency = self._accounts[account_id].currency
+        raise InsufficientFundsError(
+            f"{account_id!r} may not go negative: available {Money._from_minor(available, currency)}, "
+            f"needs {Money._from_minor(needed, currency)} (entry {key!r})"
+        )
 
     def post_entry(
         self,
@@ -503,7 +830,20 @@ class Ledger:
             antfin.errors.UnbalancedEntryError: debits and credits differ in a currency.
             antfin.errors.InvalidAmountError: fewer than two postings or a zero posting.
         """
+        return self._run(self._post_entry, key, postings, at, memo, metadata)
+
+    def _post_entry(
+        self,
+        tx: _Transaction,
+        key: str,
+        postings: Sequence[Posting],
+        at: datetime,
+        memo: str,
+        metadata: Mapping[str, str] | None,
+    ) -> JournalEntry:
         key = _check_key(key)
+        if isinstance(postings, (str, bytes)) or not isinstance(postings, Iterable):
+            raise TypeError(f"postings must be a sequence of Posting values, not {type(postings).__name__}")
         lines = tuple(postings)
         for posting in lines:
             if not isinstance(posting, Posting):
@@ -516,22 +856,23 @@ class Ledger:
             return self._entry_result(record)
         if len(lines) < 2:
             raise InvalidAmountError(f"entry {key!r} needs at least two postings, got {len(lines)}")
-        return self._post(key, fingerprint, lines, ensure_aware(at), memo, metadata)
+        return self._post(tx, key, fingerprint, lines, ensure_aware(at), _check_memo(memo), frozen_metadata(metadata))
 
     def _post(
         self,
+        tx: _Transaction,
         key: str,
         fingerprint: str,
         postings: tuple[Posting, ...],
         at: datetime,
         memo: str,
-        metadata: Mapping[str, str] | None,
+        metadata: Mapping[str, str],
         *,
         reverses: str | None = None,
         hold: Hold | None = None,
     ) -> JournalEntry:
-        deltas = self._validate(key, postings, hold)
-        entry = JournalEntry(
+        self._validate(key, postings, hold)
+        entry = _make_entry(
             f"E{len(self._entries) + 1}",
             key,
             at,
@@ -541,22 +882,21 @@ class Ledger:
             reverses,
             None if hold is None else hold.id,
         )
-        with self.atomic():
-            tx = self._write()
-            self._apply_entry(entry)
-            tx.entries.append(entry)
-            tx.undo.append(self._undo_entry)
-            if hold is not None:
-                resolved = attrs.evolve(
-                    hold,
-                    status=HoldStatus.POSTED,
-                    posted_amount=postings[0].amount,
-                    resolved_at=at,
-                    entry_id=entry.id,
-                )
-                self._resolve_hold(tx, hold, resolved)
-            self._remember(tx, KeyRecord(key, fingerprint, "entry", entry.id))
-        del deltas
+        resolved = None
+        if hold is not None:
+            resolved = attrs.evolve(
+                hold,
+                status=HoldStatus.POSTED,
+                posted_amount=postings[0].amount,
+                resolved_at=at,
+                entry_id=entry.id,
+            )
+        self._apply_entry(entry)
+        tx.entries.append(entry)
+        tx.undo.append((_undo_entry, None))
+        if hold is not None and resolved is not None:
+            self._resolve_hold(tx, hold, resolved)
+        self._remember(tx, _make_key_record(key, fingerprint, "entry", entry.id, None))
         return entry
 
     def _validate(self, key: str, postings: tuple[Posting, ...], hold: Hold | None) -> dict[str, int]:
@@ -564,7 +904,7 @@ class Ledger:
         sums: dict[str, int] = {}
         deltas: dict[str, int] = {}
         for posting in postings:
-            account = self._accounts.get(posting.account)
+            account = self._accounts.get(posting.account) if isinstance(posting.account, str) else None
             if account is None:
                 raise NotFoundError(f"no account {posting.account!r} in the ledger")
             minor = posting.amount.minor_units
@@ -614,7 +954,7 @@ class Ledger:
                 totals[_DR] += minor
             else:
                 totals[_CR] -= minor
-            self._lines[posting.account].append((entry.at, minor, index))
+            self._lines[posting.account].append(index)
         if entry.reverses is not None:
             self._reversed[entry.reverses] = entry.id
 
@@ -637,20 +977,31 @@ class Ledger:
             antfin.errors.InvalidTransitionError: the entry was already reversed.
             antfin.errors.InsufficientFundsError: the money has been spent since.
         """
+        return self._run(self._reverse, key, entry_id, at, memo)
+
+    def _reverse(self, tx: _Transaction, key: str, entry_id: str, at: datetime, memo: str) -> JournalEntry:
         key = _check_key(key)
         fingerprint = f"reverse|{entry_id}"
         record = self._replay(key, fingerprint)
         if record is not None:
             return self._entry_result(record)
-        index = self._entry_index.get(entry_id)
+        index = self._entry_index.get(entry_id) if isinstance(entry_id, str) else None
         if index is None:
             raise NotFoundError(f"no journal entry {entry_id!r}")
         if entry_id in self._reversed:
             raise InvalidTransitionError(f"entry {entry_id!r} was already reversed by {self._reversed[entry_id]!r}")
         original = self._entries[index]
-        postings = tuple(Posting(posting.account, -posting.amount) for posting in original.postings)
+        postings = tuple(_make_posting(posting.account, -posting.amount) for posting in original.postings)
+        memo = _check_memo(memo)
         return self._post(
-            key, fingerprint, postings, ensure_aware(at), memo or f"reversal of {entry_id}", None, reverses=entry_id
+            tx,
+            key,
+            fingerprint,
+            postings,
+            ensure_aware(at),
+            memo or f"reversal of {entry_id}",
+            _EMPTY_METADATA,
+            reverses=entry_id,
         )
 
     # -- holds --------------------------------------------------------------------
@@ -686,9 +1037,25 @@ class Ledger:
             antfin.errors.InsufficientFundsError: the hold would over-reserve a non-negative account.
             antfin.errors.InvalidTimeError: a naive instant, or an expiry not after ``at``.
         """
+        return self._run(self._hold, key, debit, credit, amount, at, expires_at, memo, metadata)
+
+    def _hold(
+        self,
+        tx: _Transaction,
+        key: str,
+        debit: str,
+        credit: str,
+        amount: Money,
+        at: datetime,
+        expires_at: datetime | None,
+        memo: str,
+        metadata: Mapping[str, str] | None,
+    ) -> Hold:
         key = _check_key(key)
         money = _check_positive(amount)
         at = ensure_aware(at)
+        memo = _check_memo(memo)
+        meta = frozen_metadata(metadata)
         if expires_at is not None:
             expires_at = ensure_aware(expires_at, "expires_at")
             if expires_at <= at:
@@ -701,7 +1068,7 @@ class Ledger:
         if key in self._holds:
             raise IdempotencyConflictError(f"a hold with id {key!r} already exists")
         for account_id, side in ((debit, _DR_PENDING), (credit, _CR_PENDING)):
-            account = self._accounts.get(account_id)
+            account = self._accounts.get(account_id) if isinstance(account_id, str) else None
             if account is None:
                 raise NotFoundError(f"no account {account_id!r} in the ledger")
             if account.currency != money.currency:
@@ -719,32 +1086,31 @@ class Ledger:
                     )
         if debit == credit:
             raise InvalidAmountError(f"hold {key!r} must move money between two different accounts")
-        new = Hold(key, debit, credit, money, at, expires_at, memo=memo, metadata=metadata)
-        with self.atomic():
-            tx = self._write()
-            self._hold_seq += 1
-            self._holds[key] = new
-            tx.undo.append(partial(self._undo_new_hold, key))
-            tx.holds[key] = new
-            self._reserve(tx, new, +1)
-            if expires_at is not None:
-                heapq.heappush(self._expiries, (expires_at, self._hold_seq, key))
-            self._remember(tx, KeyRecord(key, fingerprint, "hold", key, new))
+        new = Hold(key, debit, credit, money, at, expires_at, memo=memo, metadata=meta)
+        self._hold_seq += 1
+        self._holds[key] = new
+        tx.undo.append((_undo_new_hold, key))
+        tx.holds[key] = new
+        self._reserve(tx, new, +1)
+        if expires_at is not None:
+            # A stale heap item after a rollback is harmless: expire_holds skips non-pending ids.
+            heapq.heappush(self._expiries, (expires_at, self._hold_seq, key))
+        self._remember(tx, _make_key_record(key, fingerprint, "hold", key, new))
         return new
 
     def _reserve(self, tx: _Transaction, hold: Hold, direction: int) -> None:
         minor = hold.amount.minor_units * direction
         self._totals[hold.debit][_DR_PENDING] += minor
-        tx.undo.append(partial(self._undo_totals, hold.debit, _DR_PENDING, minor))
         self._totals[hold.credit][_CR_PENDING] += minor
-        tx.undo.append(partial(self._undo_totals, hold.credit, _CR_PENDING, minor))
+        tx.undo.append((_undo_reserve, (hold, minor)))
 
     def _resolve_hold(self, tx: _Transaction, hold: Hold, resolved: Hold) -> None:
         self._reserve(tx, hold, -1)
         self._holds[hold.id] = resolved
-        tx.undo.append(partial(self._undo_hold_change, hold))
+        tx.undo.append((_undo_hold_change, hold))
         tx.holds[hold.id] = resolved
 
+    @_locked
     def get_hold(self, hold_id: str) -> Hold:
         """The hold with this id, at its current state.
 
@@ -761,6 +1127,7 @@ class Ledger:
         except (KeyError, TypeError):
             raise NotFoundError(f"no hold {hold_id!r} in the ledger") from None
 
+    @_locked
     def holds(self, status: HoldStatus | None = None) -> tuple[Hold, ...]:
         """Every hold, in creation order, optionally only those with ``status``.
 
@@ -803,6 +1170,9 @@ class Ledger:
             antfin.errors.InvalidTransitionError: the hold is resolved or expired.
             antfin.errors.InvalidAmountError: more than held, or not positive.
         """
+        return self._run(self._post_hold, key, hold_id, at, amount)
+
+    def _post_hold(self, tx: _Transaction, key: str, hold_id: str, at: datetime, amount: Money | None) -> JournalEntry:
         key = _check_key(key)
         posted = None if amount is None else _check_positive(amount)
         fingerprint = f"post|{hold_id}|{'' if posted is None else posted.minor_units}"
@@ -819,8 +1189,8 @@ class Ledger:
             )
         if posted > hold.amount:
             raise InvalidAmountError(f"cannot post {posted} on hold {hold_id!r}: only {hold.amount} is held")
-        postings = (Posting(hold.debit, posted), Posting(hold.credit, -posted))
-        return self._post(key, fingerprint, postings, at, hold.memo, hold.metadata, hold=hold)
+        postings = (_make_posting(hold.debit, posted), _make_posting(hold.credit, -posted))
+        return self._post(tx, key, fingerprint, postings, at, hold.memo, hold.metadata, hold=hold)
 
     def void_hold(self, key: str, hold_id: str, *, at: datetime) -> Hold:
         """Release a pending hold without moving any money.
@@ -841,6 +1211,9 @@ class Ledger:
         Raises:
             antfin.errors.InvalidTransitionError: the hold is resolved or expired.
         """
+        return self._run(self._void_hold, key, hold_id, at)
+
+    def _void_hold(self, tx: _Transaction, key: str, hold_id: str, at: datetime) -> Hold:
         key = _check_key(key)
         fingerprint = f"void|{hold_id}"
         record = self._replay(key, fingerprint)
@@ -849,10 +1222,8 @@ class Ledger:
         at = ensure_aware(at)
         hold = self._pending_hold(hold_id, at, "void")
         voided = attrs.evolve(hold, status=HoldStatus.VOIDED, resolved_at=at)
-        with self.atomic():
-            tx = self._write()
-            self._resolve_hold(tx, hold, voided)
-            self._remember(tx, KeyRecord(key, fingerprint, "hold", hold_id, voided))
+        self._resolve_hold(tx, hold, voided)
+        self._remember(tx, _make_key_record(key, fingerprint, "hold", hold_id, voided))
         return voided
 
     def expire_holds(self, at: datetime) -> tuple[Hold, ...]:
@@ -873,18 +1244,22 @@ class Ledger:
         >>> [hold.status.value for hold in ledger.expire_holds(shanghai(2024, 1, 2))]
         ['expired']
         """
-        at = ensure_aware(at)
+        return self._run(self._expire_holds, ensure_aware(at))
+
+    def _expire_holds(self, tx: _Transaction, at: datetime) -> tuple[Hold, ...]:
         expired: list[Hold] = []
-        with self.atomic():
-            tx = self._write()
-            while self._expiries and self._expiries[0][0] <= at:
-                _, _, hold_id = heapq.heappop(self._expiries)
-                hold = self._holds.get(hold_id)
-                if hold is None or hold.status is not HoldStatus.PENDING:
-                    continue
-                lapsed = attrs.evolve(hold, status=HoldStatus.EXPIRED, resolved_at=hold.expires_at)
-                self._resolve_hold(tx, hold, lapsed)
-                expired.append(lapsed)
+        popped: list[tuple[datetime, int, str]] = []
+        while self._expiries and self._expiries[0][0] <= at:
+            item = heapq.heappop(self._expiries)
+            hold = self._holds.get(item[2])
+            if hold is None or hold.status is not HoldStatus.PENDING or hold.expires_at != item[0]:
+                continue
+            popped.append(item)
+            lapsed = attrs.evolve(hold, status=HoldStatus.EXPIRED, resolved_at=hold.expires_at)
+            self._resolve_hold(tx, hold, lapsed)
+            expired.append(lapsed)
+        if popped:
+            tx.undo.append((_undo_expiry_pops, popped))
         return tuple(expired)
 
     # -- lifecycle ------------------------------------------------------------------
@@ -907,6 +1282,7 @@ class Ledger:
 
     # -- queries --------------------------------------------------------------------
 
+    @_locked
     def balance(self, account_id: str, at: datetime | None = None) -> Money:
         """Posted balance in the account's normal direction, now or as of ``at``.
 
@@ -926,9 +1302,18 @@ class Ledger:
             net = totals[_DR] - totals[_CR]
         else:
             at = ensure_aware(at)
-            net = sum(minor for when, minor, _ in self._lines[account_id] if when <= at)
+            net = 0
+            entries = self._entries
+            last = -1
+            for index in self._lines[account_id]:
+                if index != last:
+                    last = index
+                    entry = entries[index]
+                    if entry.at <= at:
+                        net += sum(p.amount.minor_units for p in entry.postings if p.account == account_id)
         return Money._from_minor(net * account.kind.sign, account.currency)
 
+    @_locked
     def pending(self, account_id: str) -> Money:
         """The amount pending holds would take out of the account (positive).
 
@@ -943,6 +1328,7 @@ class Ledger:
         reserved = totals[_CR_PENDING] if account.kind.debit_normal else totals[_DR_PENDING]
         return Money._from_minor(reserved, account.currency)
 
+    @_locked
     def incoming(self, account_id: str) -> Money:
         """The amount pending holds would bring into the account (positive).
 
@@ -957,6 +1343,7 @@ class Ledger:
         reserved = totals[_DR_PENDING] if account.kind.debit_normal else totals[_CR_PENDING]
         return Money._from_minor(reserved, account.currency)
 
+    @_locked
     def available(self, account_id: str) -> Money:
         """Posted balance minus what pending holds would take out.
 
@@ -968,6 +1355,7 @@ class Ledger:
         """
         return self.balance(account_id) - self.pending(account_id)
 
+    @_locked
     def entries(self) -> tuple[JournalEntry, ...]:
         """Every journal entry, in posting order.
 
@@ -976,6 +1364,7 @@ class Ledger:
         """
         return tuple(self._entries)
 
+    @_locked
     def entry(self, entry_id: str) -> JournalEntry:
         """The journal entry with this id.
 
@@ -992,6 +1381,7 @@ class Ledger:
             raise NotFoundError(f"no journal entry {entry_id!r}")
         return self._entries[index]
 
+    @_locked
     def history(self, account_id: str) -> tuple[JournalEntry, ...]:
         """The entries that touch an account, in posting order.
 
@@ -1003,11 +1393,12 @@ class Ledger:
         """
         self.account(account_id)
         seen: list[int] = []
-        for _, _, index in self._lines[account_id]:
+        for index in self._lines[account_id]:
             if not seen or seen[-1] != index:
                 seen.append(index)
         return tuple(self._entries[index] for index in seen)
 
+    @_locked
     def key_used(self, key: str) -> bool:
         """Whether an idempotency key has been used.
 
@@ -1016,6 +1407,7 @@ class Ledger:
         """
         return key in self._keys
 
+    @_locked
     def trial_balance(self) -> TrialBalance:
         """Debits, credits and balance of every account.
 
@@ -1045,6 +1437,7 @@ class Ledger:
             )
         return TrialBalance(tuple(rows))
 
+    @_locked
     def check_invariants(self) -> None:
         """Recompute everything from the entries and holds and raise if any rule is broken.
 

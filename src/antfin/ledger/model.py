@@ -37,6 +37,13 @@ __all__ = [
 ]
 
 
+#: The one read-only empty mapping shared by every value without metadata.
+_EMPTY_METADATA: Mapping[str, str] = MappingProxyType({})
+
+_new = object.__new__
+_set = object.__setattr__
+
+
 def frozen_metadata(value: Mapping[str, str] | None) -> Mapping[str, str]:
     """Copy metadata into a read-only mapping of strings.
 
@@ -48,8 +55,8 @@ def frozen_metadata(value: Mapping[str, str] | None) -> Mapping[str, str]:
 
     .. versionadded:: 0.1.0
     """
-    if value is None:
-        return MappingProxyType({})
+    if value is None or value is _EMPTY_METADATA:
+        return _EMPTY_METADATA
     if not isinstance(value, Mapping):
         raise TypeError(f"metadata must be a mapping of str to str, not {type(value).__name__}")
     copied: dict[str, str] = {}
@@ -57,7 +64,7 @@ def frozen_metadata(value: Mapping[str, str] | None) -> Mapping[str, str]:
         if not isinstance(key, str) or not isinstance(item, str):
             raise TypeError(f"metadata must map str to str; got {key!r}: {item!r}")
         copied[key] = item
-    return MappingProxyType(copied)
+    return MappingProxyType(copied) if copied else _EMPTY_METADATA
 
 
 class AccountKind(enum.Enum):
@@ -386,3 +393,39 @@ class Hold:
             memo=record["memo"],
             metadata=record["metadata"],
         )
+
+
+# -- fast internal constructors ---------------------------------------------------------
+# The ledger builds these values on its hot path from parts it has already
+# validated; going through attrs' generated ``__init__`` (converters, frozen
+# ``__setattr__`` guard) would re-check them. These helpers set the slots
+# directly and must only be given validated values.
+
+
+def _make_posting(account: str, amount: Money) -> Posting:
+    posting = _new(Posting)
+    _set(posting, "account", account)
+    _set(posting, "amount", amount)
+    return posting
+
+
+def _make_entry(
+    entry_id: str,
+    key: str,
+    at: datetime,
+    postings: tuple[Posting, ...],
+    memo: str,
+    metadata: Mapping[str, str],
+    reverses: str | None,
+    hold_id: str | None,
+) -> JournalEntry:
+    entry = _new(JournalEntry)
+    _set(entry, "id", entry_id)
+    _set(entry, "key", key)
+    _set(entry, "at", at)
+    _set(entry, "postings", postings)
+    _set(entry, "memo", memo)
+    _set(entry, "metadata", metadata)
+    _set(entry, "reverses", reverses)
+    _set(entry, "hold_id", hold_id)
+    return entry

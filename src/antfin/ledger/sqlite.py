@@ -17,6 +17,13 @@ same accounts, entries, holds and keys.
 >>> Ledger(SQLiteStore(path)).balance("wallet:a")
 Money('8.80', 'CNY')
 
+Several ledgers, in threads or processes, may open the same file, each with its
+own ``SQLiteStore``: every write runs in ``BEGIN IMMEDIATE`` (the database's
+single write lock), first catching up with the commits of the others (the
+``version`` counter in ``meta`` says whether there are any), so no commit is
+lost and no idempotency key is applied twice. One ``SQLiteStore`` object may
+also be shared by threads: its own lock serialises them.
+
 .. versionadded:: 0.1.0
 """
 
@@ -26,18 +33,28 @@ import json
 import os
 import sqlite3
 import threading
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, Final
 
 from antfin.errors import AntfinError, InvariantViolationError
-from antfin.ledger.model import Hold, JournalEntry, LedgerAccount, Posting
+from antfin.ledger.model import (
+    _EMPTY_METADATA,
+    Hold,
+    JournalEntry,
+    LedgerAccount,
+    Posting,
+    _make_entry,
+    _make_posting,
+    frozen_metadata,
+)
 from antfin.ledger.store import ChangeSet, KeyRecord, StoreState
 from antfin.money import Currency, Money
 
 __all__ = ["SCHEMA_VERSION", "SQLiteStore"]
 
 #: Version of the on-disk schema this code reads and writes.
-SCHEMA_VERSION: Final = 1
+SCHEMA_VERSION: Final = 2
 
 _SCHEMA: Final = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -50,32 +67,67 @@ CREATE TABLE IF NOT EXISTS accounts (
     owner TEXT,
     purpose TEXT NOT NULL,
     metadata TEXT NOT NULL,
-    closed INTEGER NOT NULL
+    closed INTEGER NOT NULL,
+    version INTEGER NOT NULL
 );
+CREATE INDEX IF NOT EXISTS accounts_version ON accounts (version);
 CREATE TABLE IF NOT EXISTS entries (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    seq INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
     key TEXT NOT NULL UNIQUE,
+    fingerprint TEXT NOT NULL,
     at TEXT NOT NULL,
     memo TEXT NOT NULL,
     metadata TEXT NOT NULL,
     reverses TEXT,
-    hold_id TEXT UNIQUE,
-    postings TEXT NOT NULL
+    hold_id TEXT,
+    version INTEGER NOT NULL
 );
+CREATE UNIQUE INDEX IF NOT EXISTS entries_hold_id ON entries (hold_id) WHERE hold_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS entries_version ON entries (version);
+CREATE TABLE IF NOT EXISTS postings (
+    entry_seq INTEGER NOT NULL REFERENCES entries (seq),
+    line INTEGER NOT NULL,
+    account TEXT NOT NULL,
+    minor INTEGER NOT NULL,
+    currency TEXT NOT NULL,
+    PRIMARY KEY (entry_seq, line)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS holds (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     id TEXT NOT NULL UNIQUE,
-    record TEXT NOT NULL
+    record TEXT NOT NULL,
+    version INTEGER NOT NULL
 );
+CREATE INDEX IF NOT EXISTS holds_version ON holds (version);
 CREATE TABLE IF NOT EXISTS keys (
     key TEXT PRIMARY KEY,
     fingerprint TEXT NOT NULL,
     kind TEXT NOT NULL,
     ref TEXT NOT NULL,
-    hold TEXT
-);
+    hold TEXT,
+    version INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS keys_version ON keys (version);
+CREATE TRIGGER IF NOT EXISTS keys_unique_across_entries BEFORE INSERT ON keys
+WHEN EXISTS (SELECT 1 FROM entries WHERE key = NEW.key)
+BEGIN SELECT RAISE(ABORT, 'idempotency key already used by a journal entry'); END;
+CREATE TRIGGER IF NOT EXISTS entries_unique_across_keys BEFORE INSERT ON entries
+WHEN EXISTS (SELECT 1 FROM keys WHERE key = NEW.key)
+BEGIN SELECT RAISE(ABORT, 'idempotency key already used by a hold operation'); END;
 """
+
+_ENTRY_COLUMNS: Final = "seq, id, key, fingerprint, at, memo, metadata, reverses, hold_id"
+
+
+def _metadata_text(metadata: Any) -> str:
+    if metadata is _EMPTY_METADATA or not metadata:
+        return "{}"
+    return json.dumps(dict(metadata), ensure_ascii=False, sort_keys=True)
+
+
+def _metadata_value(text: str) -> Any:
+    return None if text == "{}" else json.loads(text)
 
 
 class SQLiteStore:
@@ -86,41 +138,56 @@ class SQLiteStore:
     ()
     >>> store.close()
 
+    The schema (version 2): ``meta`` (``schema_version`` and the commit
+    ``version``), ``accounts``, ``entries`` with their ``postings`` (one row
+    per posting, in minor units), ``holds`` (latest state as JSON) and
+    ``keys`` (idempotency keys of hold operations; an entry's key and
+    fingerprint are on its row). Keys are unique across both tables. Every
+    row records the commit ``version`` that last wrote it.
+
     Args:
         path: the database file; created with the schema if new.
         synchronous: SQLite's ``synchronous`` setting. ``"NORMAL"`` (default)
             with WAL survives a crash of the process at any point; ``"FULL"``
             also survives power loss, at the cost of an fsync per commit.
+        timeout: seconds to wait for another writer's lock before failing.
 
     Raises:
-        antfin.errors.AntfinError: the file holds a newer or unknown schema.
+        antfin.errors.AntfinError: the file holds an older, newer or unknown schema.
+        ValueError: an unknown ``synchronous`` setting.
 
     .. versionadded:: 0.1.0
     """
 
-    def __init__(self, path: str | os.PathLike[str], *, synchronous: str = "NORMAL") -> None:
-        if synchronous.upper() not in {"OFF", "NORMAL", "FULL", "EXTRA"}:
+    def __init__(self, path: str | os.PathLike[str], *, synchronous: str = "NORMAL", timeout: float = 30.0) -> None:
+        if not isinstance(synchronous, str) or synchronous.upper() not in {"OFF", "NORMAL", "FULL", "EXTRA"}:
             raise ValueError(f"synchronous must be OFF, NORMAL, FULL or EXTRA, got {synchronous!r}")
         self.path = os.fspath(path)
         self._lock = threading.RLock()
-        self._conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30.0)
+        self._in_tx = False
+        self._currencies: dict[str, Currency] = {}
+        self._conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=timeout)
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute(f"PRAGMA synchronous={synchronous.upper()}")
         self._conn.execute("PRAGMA foreign_keys=ON")
         with self._lock:
             self._conn.execute("BEGIN IMMEDIATE")
-            for statement in _SCHEMA.split(";"):
-                if statement.strip():
-                    self._conn.execute(statement)
-            row = self._conn.execute("SELECT value FROM meta WHERE name = 'schema_version'").fetchone()
-            if row is None:
-                self._conn.execute(
-                    "INSERT INTO meta (name, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
-                )
-            elif int(row[0]) != SCHEMA_VERSION:
+            row = None
+            if self._conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone():
+                row = self._conn.execute("SELECT value FROM meta WHERE name = 'schema_version'").fetchone()
+            if row is not None and row[0] != str(SCHEMA_VERSION):
                 self._conn.execute("ROLLBACK")
+                self._conn.close()
                 raise AntfinError(
                     f"{self.path} has ledger schema version {row[0]}; this antfin reads version {SCHEMA_VERSION}"
+                )
+            for statement in _SCHEMA.split(";\n"):
+                if statement.strip():
+                    self._conn.execute(statement)
+            if row is None:
+                self._conn.executemany(
+                    "INSERT INTO meta (name, value) VALUES (?, ?)",
+                    [("schema_version", str(SCHEMA_VERSION)), ("version", "0")],
                 )
             self._conn.execute("COMMIT")
 
@@ -129,156 +196,294 @@ class SQLiteStore:
         """The schema version recorded in the file.
 
         >>> SQLiteStore(":memory:").schema_version
-        1
+        2
         """
-        row = self._conn.execute("SELECT value FROM meta WHERE name = 'schema_version'").fetchone()
+        with self._lock:
+            row = self._conn.execute("SELECT value FROM meta WHERE name = 'schema_version'").fetchone()
         return int(row[0])
 
+    @property
+    def version(self) -> int:
+        """The number of commits made to the file so far (by any ledger).
+
+        >>> SQLiteStore(":memory:").version
+        0
+        """
+        with self._lock:
+            return self._read_version()
+
+    def _read_version(self) -> int:
+        return int(self._conn.execute("SELECT value FROM meta WHERE name = 'version'").fetchone()[0])
+
+    def _currency(self, code: str) -> Currency:
+        currency = self._currencies.get(code)
+        if currency is None:
+            currency = self._currencies[code] = Currency.of(code)
+        return currency
+
+    # -- reading ------------------------------------------------------------------
+
     def load(self) -> StoreState:
-        """Read everything committed, in commit order.
+        """Read everything committed, in commit order, as one consistent snapshot.
 
         >>> SQLiteStore(":memory:").load().entries
         ()
         """
         with self._lock:
-            conn = self._conn
-            accounts = tuple(
-                LedgerAccount(
-                    row[0],
-                    row[1],
-                    row[2],
-                    non_negative=bool(row[3]),
-                    owner=row[4],
-                    purpose=row[5],
-                    metadata=json.loads(row[6]),
-                    closed=bool(row[7]),
-                )
-                for row in conn.execute(
-                    "SELECT id, kind, currency, non_negative, owner, purpose, metadata, closed "
-                    "FROM accounts ORDER BY seq"
-                )
+            if self._in_tx:
+                return self._read(0)
+            self._conn.execute("BEGIN")
+            try:
+                return self._read(0)
+            finally:
+                self._conn.execute("COMMIT")
+
+    def load_since(self, version: int) -> StoreState:
+        """Everything committed after ``version``; accounts and holds at their latest state.
+
+        >>> SQLiteStore(":memory:").load_since(0).version
+        0
+        """
+        with self._lock:
+            if self._in_tx:
+                return self._read(version)
+            self._conn.execute("BEGIN")
+            try:
+                return self._read(version)
+            finally:
+                self._conn.execute("COMMIT")
+
+    def _read(self, since: int) -> StoreState:
+        conn = self._conn
+        current = self._read_version()
+        accounts = tuple(
+            LedgerAccount(
+                row[0],
+                row[1],
+                self._currency(row[2]),
+                non_negative=bool(row[3]),
+                owner=row[4],
+                purpose=row[5],
+                metadata=_metadata_value(row[6]),
+                closed=bool(row[7]),
             )
-            entries = tuple(
-                _entry_from_row(row)
-                for row in conn.execute(
-                    "SELECT id, key, at, memo, metadata, reverses, hold_id, postings FROM entries ORDER BY seq"
-                )
+            for row in conn.execute(
+                "SELECT id, kind, currency, non_negative, owner, purpose, metadata, closed "
+                "FROM accounts WHERE version > ? ORDER BY seq",
+                (since,),
             )
-            holds = tuple(
-                Hold.from_record(json.loads(row[0])) for row in conn.execute("SELECT record FROM holds ORDER BY seq")
-            )
-            keys = tuple(
-                KeyRecord(
-                    row[0], row[1], row[2], row[3], None if row[4] is None else Hold.from_record(json.loads(row[4]))
-                )
-                for row in conn.execute("SELECT key, fingerprint, kind, ref, hold FROM keys")
-            )
-        return StoreState(accounts, entries, holds, keys)
+        )
+        entry_rows = conn.execute(
+            f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE version > ? ORDER BY seq", (since,)
+        ).fetchall()
+        entries: list[JournalEntry] = []
+        keys: list[KeyRecord] = []
+        if entry_rows:
+            lines: dict[int, list[Posting]] = {}
+            for seq, account, minor, code in conn.execute(
+                "SELECT entry_seq, account, minor, currency FROM postings WHERE entry_seq >= ? "
+                "ORDER BY entry_seq, line",
+                (entry_rows[0][0],),
+            ):
+                posting = _make_posting(account, Money._from_minor(minor, self._currency(code)))
+                found = lines.get(seq)
+                if found is None:
+                    lines[seq] = [posting]
+                else:
+                    found.append(posting)
+            for row in entry_rows:
+                entry = self._entry_from_row(row, lines.get(row[0], ()))
+                entries.append(entry)
+                if row[3]:
+                    keys.append(KeyRecord(entry.key, row[3], "entry", entry.id))
+        holds = tuple(
+            Hold.from_record(json.loads(row[0]))
+            for row in conn.execute("SELECT record FROM holds WHERE version > ? ORDER BY seq", (since,))
+        )
+        keys.extend(
+            KeyRecord(row[0], row[1], row[2], row[3], None if row[4] is None else Hold.from_record(json.loads(row[4])))
+            for row in conn.execute("SELECT key, fingerprint, kind, ref, hold FROM keys WHERE version > ?", (since,))
+        )
+        return StoreState(accounts, tuple(entries), holds, tuple(keys), current)
+
+    def _entry_from_row(self, row: tuple[Any, ...], postings: Iterable[Posting]) -> JournalEntry:
+        lines = tuple(postings)
+        if len(lines) < 2 or any(not isinstance(p.account, str) for p in lines):
+            raise InvariantViolationError(f"entry {row[1]!r} has unreadable postings: {lines!r}")
+        try:
+            at = datetime.fromisoformat(row[4])
+        except (TypeError, ValueError) as error:
+            raise InvariantViolationError(f"entry {row[1]!r} has an unreadable time {row[4]!r}: {error}") from None
+        metadata = _metadata_value(row[6])
+        return _make_entry(
+            row[1],
+            row[2],
+            at,
+            lines,
+            row[5],
+            frozen_metadata(metadata),
+            row[7],
+            row[8],
+        )
+
+    # -- writing ------------------------------------------------------------------
+
+    def begin(self) -> int:
+        """Take the write lock (``BEGIN IMMEDIATE``) and return the committed version.
+
+        The next :meth:`commit` or :meth:`rollback` ends the transaction and
+        releases the lock; the ledger calls these, you rarely need to.
+
+        >>> store = SQLiteStore(":memory:")
+        >>> store.begin()
+        0
+        >>> store.rollback()
+
+        Raises:
+            sqlite3.OperationalError: another writer held the lock longer than ``timeout``.
+        """
+        self._lock.acquire()
+        try:
+            if self._in_tx:
+                raise InvariantViolationError("SQLiteStore.begin() called inside an open transaction")
+            self._conn.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            self._lock.release()
+            raise
+        self._in_tx = True
+        try:
+            return self._read_version()
+        except BaseException:
+            self._end("ROLLBACK")
+            raise
+
+    def rollback(self) -> None:
+        """End the transaction opened by :meth:`begin` without writing.
+
+        >>> SQLiteStore(":memory:").rollback()  # nothing open: nothing to do
+        """
+        with self._lock:
+            if self._in_tx:
+                self._end("ROLLBACK")
+
+    def _end(self, statement: str) -> None:
+        # Ends the transaction of begin() and releases the lock begin() kept.
+        try:
+            self._conn.execute(statement)
+        finally:
+            self._in_tx = False
+            self._lock.release()
 
     def commit(self, changes: ChangeSet) -> None:
-        """Write ``changes`` in one transaction: all of it or none.
+        """Write ``changes`` in one transaction (the one :meth:`begin` opened, if any): all or none.
 
         >>> from antfin.ledger.store import ChangeSet
-        >>> SQLiteStore(":memory:").commit(ChangeSet())
+        >>> store = SQLiteStore(":memory:")
+        >>> store.commit(ChangeSet())
+        >>> store.version
+        1
 
         Raises:
             sqlite3.Error: the database refused the write (nothing is kept).
         """
         with self._lock:
-            conn = self._conn
-            conn.execute("BEGIN IMMEDIATE")
+            began = self._in_tx
+            if not began:
+                self._conn.execute("BEGIN IMMEDIATE")
+                self._in_tx = True
+                self._lock.acquire()  # released by _end, as if begin() had taken it
             try:
-                if changes.accounts:
-                    conn.executemany(
-                        "INSERT INTO accounts (id, kind, currency, non_negative, owner, purpose, metadata, closed) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET closed = excluded.closed",
-                        [
-                            (
-                                account.id,
-                                account.kind.value,
-                                account.currency.code,
-                                int(account.non_negative),
-                                account.owner,
-                                account.purpose,
-                                json.dumps(dict(account.metadata), ensure_ascii=False, sort_keys=True),
-                                int(account.closed),
-                            )
-                            for account in changes.accounts
-                        ],
-                    )
-                if changes.entries:
-                    conn.executemany(
-                        "INSERT INTO entries (id, key, at, memo, metadata, reverses, hold_id, postings) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                        [_entry_to_row(entry) for entry in changes.entries],
-                    )
-                if changes.holds:
-                    conn.executemany(
-                        "INSERT INTO holds (id, record) VALUES (?, ?) "
-                        "ON CONFLICT(id) DO UPDATE SET record = excluded.record",
-                        [(hold.id, json.dumps(hold.to_record(), ensure_ascii=False)) for hold in changes.holds],
-                    )
-                if changes.keys:
-                    conn.executemany(
-                        "INSERT INTO keys (key, fingerprint, kind, ref, hold) VALUES (?, ?, ?, ?, ?)",
-                        [
-                            (
-                                record.key,
-                                record.fingerprint,
-                                record.kind,
-                                record.ref,
-                                None
-                                if record.hold is None
-                                else json.dumps(record.hold.to_record(), ensure_ascii=False),
-                            )
-                            for record in changes.keys
-                        ],
-                    )
+                self._write(changes)
             except BaseException:
-                conn.execute("ROLLBACK")
+                self._end("ROLLBACK")
                 raise
-            conn.execute("COMMIT")
+            self._end("COMMIT")
+
+    def _write(self, changes: ChangeSet) -> None:
+        conn = self._conn
+        version = self._read_version() + 1
+        if changes.accounts:
+            conn.executemany(
+                "INSERT INTO accounts (id, kind, currency, non_negative, owner, purpose, metadata, closed, version) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT(id) DO UPDATE SET closed = excluded.closed, version = excluded.version",
+                [
+                    (
+                        account.id,
+                        account.kind.value,
+                        account.currency.code,
+                        int(account.non_negative),
+                        account.owner,
+                        account.purpose,
+                        _metadata_text(account.metadata),
+                        int(account.closed),
+                        version,
+                    )
+                    for account in changes.accounts
+                ],
+            )
+        if changes.entries:
+            fingerprints = {record.ref: record.fingerprint for record in changes.keys if record.kind == "entry"}
+            first = conn.execute("SELECT coalesce(max(seq), 0) + 1 FROM entries").fetchone()[0]
+            rows = []
+            lines = []
+            seq = first
+            for entry in changes.entries:
+                rows.append(
+                    (
+                        seq,
+                        entry.id,
+                        entry.key,
+                        fingerprints.get(entry.id, ""),
+                        entry.at.isoformat(),
+                        entry.memo,
+                        _metadata_text(entry.metadata),
+                        entry.reverses,
+                        entry.hold_id,
+                        version,
+                    )
+                )
+                for line, posting in enumerate(entry.postings):
+                    amount = posting.amount
+                    lines.append((seq, line, posting.account, amount._minor, amount._currency.code))
+                seq += 1
+            conn.executemany(
+                f"INSERT INTO entries ({_ENTRY_COLUMNS}, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
+            )
+            conn.executemany(
+                "INSERT INTO postings (entry_seq, line, account, minor, currency) VALUES (?, ?, ?, ?, ?)", lines
+            )
+        if changes.holds:
+            conn.executemany(
+                "INSERT INTO holds (id, record, version) VALUES (?, ?, ?) "
+                "ON CONFLICT(id) DO UPDATE SET record = excluded.record, version = excluded.version",
+                [(hold.id, json.dumps(hold.to_record(), ensure_ascii=False), version) for hold in changes.holds],
+            )
+        written = {entry.id for entry in changes.entries}
+        other_keys = [record for record in changes.keys if record.kind != "entry" or record.ref not in written]
+        if other_keys:
+            conn.executemany(
+                "INSERT INTO keys (key, fingerprint, kind, ref, hold, version) VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        record.key,
+                        record.fingerprint,
+                        record.kind,
+                        record.ref,
+                        None if record.hold is None else json.dumps(record.hold.to_record(), ensure_ascii=False),
+                        version,
+                    )
+                    for record in other_keys
+                ],
+            )
+        conn.execute("UPDATE meta SET value = ? WHERE name = 'version'", (str(version),))
 
     def close(self) -> None:
-        """Close the database connection.
+        """Close the database connection (rolling back a transaction left open).
 
         >>> SQLiteStore(":memory:").close()
         """
         with self._lock:
+            if self._in_tx:
+                self._end("ROLLBACK")
             self._conn.close()
-
-
-def _entry_to_row(entry: JournalEntry) -> tuple[Any, ...]:
-    postings = [
-        [posting.account, posting.amount.minor_units, posting.amount.currency.code] for posting in entry.postings
-    ]
-    return (
-        entry.id,
-        entry.key,
-        entry.at.isoformat(),
-        entry.memo,
-        json.dumps(dict(entry.metadata), ensure_ascii=False, sort_keys=True),
-        entry.reverses,
-        entry.hold_id,
-        json.dumps(postings, ensure_ascii=False),
-    )
-
-
-def _entry_from_row(row: tuple[Any, ...]) -> JournalEntry:
-    try:
-        postings = tuple(
-            Posting(account, Money.from_minor_units(minor, Currency.of(code)))
-            for account, minor, code in json.loads(row[7])
-        )
-    except (ValueError, TypeError) as error:
-        raise InvariantViolationError(f"entry {row[0]!r} has unreadable postings: {error}") from None
-    return JournalEntry(
-        row[0],
-        row[1],
-        datetime.fromisoformat(row[2]),
-        postings,
-        row[3],
-        json.loads(row[4]),
-        row[5],
-        row[6],
-    )

@@ -21,7 +21,10 @@ import attrs
 
 from antfin.ledger.model import Hold, JournalEntry, LedgerAccount
 
-__all__ = ["ChangeSet", "KeyRecord", "LedgerStore", "MemoryStore", "StoreState"]
+__all__ = ["ChangeSet", "KeyRecord", "LedgerStore", "MemoryStore", "SharedLedgerStore", "StoreState"]
+
+_new = object.__new__
+_set = object.__setattr__
 
 
 @attrs.frozen
@@ -83,6 +86,32 @@ class StoreState:
     entries: tuple[JournalEntry, ...] = ()
     holds: tuple[Hold, ...] = ()
     keys: tuple[KeyRecord, ...] = ()
+    #: The store's commit version this state reflects (0 for a store that does not count).
+    version: int = 0
+
+
+def _make_key_record(key: str, fingerprint: str, kind: str, ref: str, hold: Hold | None) -> KeyRecord:
+    record = _new(KeyRecord)
+    _set(record, "key", key)
+    _set(record, "fingerprint", fingerprint)
+    _set(record, "kind", kind)
+    _set(record, "ref", ref)
+    _set(record, "hold", hold)
+    return record
+
+
+def _make_change_set(
+    accounts: tuple[LedgerAccount, ...],
+    entries: tuple[JournalEntry, ...],
+    holds: tuple[Hold, ...],
+    keys: tuple[KeyRecord, ...],
+) -> ChangeSet:
+    changes = _new(ChangeSet)
+    _set(changes, "accounts", accounts)
+    _set(changes, "entries", entries)
+    _set(changes, "holds", holds)
+    _set(changes, "keys", keys)
+    return changes
 
 
 @runtime_checkable
@@ -108,8 +137,43 @@ class LedgerStore(Protocol):
         ...
 
 
+@runtime_checkable
+class SharedLedgerStore(LedgerStore, Protocol):
+    """A store several ledgers (threads, processes) may write at once.
+
+    A ledger on such a store wraps every outermost operation in
+    :meth:`begin` ... :meth:`commit` (or :meth:`rollback`): ``begin`` takes
+    the store's exclusive write lock and returns the committed version; if
+    it moved since the ledger last synced, the ledger reads the difference
+    with :meth:`load_since`, applies it, and only then validates and applies
+    its own operation. Each commit raises the version by one.
+
+    >>> from antfin.ledger import SQLiteStore
+    >>> isinstance(SQLiteStore(":memory:"), SharedLedgerStore), isinstance(MemoryStore(), SharedLedgerStore)
+    (True, False)
+
+    .. versionadded:: 0.1.0
+    """
+
+    def begin(self) -> int:
+        """Take the exclusive write lock; return the committed version."""
+        ...
+
+    def load_since(self, version: int) -> StoreState:
+        """Everything committed after ``version`` (accounts and holds at their latest state)."""
+        ...
+
+    def rollback(self) -> None:
+        """Release the lock taken by :meth:`begin` without writing."""
+        ...
+
+
 class MemoryStore:
     """The default store: keeps committed values in process memory.
+
+    A memory store belongs to one :class:`~antfin.ledger.Ledger` at a time
+    (it may be reopened by a new ledger once the old one is no longer used);
+    share the *ledger* between threads instead, which is safe.
 
     >>> from antfin.ledger import Ledger
     >>> store = MemoryStore()
@@ -127,6 +191,7 @@ class MemoryStore:
         self._entries: list[JournalEntry] = []
         self._holds: dict[str, Hold] = {}
         self._keys: dict[str, KeyRecord] = {}
+        self._version = 0
 
     def load(self) -> StoreState:
         """Everything committed so far.
@@ -139,6 +204,7 @@ class MemoryStore:
             tuple(self._entries),
             tuple(self._holds.values()),
             tuple(self._keys.values()),
+            self._version,
         )
 
     def commit(self, changes: ChangeSet) -> None:
@@ -153,6 +219,7 @@ class MemoryStore:
             self._holds[hold.id] = hold
         for record in changes.keys:
             self._keys[record.key] = record
+        self._version += 1
 
     def close(self) -> None:
         """Nothing to release.
