@@ -40,11 +40,12 @@ __all__ = [
 class RuleStatus(enum.Enum):
     """The result of one criterion for one investor.
 
-    ``PASSED`` counts as true, ``FAILED`` and ``NOT_APPLICABLE`` (the rule is for
-    the other kind of investor) as false, ``MISSING`` and ``UNVERIFIED`` as unknown.
-
+    >>> from antfin.crowdfunding.decision import RuleStatus
     >>> RuleStatus.MISSING.words("zh_CN"), RuleStatus.MISSING.truth is None
     ('缺少', True)
+
+    ``PASSED`` counts as true, ``FAILED`` and ``NOT_APPLICABLE`` (the rule is for
+    the other kind of investor) as false, ``MISSING`` and ``UNVERIFIED`` as unknown.
 
     .. versionadded:: 0.1.0
     """
@@ -57,7 +58,7 @@ class RuleStatus(enum.Enum):
 
     @property
     def truth(self) -> bool | None:
-        """Three-valued truth: ``True``, ``False`` or ``None`` (unknown).
+        """Three-valued truth of the status, ``True``, ``False`` or ``None`` (unknown).
 
         >>> RuleStatus.NOT_APPLICABLE.truth
         False
@@ -71,6 +72,7 @@ class RuleStatus(enum.Enum):
     def words(self, locale: str) -> str:
         """The status in words for ``locale``.
 
+        >>> from antfin.crowdfunding.decision import RuleStatus
         >>> RuleStatus.FAILED.words("en_US")
         'not met'
         """
@@ -80,6 +82,7 @@ class RuleStatus(enum.Enum):
 class QualificationStatus(enum.Enum):
     """The overall answer of a qualification check.
 
+    >>> from antfin.crowdfunding.decision import QualificationStatus
     >>> QualificationStatus.INCOMPLETE.words("zh_CN")
     '信息不完整'
 
@@ -93,6 +96,7 @@ class QualificationStatus(enum.Enum):
     def words(self, locale: str) -> str:
         """The status in words for ``locale``.
 
+        >>> from antfin.crowdfunding.decision import QualificationStatus
         >>> QualificationStatus.QUALIFIED.words("en_US")
         'yes'
         """
@@ -150,7 +154,7 @@ class RuleOutcome:
 
     @property
     def passed(self) -> bool:
-        """``True`` only for :attr:`RuleStatus.PASSED`.
+        """``True`` only for ``RuleStatus.PASSED``.
 
         >>> from antfin.crowdfunding import SEED_2016, InvestorFacts
         >>> SEED_2016.check(InvestorFacts("a")).reasons[0].passed
@@ -269,7 +273,7 @@ class GroupOutcome:
                 yield f"{indent}  - {child.text(locale)}"
 
 
-#: An outcome: of a criterion or of a group.
+#: An outcome, of a criterion or of a group.
 Outcome: TypeAlias = RuleOutcome | GroupOutcome
 
 

@@ -35,6 +35,7 @@ INCOME_YEARS: Final = 3
 class InvestorKind(enum.Enum):
     """Whether the investor is a natural person (个人) or an entity (单位/法人).
 
+    >>> from antfin.crowdfunding.investor import InvestorKind
     >>> InvestorKind.ENTITY.name_zh, InvestorKind.PERSON.name_en
     ('机构', 'individual')
 
@@ -66,6 +67,7 @@ class InvestorKind(enum.Enum):
 class Fact(enum.Enum):
     """A fact a qualification rule can test, with its Chinese and English labels.
 
+    >>> from antfin.crowdfunding.investor import Fact
     >>> Fact.FAMILY_NET_FINANCIAL_ASSETS.label("zh_CN")
     '家庭金融净资产'
     >>> Fact.AVERAGE_ANNUAL_INCOME_3Y.label("en_US")
@@ -97,6 +99,7 @@ class Fact(enum.Enum):
     def label(self, locale: str = "zh_CN") -> str:
         """The fact's label in ``zh_CN`` or ``en_US``.
 
+        >>> from antfin.crowdfunding.investor import Fact
         >>> Fact.ENTITY_NET_ASSETS.label("en_US")
         'entity net assets'
 
@@ -219,15 +222,16 @@ class InvestorFacts:
     def value_of(self, fact: Fact) -> Money | Decimal | None:
         """The investor's value for ``fact``, or ``None`` when it was not provided.
 
-        The 3-year average income is the sum of the three years divided by three,
-        rounded DOWN to the fen (so the shown value never exceeds the exact one;
-        policies compare the exact sum, see :meth:`income_total_3y`).
-
+        >>> from antfin.crowdfunding.investor import Fact, InvestorFacts
         >>> facts = InvestorFacts("c", annual_incomes=(CNY("1"), CNY("1"), CNY("0.01")))
         >>> facts.value_of(Fact.AVERAGE_ANNUAL_INCOME_3Y)
         Money('0.67', 'CNY')
         >>> InvestorFacts("d", investment_experience_years=2).value_of(Fact.INVESTMENT_EXPERIENCE_YEARS)
         Decimal('2')
+
+        The 3-year average income is the sum of the three years divided by three,
+        rounded DOWN to the fen (so the shown value never exceeds the exact one;
+        policies compare the exact sum, see :meth:`income_total_3y`).
 
         Args:
             fact: which fact.
@@ -246,6 +250,7 @@ class InvestorFacts:
     def income_total_3y(self) -> Money | None:
         """The sum of the last three years' income, or ``None`` with fewer than three years.
 
+        >>> from antfin.crowdfunding.investor import InvestorFacts
         >>> InvestorFacts("e", annual_incomes=(CNY("10"), CNY("20"), CNY("30"))).income_total_3y()
         Money('60.00', 'CNY')
         >>> InvestorFacts("e", annual_incomes=(CNY("10"),)).income_total_3y() is None
@@ -259,6 +264,7 @@ class InvestorFacts:
     def is_verified(self, fact: Fact) -> bool:
         """``True`` when the platform verified ``fact`` (and the investor provided it).
 
+        >>> from antfin.crowdfunding.investor import Fact, InvestorFacts
         >>> InvestorFacts("f", verified={Fact.ENTITY_NET_ASSETS}).is_verified(Fact.ENTITY_NET_ASSETS)
         False
 
@@ -270,6 +276,7 @@ class InvestorFacts:
     def with_commitment(self, amount: Money) -> InvestorFacts:
         """A copy whose single-project commitment is ``amount`` (a subscription's ticket).
 
+        >>> from antfin.crowdfunding.investor import InvestorFacts
         >>> InvestorFacts("g").with_commitment(CNY("1000000")).single_project_commitment
         Money('1000000.00', 'CNY')
 

@@ -24,7 +24,7 @@
 Money moves only through the ledger: a subscription is a two-phase hold from
 the investor's wallet to the offer's escrow account; the close posts the
 holds and pays the issuer net of the service fee (booked to
-:attr:`~antfin.ecosystem.profit_points.ProfitPoint.DAKE_SERVICE_FEE`), or voids
+``DAKE_SERVICE_FEE`` (:class:`~antfin.ecosystem.profit_points.ProfitPoint`)), or voids
 every hold exactly once.
 
 .. versionadded:: 0.1.0
@@ -72,6 +72,7 @@ __all__ = [
 class Role(enum.Enum):
     """An investor's role in an offer: the lead (领投) or a follower (跟投).
 
+    >>> from antfin.crowdfunding.offer import Role
     >>> Role.LEAD.name_zh, Role.FOLLOWER.name_en
     ('领投', 'follower')
 
@@ -103,6 +104,7 @@ class Role(enum.Enum):
 class OfferStatus(enum.Enum):
     """Where an offer is: open for subscriptions, or closed funded / not funded.
 
+    >>> from antfin.crowdfunding.offer import OfferStatus
     >>> [status.name for status in OfferStatus]
     ['OPEN', 'FUNDED', 'NOT_FUNDED']
 
@@ -117,6 +119,7 @@ class OfferStatus(enum.Enum):
 class SubscriptionStatus(enum.Enum):
     """Where a subscription is: held, cancelled, settled to the issuer, or refunded at the close.
 
+    >>> from antfin.crowdfunding.offer import SubscriptionStatus
     >>> SubscriptionStatus.PENDING.is_live, SubscriptionStatus.REFUNDED.is_live
     (True, False)
 
@@ -193,6 +196,7 @@ class Subscription:
 class ShareAllocation:
     """An investor's share of the equity issued at the close.
 
+    >>> from antfin.crowdfunding.offer import Role, ShareAllocation
     >>> ShareAllocation("a", Role.LEAD, CNY("10"), 7).units
     7
 
@@ -299,15 +303,7 @@ def _units(_instance: object, attribute: attrs.Attribute[int], value: int) -> No
 class CrowdfundOffer:
     """An equity crowdfunding offer on Ant Dake, settled through the ledger.
 
-    Subscriptions are accepted in ``[opens_at, closes_at)``. The lead (领投)
-    subscribes first with at least ``terms.lead_min_share`` of the target; then
-    followers (跟投), each recorded as represented by the lead. The total is capped
-    at the target; at most ``terms.max_investors`` investors hold live
-    subscriptions. Cancellation is allowed before ``closes_at -
-    terms.cancellation_cutoff`` (at that instant it is refused).
-    :meth:`advance_to` brings the offer to an instant; from ``closes_at`` on it
-    settles once, and replays return the same :class:`Settlement`.
-
+    >>> from antfin.crowdfunding.offer import CrowdfundOffer
     >>> from antfin.calendar import shanghai
     >>> from antfin.ledger import AccountKind, Ledger
     >>> ledger = Ledger()
@@ -318,6 +314,15 @@ class CrowdfundOffer:
     ('OPEN', Money('10000.00', 'CNY'), '2016-05-29T00:00:00+08:00')
     >>> offer.advance_to(shanghai(2016, 5, 31)).status.name
     'NOT_FUNDED'
+
+    Subscriptions are accepted in ``[opens_at, closes_at)``. The lead (领投)
+    subscribes first with at least ``terms.lead_min_share`` of the target; then
+    followers (跟投), each recorded as represented by the lead. The total is capped
+    at the target; at most ``terms.max_investors`` investors hold live
+    subscriptions. Cancellation is allowed before ``closes_at -
+    terms.cancellation_cutoff`` (at that instant it is refused).
+    :meth:`advance_to` brings the offer to an instant; from ``closes_at`` on it
+    settles once, and replays return the same :class:`Settlement`.
 
     Args:
         offer_id: unique id; prefixes every ledger key (``dake:<offer_id>:...``).
@@ -398,7 +403,7 @@ class CrowdfundOffer:
 
     @property
     def escrow_account(self) -> str:
-        """The ledger account subscriptions are held to: ``dake:<offer_id>:escrow``.
+        """The ledger account subscriptions are held to, ``dake:<offer_id>:escrow``.
 
         >>> from antfin.crowdfunding.offer import _example_offer
         >>> _example_offer().escrow_account
@@ -418,7 +423,7 @@ class CrowdfundOffer:
 
     @property
     def minimum_lead(self) -> Money:
-        """The lead's minimum: ``lead_min_share`` of the target, rounded UP to the fen.
+        """The lead's minimum, ``lead_min_share`` of the target rounded UP to the fen.
 
         >>> from antfin.crowdfunding.offer import _example_offer
         >>> _example_offer().minimum_lead
@@ -428,11 +433,12 @@ class CrowdfundOffer:
 
     @property
     def cancellation_deadline(self) -> datetime:
-        """First instant at which cancelling is refused: ``closes_at - cancellation_cutoff``.
+        """First instant at which cancelling is refused, ``closes_at - cancellation_cutoff``.
 
         >>> from antfin.crowdfunding.offer import _example_offer
         >>> _example_offer().cancellation_deadline.isoformat()
         '2016-03-29T00:00:00+08:00'
+
         """
         return self.closes_at - self.terms.cancellation_cutoff
 
@@ -566,16 +572,16 @@ class CrowdfundOffer:
     def eligibility(self, investor: InvestorFacts, amount: Money, *, at: datetime) -> QualificationDecision:
         """The qualification decision a subscription of ``amount`` at ``at`` would be judged by.
 
-        The investor's single-project commitment defaults to ``amount`` when not
-        declared (it is what they commit to this project). The policy must be in
-        force on the Shanghai date of ``at``.
-
         >>> from antfin.calendar import shanghai
         >>> from antfin.crowdfunding import InvestorFacts
         >>> from antfin.crowdfunding.offer import _example_offer
         >>> decision = _example_offer().eligibility(InvestorFacts("x"), CNY("10000"), at=shanghai(2016, 3, 2))
         >>> decision.status.name, [fact.name for fact in decision.missing]
         ('INCOMPLETE', ['PERSONAL_FINANCIAL_ASSETS', 'AVERAGE_ANNUAL_INCOME_3Y'])
+
+        The investor's single-project commitment defaults to ``amount`` when not
+        declared (it is what they commit to this project). The policy must be in
+        force on the Shanghai date of ``at``.
 
         Raises:
             antfin.errors.OutsideCoverageError: the policy is not in force that day.
@@ -597,10 +603,6 @@ class CrowdfundOffer:
     ) -> Subscription:
         """Subscribe ``amount`` for ``investor``: checks every rule, then holds the money.
 
-        Idempotent by ``key``: the same key with the same investor, amount, role
-        and wallet returns the original subscription with no second hold; with
-        different ones it raises.
-
         >>> from antfin.calendar import shanghai
         >>> from antfin.crowdfunding import InvestorFacts
         >>> from antfin.crowdfunding.offer import Role, _example_offer
@@ -617,12 +619,16 @@ class CrowdfundOffer:
         >>> offer.ledger.available("wallet:fan")
         Money('590000.00', 'CNY')
 
+        Idempotent by ``key``: the same key with the same investor, amount, role
+        and wallet returns the original subscription with no second hold; with
+        different ones it raises.
+
         Args:
             key: the caller's request key, unique within the offer.
             investor: the investor's facts, checked against the policy.
             amount: the ticket.
             at: when (aware).
-            role: :attr:`Role.LEAD` for the lead (first), else follower.
+            role: ``Role.LEAD`` for the lead (first), else follower.
             wallet: the wallet to hold from (default ``wallet:<investor_id>``).
 
         Returns:
@@ -774,15 +780,6 @@ class CrowdfundOffer:
     def advance_to(self, at: datetime) -> Settlement | None:
         """Bring the offer to the instant ``at``: from ``closes_at`` on, close it (once).
 
-        Funded (the target is raised, or in keep-what-you-raise mode anything is):
-        every hold is posted into escrow, then escrow pays the issuer the total
-        minus the service fee (``terms.service_fee_rate`` of the total, rounded with
-        ``terms.fee_rounding``) and the fee to :attr:`~antfin.ecosystem.profit_points.ProfitPoint.DAKE_SERVICE_FEE`,
-        all in one atomic ledger batch. Not funded: every hold is voided, exactly
-        once. Equity: ``equity_units`` when the target is raised, else
-        ``equity_units x raised / target`` rounded DOWN, allocated by amount with
-        the largest-remainder method (the units sum exactly).
-
         >>> from antfin.calendar import shanghai
         >>> from antfin.crowdfunding import InvestorFacts
         >>> from antfin.crowdfunding.offer import Role, _example_offer
@@ -796,6 +793,16 @@ class CrowdfundOffer:
         ('NOT_FUNDED', Money('100000.00', 'CNY'), Money('600000.00', 'CNY'))
         >>> offer.advance_to(shanghai(2016, 4, 30)) is settlement
         True
+
+        Funded (the target is raised, or in keep-what-you-raise mode anything is):
+        every hold is posted into escrow, then escrow pays the issuer the total
+        minus the service fee (``terms.service_fee_rate`` of the total, rounded with
+        ``terms.fee_rounding``) and the fee to the profit point ``DAKE_SERVICE_FEE``
+        (:class:`~antfin.ecosystem.profit_points.ProfitPoint`), all in one atomic ledger
+        batch. Not funded: every hold is voided, exactly once. Equity: ``equity_units``
+        when the target is raised, else ``equity_units x raised / target`` rounded
+        DOWN, allocated by amount with the largest-remainder method (the units sum
+        exactly).
 
         Returns:
             ``None`` before the close; the :class:`Settlement` from then on, the same
@@ -924,6 +931,7 @@ class CrowdfundOffer:
 def _example_offer() -> CrowdfundOffer:
     """An open offer for docstring examples: wallets ``lead`` and ``fan`` hold 600,000 each.
 
+    >>> from antfin.crowdfunding.offer import _example_offer
     >>> _example_offer().offer_id
     'tea'
     """

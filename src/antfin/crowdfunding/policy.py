@@ -53,6 +53,7 @@ __all__ = [
 class Comparison(enum.Enum):
     """How an investor's value is compared with a threshold.
 
+    >>> from antfin.crowdfunding.policy import Comparison
     >>> Comparison.ABOVE.holds(CNY("1000000.00"), CNY("1000000.00"))
     False
     >>> Comparison.AT_LEAST.holds(CNY("300000.00"), CNY("300000.00"))
@@ -76,6 +77,7 @@ class Comparison(enum.Enum):
     def words(self, locale: str) -> str:
         """The comparison in words for ``locale``.
 
+        >>> from antfin.crowdfunding.policy import Comparison
         >>> Comparison.ABOVE.words("zh_CN"), Comparison.ABOVE.words("en_US")
         ('大于', 'above')
         """
@@ -84,6 +86,7 @@ class Comparison(enum.Enum):
     def holds(self, actual: Money | Decimal, threshold: Money | Decimal) -> bool:
         """Whether ``actual`` meets ``threshold`` under this comparison (exact).
 
+        >>> from antfin.crowdfunding.policy import Comparison
         >>> Comparison.ABOVE.holds(Decimal("2.5"), Decimal("2"))
         True
 
@@ -101,6 +104,7 @@ class Comparison(enum.Enum):
 class Combination(enum.Enum):
     """How a :class:`RuleGroup` combines its rules.
 
+    >>> from antfin.crowdfunding.policy import Combination
     >>> Combination.ANY_OF.words("zh_CN")
     '满足以下任一条件'
 
@@ -113,6 +117,7 @@ class Combination(enum.Enum):
     def words(self, locale: str) -> str:
         """The combination in words for ``locale``.
 
+        >>> from antfin.crowdfunding.policy import Combination
         >>> Combination.ALL_OF.words("en_US")
         'all of the following'
         """
@@ -152,6 +157,7 @@ _BOTH_KINDS = frozenset(InvestorKind)
 class Criterion:
     """One threshold test on one fact, for persons, entities or both.
 
+    >>> from antfin.crowdfunding.policy import Comparison, Criterion
     >>> from antfin.crowdfunding.investor import Fact, InvestorFacts
     >>> rule = Criterion("assets", Fact.PERSONAL_FINANCIAL_ASSETS, Comparison.ABOVE, CNY("1000000"))
     >>> rule.evaluate(InvestorFacts("a", personal_financial_assets=CNY("1000000"))).status
@@ -160,7 +166,7 @@ class Criterion:
     Args:
         rule_id: a short id shown in decisions.
         fact: the fact tested.
-        comparison: strictly :attr:`~Comparison.ABOVE` or :attr:`~Comparison.AT_LEAST`.
+        comparison: strictly ``ABOVE`` or ``AT_LEAST`` (:class:`Comparison`).
         threshold: an amount for money facts, a number of years otherwise.
         applies_to: the investor kinds the rule is for (default both).
 
@@ -185,6 +191,7 @@ class Criterion:
     def evaluate(self, investor: InvestorFacts, *, require_verified: bool = False) -> RuleOutcome:
         """Test ``investor`` against this criterion.
 
+        >>> from antfin.crowdfunding.policy import Comparison, Criterion
         >>> from antfin.crowdfunding.investor import Fact, InvestorFacts
         >>> rule = Criterion("xp", Fact.INVESTMENT_EXPERIENCE_YEARS, Comparison.AT_LEAST, 2)
         >>> rule.evaluate(InvestorFacts("a", investment_experience_years=2)).status
@@ -215,6 +222,7 @@ class Criterion:
     def criteria(self) -> Iterator[Criterion]:
         """Yield this criterion (the leaves of a rule tree).
 
+        >>> from antfin.crowdfunding.policy import Comparison, Criterion
         >>> from antfin.crowdfunding.investor import Fact
         >>> rule = Criterion("xp", Fact.INVESTMENT_EXPERIENCE_YEARS, Comparison.AT_LEAST, 2)
         >>> [leaf.rule_id for leaf in rule.criteria()]
@@ -237,6 +245,7 @@ def _rules(value: Iterable[Rule]) -> tuple[Rule, ...]:
 class RuleGroup:
     """Rules combined by "any of" or "all of"; groups nest.
 
+    >>> from antfin.crowdfunding.policy import Combination, Comparison, Criterion, RuleGroup
     >>> from antfin.crowdfunding.investor import Fact, InvestorFacts
     >>> assets = Criterion("assets", Fact.PERSONAL_FINANCIAL_ASSETS, Comparison.ABOVE, CNY("1000000"))
     >>> income = Criterion("income", Fact.AVERAGE_ANNUAL_INCOME_3Y, Comparison.AT_LEAST, CNY("300000"))
@@ -265,14 +274,15 @@ class RuleGroup:
     def evaluate(self, investor: InvestorFacts, *, require_verified: bool = False) -> GroupOutcome:
         """Evaluate every rule (none short-circuits, so a UI sees them all) and combine.
 
-        Three-valued: "any of" is true if one is true, else unknown if one is
-        unknown, else false; "all of" is false if one is false, else unknown if
-        one is unknown, else true.
-
+        >>> from antfin.crowdfunding.policy import Comparison, Criterion, all_of
         >>> from antfin.crowdfunding.investor import Fact, InvestorFacts
         >>> xp = Criterion("xp", Fact.INVESTMENT_EXPERIENCE_YEARS, Comparison.AT_LEAST, 2)
         >>> all_of(xp).evaluate(InvestorFacts("a", investment_experience_years=1)).truth
         False
+
+        Three-valued: "any of" is true if one is true, else unknown if one is
+        unknown, else false; "all of" is false if one is false, else unknown if
+        one is unknown, else true.
 
         Args:
             investor: the investor's facts.
@@ -298,13 +308,14 @@ class RuleGroup:
             yield from rule.criteria()
 
 
-#: A rule: a criterion or a group of rules.
+#: A rule, a criterion or a group of rules.
 Rule: TypeAlias = Criterion | RuleGroup
 
 
 def any_of(*rules: Rule, rule_id: str = "") -> RuleGroup:
     """A group met when any of ``rules`` is met.
 
+    >>> from antfin.crowdfunding.policy import Comparison, Criterion, any_of
     >>> from antfin.crowdfunding.investor import Fact
     >>> xp = Criterion("xp", Fact.INVESTMENT_EXPERIENCE_YEARS, Comparison.AT_LEAST, 2)
     >>> any_of(xp).combination
@@ -318,6 +329,7 @@ def any_of(*rules: Rule, rule_id: str = "") -> RuleGroup:
 def all_of(*rules: Rule, rule_id: str = "") -> RuleGroup:
     """A group met when all of ``rules`` are met.
 
+    >>> from antfin.crowdfunding.policy import Comparison, Criterion, all_of
     >>> from antfin.crowdfunding.investor import Fact
     >>> xp = Criterion("xp", Fact.INVESTMENT_EXPERIENCE_YEARS, Comparison.AT_LEAST, 2)
     >>> all_of(xp).combination
@@ -457,7 +469,7 @@ class QualifiedInvestorPolicy:
     def seed_2016(cls, combination: Combination = Combination.ANY_OF, **thresholds: Money) -> QualifiedInvestorPolicy:
         """The case study's rule, with the combination as a setting (default any of).
 
-        >>> from antfin.crowdfunding.policy import Combination
+        >>> from antfin.crowdfunding.policy import Combination, QualifiedInvestorPolicy
         >>> QualifiedInvestorPolicy.seed_2016(Combination.ALL_OF).rule.combination
         <Combination.ALL_OF: ...>
 
@@ -471,6 +483,7 @@ class QualifiedInvestorPolicy:
 def policy_in_force(policies: Iterable[QualifiedInvestorPolicy], on: date) -> QualifiedInvestorPolicy:
     """The policy in force on ``on``: of those covering the day, the latest to take effect.
 
+    >>> from antfin.crowdfunding.policy import policy_in_force
     >>> from antfin.crowdfunding import ASSET_MANAGEMENT_2018, SEED_2016
     >>> policy_in_force([SEED_2016, ASSET_MANAGEMENT_2018], date(2017, 1, 1)).name
     'SEED_2016'

@@ -56,16 +56,17 @@ def seed_2016(
     assets_above: Money = _1M,
     income_at_least: Money = _300K,
 ) -> QualifiedInvestorPolicy:
-    """The case study's rule for Ant Dake: personal assets above 1,000,000 yuan and/or
-    a 3-year average annual income of 300,000 yuan or more.
+    """The case study's rule: personal assets above 1,000,000 yuan and/or 3-year average income of 300,000 or more.
+
+    >>> from antfin.crowdfunding.policy import Combination
+    >>> from antfin.crowdfunding.presets import seed_2016
+    >>> strict = seed_2016(Combination.ALL_OF)
+    >>> strict.rule.combination, strict.name
+    (<Combination.ALL_OF: ...>, 'SEED_2016_ALL_OF')
 
     The case study (蚂蚁达客 note ①) says "个人资产大于100万元，近三年年均收入30万元以上等"
     without saying whether one suffices; the combination is a setting, default
     "any of". Assets are *strictly above* the threshold, income *at least* it.
-
-    >>> strict = seed_2016(Combination.ALL_OF)
-    >>> strict.rule.combination, strict.name
-    (<Combination.ALL_OF: ...>, 'SEED_2016_ALL_OF')
 
     Args:
         combination: any of (default) or all of.
@@ -105,15 +106,16 @@ def sac_2014_draft(
 ) -> QualifiedInvestorPolicy:
     """The Securities Association of China's 2014 draft rules for private equity crowdfunding.
 
+    >>> from antfin.crowdfunding.presets import sac_2014_draft
+    >>> [c.rule_id for c in sac_2014_draft().criteria()]
+    ['financial_assets', 'income_3y', 'single_project', 'entity_net_assets']
+
     Article 14 of the draft: an individual with financial assets ≥ 3,000,000 yuan
     or a 3-year average personal income ≥ 500,000 yuan; or a person or entity
     investing ≥ 1,000,000 yuan in a single project; or an entity with net assets
     ≥ 10,000,000 yuan. (Its other limbs, accredited funds and pension or charity
     funds, are outside the facts modelled here.) A draft for comment: it never
     took effect, so use it to model that regime, not as law.
-
-    >>> [c.rule_id for c in sac_2014_draft().criteria()]
-    ['financial_assets', 'income_3y', 'single_project', 'entity_net_assets']
 
     Args:
         financial_assets_at_least: individual's financial assets threshold.
@@ -154,14 +156,15 @@ def asset_management_2018(
 ) -> QualifiedInvestorPolicy:
     """The 2018 asset-management guidance's qualified investor (资管新规, 银发〔2018〕106号).
 
+    >>> from antfin.crowdfunding.presets import asset_management_2018
+    >>> policy = asset_management_2018()
+    >>> [c.rule_id for c in policy.criteria()]
+    ['experience', 'family_net_financial_assets', 'family_financial_assets', 'income_3y', 'entity_net_assets']
+
     Article 5: a person with at least 2 years' investing experience and one of:
     family net financial assets ≥ 3,000,000 yuan, family financial assets ≥
     5,000,000 yuan, or a 3-year average personal income ≥ 400,000 yuan; or an
     entity with net assets ≥ 10,000,000 yuan at the end of the last year.
-
-    >>> policy = asset_management_2018()
-    >>> [c.rule_id for c in policy.criteria()]
-    ['experience', 'family_net_financial_assets', 'family_financial_assets', 'income_3y', 'entity_net_assets']
 
     Args:
         experience_years_at_least: years of investing experience.
@@ -215,5 +218,5 @@ SEED_2016: Final = seed_2016()
 SAC_2014_DRAFT: Final = sac_2014_draft()
 #: The 2018 asset-management rules (cfg).
 ASSET_MANAGEMENT_2018: Final = asset_management_2018()
-#: The presets, oldest first: a dated table for :func:`~antfin.crowdfunding.policy.policy_in_force`.
+#: The presets, oldest first, as a dated table for :func:`~antfin.crowdfunding.policy.policy_in_force`.
 PRESETS: Final = (SAC_2014_DRAFT, SEED_2016, ASSET_MANAGEMENT_2018)

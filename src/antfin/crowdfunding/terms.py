@@ -30,11 +30,12 @@ _ONE: Final = Rate("1")
 class FundingMode(enum.Enum):
     """What happens at the close when the target is not reached.
 
-    ``ALL_OR_NOTHING`` (default): below target every subscription is refunded.
-    ``KEEP_WHAT_YOU_RAISE``: whatever was subscribed is settled to the issuer.
-
+    >>> from antfin.crowdfunding.terms import FundingMode
     >>> FundingMode.ALL_OR_NOTHING.name_zh
     '全有或全无'
+
+    ``ALL_OR_NOTHING`` (default): below target every subscription is refunded.
+    ``KEEP_WHAT_YOU_RAISE``: whatever was subscribed is settled to the issuer.
 
     .. versionadded:: 0.1.0
     """
@@ -81,6 +82,8 @@ def _rounding(value: Rounding | str) -> Rounding:
 class OfferTerms:
     """Platform settings for an offer; every default is a commonly cited number, not contract text (cfg).
 
+    >>> from antfin.rates import Rate
+    >>> from antfin.crowdfunding.terms import OfferTerms
     >>> OfferTerms(max_investors=50).max_investors
     50
     >>> OfferTerms(service_fee_rate=Rate.percent("120"))

@@ -28,6 +28,7 @@ LOCALES: Final = ("zh_CN", "en_US")
 def language(locale: str) -> Literal["zh", "en"]:
     """The text language of a locale: ``"zh"`` or ``"en"``.
 
+    >>> from antfin.crowdfunding.texts import language
     >>> language("zh_Hans_CN"), language("en")
     ('zh', 'en')
     >>> language("fr_FR")
@@ -59,6 +60,7 @@ def language(locale: str) -> Literal["zh", "en"]:
 def format_value(value: Money | Decimal, locale: str) -> str:
     """Format an amount (with Babel) or a number of years for ``locale``.
 
+    >>> from antfin.crowdfunding.texts import format_value
     >>> format_value(Decimal("1.50"), "en_US")
     '1.5 years'
     >>> format_value(Decimal("1"), "en_US")
