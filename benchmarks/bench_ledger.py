@@ -115,18 +115,17 @@ def bench_raw(transfers: list[Transfer], at: datetime, path: str) -> tuple[float
     postings = []
     for seq, (key, debit, credit, amount) in enumerate(transfers, start=1):
         minor = amount.minor_units
-        entries.append((seq, f"E{seq}", key, f"transfer|{debit}|{credit}|{minor}|CNY", stamp, "", "{}", None, None, 1))
+        entries.append((seq, f"E{seq}", key, f"transfer|{debit}|{credit}|{minor}|CNY", stamp, "", "{}", None, None))
         postings.append((seq, 0, debit, minor, "CNY"))
         postings.append((seq, 1, credit, -minor, "CNY"))
 
     def run() -> None:
         conn.execute("BEGIN IMMEDIATE")
-        conn.executemany(
-            f"INSERT INTO entries ({_ENTRY_COLUMNS}, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", entries
-        )
+        conn.executemany(f"INSERT INTO entries ({_ENTRY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", entries)
         conn.executemany(
             "INSERT INTO postings (entry_seq, line, account, minor, currency) VALUES (?, ?, ?, ?, ?)", postings
         )
+        conn.execute("INSERT INTO commits (version, last_entry) VALUES (1, ?)", (len(entries),))
         conn.execute("COMMIT")
 
     wall, cpu = timed(run)

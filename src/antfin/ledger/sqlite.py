@@ -20,7 +20,7 @@ Money('8.80', 'CNY')
 Several ledgers, in threads or processes, may open the same file, each with its
 own ``SQLiteStore``: every write runs in ``BEGIN IMMEDIATE`` (the database's
 single write lock), first catching up with the commits of the others (the
-``version`` counter in ``meta`` says whether there are any), so no commit is
+``commits`` table says whether there are any), so no commit is
 lost and no idempotency key is applied twice. One ``SQLiteStore`` object may
 also be shared by threads: its own lock serialises them.
 
@@ -58,6 +58,10 @@ SCHEMA_VERSION: Final = 2
 
 _SCHEMA: Final = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS commits (
+    version INTEGER PRIMARY KEY,
+    last_entry INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS accounts (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     id TEXT NOT NULL UNIQUE,
@@ -80,11 +84,9 @@ CREATE TABLE IF NOT EXISTS entries (
     memo TEXT NOT NULL,
     metadata TEXT NOT NULL,
     reverses TEXT,
-    hold_id TEXT,
-    version INTEGER NOT NULL
+    hold_id TEXT
 );
 CREATE UNIQUE INDEX IF NOT EXISTS entries_hold_id ON entries (hold_id) WHERE hold_id IS NOT NULL;
-CREATE INDEX IF NOT EXISTS entries_version ON entries (version);
 CREATE TABLE IF NOT EXISTS postings (
     entry_seq INTEGER NOT NULL REFERENCES entries (seq),
     line INTEGER NOT NULL,
@@ -112,9 +114,6 @@ CREATE INDEX IF NOT EXISTS keys_version ON keys (version);
 CREATE TRIGGER IF NOT EXISTS keys_unique_across_entries BEFORE INSERT ON keys
 WHEN EXISTS (SELECT 1 FROM entries WHERE key = NEW.key)
 BEGIN SELECT RAISE(ABORT, 'idempotency key already used by a journal entry'); END;
-CREATE TRIGGER IF NOT EXISTS entries_unique_across_keys BEFORE INSERT ON entries
-WHEN EXISTS (SELECT 1 FROM keys WHERE key = NEW.key)
-BEGIN SELECT RAISE(ABORT, 'idempotency key already used by a hold operation'); END;
 """
 
 _ENTRY_COLUMNS: Final = "seq, id, key, fingerprint, at, memo, metadata, reverses, hold_id"
@@ -165,6 +164,7 @@ class SQLiteStore:
         self.path = os.fspath(path)
         self._lock = threading.RLock()
         self._in_tx = False
+        self._head = (0, 0)
         self._currencies: dict[str, Currency] = {}
         self._conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=timeout)
         self._conn.execute("PRAGMA journal_mode=WAL")
@@ -185,9 +185,8 @@ class SQLiteStore:
                 if statement.strip():
                     self._conn.execute(statement)
             if row is None:
-                self._conn.executemany(
-                    "INSERT INTO meta (name, value) VALUES (?, ?)",
-                    [("schema_version", str(SCHEMA_VERSION)), ("version", "0")],
+                self._conn.execute(
+                    "INSERT INTO meta (name, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
                 )
             self._conn.execute("COMMIT")
 
@@ -210,10 +209,12 @@ class SQLiteStore:
         0
         """
         with self._lock:
-            return self._read_version()
+            return self._read_head()[0]
 
-    def _read_version(self) -> int:
-        return int(self._conn.execute("SELECT value FROM meta WHERE name = 'version'").fetchone()[0])
+    def _read_head(self) -> tuple[int, int]:
+        """The last commit's version and the seq of the last entry it left (0, 0 when empty)."""
+        row = self._conn.execute("SELECT version, last_entry FROM commits ORDER BY version DESC LIMIT 1").fetchone()
+        return (0, 0) if row is None else (row[0], row[1])
 
     def _currency(self, code: str) -> Currency:
         currency = self._currencies.get(code)
@@ -255,7 +256,7 @@ class SQLiteStore:
 
     def _read(self, since: int) -> StoreState:
         conn = self._conn
-        current = self._read_version()
+        current = self._read_head()[0]
         accounts = tuple(
             LedgerAccount(
                 row[0],
@@ -274,7 +275,9 @@ class SQLiteStore:
             )
         )
         entry_rows = conn.execute(
-            f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE version > ? ORDER BY seq", (since,)
+            f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE seq > "
+            "(SELECT coalesce(max(last_entry), 0) FROM commits WHERE version <= ?) ORDER BY seq",
+            (since,),
         ).fetchall()
         entries: list[JournalEntry] = []
         keys: list[KeyRecord] = []
@@ -352,10 +355,11 @@ class SQLiteStore:
             raise
         self._in_tx = True
         try:
-            return self._read_version()
+            self._head = self._read_head()
         except BaseException:
             self._end("ROLLBACK")
             raise
+        return self._head[0]
 
     def rollback(self) -> None:
         """End the transaction opened by :meth:`begin` without writing.
@@ -387,11 +391,15 @@ class SQLiteStore:
             sqlite3.Error: the database refused the write (nothing is kept).
         """
         with self._lock:
-            began = self._in_tx
-            if not began:
+            if not self._in_tx:
                 self._conn.execute("BEGIN IMMEDIATE")
                 self._in_tx = True
                 self._lock.acquire()  # released by _end, as if begin() had taken it
+                try:
+                    self._head = self._read_head()
+                except BaseException:
+                    self._end("ROLLBACK")
+                    raise
             try:
                 self._write(changes)
             except BaseException:
@@ -401,7 +409,8 @@ class SQLiteStore:
 
     def _write(self, changes: ChangeSet) -> None:
         conn = self._conn
-        version = self._read_version() + 1
+        version, last_entry = self._head
+        version += 1
         if changes.accounts:
             conn.executemany(
                 "INSERT INTO accounts (id, kind, currency, non_negative, owner, purpose, metadata, closed, version) "
@@ -424,10 +433,9 @@ class SQLiteStore:
             )
         if changes.entries:
             fingerprints = {record.ref: record.fingerprint for record in changes.keys if record.kind == "entry"}
-            first = conn.execute("SELECT coalesce(max(seq), 0) + 1 FROM entries").fetchone()[0]
             rows = []
             lines = []
-            seq = first
+            seq = last_entry + 1
             for entry in changes.entries:
                 rows.append(
                     (
@@ -440,16 +448,14 @@ class SQLiteStore:
                         _metadata_text(entry.metadata),
                         entry.reverses,
                         entry.hold_id,
-                        version,
                     )
                 )
                 for line, posting in enumerate(entry.postings):
                     amount = posting.amount
                     lines.append((seq, line, posting.account, amount._minor, amount._currency.code))
                 seq += 1
-            conn.executemany(
-                f"INSERT INTO entries ({_ENTRY_COLUMNS}, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
-            )
+            last_entry = seq - 1
+            conn.executemany(f"INSERT INTO entries ({_ENTRY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
             conn.executemany(
                 "INSERT INTO postings (entry_seq, line, account, minor, currency) VALUES (?, ?, ?, ?, ?)", lines
             )
@@ -476,7 +482,7 @@ class SQLiteStore:
                     for record in other_keys
                 ],
             )
-        conn.execute("UPDATE meta SET value = ? WHERE name = 'version'", (str(version),))
+        conn.execute("INSERT INTO commits (version, last_entry) VALUES (?, ?)", (version, last_entry))
 
     def close(self) -> None:
         """Close the database connection (rolling back a transaction left open).
