@@ -2,9 +2,9 @@
 
 Each fee accrues every calendar day on the fund's assets at ``annual rate ÷
 days in year`` (the fund contract's "前一日基金资产净值 × 年费率 ÷ 当年天数"),
-rounded to the fen with a named mode. Defaults are Yu'ebao's (Tianhong) current
-published rates: management 0.30%, custody 0.08%, sales service 0.25% a year
-over 365 days (cfg).
+rounded to the fen with a named mode. Defaults are the rates commonly cited
+for Yu'ebao (Tianhong): management 0.30%, custody 0.08%, sales service 0.25% a
+year over 365 days (cfg).
 
 >>> from antfin.wealth.fees import FundFeeSchedule
 >>> accrual = FundFeeSchedule().accrue(CNY("1000000.00"))
