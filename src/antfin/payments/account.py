@@ -157,6 +157,16 @@ def _check_id(value: object, field: str) -> str:
     return value
 
 
+def _adopt(ledger: Ledger, wallet_id: str) -> None:
+    """Accept a wallet another product already opened, if it is a non-negative CNY liability."""
+    existing = ledger.account(wallet_id)
+    if existing.kind is not AccountKind.LIABILITY or not existing.non_negative or existing.currency != CNY:
+        raise IdempotencyConflictError(
+            f"ledger account {wallet_id!r} exists but is not a non-negative CNY liability wallet "
+            f"(kind {existing.kind.value}, non_negative={existing.non_negative}, {existing.currency.code})"
+        )
+
+
 def _check_key(value: object) -> str:
     if not isinstance(value, str):
         raise TypeError(f"key must be a str, not {type(value).__name__}")
@@ -223,7 +233,10 @@ class Account:
     ) -> Account:
         """Open an account and its wallet ``wallet:<account_id>`` (idempotent in the ledger).
 
-        A user account defaults to class II; a merchant account has no class.
+        A user account defaults to class II; a merchant account has no class. A
+        wallet that another product already opened under the same id is adopted
+        if it is a non-negative CNY liability account. Keep one ``Account``
+        object per id: the class-limit and withdrawal-quota usage live in it.
 
         >>> from antfin.calendar import shanghai
         >>> from antfin.ledger import Ledger
@@ -245,7 +258,8 @@ class Account:
             antfin.errors.InvalidAmountError: for a malformed id.
             antfin.errors.InvalidTimeError: for a naive ``opened_at``.
             antfin.errors.InvalidTransitionError: for a class on a merchant or a category on a user.
-            antfin.errors.IdempotencyConflictError: if ``wallet:<account_id>`` exists with other terms.
+            antfin.errors.IdempotencyConflictError: if ``wallet:<account_id>`` exists and is not a
+                non-negative CNY liability account.
         """
         _check_id(account_id, "account_id")
         at = ensure_aware(opened_at, "opened_at")
@@ -272,15 +286,19 @@ class Account:
             withdrawal_policy=WithdrawalFeePolicy() if withdrawal_policy is None else withdrawal_policy,
         )
         with ledger.atomic():
-            ledger.open_account(BANK_SETTLEMENT, AccountKind.ASSET, purpose="Money at the banks")
-            ledger.open_account(
-                account.wallet_id,
-                AccountKind.LIABILITY,
-                non_negative=True,
-                owner=account_id,
-                purpose="Alipay wallet",
-                metadata={"product": "alipay", "account_type": account_type.value},
-            )
+            if not ledger.has_account(BANK_SETTLEMENT):
+                ledger.open_account(BANK_SETTLEMENT, AccountKind.ASSET, purpose="Money at the banks")
+            if ledger.has_account(account.wallet_id):
+                _adopt(ledger, account.wallet_id)
+            else:
+                ledger.open_account(
+                    account.wallet_id,
+                    AccountKind.LIABILITY,
+                    non_negative=True,
+                    owner=account_id,
+                    purpose="Alipay wallet",
+                    metadata={"product": "alipay", "account_type": account_type.value},
+                )
         account._record(at, "open", account_type.value)
         return account
 

@@ -219,3 +219,15 @@ def test_refused_withdrawals_change_nothing(ledger: Ledger) -> None:
     # a free withdrawal of everything works
     alice.withdraw("w", card="CARD", amount=CNY("20000.00"), at=shanghai(2024, 2, 1))
     assert alice.balance() == CNY("0.05")
+
+
+def test_adopts_a_wallet_another_product_opened(ledger: Ledger) -> None:
+    ledger.open_account("wallet:alice", AccountKind.LIABILITY, non_negative=True)
+    alice = Account.open(ledger, "alice", opened_at=OPEN)
+    assert alice.wallet_id == "wallet:alice"
+    ledger.open_account("wallet:bad", AccountKind.LIABILITY)  # may go negative: not a wallet
+    with pytest.raises(IdempotencyConflictError, match="non-negative CNY liability"):
+        Account.open(ledger, "bad", opened_at=OPEN)
+    ledger.open_account("wallet:asset", AccountKind.ASSET, non_negative=True)
+    with pytest.raises(IdempotencyConflictError, match="kind asset"):
+        Account.open(ledger, "asset", opened_at=OPEN)
