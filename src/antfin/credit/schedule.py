@@ -221,13 +221,25 @@ class LoanRate:
         """
         return _CONTEXT.divide(self.annual_rate, _TWELVE)
 
-    def _month_fraction(self) -> tuple[Decimal, Decimal]:
-        return self.annual_rate, _TWELVE
+    def _ratio(self) -> tuple[int, int]:
+        """The quoted rate as an exact integer fraction ``(numerator, denominator)``."""
+        _sign, digits, exponent = self.rate.value.as_tuple()
+        numerator = int("".join(map(str, digits)) or "0")
+        if isinstance(exponent, int) and exponent >= 0:
+            return numerator * 10**exponent, 1
+        return numerator, 10 ** -int(exponent)
 
-    def _days_fraction(self, days: int) -> tuple[Decimal, Decimal]:
+    def _month_fraction(self) -> tuple[int, int]:
+        num, den = self._ratio()
         if self.per_day:
-            return self.rate.value * days, _ONE
-        return self.rate.value * days, Decimal(self.day_count.year_days)
+            return num * self.day_count.year_days, den * 12
+        return num, den * 12
+
+    def _days_fraction(self, days: int) -> tuple[int, int]:
+        num, den = self._ratio()
+        if self.per_day:
+            return num * days, den
+        return num * days, den * self.day_count.year_days
 
     def interest_for_days(self, balance: Money, days: int, rounding: Rounding | str) -> Money:
         """Interest on ``balance`` for ``days`` days, rounded to the fen with the named mode.
@@ -251,12 +263,30 @@ class LoanRate:
         return f"{self.rate} {unit} ({self.day_count.value})"
 
 
-def _interest_minor(balance: int, num: Decimal, den: Decimal, mode: str) -> int:
-    """``balance × num ÷ den`` rounded to an integer with ``mode``; the division comes last so ties are exact."""
-    if balance == 0 or num == 0:
+def _round_div(num: int, den: int, mode: str) -> int:
+    """``num / den`` for ``num >= 0, den > 0``, rounded to an integer with a decimal rounding mode, exactly."""
+    quotient, remainder = divmod(num, den)
+    if remainder == 0 or mode in _TOWARD_ZERO:
+        return quotient
+    if mode in _AWAY_FROM_ZERO:
+        return quotient + 1
+    twice = 2 * remainder
+    if twice > den or (twice == den and (mode == _HALF_UP or (mode == _HALF_EVEN and quotient % 2 == 1))):
+        return quotient + 1
+    return quotient
+
+
+_HALF_UP: Final = Rounding.HALF_UP.value
+_HALF_EVEN: Final = Rounding.HALF_EVEN.value
+_TOWARD_ZERO: Final = frozenset({Rounding.DOWN.value, Rounding.FLOOR.value})
+_AWAY_FROM_ZERO: Final = frozenset({Rounding.UP.value, Rounding.CEILING.value})
+
+
+def _interest_minor(balance: int, num: int, den: int, mode: str) -> int:
+    """``balance × num ÷ den`` rounded to an integer with ``mode``, in exact integer arithmetic."""
+    if balance <= 0 or num == 0:
         return 0
-    exact = _CONTEXT.divide(_CONTEXT.multiply(Decimal(balance), num), den)
-    return int(exact.to_integral_value(rounding=mode, context=_CONTEXT))
+    return _round_div(balance * num, den, mode)
 
 
 @attrs.frozen

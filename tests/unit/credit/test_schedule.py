@@ -320,3 +320,19 @@ def test_bad_inputs_raise_typed_errors() -> None:
         amortize(CNY("100"), rate, 12, disbursed_on=start, rounding="NEAREST")
     with pytest.raises(InvalidAmountError, match="days must not be negative"):
         rate.interest_for_days(CNY("100"), -1, Rounding.HALF_UP)
+
+
+@given(
+    num=st.integers(min_value=0, max_value=10**20),
+    den=st.integers(min_value=1, max_value=10**12),
+    mode=st.sampled_from(list(Rounding)),
+)
+def test_integer_rounding_matches_decimal_quantize(num: int, den: int, mode: Rounding) -> None:
+    from decimal import localcontext
+
+    from antfin.credit.schedule import _round_div
+
+    with localcontext() as ctx:
+        ctx.prec = 80
+        expected = (Decimal(num) / Decimal(den)).quantize(Decimal(1), rounding=mode.value)
+    assert _round_div(num, den, mode.value) == int(expected)
