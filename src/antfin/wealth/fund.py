@@ -67,7 +67,7 @@ from antfin.errors import (
     LimitExceededError,
     NotFoundError,
 )
-from antfin.ledger import AccountKind, Ledger, Posting
+from antfin.ledger import AccountKind, HoldStatus, Ledger, Posting
 from antfin.money import CNY, AmountLike, Money, Rounding, to_decimal
 from antfin.wealth.fees import FeeAccrual, FundFeeSchedule
 from antfin.wealth.income import YieldMethod, distribute_income, income_per_10k, seven_day_annualized_yield
@@ -263,7 +263,7 @@ def _units_to_fen(value: AmountLike, field: str = "units") -> int:
     return int(scaled)
 
 
-@attrs.define
+@attrs.define(eq=False)
 class MoneyFund:
     """A money-market fund with a fixed 1.00 unit value, booked in a :class:`~antfin.ledger.Ledger`.
 
@@ -292,15 +292,15 @@ class MoneyFund:
     .. versionadded:: 0.1.0
     """
 
-    ledger: Ledger
+    ledger: Ledger = attrs.field(repr=False)
     calendar: TradingCalendar = attrs.field(factory=ChinaExchangeCalendar.sse)
     fund_id: str = "yuebao"
     config: MoneyFundConfig = attrs.field(factory=MoneyFundConfig)
-    _units: dict[str, int] = attrs.field(init=False, factory=dict)
+    _units: dict[str, int] = attrs.field(init=False, factory=dict, repr=False)
     _total: int = attrs.field(init=False, default=0)
-    _orders: dict[str, FundOrder] = attrs.field(init=False, factory=dict)
-    _fast_used: dict[tuple[str, date], int] = attrs.field(init=False, factory=dict)
-    _incomes: dict[date, DailyIncome] = attrs.field(init=False, factory=dict)
+    _orders: dict[str, FundOrder] = attrs.field(init=False, factory=dict, repr=False)
+    _fast_used: dict[tuple[str, date], int] = attrs.field(init=False, factory=dict, repr=False)
+    _incomes: dict[date, DailyIncome] = attrs.field(init=False, factory=dict, repr=False)
     _last_closed: date | None = attrs.field(init=False, default=None)
 
     def __attrs_post_init__(self) -> None:
@@ -800,19 +800,21 @@ class MoneyFund:
             )
         for investor, fen in self._units.items():
             if fen < 0:
-                raise InvariantViolationError(f"investor {investor!r} holds negative units {fen / 100}")
-            balance = self.ledger.balance(self.position_account(investor)) if fen or self._has(investor) else None
-            if balance is not None and balance.minor_units != fen:
+                raise InvariantViolationError(f"investor {investor!r} holds negative units {Decimal(fen).scaleb(-2)}")
+            account = self.position_account(investor)
+            position = self.ledger.balance(account).minor_units if self.ledger.has_account(account) else 0
+            if position != fen:
                 raise InvariantViolationError(
-                    f"investor {investor!r} holds {Decimal(fen).scaleb(-2)} units but the ledger position is {balance}"
+                    f"investor {investor!r} holds {Decimal(fen).scaleb(-2)} units "
+                    f"but the ledger position {account!r} is {Decimal(position).scaleb(-2)}"
                 )
         for order in self._pending():
             hold = self.ledger.get_hold(self._ledger_key(order))
-            if hold.status.value != "pending" or hold.amount != order.amount:
-                raise InvariantViolationError(f"order {order.key!r} is pending but its ledger hold is {hold.status}")
-
-    def _has(self, investor: str) -> bool:
-        return self.ledger.has_account(self.position_account(investor))
+            if hold.status is not HoldStatus.PENDING or hold.amount != order.amount:
+                raise InvariantViolationError(
+                    f"order {order.key!r} is pending for {order.amount} but its ledger hold is "
+                    f"{hold.status.value} for {hold.amount}"
+                )
 
     def _pending(self) -> Iterator[FundOrder]:
         return (order for order in self._orders.values() if order.status is OrderStatus.PENDING)

@@ -16,6 +16,7 @@ from antfin.errors import (
     InvalidAmountError,
     InvalidTimeError,
     InvalidTransitionError,
+    InvariantViolationError,
     LimitExceededError,
     NotFoundError,
     OutsideCoverageError,
@@ -359,3 +360,20 @@ def test_config_and_constructor_validation() -> None:
     with pytest.raises(InvalidAmountError, match="fund_id"):
         MoneyFund(Ledger(), fund_id="")
     assert MoneyFundConfig(per_10k_rounding="DOWN").per_10k_rounding is Rounding.DOWN
+
+
+def test_check_invariants_detects_a_position_moved_behind_the_funds_back(fund: MoneyFund, ledger: Ledger) -> None:
+    funded(fund, "100")
+    fund.check_invariants()
+    ledger.transfer(
+        "tamper", debit=BANK, credit=fund.position_account("ann"), amount=CNY("0.01"), at=shanghai(2024, 6, 5)
+    )
+    with pytest.raises(InvariantViolationError, match=r"holds 100\.00 units but the ledger position"):
+        fund.check_invariants()
+
+
+def test_check_invariants_detects_a_voided_purchase_hold(fund: MoneyFund, ledger: Ledger) -> None:
+    order = fund.purchase("p", "ann", CNY("5"), at=shanghai(2024, 6, 3, 10))
+    ledger.void_hold("tamper", f"yuebao:purchase:{order.key}", at=shanghai(2024, 6, 3, 11))
+    with pytest.raises(InvariantViolationError, match=r"is pending for 5\.00 CNY but its ledger hold is voided"):
+        fund.check_invariants()
