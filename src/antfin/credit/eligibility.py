@@ -210,13 +210,13 @@ class CreditLinePolicy:
         return CreditDecision(decision, line)
 
 
-#: Jiebei (借呗): Sesame 600+, line 1,000-300,000 yuan (cfg).
+#: Jiebei (借呗) policy, Sesame 600 and above, line 1,000-300,000 yuan (cfg).
 JIEBEI_POLICY: Final = CreditLinePolicy("Jiebei cash loan", 600, Money("1000", "CNY"), Money("300000", "CNY"))
 
-#: MYbank (网商银行) business loans: Sesame 550+, line 1,000-1,000,000 yuan (cfg; the line range is an assumption).
+#: MYbank (网商银行) business loan policy, Sesame 550 and above, line 1,000-1,000,000 yuan (cfg, range assumed).
 MYBANK_POLICY: Final = CreditLinePolicy("MYbank business loan", 550, Money("1000", "CNY"), Money("1000000", "CNY"))
 
-#: Huabei (花呗): every Sesame score qualifies, line 500-50,000 yuan (cfg).
+#: Huabei (花呗) line policy, every Sesame score qualifies, line 500-50,000 yuan (cfg).
 HUABEI_POLICY: Final = CreditLinePolicy("Huabei credit line", 350, Money("500", "CNY"), Money("50000", "CNY"))
 
 

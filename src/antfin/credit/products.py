@@ -212,12 +212,12 @@ class LoanProduct:
     rounding: Rounding = Rounding.HALF_UP
 
 
-#: Jiebei (借呗): no prepayment fee, 0.05%/day penalty (cfg).
+#: Jiebei (借呗) loans, no prepayment fee, 0.05%/day penalty (cfg).
 JIEBEI: Final = LoanProduct(
     "jiebei", "Jiebei", ProfitPoint.JIEBEI_INTEREST, ProfitPoint.JIEBEI_FEE, ProfitPoint.JIEBEI_PENALTY
 )
 
-#: MYbank (网商贷) business loan: 1% prepayment fee on prepaid principal (cited range 1-3%), 0.05%/day penalty (cfg).
+#: MYbank (网商贷) business loans, 1% prepayment fee on prepaid principal (cited range 1-3%), 0.05%/day penalty (cfg).
 MYBANK: Final = LoanProduct(
     "mybank",
     "MYbank",

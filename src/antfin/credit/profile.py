@@ -290,7 +290,7 @@ class DimensionWeights:
         return dict(self.pairs)[dimension]
 
 
-#: The unofficial public weights: history 35, behaviour 20, capacity 25, identity 15, connections 5 (cfg).
+#: The unofficial public weights, history 35, behaviour 20, capacity 25, identity 15, connections 5 (cfg).
 DEFAULT_WEIGHTS: Final = DimensionWeights(
     {
         CreditDimension.CREDIT_HISTORY: 35,
