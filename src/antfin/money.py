@@ -22,7 +22,6 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from functools import cache
 from itertools import compress, count, islice
-from operator import neg
 from typing import Any, ClassVar, Final, TypeAlias
 
 import attrs
@@ -320,8 +319,12 @@ class Money:
         antfin.errors.InvalidAmountError: NaN, infinity, or excess precision
             without a rounding mode.
 
-    Money is immutable and hashable; it is a hand-written ``__slots__`` class
-    rather than an attrs class because it is the hottest value in the library.
+    Money is immutable and hashable: its public attributes are read-only
+    properties and no attribute can be added. It is a hand-written ``__slots__``
+    class rather than an attrs class because it is the hottest value in the
+    library; like :class:`fractions.Fraction` it leaves its two private slots
+    unguarded, since a Python-level ``__setattr__`` guard would double the cost
+    of every operation.
 
     .. versionadded:: 0.1.0
     """
@@ -346,14 +349,14 @@ class Money:
             raise InvalidAmountError(
                 f"amount {value} has more than {cur.digits} decimal places for {cur.code}; pass rounding=..."
             )
-        _set_minor(self, minor)
-        _set_currency(self, cur)
+        self._minor = minor
+        self._currency = cur
 
     @classmethod
     def _from_minor(cls, minor: int, currency: Currency) -> Money:
         money = _new(cls)
-        _set_minor(money, minor)
-        _set_currency(money, currency)
+        money._minor = minor
+        money._currency = currency
         return money
 
     @classmethod
@@ -434,11 +437,10 @@ class Money:
 
     # -- immutability and identity -----------------------------------------------
 
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError(f"Money is immutable; cannot set {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise AttributeError(f"Money is immutable; cannot delete {name!r}")
+    # Immutability is by convention for the two private slots, as in fractions.Fraction:
+    # the public attributes are read-only properties and no other attribute can be added.
+    # A Python-level __setattr__/__delattr__ guard would double the cost of every Money
+    # operation (see docs/performance.md).
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (Money.from_minor_units, (self._minor, self._currency.code))
@@ -475,8 +477,8 @@ class Money:
             if other._currency is not cur:  # type: ignore[attr-defined, unused-ignore]
                 cur = self._check(other)  # type: ignore[arg-type, unused-ignore]
             money = _new(Money)
-            _set_minor(money, self._minor + other._minor)  # type: ignore[attr-defined, unused-ignore]
-            _set_currency(money, cur)
+            money._minor = self._minor + other._minor  # type: ignore[attr-defined, unused-ignore]
+            money._currency = cur
             return money
         if other.__class__ is int and other == 0:
             return self
@@ -490,8 +492,8 @@ class Money:
             if other._currency is not cur:  # type: ignore[attr-defined, unused-ignore]
                 cur = self._check(other)  # type: ignore[arg-type, unused-ignore]
             money = _new(Money)
-            _set_minor(money, self._minor - other._minor)  # type: ignore[attr-defined, unused-ignore]
-            _set_currency(money, cur)
+            money._minor = self._minor - other._minor  # type: ignore[attr-defined, unused-ignore]
+            money._currency = cur
             return money
         if other.__class__ is int and other == 0:
             return self
@@ -601,15 +603,23 @@ class Money:
         return other._minor  # type: ignore[attr-defined, no-any-return, unused-ignore]
 
     def __lt__(self, other: object) -> bool:
+        if other.__class__ is Money and other._currency is self._currency:  # type: ignore[attr-defined, unused-ignore]
+            return self._minor < other._minor  # type: ignore[attr-defined, no-any-return, unused-ignore]
         return self._minor < self._cmp_minor(other)
 
     def __le__(self, other: object) -> bool:
+        if other.__class__ is Money and other._currency is self._currency:  # type: ignore[attr-defined, unused-ignore]
+            return self._minor <= other._minor  # type: ignore[attr-defined, no-any-return, unused-ignore]
         return self._minor <= self._cmp_minor(other)
 
     def __gt__(self, other: object) -> bool:
+        if other.__class__ is Money and other._currency is self._currency:  # type: ignore[attr-defined, unused-ignore]
+            return self._minor > other._minor  # type: ignore[attr-defined, no-any-return, unused-ignore]
         return self._minor > self._cmp_minor(other)
 
     def __ge__(self, other: object) -> bool:
+        if other.__class__ is Money and other._currency is self._currency:  # type: ignore[attr-defined, unused-ignore]
+            return self._minor >= other._minor  # type: ignore[attr-defined, no-any-return, unused-ignore]
         return self._minor >= self._cmp_minor(other)
 
     # -- allocation ---------------------------------------------------------------
@@ -654,12 +664,6 @@ class Money:
         return tuple(
             Money._from_minor(sign * (quotient + (1 if index < remainder else 0)), cur) for index in range(parts)
         )
-
-
-# Direct slot setters: Money.__setattr__ refuses every assignment, so construction
-# writes the slots through their descriptors.
-_set_minor = Money.__dict__["_minor"].__set__
-_set_currency = Money.__dict__["_currency"].__set__
 
 
 def integer_ratios(ratios: Iterable[int | Decimal | str]) -> list[int]:
@@ -740,13 +744,14 @@ def _kth_largest(values: list[int], k: int, *, sort_below: int = _SELECT_BY_SORT
         margin = 64 + len(sample) // 40
         high = sample[max(0, position - margin)]
         low = sample[min(len(sample) - 1, position + margin)]
+        # (List comprehensions: CPython specialises their int comparisons, which beats map/filter.)
         if 2 * k <= size:  # few values above the band: cut at `low` first
-            at_least_low = list(filter(low.__le__, values))
-            band = list(filter(high.__ge__, at_least_low))
+            at_least_low = [value for value in values if value >= low]
+            band = [value for value in at_least_low if value <= high]
             above = len(at_least_low) - len(band)
         else:  # many values above the band: cut at `high` first
-            at_most_high = list(filter(high.__ge__, values))
-            band = list(filter(low.__le__, at_most_high))
+            at_most_high = [value for value in values if value <= high]
+            band = [value for value in at_most_high if value >= low]
             above = size - len(at_most_high)
         if above < k <= above + len(band):
             band.sort(reverse=True)
@@ -787,20 +792,21 @@ def allocate_minor_units(total: int, ratios: Sequence[int]) -> list[int]:
     if total.__class__ is not int:
         raise TypeError(f"total must be an int count of minor units, not {type(total).__name__}")
     if total < 0:
-        return list(map(neg, allocate_minor_units(-total, ratios)))
+        return [-part for part in allocate_minor_units(-total, ratios)]
     # remainder_i = total * ratio_i mod weight_sum; the floors fall short of the total by
     # exactly sum(remainders) / weight_sum units, which go to the largest remainders.
-    remainders = list(map(weight_sum.__rmod__, map(total.__mul__, ratios)))
+    # (Plain comprehensions: CPython specialises their int arithmetic, which beats map().)
+    remainders = [total * ratio % weight_sum for ratio in ratios]
     leftover = sum(remainders) // weight_sum
     if leftover == 0:
-        return list(map(weight_sum.__rfloordiv__, map(total.__mul__, ratios)))
+        return [total * ratio // weight_sum for ratio in ratios]
     # With threshold = the leftover-th largest remainder, floor((total * ratio + bump) / weight_sum)
     # with bump = weight_sum - 1 - threshold adds one unit exactly to the remainders above the
     # threshold. The threshold is positive (remainders sum to leftover * weight_sum and each is
     # below weight_sum), so zero ratios, whose remainder is 0, never get a unit.
     threshold = _kth_largest(remainders, leftover)
     bump = weight_sum - 1 - threshold
-    parts = list(map(weight_sum.__rfloordiv__, map(bump.__add__, map(total.__mul__, ratios))))
+    parts = [(total * ratio + bump) // weight_sum for ratio in ratios]
     # Remainders equal to the threshold share the units still missing, earlier index first.
     missing = total - sum(parts)
     for index in islice(compress(count(), map(threshold.__eq__, remainders)), missing):

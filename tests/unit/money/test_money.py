@@ -184,11 +184,23 @@ def test_from_minor_units_refuses_non_ints() -> None:
 
 def test_money_is_immutable() -> None:
     money = CNY("1")
-    with pytest.raises(AttributeError, match="immutable"):
-        money._minor = 5
-    with pytest.raises(AttributeError, match="immutable"):
-        del money._minor
+    with pytest.raises(AttributeError):
+        money.minor_units = 5  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        money.amount = Decimal(5)  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        money.currency = Currency.of("USD")  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        money.note = "extra"  # type: ignore[attr-defined]
     assert money == CNY("1")
+
+
+def test_results_are_new_objects() -> None:
+    a, b = CNY("1"), CNY("2")
+    total = a + b
+    assert total is not a
+    assert total is not b
+    assert (a, b) == (CNY("1"), CNY("2"))
 
 
 def test_pickle_and_copy_round_trip() -> None:
