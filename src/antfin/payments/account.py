@@ -132,7 +132,7 @@ class Withdrawal:
 
     @property
     def total(self) -> Money:
-        """What leaves the wallet: amount plus fee.
+        """What leaves the wallet, amount plus fee.
 
         >>> from antfin.calendar import shanghai
         >>> quote = WithdrawalFeePolicy().quote(CNY("5"), used=CNY("20000"), on=date(2024, 1, 1))
@@ -213,10 +213,10 @@ class Account:
     merchant_category: str | None
     class_policy: AccountClassPolicy
     withdrawal_policy: WithdrawalFeePolicy
-    _cards: list[str] = attrs.field(factory=list, alias="_cards")
-    _events: list[AccountEvent] = attrs.field(factory=list, alias="_events")
-    _payments: dict[str, _Payment] = attrs.field(factory=dict, alias="_payments")
-    _withdrawals: dict[str, Withdrawal] = attrs.field(factory=dict, alias="_withdrawals")
+    _cards: list[str] = attrs.field(factory=list, init=False)
+    _events: list[AccountEvent] = attrs.field(factory=list, init=False)
+    _payments: dict[str, _Payment] = attrs.field(factory=dict, init=False)
+    _withdrawals: dict[str, Withdrawal] = attrs.field(factory=dict, init=False)
 
     @classmethod
     def open(
@@ -318,7 +318,7 @@ class Account:
 
     @property
     def wallet_id(self) -> str:
-        """The ledger id of the wallet: ``wallet:<account_id>``.
+        """The ledger id of the wallet, ``wallet:<account_id>``.
 
         >>> from antfin.calendar import shanghai
         >>> from antfin.ledger import Ledger

@@ -122,7 +122,7 @@ class TradeStatus(enum.Enum):
 
 
 class TradeAction(enum.Enum):
-    """What can happen to a trade; each is legal only in some statuses (see :data:`LEGAL_ACTIONS`).
+    """What can happen to a trade; each is legal only in some statuses (see ``LEGAL_ACTIONS``).
 
     >>> TradeAction.AUTO_CONFIRM.value
     'auto_confirm'
@@ -282,7 +282,7 @@ class Release:
 
     @property
     def net(self) -> Money:
-        """What the seller keeps: amount minus fee.
+        """What the seller keeps, amount minus fee.
 
         >>> from antfin.calendar import shanghai
         >>> Release("T", "b", "s", CNY("10"), CNY("0.06"), shanghai(2024, 1, 1), True, ()).net
@@ -445,7 +445,7 @@ class EscrowTrade:
 
     @property
     def refundable(self) -> Money:
-        """What can still be refunded: paid minus refunded.
+        """What can still be refunded, paid minus refunded.
 
         >>> _demo_trade().refundable
         Money('0.00', 'CNY')
@@ -463,7 +463,7 @@ class EscrowTrade:
 
     @property
     def in_escrow(self) -> Money:
-        """Money held for the seller right now: paid − released − refunded before release.
+        """Money held for the seller right now, paid − released − refunded before release.
 
         >>> _demo_trade().in_escrow
         Money('0.00', 'CNY')

@@ -301,7 +301,7 @@ class AcquiringFeeSchedule:
         return self.table_on(on).rate_for(category)
 
 
-#: The default acquiring fee schedule (cfg): 0.6% standard (Alipay's commonly cited
+#: The default acquiring fee schedule (cfg), with 0.6% standard (Alipay's commonly cited
 #: rate for online merchants), 1.0% for virtual goods, 0.38% for public services
 #: (the "民生类" tier of China's 2013 bank-card fee categories), 0% for charities.
 DEFAULT_ACQUIRING_FEES: Final = AcquiringFeeSchedule(
