@@ -375,3 +375,25 @@ def test_merchant_category_prices_the_fee(ledger: Ledger, desk: EscrowDesk, buye
     trade.pay(at=t(1, 13))
     trade.ship(at=t(1, 14))
     assert trade.confirm(at=t(1, 15)).fee == CNY("0.50")
+
+
+def test_bad_inputs_are_typed_errors_and_change_nothing(trade: EscrowTrade) -> None:
+    paid(trade)
+    trade.ship(at=t(2))
+    before = (balances(trade.ledger), trade.transitions)
+    with pytest.raises(TypeError, match="RefundReason"):
+        trade.request_refund("R1", CNY("1.00"), reason="broken", at=t(3))  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="reason must be a str"):
+        trade.refund("R1", CNY("1.00"), at=t(3), reason=3)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="Money"):
+        trade.refund("R1", "1.00", at=t(3))  # type: ignore[arg-type]
+    with pytest.raises(InvalidAmountError, match="CNY"):
+        trade.refund("R1", Money("1.00", "USD"), at=t(3))
+    with pytest.raises(InvalidTimeError, match="positive timedelta"):
+        trade.extend_confirmation(3, at=t(3))  # type: ignore[arg-type]
+    with pytest.raises(InvalidTimeError, match="naive"):
+        trade.confirm(at=datetime(2024, 5, 3))
+    with pytest.raises(InvalidAmountError, match="can still refund"):
+        trade.request_refund("R1", CNY("100.01"), reason=RefundReason.OTHER, at=t(3))
+    assert (balances(trade.ledger), trade.transitions) == before
+    assert trade.refund_requests == ()
