@@ -143,6 +143,8 @@ def accrue_float_interest(
     Raises:
         antfin.errors.InvalidTimeError: ``end`` not after ``start``, or ``at`` before the end of the period.
         antfin.errors.NotFoundError: an unknown wallet.
+
+    .. versionadded:: 0.1.0
     """
     first = ensure_date(start, "start")
     last = ensure_date(end, "end")
