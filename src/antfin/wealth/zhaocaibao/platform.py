@@ -338,7 +338,7 @@ class Zhaocaibao:
         if self._depth:
             yield
             return
-        snapshot = copy.deepcopy(self._state)
+        snapshot = self._snapshot()
         self._depth += 1
         try:
             with self._ledger.atomic():
@@ -349,6 +349,18 @@ class Zhaocaibao:
             raise
         finally:
             self._depth -= 1
+
+    def _snapshot(self) -> _State:
+        # Entities are mutated in place but hold only immutable values (tuples, frozensets,
+        # Money, datetimes), so a shallow copy of each is a complete snapshot.
+        state = self._state
+        return _State(
+            {key: copy.copy(value) for key, value in state.products.items()},
+            {key: copy.copy(value) for key, value in state.holdings.items()},
+            {key: copy.copy(value) for key, value in state.reservations.items()},
+            {key: copy.copy(value) for key, value in state.claims.items()},
+            dict(state.keys),
+        )
 
     def _replay(self, operation: str, key: str, fingerprint: str) -> str | None:
         record = self._state.keys.get(f"{operation}:{key}")
