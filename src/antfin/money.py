@@ -77,12 +77,19 @@ class Rounding(enum.StrEnum):
     .. versionadded:: 0.1.0
     """
 
+    #: Nearest; ties away from zero (0.625 -> 0.63, -0.625 -> -0.63).
     HALF_UP = decimal.ROUND_HALF_UP
+    #: Nearest; ties to the even digit, "banker's rounding" (0.625 -> 0.62, 0.635 -> 0.64).
     HALF_EVEN = decimal.ROUND_HALF_EVEN
+    #: Nearest; ties toward zero (0.625 -> 0.62).
     HALF_DOWN = decimal.ROUND_HALF_DOWN
+    #: Toward zero, i.e. truncate (0.629 -> 0.62, -0.629 -> -0.62).
     DOWN = decimal.ROUND_DOWN
+    #: Away from zero (0.621 -> 0.63, -0.621 -> -0.63).
     UP = decimal.ROUND_UP
+    #: Toward negative infinity (-0.621 -> -0.63).
     FLOOR = decimal.ROUND_FLOOR
+    #: Toward positive infinity (0.621 -> 0.63, -0.629 -> -0.62).
     CEILING = decimal.ROUND_CEILING
 
     @classmethod

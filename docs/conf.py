@@ -1,0 +1,115 @@
+"""Sphinx configuration for the antfin documentation (built offline, warnings as errors).
+
+Build with::
+
+    sphinx-build -W -n -b html docs docs/_build/html
+    sphinx-build -W -n -b doctest docs docs/_build/doctest
+"""
+
+from __future__ import annotations
+
+import doctest
+
+from sphinx.ext.napoleon.docstring import GoogleDocstring
+
+import antfin
+
+project = "antfin"
+author = "The antfin developers"
+copyright = "2026, The antfin developers"
+release = antfin.__version__
+version = ".".join(release.split(".")[:2])
+
+extensions = [
+    "myst_parser",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.napoleon",
+    "sphinx.ext.intersphinx",
+    "sphinx.ext.doctest",
+    "sphinx.ext.viewcode",
+]
+
+source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
+root_doc = "index"
+exclude_patterns = ["_build", "Thumbs.db", ".DS_Store"]
+language = "en"
+
+# -- MyST ---------------------------------------------------------------------------
+myst_enable_extensions = ["colon_fence"]
+myst_heading_anchors = 3
+
+# -- autodoc and napoleon -------------------------------------------------------------
+# Each module is documented once, by an ``automodule`` block on its docs/reference/ page.
+autodoc_default_options = {"members": True, "show-inheritance": True}
+autodoc_member_order = "bysource"
+autodoc_typehints = "signature"
+autodoc_preserve_defaults = True
+napoleon_google_docstring = True
+napoleon_numpy_docstring = False
+napoleon_use_rtype = False
+
+
+def _attribute_docstring_without_inline_type(self: GoogleDocstring) -> tuple[str, list[str]]:
+    """Read an attribute's or property's docstring as prose.
+
+    antfin writes them as sentences ("The smallest amount, as a Decimal exponent: ..."),
+    never as napoleon's ``type: description`` form, which would turn the words before the
+    first colon into a broken type cross-reference. autodoc still shows the annotated type.
+    """
+    lines = [self._lines.next(), *self._dedent(self._consume_to_end())]
+    return "", self.__class__(lines, self._config).lines()
+
+
+GoogleDocstring._consume_inline_attribute = _attribute_docstring_without_inline_type  # type: ignore[method-assign]
+
+# -- intersphinx ------------------------------------------------------------------------
+# The build must work offline, so no inventory is fetched: the mapping is empty and the
+# standard library's names are listed in nitpick_ignore_regex below instead.
+intersphinx_mapping: dict[str, tuple[str, str | None]] = {}
+intersphinx_disabled_reftypes = ["*"]
+
+# -- nitpicky mode ------------------------------------------------------------------------
+nitpicky = True
+_STDLIB_MODULES = (
+    "abc|argparse|builtins|collections|collections\\.abc|contextlib|dataclasses|datetime|decimal|enum|"
+    "fractions|functools|io|itertools|json|numbers|os|pathlib|re|sqlite3|threading|types|typing|typing_extensions|uuid"
+)
+_BUILTINS = (
+    "None|True|False|Ellipsis|NotImplemented|object|type|bool|int|float|complex|str|bytes|bytearray|list|tuple|"
+    "dict|set|frozenset|range|slice|memoryview|callable|"
+    "BaseException|Exception|ArithmeticError|AttributeError|KeyError|LookupError|IndexError|OSError|"
+    "RuntimeError|TypeError|ValueError|ZeroDivisionError|NotImplementedError|StopIteration|Warning"
+)
+nitpick_ignore_regex = [
+    # Built-ins and the standard library (no intersphinx inventory offline).
+    (r"py:.*", rf"({_BUILTINS})"),
+    (r"py:.*", rf"({_STDLIB_MODULES})(\..*)?"),
+    (
+        r"py:.*",
+        r"(Any|Callable|ClassVar|Final|Iterable|Iterator|Literal|Mapping|MutableMapping|Protocol|Self|"
+        r"Sequence|TextIO|TypeAlias|TypeVar|Generator|Hashable|Collection|Container|Optional|Union|NamedTuple|"
+        r"Decimal|date|datetime|time|timedelta|timezone|tzinfo|Fraction|Path|Connection|Cursor|Lock|RLock)",
+    ),
+    # Private helpers (a documented class may inherit from one); they are not part of the API.
+    (r"py:.*", r"antfin(\.\w+)*\._\w+(\..*)?"),
+    # Third-party runtime dependencies, documented on their own sites.
+    (r"py:.*", r"(attrs|attr|dateutil|babel)(\..*)?"),
+    (r"py:.*", r"(relativedelta|Attribute|Locale)"),
+]
+
+# -- doctest ------------------------------------------------------------------------------------
+# Docstring examples are run by pytest (--doctest-modules), with their module's globals.
+# The Sphinx doctest builder runs the guides' and tutorials' {doctest} blocks, top to bottom.
+doctest_global_setup = """
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from antfin import CNY, Money
+"""
+doctest_test_doctest_blocks = ""
+doctest_default_flags = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE | doctest.DONT_ACCEPT_TRUE_FOR_1
+
+# -- HTML -----------------------------------------------------------------------------------------
+html_theme = "furo"
+html_title = f"antfin {release}"
+html_static_path: list[str] = []
+html_show_sourcelink = False
