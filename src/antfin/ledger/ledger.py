@@ -30,6 +30,7 @@ from __future__ import annotations
 import functools
 import heapq
 import threading
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -149,6 +150,10 @@ class _Transaction:
 # Undo actions: plain functions of (ledger, argument), logged as cheap tuples.
 
 
+_new = object.__new__
+_set = object.__setattr__
+
+
 def _undo_entry(ledger: Ledger, _: object) -> None:
     entry = ledger._entries.pop()
     del ledger._entry_index[entry.id]
@@ -166,6 +171,8 @@ def _undo_entry(ledger: Ledger, _: object) -> None:
 
 def _undo_key(ledger: Ledger, key: str) -> None:
     del ledger._keys[key]
+    del ledger._key_refs[key]
+    ledger._key_holds.pop(key, None)
 
 
 def _undo_new_hold(ledger: Ledger, hold_id: str) -> None:
@@ -264,10 +271,15 @@ class Ledger:
         self._entries: list[JournalEntry] = []
         self._entry_index: dict[str, int] = {}
         # Per account, the index of every entry posting to it (once per posting), in order.
-        self._lines: dict[str, list[int]] = {}
+        # (Arrays, not lists: they hold no Python objects, so the garbage collector skips them.)
+        self._lines: dict[str, array[int]] = {}
         self._holds: dict[str, Hold] = {}
         self._expiries: list[tuple[datetime, int, str]] = []
-        self._keys: dict[str, KeyRecord] = {}
+        # Idempotency keys, kept as plain strings (the garbage collector skips such dicts):
+        # key -> fingerprint, key -> entry or hold id, and key -> hold for keys whose result is a hold.
+        self._keys: dict[str, str] = {}
+        self._key_refs: dict[str, str] = {}
+        self._key_holds: dict[str, Hold | None] = {}
         self._reversed: dict[str, str] = {}
         self._hold_seq = 0
         self._version = 0
@@ -287,7 +299,7 @@ class Ledger:
         self._accounts[account.id] = account
         self._signs[account.id] = account.kind.sign
         self._totals[account.id] = [0, 0, 0, 0]
-        self._lines[account.id] = []
+        self._lines[account.id] = array("q")
 
     def _catch_up(self, state: StoreState) -> None:
         """Apply what the store committed (at load, or by another ledger since our last sync)."""
@@ -313,7 +325,7 @@ class Ledger:
                 if hold.expires_at is not None:
                     heapq.heappush(self._expiries, (hold.expires_at, self._hold_seq, hold.id))
         for record in state.keys:
-            self._keys[record.key] = record
+            self._store_key(record)
 
     def refresh(self) -> None:
         """Catch up with what other ledgers committed to a shared store (a no-op otherwise).
@@ -622,17 +634,23 @@ class Ledger:
     # -- idempotency ----------------------------------------------------------------
 
     def _replay(self, key: str, fingerprint: str) -> KeyRecord | None:
-        record = self._keys.get(key)
-        if record is None:
+        used = self._keys.get(key)
+        if used is None:
             return None
-        if record.fingerprint != fingerprint:
-            raise IdempotencyConflictError(
-                f"key {key!r} was already used for {record.fingerprint}; this call asks for {fingerprint}"
-            )
-        return record
+        if used != fingerprint:
+            raise IdempotencyConflictError(f"key {key!r} was already used for {used}; this call asks for {fingerprint}")
+        hold = self._key_holds.get(key)
+        kind = "entry" if key not in self._key_holds else "hold"
+        return KeyRecord(key, used, kind, self._key_refs[key], hold)
+
+    def _store_key(self, record: KeyRecord) -> None:
+        self._keys[record.key] = record.fingerprint
+        self._key_refs[record.key] = record.ref
+        if record.kind != "entry":
+            self._key_holds[record.key] = record.hold
 
     def _remember(self, tx: _Transaction, record: KeyRecord) -> None:
-        self._keys[record.key] = record
+        self._store_key(record)
         tx.keys.append(record)
         tx.undo.append((_undo_key, record.key))
 
@@ -686,16 +704,23 @@ class Ledger:
             if self._tx is not None or self._shared:
                 return self._run(self._transfer, key, debit, credit, amount, at, memo, metadata)
             # Fast path for the commonest call: one transfer, not in a block, private store.
-            entry, record = self._prepare_transfer(key, debit, credit, amount, at, memo, metadata)
-            if record is None:
+            entry, fingerprint = self._prepare_transfer(key, debit, credit, amount, at, memo, metadata)
+            if fingerprint is None:
                 return entry
-            self._apply_entry(entry)
-            self._keys[key] = record
+            key = entry.key
+            self._apply_transfer(entry)
+            self._keys[key] = fingerprint
+            self._key_refs[key] = entry.id
+            store = self._store
             try:
-                self._store.commit(_make_change_set((), (entry,), (), (record,)))
+                if store.__class__ is MemoryStore:
+                    store._append(entry, fingerprint)
+                else:
+                    record = _make_key_record(key, fingerprint, "entry", entry.id, None)
+                    store.commit(_make_change_set((), (entry,), (), (record,)))
             except BaseException:
                 _undo_entry(self, None)
-                del self._keys[key]
+                _undo_key(self, key)
                 raise
             self._version += 1
             return entry
@@ -711,15 +736,13 @@ class Ledger:
         memo: str,
         metadata: Mapping[str, str] | None,
     ) -> JournalEntry:
-        entry, record = self._prepare_transfer(key, debit, credit, amount, at, memo, metadata)
-        if record is None:
+        entry, fingerprint = self._prepare_transfer(key, debit, credit, amount, at, memo, metadata)
+        if fingerprint is None:
             return entry
-        self._apply_entry(entry)
+        self._apply_transfer(entry)
         tx.entries.append(entry)
         tx.undo.append((_undo_entry, None))
-        self._keys[record.key] = record
-        tx.keys.append(record)
-        tx.undo.append((_undo_key, record.key))
+        self._remember(tx, _make_key_record(entry.key, fingerprint, "entry", entry.id, None))
         return entry
 
     def _prepare_transfer(
@@ -731,8 +754,8 @@ class Ledger:
         at: datetime,
         memo: str,
         metadata: Mapping[str, str] | None,
-    ) -> tuple[JournalEntry, KeyRecord | None]:
-        """Validate a transfer; return its entry and key record (no record: a replay of ``key``)."""
+    ) -> tuple[JournalEntry, str | None]:
+        """Validate a transfer; return its entry and key fingerprint (no fingerprint: a replay of ``key``)."""
         # The hot path of the library: the same checks as _validate, specialised
         # to two postings, and values built without re-running their converters.
         if key.__class__ is not str or not key or key[0].isspace() or key[-1].isspace():
@@ -741,53 +764,75 @@ class Ledger:
         minor = money._minor
         currency = money._currency
         fingerprint = f"transfer|{debit}|{credit}|{minor}|{currency.code}"
-        replayed = self._keys.get(key)
-        if replayed is not None:
-            if replayed.fingerprint != fingerprint:
+        used = self._keys.get(key)
+        if used is not None:
+            if used != fingerprint:
                 self._replay(key, fingerprint)
-            return self._entry_result(replayed), None
+            return self._entries[self._entry_index[self._key_refs[key]]], None
         if at.__class__ is not datetime or at.utcoffset() is None:
             at = ensure_aware(at)
         if memo.__class__ is not str:
             memo = _check_memo(memo)
         meta = _EMPTY_METADATA if metadata is None else frozen_metadata(metadata)
         accounts = self._accounts
-        for account_id in (debit, credit):
-            account = accounts.get(account_id) if isinstance(account_id, str) else None
-            if account is None:
-                raise NotFoundError(f"no account {account_id!r} in the ledger")
-            if account.currency is not currency and account.currency != currency:
-                raise CurrencyMismatchError(
-                    f"account {account.id!r} holds {account.currency.code}, not {currency.code} ({-money})"
-                    if account_id == credit and account_id != debit
-                    else f"account {account.id!r} holds {account.currency.code}, not {currency.code} ({money})"
-                )
-            if account.closed:
-                raise InvalidTransitionError(f"account {account.id!r} is closed and takes no postings")
+        source = accounts.get(debit) if isinstance(debit, str) else None
+        if source is None or source.currency is not currency or source.closed:
+            self._check_side(debit, source, money)
+        target = accounts.get(credit) if isinstance(credit, str) else None
+        if target is None or target.currency is not currency or target.closed:
+            self._check_side(credit, target, -money)
         if debit != credit:
-            source = accounts[debit]
-            if source.non_negative and self._signs[debit] < 0:
+            if source.non_negative and self._signs[debit] < 0:  # type: ignore[union-attr]
                 totals = self._totals[debit]
                 available = totals[_CR] - totals[_DR] - totals[_DR_PENDING]
                 if available < minor:
                     self._refuse(debit, available, minor, key)
-            target = accounts[credit]
-            if target.non_negative and self._signs[credit] > 0:
+            if target.non_negative and self._signs[credit] > 0:  # type: ignore[union-attr]
                 totals = self._totals[credit]
                 available = totals[_DR] - totals[_CR] - totals[_CR_PENDING]
                 if available < minor:
                     self._refuse(credit, available, minor, key)
-        entry = _make_entry(
-            f"E{len(self._entries) + 1}",
-            key,
-            at,
-            (_make_posting(debit, money), _make_posting(credit, -money)),
-            memo,
-            meta,
-            None,
-            None,
-        )
-        return entry, _make_key_record(key, fingerprint, "entry", entry.id, None)
+        entry_id = f"E{len(self._entries) + 1}"
+        first = _new(Posting)
+        _set(first, "account", debit)
+        _set(first, "amount", money)
+        second = _new(Posting)
+        _set(second, "account", credit)
+        _set(second, "amount", Money._from_minor(-minor, currency))
+        entry = _new(JournalEntry)
+        _set(entry, "id", entry_id)
+        _set(entry, "key", key)
+        _set(entry, "at", at)
+        _set(entry, "postings", (first, second))
+        _set(entry, "memo", memo)
+        _set(entry, "metadata", meta)
+        _set(entry, "reverses", None)
+        _set(entry, "hold_id", None)
+        return entry, fingerprint
+
+    def _check_side(self, account_id: str, account: LedgerAccount | None, posting: Money) -> None:
+        """Raise for an unknown, closed or other-currency account (the slow path of a transfer)."""
+        if account is None:
+            raise NotFoundError(f"no account {account_id!r} in the ledger")
+        currency = posting.currency
+        if account.currency != currency:
+            raise CurrencyMismatchError(
+                f"account {account.id!r} holds {account.currency.code}, not {currency.code} ({posting})"
+            )
+        if account.closed:
+            raise InvalidTransitionError(f"account {account.id!r} is closed and takes no postings")
+
+    def _apply_transfer(self, entry: JournalEntry) -> None:
+        """:meth:`_apply_entry` for a two-posting transfer entry."""
+        index = len(self._entries)
+        self._entries.append(entry)
+        self._entry_index[entry.id] = index
+        first, second = entry.postings
+        minor = first.amount._minor
+        self._totals[first.account][_DR] += minor
+        self._totals[second.account][_CR] += minor
+        self._lines[first.account].append(index)
+        self._lines[second.account].append(index)
 
     def _refuse(self, account_id: str, available: int, needed: int, key: str) -> NoReturn:
         currency = self._accounts[account_id].currency

@@ -191,6 +191,7 @@ class MemoryStore:
         self._entries: list[JournalEntry] = []
         self._holds: dict[str, Hold] = {}
         self._keys: dict[str, KeyRecord] = {}
+        self._entry_keys: dict[str, tuple[str, str]] = {}  # key -> (fingerprint, entry id), from _append
         self._version = 0
 
     def load(self) -> StoreState:
@@ -203,7 +204,8 @@ class MemoryStore:
             tuple(self._accounts.values()),
             tuple(self._entries),
             tuple(self._holds.values()),
-            tuple(self._keys.values()),
+            tuple(self._keys.values())
+            + tuple(KeyRecord(key, fp, "entry", ref) for key, (fp, ref) in self._entry_keys.items()),
             self._version,
         )
 
@@ -219,6 +221,12 @@ class MemoryStore:
             self._holds[hold.id] = hold
         for record in changes.keys:
             self._keys[record.key] = record
+        self._version += 1
+
+    def _append(self, entry: JournalEntry, fingerprint: str) -> None:
+        # The ledger's fast path for one transfer: commit() without building a ChangeSet or KeyRecord.
+        self._entries.append(entry)
+        self._entry_keys[entry.key] = (fingerprint, entry.id)
         self._version += 1
 
     def close(self) -> None:
