@@ -23,6 +23,8 @@ from dateutil.relativedelta import relativedelta
 from antfin.errors import InvalidTimeError, OutsideCoverageError
 
 __all__ = [
+    "EARLIEST_DATE",
+    "LATEST_DATE",
     "SHANGHAI",
     "SSE_HOLIDAYS",
     "SSE_HOLIDAY_SOURCE",
@@ -44,6 +46,14 @@ __all__ = [
 #: needs no tz database on the host.
 SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
 
+#: The first and last calendar dates an operation may name (a sanity bound, not a business rule):
+#: products add terms, timeouts and months to the dates they are given, and an instant near
+#: ``datetime.max`` would overflow there instead of being refused with a typed error.
+EARLIEST_DATE: Final = date(1900, 1, 1)
+LATEST_DATE: Final = date(2999, 12, 31)
+_FIRST_YEAR: Final = EARLIEST_DATE.year
+_LAST_YEAR: Final = LATEST_DATE.year
+
 
 def ensure_aware(value: object, field: str = "at") -> datetime:
     """Return ``value`` if it is an aware :class:`~datetime.datetime`, else raise.
@@ -52,7 +62,8 @@ def ensure_aware(value: object, field: str = "at") -> datetime:
     9
 
     Raises:
-        antfin.errors.InvalidTimeError: for a naive datetime.
+        antfin.errors.InvalidTimeError: for a naive datetime, or one whose year lies outside
+            :data:`EARLIEST_DATE` .. :data:`LATEST_DATE`.
         TypeError: for anything that is not a datetime.
 
     .. versionadded:: 0.1.0
@@ -61,6 +72,8 @@ def ensure_aware(value: object, field: str = "at") -> datetime:
         raise TypeError(f"{field} must be an aware datetime, not {type(value).__name__}")
     if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
         raise InvalidTimeError(f"{field} must be an aware datetime (with tzinfo), got naive {value}")
+    if not _FIRST_YEAR <= value.year <= _LAST_YEAR:
+        raise InvalidTimeError(f"{field} must lie between {EARLIEST_DATE} and {LATEST_DATE}, got {value.isoformat()}")
     return value
 
 
@@ -72,11 +85,14 @@ def ensure_date(value: object, field: str = "date") -> date:
 
     Raises:
         TypeError: for a datetime or any other type.
+        antfin.errors.InvalidTimeError: for a date outside :data:`EARLIEST_DATE` .. :data:`LATEST_DATE`.
 
     .. versionadded:: 0.1.0
     """
     if isinstance(value, datetime) or not isinstance(value, date):
         raise TypeError(f"{field} must be a date, not {type(value).__name__}")
+    if not _FIRST_YEAR <= value.year <= _LAST_YEAR:
+        raise InvalidTimeError(f"{field} must lie between {EARLIEST_DATE} and {LATEST_DATE}, got {value.isoformat()}")
     return value
 
 
@@ -122,10 +138,21 @@ def add_months(day: date, months: int) -> date:
     >>> add_months(date(2023, 1, 31), 1)
     datetime.date(2023, 2, 28)
 
+    Raises:
+        TypeError: ``day`` is not a date (a datetime is refused too) or ``months`` is not an int.
+        antfin.errors.InvalidTimeError: ``day`` or the result lies outside
+            :data:`EARLIEST_DATE` .. :data:`LATEST_DATE`.
+
     .. versionadded:: 0.1.0
     """
-    result: date = day + relativedelta(months=months)
-    return result
+    start = ensure_date(day, "day")
+    if isinstance(months, bool) or not isinstance(months, int):
+        raise TypeError(f"months must be an int, not {type(months).__name__}")
+    try:
+        result: date = start + relativedelta(months=months)
+    except (OverflowError, ValueError):
+        result = date.max
+    return ensure_date(result, f"add_months({start}, {months})")
 
 
 # -- trading calendars ------------------------------------------------------------------------------------
