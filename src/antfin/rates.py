@@ -21,6 +21,7 @@ from typing import Final
 
 import attrs
 
+from antfin.calendar import ensure_date
 from antfin.errors import InvalidAmountError
 from antfin.money import _CONTEXT, AmountLike, Money, Rounding, to_decimal
 
@@ -99,7 +100,13 @@ class Rate:
 
         >>> Rate.per_mille("2").of(CNY("1002.50"), rounding="HALF_UP")
         Money('2.01', 'CNY')
+
+        Raises:
+            TypeError: ``amount`` is not Money.
+            antfin.errors.InvalidAmountError: for an unknown rounding mode.
         """
+        if not isinstance(amount, Money):
+            raise TypeError(f"amount must be Money, not {type(amount).__name__}")
         return amount.multiply(self.value, rounding=rounding)
 
     def __str__(self) -> str:
@@ -139,7 +146,12 @@ class DayCount(enum.Enum):
 
         >>> DayCount.THIRTY_360.days(date(2024, 1, 15), date(2024, 4, 15))
         90
+
+        Raises:
+            TypeError: ``start`` or ``end`` is not a plain date (a datetime is refused too).
         """
+        start = ensure_date(start, "start")
+        end = ensure_date(end, "end")
         if self is not DayCount.THIRTY_360:
             return (end - start).days
         d1 = min(start.day, 30)
