@@ -1,4 +1,4 @@
-"""Operations for :meth:`Ledger.apply_batch <antfin.ledger.Ledger.apply_batch>`: all succeed or none do.
+"""Operations for :meth:`Ledger.apply_batch <antfin.ledger.ledger.Ledger.apply_batch>`: all succeed or none do.
 
 Each operation is a small frozen value that names one ledger call and its
 arguments; :meth:`LedgerOperation.apply` performs it. A batch is applied in
@@ -91,7 +91,7 @@ class LedgerOperation:
 
 @attrs.frozen
 class TransferOp(LedgerOperation):
-    """A :meth:`~antfin.ledger.Ledger.transfer` in a batch.
+    """A :meth:`~antfin.ledger.ledger.Ledger.transfer` in a batch.
 
     >>> from antfin.calendar import shanghai
     >>> TransferOp("t:1", debit="asset:bank", credit="wallet:a", amount=CNY("1.00"), at=shanghai(2024, 1, 1)).key
@@ -134,7 +134,7 @@ class TransferOp(LedgerOperation):
 
 @attrs.frozen
 class EntryOp(LedgerOperation):
-    """A :meth:`~antfin.ledger.Ledger.post_entry` (two or more postings) in a batch.
+    """A :meth:`~antfin.ledger.ledger.Ledger.post_entry` (two or more postings) in a batch.
 
     >>> from antfin.calendar import shanghai
     >>> op = EntryOp("e:1", [Posting.debit("a", CNY("1")), Posting.credit("b", CNY("1"))], at=shanghai(2024, 1, 1))
@@ -169,7 +169,7 @@ class EntryOp(LedgerOperation):
 
 @attrs.frozen
 class HoldOp(LedgerOperation):
-    """A :meth:`~antfin.ledger.Ledger.hold` in a batch (the hold's id is ``key``).
+    """A :meth:`~antfin.ledger.ledger.Ledger.hold` in a batch (the hold's id is ``key``).
 
     >>> from antfin.calendar import shanghai
     >>> op = HoldOp("h:1", debit="wallet:a", credit="wallet:b", amount=CNY("3.00"), at=shanghai(2024, 1, 1))
@@ -215,7 +215,7 @@ class HoldOp(LedgerOperation):
 
 @attrs.frozen
 class PostHoldOp(LedgerOperation):
-    """A :meth:`~antfin.ledger.Ledger.post_hold` in a batch (``amount=None`` posts in full).
+    """A :meth:`~antfin.ledger.ledger.Ledger.post_hold` in a batch (``amount=None`` posts in full).
 
     >>> from antfin.calendar import shanghai
     >>> PostHoldOp("h:1:post", "h:1", at=shanghai(2024, 1, 2), amount=CNY("1.00")).hold_id
@@ -246,7 +246,7 @@ class PostHoldOp(LedgerOperation):
 
 @attrs.frozen
 class VoidHoldOp(LedgerOperation):
-    """A :meth:`~antfin.ledger.Ledger.void_hold` in a batch.
+    """A :meth:`~antfin.ledger.ledger.Ledger.void_hold` in a batch.
 
     >>> from antfin.calendar import shanghai
     >>> VoidHoldOp("h:1:void", "h:1", at=shanghai(2024, 1, 2)).key
@@ -276,7 +276,7 @@ class VoidHoldOp(LedgerOperation):
 
 @attrs.frozen
 class ReverseOp(LedgerOperation):
-    """A :meth:`~antfin.ledger.Ledger.reverse` in a batch.
+    """A :meth:`~antfin.ledger.ledger.Ledger.reverse` in a batch.
 
     >>> from antfin.calendar import shanghai
     >>> ReverseOp("fix:1", "E7", at=shanghai(2024, 1, 2)).entry_id
@@ -307,7 +307,7 @@ class ReverseOp(LedgerOperation):
 
 @attrs.frozen
 class OpenAccountOp(LedgerOperation):
-    """A :meth:`~antfin.ledger.Ledger.open_account` in a batch (idempotent by account id).
+    """A :meth:`~antfin.ledger.ledger.Ledger.open_account` in a batch (idempotent by account id).
 
     >>> OpenAccountOp("wallet:a", AccountKind.LIABILITY, non_negative=True).describe()
     "OpenAccountOp 'wallet:a'"

@@ -245,16 +245,16 @@ class Ledger:
 
     Args:
         store: where committed changes go; an in-memory :class:`~antfin.ledger.store.MemoryStore`
-            by default, or a :class:`~antfin.ledger.SQLiteStore` for durability. A store that
+            by default, or a :class:`~antfin.ledger.sqlite.SQLiteStore` for durability. A store that
             already holds data is loaded, so reopening gives back the same ledger.
 
     Sharing: a ``Ledger`` may be used from several threads; every operation and
     query holds the ledger's re-entrant lock, and an :meth:`atomic` block holds
     it until the block ends, so other threads never see half a batch. Several
     ledgers (threads or processes) may also open the same SQLite file, each with
-    its own :class:`~antfin.ledger.SQLiteStore`: every write first takes the
+    its own :class:`~antfin.ledger.sqlite.SQLiteStore`: every write first takes the
     database's write lock and catches up with what the others committed, so
-    nothing is lost and no key is applied twice. A :class:`~antfin.ledger.MemoryStore`
+    nothing is lost and no key is applied twice. A :class:`~antfin.ledger.store.MemoryStore`
     belongs to one ledger. Queries answer from this ledger's memory: call
     :meth:`refresh` to see what other ledgers committed since its last write.
 
@@ -472,10 +472,10 @@ class Ledger:
 
         Args:
             operations: :class:`~antfin.ledger.batch.LedgerOperation` values such as
-                :class:`~antfin.ledger.TransferOp`, :class:`~antfin.ledger.EntryOp`,
-                :class:`~antfin.ledger.HoldOp`, :class:`~antfin.ledger.PostHoldOp`,
-                :class:`~antfin.ledger.VoidHoldOp`, :class:`~antfin.ledger.ReverseOp`,
-                :class:`~antfin.ledger.OpenAccountOp`.
+                :class:`~antfin.ledger.batch.TransferOp`, :class:`~antfin.ledger.batch.EntryOp`,
+                :class:`~antfin.ledger.batch.HoldOp`, :class:`~antfin.ledger.batch.PostHoldOp`,
+                :class:`~antfin.ledger.batch.VoidHoldOp`, :class:`~antfin.ledger.batch.ReverseOp`,
+                :class:`~antfin.ledger.batch.OpenAccountOp`.
 
         Returns:
             each operation's result, in order (replayed keys give their first result).

@@ -1,6 +1,6 @@
 """The ledger's values: accounts, postings, journal entries and holds.
 
-All of them are immutable attrs classes; the :class:`~antfin.ledger.Ledger`
+All of them are immutable attrs classes; the :class:`~antfin.ledger.ledger.Ledger`
 creates them and a store persists them.
 
 >>> from antfin import CNY

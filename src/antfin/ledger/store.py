@@ -1,6 +1,6 @@
 """The ledger's storage port: a :class:`LedgerStore` protocol and the memory adapter.
 
-The :class:`~antfin.ledger.Ledger` keeps its working state in memory and hands
+The :class:`~antfin.ledger.ledger.Ledger` keeps its working state in memory and hands
 each committed operation (or atomic batch) to its store as one
 :class:`ChangeSet`; the store writes it all or nothing. On opening, the ledger
 rebuilds its state from :meth:`LedgerStore.load`.
@@ -142,7 +142,7 @@ class SharedLedgerStore(LedgerStore, Protocol):
     """A store several ledgers (threads, processes) may write at once.
 
     A ledger on such a store wraps every outermost operation in
-    :meth:`begin` ... :meth:`commit` (or :meth:`rollback`): ``begin`` takes
+    :meth:`begin` ... :meth:`LedgerStore.commit` (or :meth:`rollback`): ``begin`` takes
     the store's exclusive write lock and returns the committed version; if
     it moved since the ledger last synced, the ledger reads the difference
     with :meth:`load_since`, applies it, and only then validates and applies
@@ -171,7 +171,7 @@ class SharedLedgerStore(LedgerStore, Protocol):
 class MemoryStore:
     """The default store: keeps committed values in process memory.
 
-    A memory store belongs to one :class:`~antfin.ledger.Ledger` at a time
+    A memory store belongs to one :class:`~antfin.ledger.ledger.Ledger` at a time
     (it may be reopened by a new ledger once the old one is no longer used);
     share the *ledger* between threads instead, which is safe.
 
