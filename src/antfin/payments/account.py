@@ -254,13 +254,15 @@ class Account:
             withdrawal_policy: withdrawal fee rule (cfg, Alipay 2016 defaults).
 
         Raises:
-            TypeError: for arguments of the wrong type.
+            TypeError: for arguments of the wrong type (``ledger`` included).
             antfin.errors.InvalidAmountError: for a malformed id.
             antfin.errors.InvalidTimeError: for a naive ``opened_at``.
             antfin.errors.InvalidTransitionError: for a class on a merchant or a category on a user.
             antfin.errors.IdempotencyConflictError: if ``wallet:<account_id>`` exists and is not a
                 non-negative CNY liability account.
         """
+        if not isinstance(ledger, Ledger):
+            raise TypeError(f"ledger must be a Ledger, not {type(ledger).__name__}")
         _check_id(account_id, "account_id")
         at = ensure_aware(opened_at, "opened_at")
         if not isinstance(account_type, AccountType):
