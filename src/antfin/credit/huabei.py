@@ -503,8 +503,8 @@ class HuabeiAccount:
     _requests: dict[str, tuple[str, Any]] = attrs.field(factory=dict, init=False)
 
     def __attrs_post_init__(self) -> None:
-        if not isinstance(self.user, str) or not self.user:
-            raise InvalidAmountError(f"user must be a non-empty string, got {self.user!r}")
+        if not isinstance(self.user, str) or not self.user.strip():
+            raise InvalidAmountError(f"user must be a non-empty string (not blank), got {self.user!r}")
         self._check_line(self.line)
         self.ledger.open_account(
             self.receivable,

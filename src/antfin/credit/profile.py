@@ -452,8 +452,9 @@ class CreditProfile:
 
     Raises:
         TypeError: for a non-int score or a non-date date.
-        antfin.errors.InvalidAmountError: for a score off the scale or an empty history.
+        antfin.errors.InvalidAmountError: for a score off the scale, an empty history or a blank subject.
         antfin.errors.InvalidTimeError: for dates that do not increase.
+        TypeError: for a subject that is not a str.
 
     .. versionadded:: 0.1.0
     """
@@ -465,6 +466,10 @@ class CreditProfile:
     weights: DimensionWeights = DEFAULT_WEIGHTS
 
     def __attrs_post_init__(self) -> None:
+        if not isinstance(self.subject, str):
+            raise TypeError(f"subject must be a str, not {type(self.subject).__name__}")
+        if not self.subject.strip():
+            raise InvalidAmountError(f"subject must be a non-blank user id, got {self.subject!r}")
         for record in self.history:
             ensure_date(record.on, "on")
             self.scale.validate(record.score)
