@@ -65,6 +65,8 @@ def expiry_of(reserved_at: datetime, months: int = 1) -> datetime:
 
 
 def _kinds(value: Iterable[ProductKind]) -> frozenset[ProductKind]:
+    if isinstance(value, ProductKind | str) or not isinstance(value, Iterable):
+        raise TypeError(f"kinds must be a set of ProductKind members, not {type(value).__name__}")
     kinds = frozenset(value)
     for kind in kinds:
         if not isinstance(kind, ProductKind):
