@@ -1,8 +1,8 @@
 """The ``python -m antfin`` command line: a table of subcommands.
 
 >>> from antfin.cli import main
->>> main(["demo", "--locale", "en_US"])  # doctest: +ELLIPSIS
-antfin 0.1.0 demo (locale en_US)
+>>> main(["money", "--locale", "en_US"])  # doctest: +ELLIPSIS
+antfin 0.1.0 money tour (locale en_US)
 ...
 0
 
@@ -25,7 +25,7 @@ import attrs
 from antfin import __version__
 from antfin.money import CNY, Money, allocate_minor_units, format_money, parse_money
 
-__all__ = ["COMMANDS", "Command", "build_parser", "demo", "main"]
+__all__ = ["COMMANDS", "Command", "build_parser", "demo", "main", "money_tour"]
 
 #: Locales the demo knows how to show.
 DEMO_LOCALES = ("zh_CN", "en_US")
@@ -52,7 +52,7 @@ class Command:
     run: Callable[[argparse.Namespace, TextIO], int]
 
 
-def _configure_demo(parser: argparse.ArgumentParser) -> None:
+def _configure_money(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--locale",
         choices=(*DEMO_LOCALES, "all"),
@@ -61,12 +61,76 @@ def _configure_demo(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected at least 1, got {value}")
+    return value
+
+
+def _configure_demo(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--db",
+        metavar="FILE",
+        help="the SQLite ledger file; an existing file is continued (default: antfin-demo-SEED.db here)",
+    )
+    parser.add_argument("--days", type=_positive, default=63, help="days to simulate in this run (default: 63)")
+    parser.add_argument(
+        "--users", type=_positive, default=200, help="users in a new database (default: 200; merchants: users/20)"
+    )
+    parser.add_argument("--seed", type=int, default=2016, help="random seed of a new database (default: 2016)")
+    parser.add_argument(
+        "--locale", choices=DEMO_LOCALES, default="zh_CN", help="language of the report (default: zh_CN)"
+    )
+    parser.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="print a line per simulated day to stderr (default: on for long runs)",
+    )
+
+
 def demo(args: argparse.Namespace, out: TextIO) -> int:
+    """Run the seeded ecosystem on an SQLite ledger and print its income statement and checks.
+
+    >>> import argparse, io, os, tempfile
+    >>> buffer = io.StringIO()
+    >>> options = argparse.Namespace(db=os.path.join(tempfile.mkdtemp(), "demo.db"), days=2, users=10,
+    ...                              seed=1, locale="en_US", progress=False)
+    >>> demo(options, buffer)
+    0
+    >>> "All checks passed" in buffer.getvalue()
+    True
+
+    Args:
+        args: parsed options (``db``, ``days``, ``users``, ``seed``, ``locale``, ``progress``).
+        out: where to print the report.
+
+    Returns:
+        0 when the ledger balances and every invariant holds, 1 otherwise.
+
+    .. versionadded:: 0.1.0
+    """
+    from antfin.ecosystem.demo import DemoOptions, run_demo
+
+    progress = args.progress if args.progress is not None else args.users * args.days > 50_000
+    options = DemoOptions(
+        db=args.db, days=args.days, users=args.users, seed=args.seed, locale=args.locale, progress=progress
+    )
+    result = run_demo(options, out=out)
+    print(f"({result.seconds:.1f}s, ledger file {result.db})", file=out)
+    return 0 if result.balanced else 1
+
+
+def money_tour(args: argparse.Namespace, out: TextIO) -> int:
     """Show exact money, allocation and formatting in zh_CN and en_US.
 
     >>> import argparse, io
     >>> buffer = io.StringIO()
-    >>> demo(argparse.Namespace(locale="zh_CN"), buffer)
+    >>> money_tour(argparse.Namespace(locale="zh_CN"), buffer)
     0
     >>> "¥1,234.50" in buffer.getvalue()
     True
@@ -90,7 +154,7 @@ def _demo_money(locale: str, out: TextIO) -> None:
     def show(money: Money) -> str:
         return format_money(money, locale)
 
-    print(f"antfin {__version__} demo (locale {locale})", file=out)
+    print(f"antfin {__version__} money tour (locale {locale})", file=out)
     print("", file=out)
     print("Exact money", file=out)
     a, b = CNY("0.10"), CNY("0.20")
@@ -119,7 +183,12 @@ def _demo_money(locale: str, out: TextIO) -> None:
 
 #: The subcommand table: name -> :class:`Command`.
 COMMANDS: dict[str, Command] = {
-    "demo": Command("show money, allocation and formatting in zh_CN and en_US", _configure_demo, demo),
+    "demo": Command(
+        "simulate the ecosystem on an SQLite ledger",
+        _configure_demo,
+        demo,
+    ),
+    "money": Command("show exact money, allocation and formatting in zh_CN and en_US", _configure_money, money_tour),
 }
 
 
@@ -127,7 +196,7 @@ def build_parser(commands: dict[str, Command] | None = None) -> argparse.Argumen
     """The argument parser with one subparser per command.
 
     >>> parser = build_parser()
-    >>> parser.parse_args(["demo", "--locale", "zh_CN"]).locale
+    >>> parser.parse_args(["money", "--locale", "zh_CN"]).locale
     'zh_CN'
 
     Args:
@@ -154,8 +223,8 @@ def build_parser(commands: dict[str, Command] | None = None) -> argparse.Argumen
 def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
     """Run the command line; returns the exit code.
 
-    >>> main(["demo", "--locale", "zh_CN"])  # doctest: +ELLIPSIS
-    antfin 0.1.0 demo (locale zh_CN)
+    >>> main(["money", "--locale", "zh_CN"])  # doctest: +ELLIPSIS
+    antfin 0.1.0 money tour (locale zh_CN)
     ...
     0
 
