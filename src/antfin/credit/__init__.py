@@ -1,4 +1,4 @@
-"""Credit: Sesame credit profiles, credit decisions, loan schedules and loans (Jiebei, MYbank).
+"""Credit: Sesame credit profiles, credit decisions, loan schedules and loans (Jiebei, MYbank), and Huabei.
 
 >>> from antfin.credit import CreditProfile, LoanRate, amortize
 >>> from antfin.rates import DayCount, Rate
@@ -22,6 +22,16 @@ from antfin.credit.eligibility import (
     CreditDecision,
     CreditLinePolicy,
     huabei_line,
+)
+from antfin.credit.huabei import HuabeiAccount, HuabeiConfig, MerchantChannel, MerchantFeeTable
+from antfin.credit.huabei_bills import Bill, BillingCycle
+from antfin.credit.huabei_instalments import (
+    CURRENT_FEE_TABLE,
+    LEGACY_FEE_TABLE,
+    InstalmentFeeSchedule,
+    InstalmentFeeTable,
+    InstalmentPlan,
+    plan_instalments,
 )
 from antfin.credit.loan import AmountDue, Loan, LoanEvent, LoanStatus, PrepaymentMode, Repayment
 from antfin.credit.products import (
@@ -59,6 +69,7 @@ from antfin.credit.schedule import (
 )
 
 __all__ = [
+    "CURRENT_FEE_TABLE",
     "DEFAULT_BUCKETS",
     "DEFAULT_ORDER",
     "DEFAULT_WEIGHTS",
@@ -66,6 +77,7 @@ __all__ = [
     "HUABEI_POLICY",
     "JIEBEI",
     "JIEBEI_POLICY",
+    "LEGACY_FEE_TABLE",
     "LPR",
     "MYBANK",
     "MYBANK_POLICY",
@@ -73,6 +85,8 @@ __all__ = [
     "SESAME",
     "Accrual",
     "AmountDue",
+    "Bill",
+    "BillingCycle",
     "Component",
     "CreditBand",
     "CreditDecision",
@@ -84,7 +98,12 @@ __all__ = [
     "DelinquencyBuckets",
     "DimensionContribution",
     "DimensionWeights",
+    "HuabeiAccount",
+    "HuabeiConfig",
     "Instalment",
+    "InstalmentFeeSchedule",
+    "InstalmentFeeTable",
+    "InstalmentPlan",
     "Loan",
     "LoanEvent",
     "LoanProduct",
@@ -92,6 +111,8 @@ __all__ = [
     "LoanStatus",
     "LprFixing",
     "LprTable",
+    "MerchantChannel",
+    "MerchantFeeTable",
     "PrepaymentFeePolicy",
     "PrepaymentMode",
     "ProfileExplanation",
@@ -106,4 +127,5 @@ __all__ = [
     "check_rate_cap",
     "due_dates",
     "huabei_line",
+    "plan_instalments",
 ]

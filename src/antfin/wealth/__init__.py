@@ -1,4 +1,6 @@
-"""Wealth products: the Yu'ebao money-market fund, its income and yield rules, asset allocation.
+"""Wealth products: the Yu'ebao money-market fund, its income and yield rules, asset allocation,
+Zhaocaibao's fee (the platform itself is :mod:`antfin.wealth.zhaocaibao`) and Ant Fortune
+(:mod:`antfin.wealth.fortune`).
 
 >>> from antfin.wealth import distribute_income
 >>> distribute_income(CNY("0.05"), [1, 1])
@@ -11,6 +13,7 @@ from antfin.wealth.allocation import AllocationReport, AllocationRow, Allocation
 from antfin.wealth.fees import FeeAccrual, FundFeeSchedule
 from antfin.wealth.fund import DailyIncome, FundOrder, MoneyFund, MoneyFundConfig, OrderKind, OrderStatus
 from antfin.wealth.income import YieldMethod, distribute_income, income_per_10k, seven_day_annualized_yield
+from antfin.wealth.zhaocaibao.fees import TransferFeePolicy, transfer_fee
 
 __all__ = [
     "AllocationReport",
@@ -25,8 +28,10 @@ __all__ = [
     "MoneyFundConfig",
     "OrderKind",
     "OrderStatus",
+    "TransferFeePolicy",
     "YieldMethod",
     "distribute_income",
     "income_per_10k",
     "seven_day_annualized_yield",
+    "transfer_fee",
 ]
