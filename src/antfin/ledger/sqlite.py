@@ -436,14 +436,19 @@ class SQLiteStore:
             rows = []
             lines = []
             seq = last_entry + 1
+            last_at: datetime | None = None
+            stamp = ""
             for entry in changes.entries:
+                if entry.at is not last_at:  # a batch often books many entries at one instant
+                    last_at = entry.at
+                    stamp = last_at.isoformat()
                 rows.append(
                     (
                         seq,
                         entry.id,
                         entry.key,
                         fingerprints.get(entry.id, ""),
-                        entry.at.isoformat(),
+                        stamp,
                         entry.memo,
                         _metadata_text(entry.metadata),
                         entry.reverses,
