@@ -503,6 +503,8 @@ class HuabeiAccount:
     _requests: dict[str, tuple[str, Any]] = attrs.field(factory=dict, init=False)
 
     def __attrs_post_init__(self) -> None:
+        if not isinstance(self.ledger, Ledger):
+            raise TypeError(f"ledger must be a Ledger, not {type(self.ledger).__name__}")
         if not isinstance(self.user, str) or not self.user.strip():
             raise InvalidAmountError(f"user must be a non-empty string (not blank), got {self.user!r}")
         self._check_line(self.line)
@@ -784,6 +786,8 @@ class HuabeiAccount:
         when = ensure_aware(at, "at")
         if not isinstance(channel, MerchantChannel):
             raise TypeError(f"channel must be a MerchantChannel, not {type(channel).__name__}")
+        if not isinstance(merchant_paid, bool):
+            raise TypeError(f"merchant_paid must be a bool, not {type(merchant_paid).__name__}")
         fingerprint = f"purchase|{merchant}|{money.minor_units}|{channel.value}|{instalments}|{merchant_paid}"
         replay = self._replay(key, fingerprint, Purchase)
         if replay is not None:
