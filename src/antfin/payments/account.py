@@ -605,6 +605,8 @@ class Account:
         when = ensure_aware(at)
         if not isinstance(to, Account):
             raise TypeError(f"to must be an Account, not {type(to).__name__}")
+        if not isinstance(memo, str):
+            raise TypeError(f"memo must be a str, not {type(memo).__name__}")
         if to.wallet_id == self.wallet_id:
             raise InvalidAmountError(f"cannot transfer from account {self.account_id!r} to itself")
         ledger_key = self._key("transfer", key)
