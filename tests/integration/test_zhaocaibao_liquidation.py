@@ -19,7 +19,7 @@ from antfin.errors import (
 from antfin.ledger import AccountKind, HoldStatus, Ledger
 from antfin.money import CNY
 from antfin.rates import Rate
-from antfin.wealth.zhaocaibao.platform import Zhaocaibao, ZhaocaibaoConfig
+from antfin.wealth.zhaocaibao.platform import Zhaocaibao, ZhaocaibaoConfig, _example_platform
 from antfin.wealth.zhaocaibao.products import (
     HoldingStatus,
     ProductKind,
@@ -397,3 +397,14 @@ def test_a_cancelled_reservation_releases_its_hold() -> None:
     assert platform.product("P1").sold == CNY("0.00")
     with pytest.raises(InvalidTransitionError):
         platform.cancel_reservation("r1", at=shanghai(2024, 2, 3))
+
+
+def test_replaying_a_whole_liquidation_returns_the_same_transfer_product() -> None:
+    """Found by the whole-system simulation: "all of the holding" must fingerprint as asked, not as resolved."""
+    zcb = _example_platform()
+    zcb.subscribe("o1", "ZCB-90", "alice", CNY("10000.00"), at=shanghai(2024, 3, 1, 10))
+    first = zcb.liquidate("sell-all", "o1", at=shanghai(2024, 4, 1, 10))
+    entries = len(zcb.ledger.entries())
+    again = zcb.liquidate("sell-all", "o1", at=shanghai(2024, 4, 1, 11))
+    assert again is first
+    assert len(zcb.ledger.entries()) == entries

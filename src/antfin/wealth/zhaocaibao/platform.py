@@ -949,7 +949,11 @@ class Zhaocaibao:
         rate = source.terms.annual_yield if annual_yield is None else annual_yield
         if not isinstance(rate, Rate):
             raise TypeError(f"annual_yield must be a Rate, not {type(rate).__name__}")
-        fingerprint = f"{holding_id}|{amount.minor_units}|{amount.currency.code}|{rate.value}"
+        # The fingerprint is the request as made ("all", "the source's yield"), not what it resolved to:
+        # after a liquidation "all" of the holding is no longer the same amount, and a replay must still match.
+        asked = "all" if principal is None else f"{amount.minor_units}|{amount.currency.code}"
+        asked_rate = "source" if annual_yield is None else str(rate.value)
+        fingerprint = f"{holding_id}|{asked}|{asked_rate}"
         replayed = self._replay("liquidate", key, fingerprint)
         if replayed is not None:
             return self.product(replayed)
