@@ -1,0 +1,16 @@
+"""Hostile-input tests: make the shared helper module ``hostile_values`` importable.
+
+With ``--import-mode=importlib`` pytest puts no test directory on ``sys.path``;
+the test modules here import their shared strategies and checks from
+``hostile_values.py`` beside this file, so this conftest (loaded first) adds
+this directory to the path.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+_HERE = str(Path(__file__).resolve().parent)
+if _HERE not in sys.path:
+    sys.path.insert(0, _HERE)
