@@ -299,6 +299,14 @@ def _units(_instance: object, attribute: attrs.Attribute[int], value: int) -> No
         raise InvalidAmountError(f"{attribute.name} must be at least 1, got {value}")
 
 
+def _check_key(key: object) -> str:
+    if not isinstance(key, str):
+        raise TypeError(f"key must be a str, not {type(key).__name__}")
+    if not key.strip():
+        raise InvalidAmountError(f"key must be a non-blank request key, got {key!r}")
+    return key
+
+
 @attrs.define(eq=False)
 class CrowdfundOffer:
     """An equity crowdfunding offer on Ant Dake, settled through the ledger.
@@ -564,6 +572,7 @@ class CrowdfundOffer:
         Raises:
             antfin.errors.NotFoundError: for an unknown key.
         """
+        _check_key(key)
         try:
             return self._subscriptions[key]
         except KeyError:
@@ -644,6 +653,7 @@ class CrowdfundOffer:
             antfin.errors.IdempotencyConflictError: the key was used with different parameters.
             antfin.errors.InvalidTimeError: a naive instant or one before the offer's last event.
         """
+        _check_key(key)
         if not isinstance(investor, InvestorFacts):
             raise TypeError(f"investor must be InvestorFacts, not {type(investor).__name__}")
         if not isinstance(role, Role):
