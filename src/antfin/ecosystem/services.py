@@ -116,6 +116,13 @@ class CloudContract:
     monthly_fee: Money | None = None
     share: Rate | None = None
 
+    def __attrs_post_init__(self) -> None:
+        for field, value in (("contract_id", self.contract_id), ("payer_wallet", self.payer_wallet)):
+            if not isinstance(value, str):
+                raise TypeError(f"{field} must be a str, not {type(value).__name__}")
+            if not value.strip():
+                raise InvalidAmountError(f"{field} must be a non-blank id, got {value!r}")
+
     @classmethod
     def monthly(cls, contract_id: str, payer_wallet: str, fee: Money) -> CloudContract:
         """A fixed monthly fee.
@@ -148,7 +155,10 @@ class CloudContract:
 
         Raises:
             antfin.errors.InvalidAmountError: negative savings.
+            TypeError: savings that are not Money.
         """
+        if not isinstance(savings, Money):
+            raise TypeError(f"savings must be Money, not {type(savings).__name__}")
         if savings.is_negative():
             raise InvalidAmountError(f"savings must not be negative, got {savings}")
         if self.pricing is CloudPricing.MONTHLY_FEE and self.monthly_fee is not None:
