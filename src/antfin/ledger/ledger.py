@@ -169,6 +169,11 @@ def _undo_entry(ledger: Ledger, _: object) -> None:
         ledger._reversed.pop(entry.reverses, None)
 
 
+def _undo_entry_and_key(ledger: Ledger, key: str) -> None:
+    _undo_entry(ledger, None)
+    _undo_key(ledger, key)
+
+
 def _undo_key(ledger: Ledger, key: str) -> None:
     del ledger._keys[key]
     del ledger._key_refs[key]
@@ -701,7 +706,10 @@ class Ledger:
             antfin.errors.InvalidAmountError: a non-positive amount or an empty key.
         """
         with self._lock:
-            if self._tx is not None or self._shared:
+            tx = self._tx
+            if tx is not None:  # inside an atomic block (which holds the lock)
+                return self._transfer(tx, key, debit, credit, amount, at, memo, metadata)
+            if self._shared:
                 return self._run(self._transfer, key, debit, credit, amount, at, memo, metadata)
             # Fast path for the commonest call: one transfer, not in a block, private store.
             entry, fingerprint = self._prepare_transfer(key, debit, credit, amount, at, memo, metadata)
@@ -740,9 +748,12 @@ class Ledger:
         if fingerprint is None:
             return entry
         self._apply_transfer(entry)
+        key = entry.key
+        self._keys[key] = fingerprint
+        self._key_refs[key] = entry.id
         tx.entries.append(entry)
-        tx.undo.append((_undo_entry, None))
-        self._remember(tx, _make_key_record(entry.key, fingerprint, "entry", entry.id, None))
+        tx.keys.append(_make_key_record(key, fingerprint, "entry", entry.id, None))
+        tx.undo.append((_undo_entry_and_key, key))
         return entry
 
     def _prepare_transfer(

@@ -431,8 +431,16 @@ class SQLiteStore:
                     for account in changes.accounts
                 ],
             )
+        # An entry's key and fingerprint are stored on its row; other keys (holds, voids) in ``keys``.
+        fingerprints: dict[str, str] = {}
+        other_keys: list[KeyRecord] = []
+        for record in changes.keys:
+            if record.kind == "entry" and record.ref not in fingerprints:
+                fingerprints[record.ref] = record.fingerprint
+            else:
+                other_keys.append(record)
         if changes.entries:
-            fingerprints = {record.ref: record.fingerprint for record in changes.keys if record.kind == "entry"}
+            stored = 0
             rows = []
             lines = []
             seq = last_entry + 1
@@ -442,12 +450,17 @@ class SQLiteStore:
                 if entry.at is not last_at:  # a batch often books many entries at one instant
                     last_at = entry.at
                     stamp = last_at.isoformat()
+                fingerprint = fingerprints.get(entry.id)
+                if fingerprint is None:
+                    fingerprint = ""
+                else:
+                    stored += 1
                 rows.append(
                     (
                         seq,
                         entry.id,
                         entry.key,
-                        fingerprints.get(entry.id, ""),
+                        fingerprint,
                         stamp,
                         entry.memo,
                         _metadata_text(entry.metadata),
@@ -460,18 +473,21 @@ class SQLiteStore:
                     lines.append((seq, line, posting.account, amount._minor, amount._currency.code))
                 seq += 1
             last_entry = seq - 1
+            if stored != len(fingerprints):  # an entry key whose entry is not in this commit
+                written = {entry.id for entry in changes.entries}
+                other_keys = [r for r in changes.keys if r.kind != "entry" or r.ref not in written]
             conn.executemany(f"INSERT INTO entries ({_ENTRY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
             conn.executemany(
                 "INSERT INTO postings (entry_seq, line, account, minor, currency) VALUES (?, ?, ?, ?, ?)", lines
             )
+        elif fingerprints:  # entry keys without their entries: keep them in ``keys``
+            other_keys = list(changes.keys)
         if changes.holds:
             conn.executemany(
                 "INSERT INTO holds (id, record, version) VALUES (?, ?, ?) "
                 "ON CONFLICT(id) DO UPDATE SET record = excluded.record, version = excluded.version",
                 [(hold.id, json.dumps(hold.to_record(), ensure_ascii=False), version) for hold in changes.holds],
             )
-        written = {entry.id for entry in changes.entries}
-        other_keys = [record for record in changes.keys if record.kind != "entry" or record.ref not in written]
         if other_keys:
             conn.executemany(
                 "INSERT INTO keys (key, fingerprint, kind, ref, hold, version) VALUES (?, ?, ?, ?, ?, ?)",
