@@ -9,6 +9,8 @@ Build with::
 from __future__ import annotations
 
 import doctest
+import importlib
+from typing import Any
 
 from sphinx.ext.napoleon.docstring import GoogleDocstring
 
@@ -113,3 +115,48 @@ html_theme = "furo"
 html_title = f"antfin {release}"
 html_static_path: list[str] = []
 html_show_sourcelink = False
+
+
+# -- re-exported names ----------------------------------------------------------------------------
+# Packages re-export their main names (``antfin.ledger.Ledger`` is defined in
+# ``antfin.ledger.ledger``), and each object is documented once, under its defining module.
+# A cross-reference written with the re-export path is retried with the defining path.
+
+
+def _import_target(target: str) -> object | None:
+    parts = target.split(".")
+    for split in range(len(parts), 0, -1):
+        try:
+            obj: object = importlib.import_module(".".join(parts[:split]))
+        except ImportError:
+            continue
+        try:
+            for name in parts[split:]:
+                obj = getattr(obj, name)
+        except AttributeError:
+            return None
+        return obj
+    return None
+
+
+def _resolve_reexport(app: Any, env: Any, node: Any, contnode: Any) -> Any:
+    target = node.get("reftarget", "")
+    if node.get("refdomain") != "py" or not target.startswith("antfin."):
+        return None
+    obj = _import_target(target)
+    module = getattr(obj, "__module__", None)
+    qualname = getattr(obj, "__qualname__", None)
+    if not isinstance(module, str) or not isinstance(qualname, str):
+        return None
+    defined = f"{module}.{qualname}"
+    if defined == target:
+        return None
+    retry = node.deepcopy()
+    retry["reftarget"] = defined
+    domain = env.get_domain("py")
+    return domain.resolve_xref(env, node["refdoc"], app.builder, node["reftype"], defined, retry, contnode)
+
+
+def setup(app: Any) -> dict[str, Any]:
+    app.connect("missing-reference", _resolve_reexport)
+    return {"parallel_read_safe": True}
