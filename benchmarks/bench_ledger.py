@@ -173,10 +173,12 @@ def main(argv: list[str] | None = None) -> int:
         f"sqlite {sqlite3.sqlite_version}, {time.strftime('%Y-%m-%d')}; rates use wall time (CPU time beside)"
     )
     rates: dict[str, float] = {}
+    cpu_rates: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
         wall, cpu, memory_ledger = bench_memory(transfers, accounts, at)
         memory_ledger.check_invariants()
         rates["a"] = count / wall
+        cpu_rates["a"] = count / cpu
         print(f"(a) memory store, per transfer     {rates['a']:>10,.0f} transfers/s  (cpu {count / cpu:,.0f}/s)")
         del memory_ledger
         wall, cpu, paused_ledger = bench_memory(transfers, accounts, at, pause_gc=True)
@@ -190,6 +192,7 @@ def main(argv: list[str] | None = None) -> int:
         wall, cpu, ledger_b = bench_sqlite(transfers, accounts, at, path_b, args.batch)
         ledger_b.check_invariants()
         rates["b"] = count / wall
+        cpu_rates["b"] = count / cpu
         print(
             f"(b) SQLite, batches of {args.batch:,}       {rates['b']:>10,.0f} transfers/s  (cpu {count / cpu:,.0f}/s)"
             f"  reopen: {check_reopen(ledger_b, path_b, accounts)}"
@@ -199,6 +202,7 @@ def main(argv: list[str] | None = None) -> int:
         wall, cpu, ledger_c = bench_sqlite(transfers, accounts, at, path_c, 1)
         ledger_c.check_invariants()
         rates["c"] = count / wall
+        cpu_rates["c"] = count / cpu
         print(
             f"(c) SQLite, commit per transfer    {rates['c']:>10,.0f} transfers/s  (cpu {count / cpu:,.0f}/s)"
             f"  reopen: {check_reopen(ledger_c, path_c, accounts)}"
@@ -206,15 +210,22 @@ def main(argv: list[str] | None = None) -> int:
 
         wall, cpu = bench_raw(transfers, at, os.path.join(tmp, "d.db"))
         rates["d"] = count / wall
+        cpu_rates["d"] = count / cpu
         print(f"(d) baseline: raw sqlite3 executemany {rates['d']:>7,.0f} transfers/s  (cpu {count / cpu:,.0f}/s)")
 
-    print("ratios:")
-    print(f"  (a) / (d) = {rates['a'] / rates['d']:.2f}   memory ledger vs raw insert floor")
-    print(f"  (b) / (a) = {rates['b'] / rates['a']:.2f}   durability cost, batched (target >= {DURABILITY_FACTOR})")
-    print(f"  (c) / (a) = {rates['c'] / rates['a']:.2f}   durability cost, commit per transfer")
-    print(f"  (b) / (d) = {rates['b'] / rates['d']:.2f}   batched ledger vs raw insert floor")
-    met_a = rates["a"] >= MEMORY_TARGET
-    met_b = rates["b"] >= DURABILITY_FACTOR * rates["a"]
+    print("ratios (wall; cpu):")
+    for top, bottom, meaning in (
+        ("a", "d", "memory ledger vs raw insert floor"),
+        ("b", "a", f"durability cost, batched (target >= {DURABILITY_FACTOR})"),
+        ("c", "a", "durability cost, commit per transfer"),
+        ("b", "d", "batched ledger vs raw insert floor"),
+    ):
+        wall_ratio = rates[top] / rates[bottom]
+        cpu_ratio = cpu_rates[top] / cpu_rates[bottom]
+        print(f"  ({top}) / ({bottom}) = {wall_ratio:.2f}; {cpu_ratio:.2f}   {meaning}")
+    # A target counts as met only if it is met on both clocks.
+    met_a = min(rates["a"], cpu_rates["a"]) >= MEMORY_TARGET
+    met_b = min(rates["b"] / rates["a"], cpu_rates["b"] / cpu_rates["a"]) >= DURABILITY_FACTOR
     print(f"target (a) >= {MEMORY_TARGET:,.0f}/s: {'met' if met_a else 'MISSED'}")
     print(f"target (b) >= {DURABILITY_FACTOR} x (a): {'met' if met_b else 'MISSED'}")
     return 0

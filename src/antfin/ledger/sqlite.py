@@ -463,7 +463,7 @@ class SQLiteStore:
                         fingerprint,
                         stamp,
                         entry.memo,
-                        _metadata_text(entry.metadata),
+                        "{}" if entry.metadata is _EMPTY_METADATA else _metadata_text(entry.metadata),
                         entry.reverses,
                         entry.hold_id,
                     )
