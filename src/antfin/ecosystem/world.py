@@ -20,18 +20,18 @@ import random
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 
-from antfin.calendar import SHANGHAI, ChinaExchangeCalendar, add_months
+from antfin.calendar import SHANGHAI, ChinaExchangeCalendar, TradingCalendar, WeekdayCalendar, add_months
 from antfin.credit import JIEBEI, MYBANK, CreditProfile, Loan, LoanRate, RepaymentMethod
 from antfin.credit.huabei import HuabeiAccount, MerchantChannel
 from antfin.credit.huabei_bills import BillingCycle
 from antfin.crowdfunding import CrowdfundOffer, InvestorFacts, Role
 from antfin.ecosystem.profit_points import ProfitPoint
 from antfin.ecosystem.services import CloudContract, book_service_fee
-from antfin.errors import AntfinError
+from antfin.errors import AntfinError, NotFoundError
 from antfin.ledger import Ledger
 from antfin.money import CNY, Money, Rounding
 from antfin.payments import Account, AccountType, EscrowDesk, GoodsType, RefundReason, TradeStatus
@@ -61,6 +61,9 @@ class WorldConfig:
         seed: the random seed.
         start: the first day (on the SSE calendar's coverage, 2020-2026).
         merchants: how many merchants; ``users // 20`` (at least 5) by default.
+        exchange_calendar: trade Yu'ebao on the SSE calendar (holidays included,
+            covered 2020-2026); ``False`` uses plain weekdays, for runs that go
+            past the calendar's coverage.
 
     .. versionadded:: 0.1.0
     """
@@ -69,6 +72,7 @@ class WorldConfig:
     seed: int = 2016
     start: date = date(2024, 3, 1)
     merchants: int | None = None
+    exchange_calendar: bool = True
 
     @property
     def merchant_count(self) -> int:
@@ -124,7 +128,7 @@ class World:
         0
         """
         book = Ledger() if ledger is None else ledger
-        calendar = ChinaExchangeCalendar.sse()
+        calendar: TradingCalendar = ChinaExchangeCalendar.sse() if config.exchange_calendar else WeekdayCalendar()
         return cls(config, book, EscrowDesk(book), MoneyFund(book, calendar=calendar), Zhaocaibao(book))
 
     # -- time -----------------------------------------------------------------------
@@ -133,6 +137,19 @@ class World:
     def today(self) -> date:
         """The date the next :meth:`run_day` plays."""
         return self.config.start + timedelta(days=self.day)
+
+    #: The activities of a day, in the order :meth:`run_day` plays them.
+    ACTIVITIES: ClassVar[tuple[str, ...]] = (
+        "shop",
+        "escrow",
+        "yuebao",
+        "zhaocaibao",
+        "huabei",
+        "jiebei",
+        "mybank",
+        "crowdfunding",
+        "services",
+    )
 
     def run_day(self) -> None:
         """Play one day: every product's activity, then the day's closing.
@@ -143,23 +160,39 @@ class World:
         datetime.date(2024, 3, 3)
         """
         rng = random.Random(f"{self.config.seed}:{self.day}")
-        today = self.today
-        if self.day == 0:
-            self._setup(rng, today)
-        steps: tuple[Callable[[random.Random, date], None], ...] = (
-            self._shop,
-            self._escrow_progress,
-            self._yuebao,
-            self._zhaocaibao,
-            self._huabei,
-            self._jiebei,
-            self._mybank,
-            self._crowdfunding,
-            self._services,
-            self._close_day,
-        )
-        for step in steps:
-            step(rng, today)
+        for activity in self.ACTIVITIES:
+            self.act(activity, rng)
+        self.end_day(rng)
+
+    def act(self, activity: str, rng: random.Random) -> None:
+        """Play one activity of :attr:`ACTIVITIES` today (the first call of day 0 opens the world).
+
+        >>> world = World.create(WorldConfig(users=5, seed=3))
+        >>> world.act("shop", random.Random(1))
+        >>> world.act("dance", random.Random(1))
+        Traceback (most recent call last):
+        ...
+        antfin.errors.NotFoundError: no activity 'dance'; expected one of shop, escrow, yuebao, ...
+
+        Raises:
+            antfin.errors.NotFoundError: for an unknown activity.
+        """
+        if activity not in self.ACTIVITIES:
+            raise NotFoundError(f"no activity {activity!r}; expected one of {', '.join(self.ACTIVITIES)}")
+        if not self.users:
+            self._setup(rng, self.today)
+        getattr(self, f"_{activity}")(rng, self.today)
+
+    def end_day(self, rng: random.Random) -> None:
+        """Close today (fund income, float interest) and move to the next day.
+
+        >>> world = World.create(WorldConfig(users=5, seed=3))
+        >>> world.end_day(random.Random(1)); world.day
+        1
+        """
+        if not self.users:
+            self._setup(rng, self.today)
+        self._close_day(rng, self.today)
         self.day += 1
 
     # -- setup ----------------------------------------------------------------------
@@ -262,7 +295,7 @@ class World:
         trade = self.desk.create(trade_no, buyer=buyer, seller=seller, amount=amount, goods=goods, at=at, timeout="1c")
         trade.pay(at=at + timedelta(minutes=3))
 
-    def _escrow_progress(self, rng: random.Random, today: date) -> None:
+    def _escrow(self, rng: random.Random, today: date) -> None:
         at = _at(today, 20)
         for trade_no in self.trades:
             trade = self.desk.get(trade_no)
