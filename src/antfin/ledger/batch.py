@@ -76,6 +76,8 @@ class LedgerOperation:
 
         Raises:
             NotImplementedError: on the abstract base.
+
+        .. versionadded:: 0.1.0
         """
         raise NotImplementedError(f"{type(self).__name__} is abstract")
 
@@ -85,6 +87,8 @@ class LedgerOperation:
         >>> from antfin.calendar import shanghai
         >>> ReverseOp("fix:1", "E1", at=shanghai(2024, 1, 1)).describe()
         "ReverseOp 'fix:1'"
+
+        .. versionadded:: 0.1.0
         """
         return f"{type(self).__name__} {getattr(self, 'key', '?')!r}"
 
@@ -120,6 +124,8 @@ class TransferOp(LedgerOperation):
         ...     _ = ledger.open_account(name, AccountKind.ASSET)
         >>> TransferOp("t", debit="a", credit="b", amount=CNY("2.00"), at=shanghai(2024, 1, 1)).apply(ledger).id
         'E1'
+
+        .. versionadded:: 0.1.0
         """
         return ledger.transfer(
             self.key,
@@ -163,6 +169,8 @@ class EntryOp(LedgerOperation):
         >>> op = EntryOp("e", [Posting.debit("a", CNY("1")), Posting.credit("b", CNY("1"))], at=shanghai(2024, 1, 1))
         >>> op.apply(ledger).key
         'e'
+
+        .. versionadded:: 0.1.0
         """
         return ledger.post_entry(self.key, self.postings, at=self.at, memo=self.memo, metadata=self.metadata)
 
@@ -200,6 +208,8 @@ class HoldOp(LedgerOperation):
         ...     _ = ledger.open_account(name, AccountKind.ASSET)
         >>> HoldOp("h", debit="a", credit="b", amount=CNY("1"), at=shanghai(2024, 1, 1)).apply(ledger).id
         'h'
+
+        .. versionadded:: 0.1.0
         """
         return ledger.hold(
             self.key,
@@ -240,6 +250,8 @@ class PostHoldOp(LedgerOperation):
         >>> _ = ledger.hold("h", debit="a", credit="b", amount=CNY("5"), at=shanghai(2024, 1, 1))
         >>> PostHoldOp("p", "h", at=shanghai(2024, 1, 2)).apply(ledger).hold_id
         'h'
+
+        .. versionadded:: 0.1.0
         """
         return ledger.post_hold(self.key, self.hold_id, at=self.at, amount=self.amount)
 
@@ -270,6 +282,8 @@ class VoidHoldOp(LedgerOperation):
         >>> _ = ledger.hold("h", debit="a", credit="b", amount=CNY("5"), at=shanghai(2024, 1, 1))
         >>> VoidHoldOp("v", "h", at=shanghai(2024, 1, 2)).apply(ledger).status.value
         'voided'
+
+        .. versionadded:: 0.1.0
         """
         return ledger.void_hold(self.key, self.hold_id, at=self.at)
 
@@ -301,6 +315,8 @@ class ReverseOp(LedgerOperation):
         >>> entry = ledger.transfer("t", debit="a", credit="b", amount=CNY("5"), at=shanghai(2024, 1, 1))
         >>> ReverseOp("r", entry.id, at=shanghai(2024, 1, 2)).apply(ledger).reverses
         'E1'
+
+        .. versionadded:: 0.1.0
         """
         return ledger.reverse(self.key, self.entry_id, at=self.at, memo=self.memo)
 
@@ -331,6 +347,8 @@ class OpenAccountOp(LedgerOperation):
         >>> from antfin.ledger import Ledger
         >>> OpenAccountOp("asset:bank", AccountKind.ASSET).apply(Ledger()).kind
         <AccountKind.ASSET: 'asset'>
+
+        .. versionadded:: 0.1.0
         """
         return ledger.open_account(
             self.account_id,
@@ -347,5 +365,7 @@ class OpenAccountOp(LedgerOperation):
 
         >>> OpenAccountOp("asset:bank", "asset").describe()
         "OpenAccountOp 'asset:bank'"
+
+        .. versionadded:: 0.1.0
         """
         return f"{type(self).__name__} {self.account_id!r}"

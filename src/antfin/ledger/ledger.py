@@ -117,7 +117,14 @@ class TrialBalance:
 
     @property
     def totals(self) -> dict[str, tuple[Money, Money]]:
-        """Total debits and credits per currency code."""
+        """Total debits and credits per currency code.
+
+        >>> row = TrialBalanceRow("asset:bank", AccountKind.ASSET, CNY("5"), CNY("1"), CNY("4"))
+        >>> TrialBalance((row,)).totals["CNY"]
+        (Money('5.00', 'CNY'), Money('1.00', 'CNY'))
+
+        .. versionadded:: 0.1.0
+        """
         sums: dict[str, tuple[Money, Money]] = {}
         for row in self.rows:
             code = row.debits.currency.code
@@ -127,7 +134,14 @@ class TrialBalance:
 
     @property
     def is_balanced(self) -> bool:
-        """``True`` when debits equal credits in every currency."""
+        """``True`` when debits equal credits in every currency.
+
+        >>> row = TrialBalanceRow("asset:bank", AccountKind.ASSET, CNY("5"), CNY("1"), CNY("4"))
+        >>> TrialBalance((row,)).is_balanced
+        False
+
+        .. versionadded:: 0.1.0
+        """
         return all(debits == credits for debits, credits in self.totals.values())
 
 
@@ -431,6 +445,8 @@ class Ledger:
 
         Yields:
             this ledger.
+
+        .. versionadded:: 0.1.0
         """
         with self._lock:
             tx = self._tx
@@ -546,6 +562,8 @@ class Ledger:
         Raises:
             antfin.errors.IdempotencyConflictError: the id exists with other terms.
             antfin.errors.InvalidAmountError: an empty id or unknown kind.
+
+        .. versionadded:: 0.1.0
         """
         if not isinstance(non_negative, bool):
             raise TypeError(f"non_negative must be a bool, not {type(non_negative).__name__}")
@@ -582,6 +600,8 @@ class Ledger:
 
         Raises:
             antfin.errors.InvalidTransitionError: a non-zero balance or pending holds.
+
+        .. versionadded:: 0.1.0
         """
         return self._run(self._close_account, account_id)
 
@@ -612,6 +632,8 @@ class Ledger:
 
         Raises:
             antfin.errors.NotFoundError: for an unknown id.
+
+        .. versionadded:: 0.1.0
         """
         try:
             return self._accounts[account_id]
@@ -624,6 +646,8 @@ class Ledger:
 
         >>> Ledger().has_account("wallet:alice")
         False
+
+        .. versionadded:: 0.1.0
         """
         return account_id in self._accounts
 
@@ -633,6 +657,8 @@ class Ledger:
 
         >>> Ledger().accounts()
         ()
+
+        .. versionadded:: 0.1.0
         """
         return tuple(self._accounts.values())
 
@@ -704,6 +730,8 @@ class Ledger:
             antfin.errors.CurrencyMismatchError: an account in another currency.
             antfin.errors.IdempotencyConflictError: the key was used with other parameters.
             antfin.errors.InvalidAmountError: a non-positive amount or an empty key.
+
+        .. versionadded:: 0.1.0
         """
         with self._lock:
             tx = self._tx
@@ -885,6 +913,8 @@ class Ledger:
         Raises:
             antfin.errors.UnbalancedEntryError: debits and credits differ in a currency.
             antfin.errors.InvalidAmountError: fewer than two postings or a zero posting.
+
+        .. versionadded:: 0.1.0
         """
         return self._run(self._post_entry, key, postings, at, memo, metadata)
 
@@ -1032,6 +1062,8 @@ class Ledger:
             antfin.errors.NotFoundError: no such entry.
             antfin.errors.InvalidTransitionError: the entry was already reversed.
             antfin.errors.InsufficientFundsError: the money has been spent since.
+
+        .. versionadded:: 0.1.0
         """
         return self._run(self._reverse, key, entry_id, at, memo)
 
@@ -1092,6 +1124,8 @@ class Ledger:
         Raises:
             antfin.errors.InsufficientFundsError: the hold would over-reserve a non-negative account.
             antfin.errors.InvalidTimeError: a naive instant, or an expiry not after ``at``.
+
+        .. versionadded:: 0.1.0
         """
         return self._run(self._hold, key, debit, credit, amount, at, expires_at, memo, metadata)
 
@@ -1177,6 +1211,8 @@ class Ledger:
 
         Raises:
             antfin.errors.NotFoundError: for an unknown id.
+
+        .. versionadded:: 0.1.0
         """
         try:
             return self._holds[hold_id]
@@ -1189,6 +1225,8 @@ class Ledger:
 
         >>> Ledger().holds(HoldStatus.PENDING)
         ()
+
+        .. versionadded:: 0.1.0
         """
         return tuple(hold for hold in self._holds.values() if status is None or hold.status is status)
 
@@ -1225,6 +1263,8 @@ class Ledger:
         Raises:
             antfin.errors.InvalidTransitionError: the hold is resolved or expired.
             antfin.errors.InvalidAmountError: more than held, or not positive.
+
+        .. versionadded:: 0.1.0
         """
         return self._run(self._post_hold, key, hold_id, at, amount)
 
@@ -1266,6 +1306,8 @@ class Ledger:
 
         Raises:
             antfin.errors.InvalidTransitionError: the hold is resolved or expired.
+
+        .. versionadded:: 0.1.0
         """
         return self._run(self._void_hold, key, hold_id, at)
 
@@ -1299,6 +1341,8 @@ class Ledger:
         ()
         >>> [hold.status.value for hold in ledger.expire_holds(shanghai(2024, 1, 2))]
         ['expired']
+
+        .. versionadded:: 0.1.0
         """
         return self._run(self._expire_holds, ensure_aware(at))
 
@@ -1326,6 +1370,8 @@ class Ledger:
 
         >>> type(Ledger().store).__name__
         'MemoryStore'
+
+        .. versionadded:: 0.1.0
         """
         return self._store
 
@@ -1333,6 +1379,8 @@ class Ledger:
         """Close the store (an SQLite file, say); the ledger may not be used afterwards.
 
         >>> Ledger().close()
+
+        .. versionadded:: 0.1.0
         """
         self._store.close()
 
@@ -1351,6 +1399,8 @@ class Ledger:
         ...                     at=shanghai(2024, 1, 2))
         >>> ledger.balance("wallet:a"), ledger.balance("wallet:a", at=shanghai(2024, 1, 1))
         (Money('3.00', 'CNY'), Money('0.00', 'CNY'))
+
+        .. versionadded:: 0.1.0
         """
         account = self.account(account_id)
         if at is None:
@@ -1378,6 +1428,8 @@ class Ledger:
         >>> _ = ledger.open_account("wallet:a", AccountKind.LIABILITY)
         >>> ledger.pending("wallet:a")
         Money('0.00', 'CNY')
+
+        .. versionadded:: 0.1.0
         """
         account = self.account(account_id)
         totals = self._totals[account_id]
@@ -1393,6 +1445,8 @@ class Ledger:
         >>> _ = ledger.open_account("wallet:a", AccountKind.LIABILITY)
         >>> ledger.incoming("wallet:a")
         Money('0.00', 'CNY')
+
+        .. versionadded:: 0.1.0
         """
         account = self.account(account_id)
         totals = self._totals[account_id]
@@ -1408,6 +1462,8 @@ class Ledger:
         >>> _ = ledger.open_account("wallet:a", AccountKind.LIABILITY)
         >>> ledger.available("wallet:a")
         Money('0.00', 'CNY')
+
+        .. versionadded:: 0.1.0
         """
         return self.balance(account_id) - self.pending(account_id)
 
@@ -1417,6 +1473,8 @@ class Ledger:
 
         >>> Ledger().entries()
         ()
+
+        .. versionadded:: 0.1.0
         """
         return tuple(self._entries)
 
@@ -1431,6 +1489,8 @@ class Ledger:
 
         Raises:
             antfin.errors.NotFoundError: for an unknown id.
+
+        .. versionadded:: 0.1.0
         """
         index = self._entry_index.get(entry_id)
         if index is None:
@@ -1446,6 +1506,8 @@ class Ledger:
         >>> _ = ledger.open_account("wallet:a", AccountKind.LIABILITY)
         >>> ledger.history("wallet:a")
         ()
+
+        .. versionadded:: 0.1.0
         """
         self.account(account_id)
         seen: list[int] = []
@@ -1460,6 +1522,8 @@ class Ledger:
 
         >>> Ledger().key_used("anything")
         False
+
+        .. versionadded:: 0.1.0
         """
         return key in self._keys
 
@@ -1477,6 +1541,8 @@ class Ledger:
         >>> tb = ledger.trial_balance()
         >>> tb.is_balanced, tb.totals["CNY"]
         (True, (Money('1000.00', 'CNY'), Money('1000.00', 'CNY')))
+
+        .. versionadded:: 0.1.0
         """
         rows = []
         for account in self._accounts.values():
@@ -1507,6 +1573,8 @@ class Ledger:
 
         Raises:
             antfin.errors.InvariantViolationError: naming the broken rule.
+
+        .. versionadded:: 0.1.0
         """
         recomputed: dict[str, list[int]] = {account_id: [0, 0, 0, 0] for account_id in self._accounts}
         per_currency: dict[str, int] = {}

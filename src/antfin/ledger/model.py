@@ -84,12 +84,24 @@ class AccountKind(enum.Enum):
 
     @property
     def debit_normal(self) -> bool:
-        """``True`` for assets and expenses, which grow with debits."""
+        """``True`` for assets and expenses, which grow with debits.
+
+        >>> AccountKind.EXPENSE.debit_normal
+        True
+
+        .. versionadded:: 0.1.0
+        """
         return self in (AccountKind.ASSET, AccountKind.EXPENSE)
 
     @property
     def sign(self) -> int:
-        """+1 if a debit raises the balance, -1 if a credit does."""
+        """+1 if a debit raises the balance, -1 if a credit does.
+
+        >>> AccountKind.ASSET.sign, AccountKind.REVENUE.sign
+        (1, -1)
+
+        .. versionadded:: 0.1.0
+        """
         return 1 if self.debit_normal else -1
 
 
@@ -154,6 +166,8 @@ class LedgerAccount:
         >>> a = LedgerAccount("x", AccountKind.ASSET)
         >>> a.same_terms(LedgerAccount("x", AccountKind.ASSET)), a.same_terms(LedgerAccount("x", AccountKind.EQUITY))
         (True, False)
+
+        .. versionadded:: 0.1.0
         """
         return (
             self.id == other.id
@@ -197,6 +211,8 @@ class Posting:
 
         Raises:
             antfin.errors.InvalidAmountError: unless ``amount`` is positive.
+
+        .. versionadded:: 0.1.0
         """
         _check_positive(amount)
         return cls(account, amount)
@@ -210,13 +226,21 @@ class Posting:
 
         Raises:
             antfin.errors.InvalidAmountError: unless ``amount`` is positive.
+
+        .. versionadded:: 0.1.0
         """
         _check_positive(amount)
         return cls(account, -amount)
 
     @property
     def is_debit(self) -> bool:
-        """``True`` for a debit."""
+        """``True`` for a debit.
+
+        >>> Posting.credit("wallet:a", CNY("1.00")).is_debit
+        False
+
+        .. versionadded:: 0.1.0
+        """
         return self.amount.minor_units > 0
 
 
@@ -271,6 +295,8 @@ class JournalEntry:
         ...                      (Posting.debit("asset:bank", CNY("5")), Posting.credit("wallet:alice", CNY("5"))))
         >>> entry.amount_on("wallet:alice"), entry.amount_on("wallet:bob")
         (Money('-5.00', 'CNY'), None)
+
+        .. versionadded:: 0.1.0
         """
         total: Money | None = None
         for posting in self.postings:
@@ -295,7 +321,13 @@ class HoldStatus(enum.Enum):
 
     @property
     def is_final(self) -> bool:
-        """``True`` once the hold is resolved."""
+        """``True`` once the hold is resolved.
+
+        >>> HoldStatus.EXPIRED.is_final
+        True
+
+        .. versionadded:: 0.1.0
+        """
         return self is not HoldStatus.PENDING
 
 
@@ -341,7 +373,15 @@ class Hold:
 
     @property
     def remaining(self) -> Money:
-        """What is still reserved: the amount while pending, zero once resolved."""
+        """What is still reserved: the amount while pending, zero once resolved.
+
+        >>> from antfin.calendar import shanghai
+        >>> hold = Hold("h1", "wallet:a", "wallet:b", CNY("10.00"), shanghai(2024, 1, 1), status=HoldStatus.VOIDED)
+        >>> hold.remaining
+        Money('0.00', 'CNY')
+
+        .. versionadded:: 0.1.0
+        """
         return self.amount if self.status is HoldStatus.PENDING else self.amount.currency.zero()
 
     def to_record(self) -> dict[str, Any]:
@@ -350,6 +390,8 @@ class Hold:
         >>> from antfin.calendar import shanghai
         >>> Hold("h1", "wallet:a", "wallet:b", CNY("10.00"), shanghai(2024, 1, 1)).to_record()["amount_minor"]
         1000
+
+        .. versionadded:: 0.1.0
         """
         return {
             "id": self.id,
@@ -375,6 +417,8 @@ class Hold:
         >>> hold = Hold("h1", "wallet:a", "wallet:b", CNY("10.00"), shanghai(2024, 1, 1))
         >>> Hold.from_record(hold.to_record()) == hold
         True
+
+        .. versionadded:: 0.1.0
         """
         currency = Currency.of(record["currency"])
         return cls(

@@ -196,6 +196,8 @@ class SQLiteStore:
 
         >>> SQLiteStore(":memory:").schema_version
         2
+
+        .. versionadded:: 0.1.0
         """
         with self._lock:
             row = self._conn.execute("SELECT value FROM meta WHERE name = 'schema_version'").fetchone()
@@ -207,6 +209,8 @@ class SQLiteStore:
 
         >>> SQLiteStore(":memory:").version
         0
+
+        .. versionadded:: 0.1.0
         """
         with self._lock:
             return self._read_head()[0]
@@ -229,6 +233,8 @@ class SQLiteStore:
 
         >>> SQLiteStore(":memory:").load().entries
         ()
+
+        .. versionadded:: 0.1.0
         """
         with self._lock:
             if self._in_tx:
@@ -244,6 +250,8 @@ class SQLiteStore:
 
         >>> SQLiteStore(":memory:").load_since(0).version
         0
+
+        .. versionadded:: 0.1.0
         """
         with self._lock:
             if self._in_tx:
@@ -344,6 +352,8 @@ class SQLiteStore:
 
         Raises:
             sqlite3.OperationalError: another writer held the lock longer than ``timeout``.
+
+        .. versionadded:: 0.1.0
         """
         self._lock.acquire()
         try:
@@ -365,6 +375,8 @@ class SQLiteStore:
         """End the transaction opened by :meth:`begin` without writing.
 
         >>> SQLiteStore(":memory:").rollback()  # nothing open: nothing to do
+
+        .. versionadded:: 0.1.0
         """
         with self._lock:
             if self._in_tx:
@@ -389,6 +401,8 @@ class SQLiteStore:
 
         Raises:
             sqlite3.Error: the database refused the write (nothing is kept).
+
+        .. versionadded:: 0.1.0
         """
         with self._lock:
             if not self._in_tx:
@@ -509,6 +523,8 @@ class SQLiteStore:
         """Close the database connection (rolling back a transaction left open).
 
         >>> SQLiteStore(":memory:").close()
+
+        .. versionadded:: 0.1.0
         """
         with self._lock:
             if self._in_tx:

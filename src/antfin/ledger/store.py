@@ -68,7 +68,13 @@ class ChangeSet:
 
     @property
     def is_empty(self) -> bool:
-        """``True`` when there is nothing to write."""
+        """``True`` when there is nothing to write.
+
+        >>> ChangeSet(keys=(KeyRecord("k", "f", "entry", "E1"),)).is_empty
+        False
+
+        .. versionadded:: 0.1.0
+        """
         return not (self.accounts or self.entries or self.holds or self.keys)
 
 
@@ -125,15 +131,34 @@ class LedgerStore(Protocol):
     """
 
     def load(self) -> StoreState:
-        """Everything committed so far (accounts and holds at their latest state)."""
+        """Everything committed so far (accounts and holds at their latest state).
+
+        >>> MemoryStore().load().version
+        0
+
+        .. versionadded:: 0.1.0
+        """
         ...
 
     def commit(self, changes: ChangeSet) -> None:
-        """Write ``changes`` wholly or not at all; raise if it cannot."""
+        """Write ``changes`` wholly or not at all; raise if it cannot.
+
+        >>> store = MemoryStore()
+        >>> store.commit(ChangeSet())
+        >>> store.load().version
+        1
+
+        .. versionadded:: 0.1.0
+        """
         ...
 
     def close(self) -> None:
-        """Release resources; the store may not be used afterwards."""
+        """Release resources; the store may not be used afterwards.
+
+        >>> MemoryStore().close()
+
+        .. versionadded:: 0.1.0
+        """
         ...
 
 
@@ -156,15 +181,39 @@ class SharedLedgerStore(LedgerStore, Protocol):
     """
 
     def begin(self) -> int:
-        """Take the exclusive write lock; return the committed version."""
+        """Take the exclusive write lock; return the committed version.
+
+        >>> from antfin.ledger import SQLiteStore
+        >>> store = SQLiteStore(":memory:")
+        >>> store.begin()
+        0
+        >>> store.rollback()
+
+        .. versionadded:: 0.1.0
+        """
         ...
 
     def load_since(self, version: int) -> StoreState:
-        """Everything committed after ``version`` (accounts and holds at their latest state)."""
+        """Everything committed after ``version`` (accounts and holds at their latest state).
+
+        >>> from antfin.ledger import SQLiteStore
+        >>> SQLiteStore(":memory:").load_since(0).entries
+        ()
+
+        .. versionadded:: 0.1.0
+        """
         ...
 
     def rollback(self) -> None:
-        """Release the lock taken by :meth:`begin` without writing."""
+        """Release the lock taken by :meth:`begin` without writing.
+
+        >>> from antfin.ledger import SQLiteStore
+        >>> store = SQLiteStore(":memory:")
+        >>> _ = store.begin()
+        >>> store.rollback()
+
+        .. versionadded:: 0.1.0
+        """
         ...
 
 
@@ -199,6 +248,8 @@ class MemoryStore:
 
         >>> MemoryStore().load().accounts
         ()
+
+        .. versionadded:: 0.1.0
         """
         return StoreState(
             tuple(self._accounts.values()),
@@ -213,6 +264,8 @@ class MemoryStore:
         """Keep ``changes`` (cannot fail part-way: plain dict and list updates).
 
         >>> MemoryStore().commit(ChangeSet())
+
+        .. versionadded:: 0.1.0
         """
         for account in changes.accounts:
             self._accounts[account.id] = account
@@ -233,4 +286,6 @@ class MemoryStore:
         """Nothing to release.
 
         >>> MemoryStore().close()
+
+        .. versionadded:: 0.1.0
         """
