@@ -148,8 +148,10 @@ class LedgerAccount:
     kind: AccountKind = attrs.field(converter=_kind)
     currency: Currency = attrs.field(default=CNY, converter=_currency)
     non_negative: bool = attrs.field(default=False, kw_only=True)
-    owner: str | None = attrs.field(default=None, kw_only=True)
-    purpose: str = attrs.field(default="", kw_only=True)
+    owner: str | None = attrs.field(
+        default=None, kw_only=True, validator=attrs.validators.optional(attrs.validators.instance_of(str))
+    )
+    purpose: str = attrs.field(default="", kw_only=True, validator=attrs.validators.instance_of(str))
     metadata: Mapping[str, str] = attrs.field(
         factory=dict, converter=frozen_metadata, kw_only=True, eq=False, hash=False
     )

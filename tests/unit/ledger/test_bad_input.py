@@ -150,6 +150,8 @@ CASES: list[tuple[str, Call, type[Exception], tuple[str, ...]]] = [
         TypeError,
         ("non_negative",),
     ),
+    ("owner not text", lambda b: b.open_account("x", AccountKind.ASSET, owner=7), TypeError, ("owner",)),  # type: ignore[arg-type]
+    ("purpose not text", lambda b: b.open_account("x", AccountKind.ASSET, purpose=None), TypeError, ("purpose",)),  # type: ignore[arg-type]
     (
         "unknown currency",
         lambda b: b.open_account("x", AccountKind.ASSET, currency="XYZ"),
