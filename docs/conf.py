@@ -74,7 +74,7 @@ intersphinx_disabled_reftypes = ["*"]
 nitpicky = True
 _STDLIB_MODULES = (
     "abc|argparse|builtins|collections|collections\\.abc|contextlib|dataclasses|datetime|decimal|enum|"
-    "fractions|functools|io|itertools|json|numbers|os|pathlib|re|sqlite3|threading|types|typing|typing_extensions|uuid"
+    "fractions|functools|io|itertools|json|numbers|os|pathlib|random|re|sqlite3|threading|types|typing|typing_extensions|uuid"
 )
 _BUILTINS = (
     "None|True|False|Ellipsis|NotImplemented|object|type|bool|int|float|complex|str|bytes|bytearray|list|tuple|"
@@ -97,6 +97,8 @@ nitpick_ignore_regex = [
     # Third-party runtime dependencies, documented on their own sites.
     (r"py:.*", r"(attrs|attr|dateutil|babel)(\..*)?"),
     (r"py:.*", r"(relativedelta|Attribute|Locale)"),
+    # Type variables of generic helpers.
+    (r"py:class", r"antfin(\.\w+)*\.T"),
 ]
 
 # -- doctest ------------------------------------------------------------------------------------

@@ -49,7 +49,9 @@ SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
 #: The first and last calendar dates an operation may name (a sanity bound, not a business rule):
 #: products add terms, timeouts and months to the dates they are given, and an instant near
 #: ``datetime.max`` would overflow there instead of being refused with a typed error.
+#: The earliest date (and instant) any antfin operation accepts.
 EARLIEST_DATE: Final = date(1900, 1, 1)
+#: The latest date (and instant) any antfin operation accepts.
 LATEST_DATE: Final = date(2999, 12, 31)
 _FIRST_YEAR: Final = EARLIEST_DATE.year
 _LAST_YEAR: Final = LATEST_DATE.year

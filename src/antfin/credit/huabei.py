@@ -4,7 +4,7 @@ Every movement of money is booked in the :class:`~antfin.ledger.Ledger`:
 
 * a purchase: Huabei funds the merchant (debit the user's receivable
   ``asset:huabei:<user>``, credit ``wallet:<merchant>``) and the merchant pays
-  the Huabei acquiring fee to :attr:`ProfitPoint.HUABEI_MERCHANT_FEE`;
+  the Huabei acquiring fee to ``ProfitPoint.HUABEI_MERCHANT_FEE``;
 * a refund: the reverse, which gives the line back;
 * a repayment: from ``wallet:<user>`` to the receivable;
 * instalment fees, revolving and overdue interest: from the receivable to their
@@ -146,7 +146,7 @@ class MerchantFeeTable:
         raise NotFoundError(f"channel: {channel!r} has no Huabei merchant fee; expected one of {expected}")
 
     def fee_for(self, amount: Money, channel: MerchantChannel) -> Money:
-        """The merchant's fee on ``amount``, rounded with :attr:`rounding`.
+        """The merchant's fee on ``amount``, rounded with ``rounding``.
 
         >>> DEFAULT_MERCHANT_FEES.fee_for(CNY("1000"), MerchantChannel.OFFLINE)
         Money('8.00', 'CNY')
@@ -964,7 +964,7 @@ class HuabeiAccount:
 
         Interest accrued on earlier bills through the cycle's last day is charged first
         (booked to its profit points and put on this bill); instalment fees billed now are
-        booked to :attr:`ProfitPoint.HUABEI_INSTALMENT_FEE`. A bill of zero or less is paid
+        booked to ``ProfitPoint.HUABEI_INSTALMENT_FEE``. A bill of zero or less is paid
         at once and a credit carries to the next bill. Bills are issued in order, one per month;
         issuing the last bill again returns it unchanged.
 

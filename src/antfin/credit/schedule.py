@@ -16,13 +16,13 @@ residue of principal (and of the fee) goes to the last period.
 
 Period rates (cfg via ``accrual``):
 
-* :attr:`Accrual.MONTHLY`: the nominal monthly rate, annual ÷ 12 (a daily
+* ``Accrual.MONTHLY``: the nominal monthly rate, annual ÷ 12 (a daily
   rate is first annualised with its day count: daily × 360 or × 365). Every
   period counts as one month, including a short or long first period.
-* :attr:`Accrual.DAILY`: the daily rate times the days of the period under the
+* ``Accrual.DAILY``: the daily rate times the days of the period under the
   rate's :class:`~antfin.rates.DayCount` (actual/365, actual/360, 30/360).
 
-The level instalment of :attr:`RepaymentMethod.EQUAL_INSTALMENT` is always the
+The level instalment of ``RepaymentMethod.EQUAL_INSTALMENT`` is always the
 annuity ``P·r(1+r)ⁿ/((1+r)ⁿ-1)`` at the nominal monthly rate, rounded with the
 schedule's mode; it agrees with numpy-financial's ``pmt`` to the fen.
 
@@ -377,7 +377,7 @@ class Schedule:
 
     @property
     def total_principal(self) -> Money:
-        """Sum of the principal column (always equals :attr:`principal`).
+        """Sum of the principal column (always equals ``principal``).
 
         >>> rate = LoanRate.annual(Rate("0.1"), DayCount.ACT_360)
         >>> amortize(CNY("100"), rate, 3, disbursed_on=date(2024, 1, 1)).total_principal

@@ -117,7 +117,7 @@ class FundFeeSchedule:
     rounding: Rounding = attrs.field(default=Rounding.HALF_UP, converter=_rounding)
 
     def daily(self, assets: Money, rate: Rate) -> Money:
-        """``assets × rate ÷ days_in_year``, rounded once to the fen with :attr:`rounding`.
+        """``assets × rate ÷ days_in_year``, rounded once to the fen with ``rounding``.
 
         >>> FundFeeSchedule().daily(CNY("1000000.00"), Rate.percent("0.30"))
         Money('8.22', 'CNY')

@@ -24,7 +24,7 @@ Rules (DESIGN.md §3; the reference page has the sources):
 - a unit is worth 1.00 yuan for ever; purchases are by amount, redemptions by units;
 - a purchase placed before 15:00 on trading day T is confirmed on the next
   trading day and earns from that day; after 15:00 or on a non-trading day it
-  counts from the next trading day (:meth:`TradingCalendar.trading_day_for`);
+  counts from the next trading day (:meth:`antfin.calendar.TradingCalendar.trading_day_for`);
 - a normal redemption placed on T pays on the next trading day; the units earn
   until then and stop earning that day;
 - a fast (T+0) redemption pays at once, at most 10,000 yuan per investor per
