@@ -155,9 +155,11 @@ class _Transaction:
 
     def __init__(self) -> None:
         self.undo: list[_Undo] = []
-        self.accounts: dict[str, LedgerAccount] = {}
+        # Accounts and holds are logged in change order (an id may appear more than once; the
+        # last state wins on commit), so a nested block rolls back by truncating, not by copying.
+        self.accounts: list[LedgerAccount] = []
         self.entries: list[JournalEntry] = []
-        self.holds: dict[str, Hold] = {}
+        self.holds: list[Hold] = []
         self.keys: list[KeyRecord] = []
 
 
@@ -383,7 +385,10 @@ class Ledger:
         self._tx = None
         if tx.entries or tx.keys or tx.holds or tx.accounts:
             changes = _make_change_set(
-                tuple(tx.accounts.values()), tuple(tx.entries), tuple(tx.holds.values()), tuple(tx.keys)
+                tuple({account.id: account for account in tx.accounts}.values()),
+                tuple(tx.entries),
+                tuple({hold.id: hold for hold in tx.holds}.values()),
+                tuple(tx.keys),
             )
             try:
                 self._store.commit(changes)
@@ -459,17 +464,15 @@ class Ledger:
                     raise
                 self._finish(tx)
                 return
-            mark = (len(tx.undo), len(tx.entries), len(tx.keys), dict(tx.holds), dict(tx.accounts))
+            mark = (len(tx.undo), len(tx.entries), len(tx.keys), len(tx.holds), len(tx.accounts))
             try:
                 yield self
             except BaseException:
                 self._rollback(tx, mark[0])
                 del tx.entries[mark[1] :]
                 del tx.keys[mark[2] :]
-                tx.holds.clear()
-                tx.holds.update(mark[3])
-                tx.accounts.clear()
-                tx.accounts.update(mark[4])
+                del tx.holds[mark[3] :]
+                del tx.accounts[mark[4] :]
                 raise
 
     def apply_batch(self, operations: Iterable[LedgerOperation]) -> tuple[JournalEntry | Hold | LedgerAccount, ...]:
@@ -586,7 +589,7 @@ class Ledger:
             raise IdempotencyConflictError(f"account {account.id!r} is already open with other terms")
         self._add_account(account)
         tx.undo.append((_undo_new_account, account.id))
-        tx.accounts[account.id] = account
+        tx.accounts.append(account)
         return account
 
     def close_account(self, account_id: str) -> LedgerAccount:
@@ -618,7 +621,7 @@ class Ledger:
         closed = attrs.evolve(account, closed=True)
         self._accounts[account_id] = closed
         tx.undo.append((_undo_account_change, account))
-        tx.accounts[account_id] = closed
+        tx.accounts.append(closed)
         return closed
 
     @_locked
@@ -1180,7 +1183,7 @@ class Ledger:
         self._hold_seq += 1
         self._holds[key] = new
         tx.undo.append((_undo_new_hold, key))
-        tx.holds[key] = new
+        tx.holds.append(new)
         self._reserve(tx, new, +1)
         if expires_at is not None:
             # A stale heap item after a rollback is harmless: expire_holds skips non-pending ids.
@@ -1198,7 +1201,7 @@ class Ledger:
         self._reserve(tx, hold, -1)
         self._holds[hold.id] = resolved
         tx.undo.append((_undo_hold_change, hold))
-        tx.holds[hold.id] = resolved
+        tx.holds.append(resolved)
 
     @_locked
     def get_hold(self, hold_id: str) -> Hold:
