@@ -114,7 +114,7 @@ class DemoResult:
     loan_book: tuple[LoanBookRow, ...]
     balanced: bool
     seven_day_yield: Any
-    seconds: float
+    seconds: float  # wall time of the run (a duration, not money)
 
 
 def _mappingproxy(data: dict[str, Any]) -> MappingProxyType[str, Any]:

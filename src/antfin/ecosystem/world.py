@@ -264,6 +264,7 @@ class World:
     # -- products ---------------------------------------------------------------------
 
     def _pick(self, rng: random.Random, share: float) -> list[Account]:
+        # ``share`` is a behavioural probability of the simulation, not money: a float is right here.
         count = max(1, int(len(self.users) * share))
         return rng.sample(self.users, min(count, len(self.users)))
 

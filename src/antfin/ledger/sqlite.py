@@ -158,6 +158,7 @@ class SQLiteStore:
     .. versionadded:: 0.1.0
     """
 
+    # ``timeout`` is sqlite3's lock wait in seconds (a duration, not money), hence a float.
     def __init__(self, path: str | os.PathLike[str], *, synchronous: str = "NORMAL", timeout: float = 30.0) -> None:
         if not isinstance(synchronous, str) or synchronous.upper() not in {"OFF", "NORMAL", "FULL", "EXTRA"}:
             raise ValueError(f"synchronous must be OFF, NORMAL, FULL or EXTRA, got {synchronous!r}")
