@@ -37,10 +37,11 @@ from __future__ import annotations
 
 import enum
 import json
+import sys
 import types
 import typing
 from collections.abc import Callable, Mapping, Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import cache
 from typing import Any, TypeVar
@@ -76,15 +77,38 @@ def _skipped(tp: object) -> bool:
 
 @cache
 def _hints(cls: type) -> dict[str, Any]:
-    import antfin
-
+    # Annotations are strings (``from __future__ import annotations``); some name types that their
+    # module imports only for the type checker, so resolve them against every antfin module's names.
     namespace: dict[str, Any] = {}
-    for name in dir(antfin):
-        namespace[name] = getattr(antfin, name)
-    from antfin import ledger as ledger_module
-
-    namespace.update({name: getattr(ledger_module, name) for name in ledger_module.__all__})
+    for name, module in list(sys.modules.items()):
+        if name == "antfin" or name.startswith("antfin."):
+            namespace.update({key: value for key, value in vars(module).items() if not key.startswith("__")})
+    namespace.update(vars(sys.modules[cls.__module__]))
     return typing.get_type_hints(cls, localns=namespace)
+
+
+_CLASS = "__class__"
+_ITEMS = "__items__"
+
+
+def _declared(tp: object, cls: type) -> bool:
+    """Whether the annotation ``tp`` names ``cls`` itself (or an optional/union of it)."""
+    if tp is cls:
+        return True
+    if typing.get_origin(tp) in (types.UnionType, typing.Union):
+        return cls in typing.get_args(tp)
+    return False
+
+
+def _tagged_class(name: object, path: str) -> type:
+    if not isinstance(name, str) or not name.startswith("antfin."):
+        raise SerializationError(f"{path}.{_CLASS}: expected an antfin class name, got {name!r}")
+    module_name, _, qualname = name.rpartition(".")
+    module = sys.modules.get(module_name)
+    found = getattr(module, qualname, None) if module is not None else None
+    if not isinstance(found, type) or not attrs.has(found):
+        raise SerializationError(f"{path}.{_CLASS}: {name!r} is not an antfin value class")
+    return found
 
 
 def to_data(value: object) -> Any:
@@ -106,6 +130,8 @@ def to_data(value: object) -> Any:
 
 
 def _dump(value: object, path: str) -> Any:
+    if isinstance(value, enum.Enum):  # before str: some enums (Rounding) are also strings
+        return value.name
     if value is None or isinstance(value, (bool, str)):
         return value
     if isinstance(value, int):
@@ -122,7 +148,7 @@ def _dump(value: object, path: str) -> Any:
         if value.tzinfo is None or value.utcoffset() is None:
             raise SerializationError(f"{path}: datetime must be aware, got naive {value}")
         return value.isoformat()
-    if isinstance(value, date):
+    if isinstance(value, (date, time)):
         return value.isoformat()
     if isinstance(value, timedelta):
         return {"days": value.days, "seconds": value.seconds, "microseconds": value.microseconds}
@@ -136,19 +162,23 @@ def _dump(value: object, path: str) -> Any:
             tp = hints.get(field.name, Any)
             if _skipped(tp):
                 continue
-            out[field.name] = _dump(getattr(value, field.name), f"{path}.{field.name}")
+            item = getattr(value, field.name)
+            data = _dump(item, f"{path}.{field.name}")
+            if isinstance(data, dict) and attrs.has(type(item)) and not _declared(tp, type(item)):
+                # A protocol- or base-typed field: record the concrete antfin class to load it back.
+                data[_CLASS] = f"{type(item).__module__}.{type(item).__qualname__}"
+            out[field.name] = data
         return out
     if isinstance(value, Mapping):
-        result: dict[str, Any] = {}
-        for key, item in value.items():
-            name = key.name if isinstance(key, enum.Enum) else key
-            if not isinstance(name, str):
-                raise SerializationError(f"{path}: mapping keys must be strings or enums, got {key!r}")
-            result[name] = _dump(item, f"{path}[{name!r}]")
-        return result
+        keys = [_dump(key, f"{path} key") for key in value]
+        items = [_dump(item, f"{path}[{key!r}]") for key, item in value.items()]
+        if all(isinstance(key, str) for key in keys) and _ITEMS not in keys:
+            return dict(zip(keys, items, strict=True))
+        # Keys that are not strings once converted (tuples, say): a list of [key, value] pairs.
+        return {_ITEMS: [[key, item] for key, item in zip(keys, items, strict=True)]}
     if isinstance(value, (list, tuple, frozenset, set)):
-        items = sorted(value, key=repr) if isinstance(value, (set, frozenset)) else value
-        return [_dump(item, f"{path}[{index}]") for index, item in enumerate(items)]
+        ordered = sorted(value, key=repr) if isinstance(value, (set, frozenset)) else value
+        return [_dump(item, f"{path}[{index}]") for index, item in enumerate(ordered)]
     raise SerializationError(f"{path}: cannot convert {type(value).__name__} to JSON data")
 
 
@@ -179,6 +209,9 @@ def _fail(path: str, expected: str, data: object) -> SerializationError:
 
 
 def _load(tp: Any, data: Any, path: str, ledger: object | None) -> Any:
+    if isinstance(data, dict) and _CLASS in data:
+        cls = _tagged_class(data[_CLASS], path)
+        return _load_attrs(cls, {key: value for key, value in data.items() if key != _CLASS}, path, ledger)
     if tp is Any or tp is object:
         return data
     origin = typing.get_origin(tp)
@@ -226,8 +259,11 @@ def _load_container(tp: Any, origin: Any, args: tuple[Any, ...], data: Any, path
     if not isinstance(data, dict):
         raise _fail(path, "an object", data)
     key_type, value_type = args if args else (str, Any)
+    pairs = data.get(_ITEMS) if set(data) == {_ITEMS} else list(data.items())
+    if not isinstance(pairs, list) or not all(isinstance(pair, (list, tuple)) and len(pair) == 2 for pair in pairs):
+        raise _fail(f"{path}.{_ITEMS}", "a list of [key, value] pairs", pairs)
     result = {}
-    for key, item in data.items():
+    for key, item in pairs:
         loaded_key = _load(key_type, key, f"{path} key", ledger) if key_type is not str else key
         result[loaded_key] = _load(value_type, item, f"{path}[{key!r}]", ledger)
     return result
@@ -263,6 +299,20 @@ def _load_scalar(tp: type, data: Any, path: str, ledger: object | None) -> Any:
             return Currency.of(data)
         except AntfinError as error:
             raise SerializationError(f"{path}: {error}") from None
+    if tp in (datetime, time, date, timedelta):
+        return _load_time(tp, data, path)
+    if issubclass(tp, enum.Enum):
+        if isinstance(data, str) and data in tp.__members__:
+            return tp[data]
+        raise _fail(path, f"one of {', '.join(tp.__members__)}", data)
+    if _is_ledger_type(tp):
+        return ledger
+    if attrs.has(tp):
+        return _load_attrs(tp, data, path, ledger)
+    raise SerializationError(f"{path}: cannot load the type {tp.__name__}")
+
+
+def _load_time(tp: type, data: Any, path: str) -> Any:
     if tp is datetime:
         if not isinstance(data, str):
             raise _fail(path, "an ISO 8601 datetime string", data)
@@ -273,6 +323,13 @@ def _load_scalar(tp: type, data: Any, path: str, ledger: object | None) -> Any:
         if value.tzinfo is None:
             raise SerializationError(f"{path}: datetime must carry its UTC offset, got {data!r}")
         return value
+    if tp is time:
+        if not isinstance(data, str):
+            raise _fail(path, "an ISO 8601 time string", data)
+        try:
+            return time.fromisoformat(data)
+        except ValueError:
+            raise _fail(path, "an ISO 8601 time string", data) from None
     if tp is date:
         if not isinstance(data, str):
             raise _fail(path, "an ISO 8601 date string", data)
@@ -284,15 +341,7 @@ def _load_scalar(tp: type, data: Any, path: str, ledger: object | None) -> Any:
         if not isinstance(data, dict) or set(data) != {"days", "seconds", "microseconds"}:
             raise _fail(path, "an object with days, seconds and microseconds", data)
         return timedelta(days=data["days"], seconds=data["seconds"], microseconds=data["microseconds"])
-    if issubclass(tp, enum.Enum):
-        if isinstance(data, str) and data in tp.__members__:
-            return tp[data]
-        raise _fail(path, f"one of {', '.join(tp.__members__)}", data)
-    if _is_ledger_type(tp):
-        return ledger
-    if attrs.has(tp):
-        return _load_attrs(tp, data, path, ledger)
-    raise SerializationError(f"{path}: cannot load the type {tp.__name__}")
+    raise SerializationError(f"{path}: cannot load the type {tp.__name__}")  # pragma: no cover
 
 
 def _decimal(data: object, path: str) -> Decimal:

@@ -235,7 +235,15 @@ class CreditDimension(enum.Enum):
         return self.value[2]
 
 
+def _as_mapping(value: object) -> object:
+    """Accept the stored form too: a tuple of (dimension, number) pairs, as JSON data gives it back."""
+    if isinstance(value, tuple) and all(isinstance(pair, tuple) and len(pair) == 2 for pair in value):
+        return dict(value)
+    return value
+
+
 def _weight_pairs(value: Mapping[CreditDimension, AmountLike]) -> tuple[tuple[CreditDimension, Decimal], ...]:
+    value = _as_mapping(value)  # type: ignore[assignment]
     if not isinstance(value, Mapping):
         raise TypeError(f"weights must be a mapping of CreditDimension to a number, not {type(value).__name__}")
     missing = [dimension.code for dimension in CreditDimension if dimension not in value]
@@ -305,6 +313,7 @@ _NEUTRAL: Final = Decimal(50)
 
 
 def _sub_scores(value: Mapping[CreditDimension, AmountLike]) -> tuple[tuple[CreditDimension, Decimal], ...]:
+    value = _as_mapping(value)  # type: ignore[assignment]
     if not isinstance(value, Mapping):
         raise TypeError(f"dimensions must be a mapping of CreditDimension to 0-100, not {type(value).__name__}")
     missing = [dimension.code for dimension in CreditDimension if dimension not in value]
