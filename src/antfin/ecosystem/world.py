@@ -47,6 +47,8 @@ __all__ = ["World", "WorldConfig"]
 _GOODS = (GoodsType.PHYSICAL_EXPRESS, GoodsType.PHYSICAL_EXPRESS, GoodsType.ORDINARY_MAIL, GoodsType.VIRTUAL)
 _CHANNELS = (MerchantChannel.OFFLINE, MerchantChannel.TAOBAO, MerchantChannel.TMALL)
 _FUND_GROSS_YIELD = Rate.percent("2.4")  # the portfolio's gross annual yield in the demo (cfg)
+#: Most Zhaocaibao orders (subscriptions and reservations) the world places in a day.
+ZHAOCAIBAO_DAILY_ORDERS = 120
 
 
 @attrs.frozen
@@ -263,9 +265,11 @@ class World:
 
     # -- products ---------------------------------------------------------------------
 
-    def _pick(self, rng: random.Random, share: float) -> list[Account]:
+    def _pick(self, rng: random.Random, share: float, most: int | None = None) -> list[Account]:
         # ``share`` is a behavioural probability of the simulation, not money: a float is right here.
         count = max(1, int(len(self.users) * share))
+        if most is not None:
+            count = min(count, most)
         return rng.sample(self.users, min(count, len(self.users)))
 
     def _try(self, what: str, action: Callable[..., object], /, *args: Any, **kwargs: Any) -> bool:
@@ -372,7 +376,8 @@ class World:
             )
             self._try("zhaocaibao listing", self.zcb.list_product, terms, at=at)
         open_products = [p for p in self.zcb.products() if p.status is ProductStatus.OPEN and p.terms.sale_start <= at]
-        for number, user in enumerate(self._pick(rng, 0.03)):
+        # Zhaocaibao lists a few products a week; its daily orders are capped like a real platform's quota.
+        for number, user in enumerate(self._pick(rng, 0.03, most=ZHAOCAIBAO_DAILY_ORDERS)):
             amount = _yuan(rng, 1_000, 10_000)
             if user.available() < amount:
                 continue

@@ -37,11 +37,10 @@ to a :class:`~antfin.ledger.Ledger`. Accounts it uses:
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import attrs
 
@@ -246,6 +245,24 @@ class _State:
     keys: dict[str, tuple[str, str]] = attrs.Factory(dict)
 
 
+_T = TypeVar("_T")
+
+
+def _clone(entity: _T) -> _T:
+    """A shallow copy of an attrs entity, field by field (``copy.copy`` of a slotted class is ~10x slower)."""
+    cls: Any = type(entity)
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(field.name for field in attrs.fields(cls))
+    clone = object.__new__(cls)
+    for name in names:
+        object.__setattr__(clone, name, getattr(entity, name))
+    return clone
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
 def _check_key(key: object, field: str = "key") -> str:
     if not isinstance(key, str):
         raise TypeError(f"{field} must be a str, not {type(key).__name__}")
@@ -355,10 +372,10 @@ class Zhaocaibao:
         # Money, datetimes), so a shallow copy of each is a complete snapshot.
         state = self._state
         return _State(
-            {key: copy.copy(value) for key, value in state.products.items()},
-            {key: copy.copy(value) for key, value in state.holdings.items()},
-            {key: copy.copy(value) for key, value in state.reservations.items()},
-            {key: copy.copy(value) for key, value in state.claims.items()},
+            {key: _clone(value) for key, value in state.products.items()},
+            {key: _clone(value) for key, value in state.holdings.items()},
+            {key: _clone(value) for key, value in state.reservations.items()},
+            {key: _clone(value) for key, value in state.claims.items()},
             dict(state.keys),
         )
 
