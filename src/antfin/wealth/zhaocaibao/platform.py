@@ -254,7 +254,7 @@ def _clone(entity: _T) -> _T:
     names = _FIELD_NAMES.get(cls)
     if names is None:
         names = _FIELD_NAMES[cls] = tuple(field.name for field in attrs.fields(cls))
-    clone = object.__new__(cls)
+    clone: _T = object.__new__(cls)
     for name in names:
         object.__setattr__(clone, name, getattr(entity, name))
     return clone
