@@ -14,7 +14,7 @@ The line in use is the receivable's balance, so repayments restore it.
 
 >>> from antfin.calendar import shanghai
 >>> from antfin.credit.huabei import HuabeiAccount, MerchantChannel
->>> from antfin.ledger import AccountKind, Ledger
+>>> from antfin.ledger import AccountKind, Hold, Ledger
 >>> ledger = Ledger()
 >>> for wallet in ("wallet:alice", "wallet:shop"):
 ...     _ = ledger.open_account(wallet, AccountKind.LIABILITY, non_negative=True)
@@ -67,8 +67,9 @@ from antfin.errors import (
     NotFoundError,
     PolicyViolationError,
 )
-from antfin.ledger import AccountKind, Ledger
+from antfin.ledger import AccountKind, Hold, Ledger
 from antfin.money import Money, Rounding
+from antfin.payments.escrow import EscrowTrade, Release
 from antfin.rates import Rate
 
 if TYPE_CHECKING:
@@ -501,6 +502,7 @@ class HuabeiAccount:
     _refunded: dict[str, tuple[Money, Money]] = attrs.field(factory=dict, init=False)
     _plans: dict[str, PlanRecord] = attrs.field(factory=dict, init=False)
     _requests: dict[str, tuple[str, Any]] = attrs.field(factory=dict, init=False)
+    _escrow: dict[str, str] = attrs.field(factory=dict, init=False)
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.ledger, Ledger):
@@ -584,7 +586,10 @@ class HuabeiAccount:
         >>> HuabeiAccount(Ledger(), "dan", CNY("500")).credit_line.available
         Money('500.00', 'CNY')
         """
-        used = max(self.ledger.balance(self.receivable), self.line.currency.zero())
+        # What escrow trades funded by the line hold (not yet released) is used too.
+        used = max(self.ledger.balance(self.receivable), self.line.currency.zero()) + self.ledger.incoming(
+            self.receivable
+        )
         return CreditLine(self.line, used)
 
     @property
@@ -753,7 +758,7 @@ class HuabeiAccount:
         with the trade's number as ``key`` and its amount, seller and confirmation instant.
 
         >>> from antfin.calendar import shanghai
-        >>> from antfin.ledger import AccountKind, Ledger
+        >>> from antfin.ledger import AccountKind, Hold, Ledger
         >>> ledger = Ledger()
         >>> _ = ledger.open_account("wallet:shop", AccountKind.LIABILITY, non_negative=True)
         >>> huabei = HuabeiAccount(ledger, "eve", CNY("500"))
@@ -856,6 +861,81 @@ class HuabeiAccount:
         self._record(when, "purchase", key, money)
         return result
 
+    def pay_escrow(self, trade: EscrowTrade, *, at: datetime) -> Hold:
+        """Pay an escrow trade with Huabei: the line funds the escrow, and the purchase enters the bill
+        when the seller is paid (receipt confirmed, or confirmed automatically).
+
+        Register :meth:`on_escrow_release` with the trade's desk once
+        (``desk.on_release(huabei.on_escrow_release)``). Until release the held
+        amount counts as used line; what is refunded before release never leaves
+        the line. Refunds after release go to the buyer's wallet (the bill is then
+        paid from it). The escrow's acquiring commission applies, not the Huabei
+        merchant fee.
+
+        >>> from antfin.calendar import shanghai
+        >>> from antfin.ledger import Ledger
+        >>> from antfin.payments import Account, AccountType, EscrowDesk, GoodsType
+        >>> ledger = Ledger()
+        >>> buyer = Account.open(ledger, "amy", opened_at=shanghai(2024, 3, 1))
+        >>> shop = Account.open(ledger, "shop", opened_at=shanghai(2024, 3, 1), account_type=AccountType.MERCHANT)
+        >>> huabei = HuabeiAccount(ledger, "amy", CNY("2000"))
+        >>> desk = EscrowDesk(ledger)
+        >>> desk.on_release(huabei.on_escrow_release)
+        >>> trade = desk.create("T-1", buyer=buyer, seller=shop, amount=CNY("300.00"),
+        ...                     goods=GoodsType.VIRTUAL, at=shanghai(2024, 3, 5, 10))
+        >>> _ = huabei.pay_escrow(trade, at=shanghai(2024, 3, 5, 10, 1))
+        >>> huabei.available, huabei.unbilled()
+        (Money('1700.00', 'CNY'), ())
+        >>> trade.ship(at=shanghai(2024, 3, 5, 12))
+        >>> _ = trade.confirm(at=shanghai(2024, 3, 6, 9))
+        >>> [(line.kind.value, str(line.amount)) for line in huabei.unbilled()]
+        [('purchase', '300.00 CNY')]
+
+        Raises:
+            antfin.errors.PolicyViolationError: the trade's buyer is not this Huabei user.
+            antfin.errors.LimitExceededError: the amount is over the available line.
+            antfin.errors.InvalidTransitionError: the trade is not awaiting payment.
+        """
+        if not isinstance(trade, EscrowTrade):
+            raise TypeError(f"trade must be an EscrowTrade, not {type(trade).__name__}")
+        when = ensure_aware(at, "at")
+        if trade.buyer.wallet_id != self.wallet:
+            raise PolicyViolationError(
+                f"trade: {trade.out_trade_no!r} is bought by {trade.buyer.account_id!r}, not Huabei user {self.user!r}"
+            )
+        line = self.credit_line
+        if trade.amount > line.available:
+            raise LimitExceededError(
+                f"amount: {trade.amount} exceeds the available Huabei line {line.available} "
+                f"(line {line.total}, used {line.used})"
+            )
+        hold = trade.pay(at=when, funded_by=self.receivable)
+        self._escrow[trade.out_trade_no] = trade.seller.account_id
+        self._record(when, "escrow payment", trade.out_trade_no, trade.amount)
+        return hold
+
+    def on_escrow_release(self, release: Release) -> None:
+        """Release listener: a trade paid with :meth:`pay_escrow` enters the bill as a purchase.
+
+        Other trades are ignored, so one listener per Huabei account may watch a shared desk.
+
+        >>> from antfin.ledger import Ledger
+        >>> HuabeiAccount(Ledger(), "amy", CNY("500")).on_escrow_release  # doctest: +ELLIPSIS
+        <bound method HuabeiAccount.on_escrow_release of ...>
+        """
+        merchant = self._escrow.pop(release.out_trade_no, None)
+        if merchant is None:
+            return
+        posted_on = local_date(release.at)
+        statement = self._check_open_cycle(posted_on, "at")
+        key = f"escrow:{release.out_trade_no}"
+        zero = release.amount.currency.zero()
+        self._unbilled.append((statement, BillLine(posted_on, LineKind.PURCHASE, release.amount, key)))
+        self._purchases[key] = Purchase(
+            key, merchant, release.amount, MerchantChannel.TAOBAO, release.at, posted_on, statement, zero
+        )
+        self._record(release.at, "escrow purchase", key, release.amount)
+
     def refund(self, key: str, purchase_id: str, amount: Money, *, at: datetime) -> Money:
         """Refund (part of) a purchase: the merchant pays back, the line is restored.
 
@@ -864,7 +944,7 @@ class HuabeiAccount:
         The merchant's acquiring fee is returned pro rata (cfg ``refund_merchant_fee``).
 
         >>> from antfin.calendar import shanghai
-        >>> from antfin.ledger import AccountKind, Ledger
+        >>> from antfin.ledger import AccountKind, Hold, Ledger
         >>> ledger = Ledger()
         >>> _ = ledger.open_account("wallet:shop", AccountKind.LIABILITY, non_negative=True)
         >>> huabei = HuabeiAccount(ledger, "eve", CNY("500"))

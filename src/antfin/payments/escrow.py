@@ -312,6 +312,7 @@ class _State:
     extension: timedelta = timedelta(0)
     paused: timedelta = timedelta(0)
     request: RefundRequest | None = None
+    funded_by: str | None = None
 
 
 def _half_up_ratio(total: int, numerator: int, denominator: int) -> int:
@@ -480,6 +481,15 @@ class EscrowTrade:
         return self._state.fee - self._state.fee_returned
 
     @property
+    def funded_by(self) -> str | None:
+        """The ledger account that funds the escrow instead of the buyer's wallet (a Huabei line), if any.
+
+        >>> _demo_trade().funded_by is None
+        True
+        """
+        return self._state.funded_by
+
+    @property
     def hold_id(self) -> str | None:
         """The ledger id of the pending escrow hold, if money is in escrow.
 
@@ -628,8 +638,15 @@ class EscrowTrade:
     def _metadata(self, operation: str) -> dict[str, str]:
         return {"product": "alipay", "operation": operation, "out_trade_no": self.out_trade_no}
 
-    def pay(self, *, at: datetime) -> Hold:
+    def pay(self, *, at: datetime, funded_by: str | None = None) -> Hold:
         """The buyer pays: a hold from the buyer's wallet to the seller's, counted toward the buyer's class limit.
+
+        With ``funded_by``, the hold is taken from that ledger account instead (a
+        credit line such as Huabei's receivable: see
+        :meth:`antfin.credit.HuabeiAccount.pay_escrow`); such a payment is not a
+        balance payment, so it does not count toward the class limit. What is
+        refunded before release stays in (or returns to) the funding account;
+        refunds after release go to the buyer's wallet.
 
         >>> from antfin.calendar import shanghai
         >>> trade = _demo_trade(funded=True)
@@ -645,24 +662,36 @@ class EscrowTrade:
         """
         when = self._begin(at)
         target = self._target(TradeAction.PAY)
-        self.buyer.require_payment(self.amount, at=when)
+        if funded_by is not None:
+            if not isinstance(funded_by, str):
+                raise TypeError(f"funded_by must be a ledger account id, not {type(funded_by).__name__}")
+            self.ledger.account(funded_by)  # NotFoundError before anything moves
+            if funded_by in (self.seller.wallet_id, self.buyer.wallet_id):
+                raise InvalidTransitionError(
+                    f"funded_by {funded_by!r} must be neither the seller's nor the buyer's wallet"
+                )
+        else:
+            self.buyer.require_payment(self.amount, at=when)
         seq = self._state.hold_seq + 1
         hold_key = self._ledger_key("hold", str(seq))
         with self.ledger.atomic():
             hold = self.ledger.hold(
                 hold_key,
-                debit=self.buyer.wallet_id,
+                debit=self.buyer.wallet_id if funded_by is None else funded_by,
                 credit=self.seller.wallet_id,
                 amount=self.amount,
                 at=when,
                 memo=f"escrow {self.out_trade_no}",
                 metadata=self._metadata("escrow_hold"),
             )
-            self.buyer.count_payment(self._ledger_key("pay"), self.amount, at=when, counterparty=self.seller.account_id)
+            if funded_by is None:
+                self.buyer.count_payment(
+                    self._ledger_key("pay"), self.amount, at=when, counterparty=self.seller.account_id
+                )
         self._apply(
             TradeAction.PAY,
             when,
-            attrs.evolve(self._state, status=target, hold_id=hold.id, hold_seq=seq, paid_at=when),
+            attrs.evolve(self._state, status=target, hold_id=hold.id, hold_seq=seq, paid_at=when, funded_by=funded_by),
             detail=f"{self.amount} held as {hold.id}",
         )
         return hold
@@ -898,7 +927,7 @@ class EscrowTrade:
                 seq += 1
                 hold = self.ledger.hold(
                     self._ledger_key("hold", str(seq)),
-                    debit=self.buyer.wallet_id,
+                    debit=state.funded_by or self.buyer.wallet_id,
                     credit=self.seller.wallet_id,
                     amount=rest,
                     at=when,
