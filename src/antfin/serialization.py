@@ -72,6 +72,9 @@ def _skipped(tp: object) -> bool:
         return True
     if origin in (types.UnionType, typing.Union):
         return any(_skipped(arg) for arg in typing.get_args(tp) if arg is not type(None))
+    if origin in (list, tuple, Sequence):  # a list of callbacks is not data either
+        args = [arg for arg in typing.get_args(tp) if arg is not Ellipsis]
+        return bool(args) and all(_skipped(arg) for arg in args)
     return False
 
 

@@ -35,6 +35,7 @@ from antfin.errors import AntfinError, NotFoundError
 from antfin.ledger import Ledger
 from antfin.money import CNY, Money, Rounding
 from antfin.payments import Account, AccountType, EscrowDesk, GoodsType, RefundReason, TradeStatus
+from antfin.payments.escrow import Release
 from antfin.payments.float_interest import accrue_float_interest
 from antfin.payments.refunds import RequestStatus
 from antfin.rates import DayCount, Rate
@@ -231,6 +232,7 @@ class World:
                 profile = self.profiles[user.account_id]
                 cycle = BillingCycle(due_day=rng.choice((8, 9, 10)))
                 self.huabei[user.account_id] = HuabeiAccount.from_profile(self.ledger, profile, cycle=cycle)
+        self.desk.on_release(self._on_release)
         self.cloud = CloudContract.monthly("partner-bank", self.partners["partner-bank"].wallet_id, CNY("50000.00"))
         self._open_offers(rng, today)
 
@@ -287,18 +289,38 @@ class World:
             seller = rng.choice(self.merchants)
             amount = _yuan(rng, 10, 1_500)
             goods = rng.choice(_GOODS)
-            if buyer.available() < amount:
+            huabei = self.huabei.get(buyer.account_id) if rng.random() < 0.3 else None  # 花呗 pays for some
+            if huabei is None and buyer.available() < amount:
                 continue
             trade_no = f"T{today:%Y%m%d}-{number:05d}-{buyer.account_id}"
             at = _at(today, 9 + number % 10, number % 60)
-            if self._try("escrow purchase", self._buy, trade_no, buyer, seller, amount, goods, at):
+            if self._try("escrow purchase", self._buy, trade_no, buyer, seller, amount, goods, at, huabei):
                 self.trades.append(trade_no)
 
     def _buy(
-        self, trade_no: str, buyer: Account, seller: Account, amount: Money, goods: GoodsType, at: datetime
+        self,
+        trade_no: str,
+        buyer: Account,
+        seller: Account,
+        amount: Money,
+        goods: GoodsType,
+        at: datetime,
+        huabei: HuabeiAccount | None,
     ) -> None:
-        trade = self.desk.create(trade_no, buyer=buyer, seller=seller, amount=amount, goods=goods, at=at, timeout="1c")
-        trade.pay(at=at + timedelta(minutes=3))
+        with self.ledger.atomic():
+            trade = self.desk.create(
+                trade_no, buyer=buyer, seller=seller, amount=amount, goods=goods, at=at, timeout="1c"
+            )
+            if huabei is None:
+                trade.pay(at=at + timedelta(minutes=3))
+            else:
+                huabei.pay_escrow(trade, at=at + timedelta(minutes=3))
+
+    def _on_release(self, release: Release) -> None:
+        """A trade paid with Huabei enters its buyer's bill when the seller is paid."""
+        account = self.huabei.get(release.buyer_id)
+        if account is not None:
+            account.on_escrow_release(release)
 
     def _escrow(self, rng: random.Random, today: date) -> None:
         at = _at(today, 20)
