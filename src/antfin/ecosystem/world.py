@@ -234,36 +234,26 @@ class World:
                 self.huabei[user.account_id] = HuabeiAccount.from_profile(self.ledger, profile, cycle=cycle)
         self.desk.on_release(self._on_release)
         self.cloud = CloudContract.monthly("partner-bank", self.partners["partner-bank"].wallet_id, CNY("50000.00"))
-        self._open_offers(rng, today)
+        self._open_offers(today)
 
-    def _open_offers(self, rng: random.Random, today: date) -> None:
-        opens = _at(today, 10)
-        closes = _at(today + timedelta(days=14), 12)
-        self.offers.append(
-            CrowdfundOffer(
-                "dake-teahouse-A",
-                issuer="dake-teahouse",
-                target=CNY("200000"),
-                min_ticket=CNY("10000"),
-                opens_at=opens,
-                closes_at=closes,
-                equity_units=100_000,
-                ledger=self.ledger,
+    def _open_offers(self, today: date) -> None:
+        # One round that its backers fund, and one that falls short and refunds everyone.
+        for offer_id, issuer, target, ticket, units in (
+            ("dake-teahouse-A", "dake-teahouse", "200000", "10000", 100_000),
+            ("dake-robotics-A", "dake-robotics", "5000000", "50000", 1_000_000),
+        ):
+            self.offers.append(
+                CrowdfundOffer(
+                    offer_id,
+                    issuer=issuer,
+                    target=CNY(target),
+                    min_ticket=CNY(ticket),
+                    opens_at=_at(today, 10),
+                    closes_at=_at(today + timedelta(days=14), 12),
+                    equity_units=units,
+                    ledger=self.ledger,
+                )
             )
-        )
-        self.offers.append(
-            CrowdfundOffer(
-                "dake-robotics-A",
-                issuer="dake-robotics",
-                target=CNY("5000000"),
-                min_ticket=CNY("50000"),
-                opens_at=opens,
-                closes_at=closes,
-                equity_units=1_000_000,
-                ledger=self.ledger,
-            )
-        )
-        del rng
 
     # -- products ---------------------------------------------------------------------
 
