@@ -5,9 +5,10 @@ Run it from the command line::
     python tests/simulation/simulate.py --seed 7 --steps 100000
 
 Each step is one random product activity of :class:`antfin.ecosystem.world.World`
-(shopping through escrow with refunds and disputes, Yu'ebao purchases and
+(shopping through escrow — paid from the wallet or with Huabei — with refunds and disputes, Yu'ebao purchases and
 redemptions, Zhaocaibao subscriptions, liquidations and reservations, Huabei,
-Jiebei and MYbank loans, Ant Dake, service fees), a jump of one or more days,
+Jiebei and MYbank loans, Ant Dake, service fees), a payday that tops up a tenth of
+the wallets, a jump of one or more days,
 or the replay of an earlier idempotency key. After every step the invariants
 are checked:
 
@@ -30,15 +31,18 @@ from __future__ import annotations
 import argparse
 import random
 import sys
-import time
+import time as clock
 from collections.abc import Callable
+from datetime import datetime, time
 from typing import Any
 
 import attrs
 
+from antfin.calendar import SHANGHAI
 from antfin.ecosystem.world import World, WorldConfig
 from antfin.errors import AntfinError, IdempotencyConflictError, InvariantViolationError
 from antfin.ledger import HoldStatus, Ledger
+from antfin.money import Money
 from antfin.payments.refunds import RefundStage
 
 __all__ = ["SimulationFailedError", "SimulationWorld", "simulate"]
@@ -152,6 +156,16 @@ def _replay_ledger_transfer(world: World, rng: random.Random) -> None:
         raise InvariantViolationError(f"replaying ledger key {entry.key!r} changed the ledger")
 
 
+def _payday(world: World, rng: random.Random, step: int) -> None:
+    """Salaries: a tenth of the users top up their wallets, so decades of simulated time keep money moving."""
+    if not world.users:
+        return
+    at = datetime.combine(world.today, time(7), tzinfo=SHANGHAI)
+    for user in rng.sample(world.users, max(1, len(world.users) // 10)):
+        amount = Money.from_minor_units(rng.randint(1_000, 20_000) * 100)
+        user.top_up(f"sim:payday:{step}:{user.account_id}", card=user.cards[0], amount=amount, at=at)
+
+
 def simulate(
     seed: int,
     steps: int,
@@ -172,7 +186,9 @@ def simulate(
         for step in range(steps):
             rng = random.Random(f"sim:{seed}:{step}")
             roll = rng.random()
-            if roll < 0.70:
+            if roll < 0.05:
+                _payday(world, rng, step)
+            elif roll < 0.70:
                 world.act(rng.choice(World.ACTIVITIES), rng)
             elif roll < 0.82:
                 for _ in range(1 if rng.random() < 0.8 else rng.randint(2, 10)):
@@ -199,13 +215,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", type=int, default=2000)
     parser.add_argument("--users", type=int, default=40)
     args = parser.parse_args(argv)
-    started = time.perf_counter()
+    started = clock.perf_counter()
 
     def report(step: int) -> None:
-        print(f"step {step} ({time.perf_counter() - started:.0f}s)", file=sys.stderr, flush=True)
+        print(f"step {step} ({clock.perf_counter() - started:.0f}s)", file=sys.stderr, flush=True)
 
     world = simulate(args.seed, args.steps, users=args.users, progress=report)
-    elapsed = time.perf_counter() - started
+    elapsed = clock.perf_counter() - started
     print(
         f"seed {args.seed}: {args.steps} steps, {world.day} simulated days, {len(world.ledger.entries())} entries, "
         f"{len(world.desk.trades())} trades, {len(world.loans)} loans; all invariants held ({elapsed:.1f}s)"
