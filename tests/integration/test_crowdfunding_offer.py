@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from antfin.calendar import shanghai
+from antfin.chart import ProfitPoint
 from antfin.crowdfunding import (
     ASSET_MANAGEMENT_2018,
     CrowdfundOffer,
@@ -20,7 +21,6 @@ from antfin.crowdfunding import (
     Role,
     SubscriptionStatus,
 )
-from antfin.ecosystem.profit_points import ProfitPoint
 from antfin.errors import (
     IdempotencyConflictError,
     InsufficientFundsError,

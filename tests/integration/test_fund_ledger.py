@@ -9,7 +9,7 @@ from fractions import Fraction
 
 from antfin import CNY, Money
 from antfin.calendar import ChinaExchangeCalendar, WeekdayCalendar, shanghai
-from antfin.ecosystem.profit_points import ProfitPoint
+from antfin.chart import ProfitPoint
 from antfin.errors import InsufficientFundsError, LimitExceededError
 from antfin.ledger import AccountKind, Ledger
 from antfin.money import Rounding

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from antfin.calendar import shanghai
+from antfin.chart import ProfitPoint
 from antfin.credit.huabei import (
     BillStatus,
     HuabeiAccount,
@@ -17,7 +18,6 @@ from antfin.credit.huabei import (
 from antfin.credit.huabei_bills import BillingCycle, LineKind
 from antfin.credit.huabei_instalments import EarlySettlementPolicy
 from antfin.credit.profile import CreditProfile
-from antfin.ecosystem.profit_points import ProfitPoint
 from antfin.errors import (
     IdempotencyConflictError,
     InsufficientFundsError,

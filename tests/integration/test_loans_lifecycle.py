@@ -8,10 +8,10 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 
 from antfin.calendar import shanghai
+from antfin.chart import ProfitPoint
 from antfin.credit.loan import Loan, LoanStatus, PrepaymentMode
 from antfin.credit.products import JIEBEI, MYBANK, Component, LoanProduct, PrepaymentFeePolicy
 from antfin.credit.schedule import LoanRate, RepaymentMethod
-from antfin.ecosystem.profit_points import ProfitPoint
 from antfin.errors import (
     CurrencyMismatchError,
     IdempotencyConflictError,

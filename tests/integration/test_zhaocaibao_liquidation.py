@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from antfin.calendar import shanghai
-from antfin.ecosystem.profit_points import ProfitPoint
+from antfin.chart import ProfitPoint
 from antfin.errors import (
     IdempotencyConflictError,
     InsufficientFundsError,

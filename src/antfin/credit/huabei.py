@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar
 import attrs
 
 from antfin.calendar import ensure_aware, ensure_date, local_date, start_of_day
+from antfin.chart import ProfitPoint, huabei_receivable, revenue_account, wallet
 from antfin.credit.huabei_bills import (
     Bill,
     BillCharges,
@@ -57,7 +58,6 @@ from antfin.credit.huabei_instalments import (
     InstalmentPlan,
     plan_instalments,
 )
-from antfin.ecosystem.profit_points import ProfitPoint, revenue_account
 from antfin.errors import (
     IdempotencyConflictError,
     InvalidAmountError,
@@ -566,7 +566,7 @@ class HuabeiAccount:
         >>> HuabeiAccount(Ledger(), "dan", CNY("500")).receivable
         'asset:huabei:dan'
         """
-        return f"asset:huabei:{self.user}"
+        return huabei_receivable(self.user)
 
     @property
     def wallet(self) -> str:
@@ -576,7 +576,7 @@ class HuabeiAccount:
         >>> HuabeiAccount(Ledger(), "dan", CNY("500")).wallet
         'wallet:dan'
         """
-        return f"wallet:{self.user}"
+        return wallet(self.user)
 
     @property
     def credit_line(self) -> CreditLine:
@@ -813,7 +813,7 @@ class HuabeiAccount:
                 money, instalments, on=posted_on, schedule=self.config.instalment_fees, merchant_paid=merchant_paid
             )
         fee = self.config.merchant_fees.fee_for(money, channel)
-        merchant_wallet = f"wallet:{merchant}"
+        merchant_wallet = wallet(merchant)
         self.ledger.account(merchant_wallet)  # NotFoundError before anything moves
 
         def book() -> None:
@@ -991,7 +991,7 @@ class HuabeiAccount:
             fee_back = cumulative.divide(purchase.amount.minor_units, rounding=Rounding.HALF_UP) - fee_returned
             if refunded + money == purchase.amount:
                 fee_back = purchase.merchant_fee - fee_returned
-        merchant_wallet = f"wallet:{purchase.merchant}"
+        merchant_wallet = wallet(purchase.merchant)
 
         def book() -> None:
             meta = {"product": "huabei", "user": self.user, "purchase": purchase_id, "refund": key}

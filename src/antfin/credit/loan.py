@@ -37,6 +37,7 @@ from typing import Any
 import attrs
 
 from antfin.calendar import ensure_aware, local_date
+from antfin.chart import loan_receivable, revenue_account
 from antfin.credit.products import JIEBEI, Component, LoanProduct
 from antfin.credit.schedule import (
     Accrual,
@@ -47,7 +48,6 @@ from antfin.credit.schedule import (
     _build,
     amortize,
 )
-from antfin.ecosystem.profit_points import revenue_account
 from antfin.errors import (
     IdempotencyConflictError,
     InvalidAmountError,
@@ -302,7 +302,7 @@ class Loan:
         ...      ).receivable_account
         'asset:loans:jiebei:x'
         """
-        return f"asset:loans:{self.product.code}:{self.loan_id}"
+        return loan_receivable(self.product.code, self.loan_id)
 
     @property
     def schedule(self) -> Schedule:

@@ -24,7 +24,7 @@
 Money moves only through the ledger: a subscription is a two-phase hold from
 the investor's wallet to the offer's escrow account; the close posts the
 holds and pays the issuer net of the service fee (booked to
-``DAKE_SERVICE_FEE`` (:class:`~antfin.ecosystem.profit_points.ProfitPoint`)), or voids
+``DAKE_SERVICE_FEE`` (:class:`~antfin.chart.ProfitPoint`)), or voids
 every hold exactly once.
 
 .. versionadded:: 0.1.0
@@ -38,13 +38,14 @@ from typing import Final
 
 import attrs
 
+from antfin import chart
 from antfin.calendar import ensure_aware, local_date
+from antfin.chart import ProfitPoint, revenue_account, wallet
 from antfin.crowdfunding.decision import QualificationDecision
 from antfin.crowdfunding.investor import InvestorFacts
 from antfin.crowdfunding.policy import QualifiedInvestorPolicy
 from antfin.crowdfunding.presets import SEED_2016
 from antfin.crowdfunding.terms import FundingMode, OfferTerms
-from antfin.ecosystem.profit_points import ProfitPoint, revenue_account
 from antfin.errors import (
     IdempotencyConflictError,
     InvalidAmountError,
@@ -372,7 +373,7 @@ class CrowdfundOffer:
         factory=OfferTerms, validator=attrs.validators.instance_of(OfferTerms), kw_only=True
     )
     issuer_wallet: str = attrs.field(
-        default=attrs.Factory(lambda self: f"wallet:{self.issuer}", takes_self=True), kw_only=True
+        default=attrs.Factory(lambda self: wallet(self.issuer), takes_self=True), kw_only=True
     )
     _status: OfferStatus = attrs.field(default=OfferStatus.OPEN, init=False)
     _subscriptions: dict[str, Subscription] = attrs.field(factory=dict, init=False, repr=False)
@@ -660,7 +661,7 @@ class CrowdfundOffer:
             raise TypeError(f"role must be a Role, not {type(role).__name__}")
         if not isinstance(amount, Money):
             raise TypeError(f"amount must be Money, not {type(amount).__name__}")
-        wallet = f"wallet:{investor.investor_id}" if wallet is None else wallet
+        wallet = chart.wallet(investor.investor_id) if wallet is None else wallet
         existing = self._subscriptions.get(key)
         if existing is not None:
             asked = (investor.investor_id, amount, role, wallet)
@@ -808,7 +809,7 @@ class CrowdfundOffer:
         every hold is posted into escrow, then escrow pays the issuer the total
         minus the service fee (``terms.service_fee_rate`` of the total, rounded with
         ``terms.fee_rounding``) and the fee to the profit point ``DAKE_SERVICE_FEE``
-        (:class:`~antfin.ecosystem.profit_points.ProfitPoint`), all in one atomic ledger
+        (:class:`~antfin.chart.ProfitPoint`), all in one atomic ledger
         batch. Not funded: every hold is voided, exactly once. Equity: ``equity_units``
         when the target is raised, else ``equity_units x raised / target`` rounded
         DOWN, allocated by amount with the largest-remainder method (the units sum

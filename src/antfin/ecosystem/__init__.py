@@ -7,7 +7,7 @@
 .. versionadded:: 0.1.0
 """
 
-from antfin.ecosystem.profit_points import Product, ProfitPoint, revenue_account
+from antfin.chart import Product, ProfitPoint, revenue_account
 from antfin.ecosystem.revenue import IncomeLine, IncomeStatement, income_statement
 
 __all__ = ["IncomeLine", "IncomeStatement", "Product", "ProfitPoint", "income_statement", "revenue_account"]

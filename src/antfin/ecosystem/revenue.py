@@ -32,7 +32,7 @@ from typing import Any
 import attrs
 
 from antfin.calendar import ensure_aware
-from antfin.ecosystem.profit_points import Product, ProfitPoint
+from antfin.chart import Product, ProfitPoint
 from antfin.errors import InvalidTimeError
 from antfin.ledger import Ledger
 from antfin.money import CNY, Currency, Money, format_money
@@ -72,7 +72,7 @@ class IncomeStatement:
     Attributes:
         start: first instant included, or ``None`` for the beginning.
         end: first instant excluded, or ``None`` for no end.
-        lines: one line per profit point, in the order of :class:`~antfin.ecosystem.profit_points.ProfitPoint`,
+        lines: one line per profit point, in the order of :class:`~antfin.chart.ProfitPoint`,
             zero lines included so the statement always has the same shape.
         currency: the statement's currency.
 
@@ -90,7 +90,7 @@ class IncomeStatement:
         return sum((line.amount for line in self.lines), self.currency.zero())
 
     def by_product(self) -> dict[Product, Money]:
-        """Revenue per product line, in the order of :class:`~antfin.ecosystem.profit_points.Product`.
+        """Revenue per product line, in the order of :class:`~antfin.chart.Product`.
 
         >>> IncomeStatement(None, None, ()).by_product()[Product.ALIPAY]
         Money('0.00', 'CNY')

@@ -25,7 +25,7 @@ from datetime import datetime
 
 import attrs
 
-from antfin.ecosystem.profit_points import ProfitPoint, revenue_account
+from antfin.chart import ProfitPoint, revenue_account
 from antfin.errors import InvalidAmountError
 from antfin.ledger import JournalEntry, Ledger
 from antfin.money import Money, Rounding

@@ -25,11 +25,11 @@ from typing import Any, ClassVar
 import attrs
 
 from antfin.calendar import SHANGHAI, ChinaExchangeCalendar, TradingCalendar, WeekdayCalendar, add_months
+from antfin.chart import ProfitPoint
 from antfin.credit import JIEBEI, MYBANK, CreditProfile, Loan, LoanRate, RepaymentMethod
 from antfin.credit.huabei import HuabeiAccount, MerchantChannel
 from antfin.credit.huabei_bills import BillingCycle
 from antfin.crowdfunding import CrowdfundOffer, InvestorFacts, Role
-from antfin.ecosystem.profit_points import ProfitPoint
 from antfin.ecosystem.services import CloudContract, book_service_fee
 from antfin.errors import AntfinError, NotFoundError
 from antfin.ledger import Ledger

@@ -32,7 +32,7 @@ from typing import Final
 import attrs
 
 from antfin.calendar import ensure_aware, local_date
-from antfin.ecosystem.profit_points import ProfitPoint, revenue_account
+from antfin.chart import BANK_SETTLEMENT, ProfitPoint, revenue_account, wallet
 from antfin.errors import (
     IdempotencyConflictError,
     InsufficientFundsError,
@@ -54,8 +54,6 @@ __all__ = [
     "Withdrawal",
 ]
 
-#: The platform's asset account for money at the banks (top-ups come in, withdrawals go out).
-BANK_SETTLEMENT: Final = "asset:bank_settlement"
 
 _ID: Final = re.compile(r"[^\s:]+")
 
@@ -327,7 +325,7 @@ class Account:
         >>> Account.open(Ledger(), "dave", opened_at=shanghai(2024, 1, 1)).wallet_id
         'wallet:dave'
         """
-        return f"wallet:{self.account_id}"
+        return wallet(self.account_id)
 
     @property
     def cards(self) -> tuple[str, ...]:

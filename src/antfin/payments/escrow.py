@@ -47,7 +47,7 @@ import attrs
 from dateutil.relativedelta import relativedelta
 
 from antfin.calendar import SHANGHAI, ensure_aware, local_date
-from antfin.ecosystem.profit_points import ProfitPoint, revenue_account
+from antfin.chart import ProfitPoint, revenue_account
 from antfin.errors import (
     IdempotencyConflictError,
     InsufficientFundsError,

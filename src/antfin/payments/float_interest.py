@@ -22,7 +22,7 @@ from datetime import date, datetime, timedelta
 import attrs
 
 from antfin.calendar import ensure_aware, ensure_date, start_of_day
-from antfin.ecosystem.profit_points import ProfitPoint, revenue_account
+from antfin.chart import ProfitPoint, revenue_account
 from antfin.errors import InvalidAmountError, InvalidTimeError
 from antfin.ledger import JournalEntry, Ledger
 from antfin.money import CNY, Money, Rounding

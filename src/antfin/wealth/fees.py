@@ -24,7 +24,7 @@ from typing import Final
 
 import attrs
 
-from antfin.ecosystem.profit_points import ProfitPoint
+from antfin.chart import ProfitPoint
 from antfin.errors import InvalidAmountError
 from antfin.money import Money, Rounding
 from antfin.rates import Rate

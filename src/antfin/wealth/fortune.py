@@ -35,7 +35,7 @@ from typing import Any, Final, Protocol, runtime_checkable
 import attrs
 
 from antfin.calendar import ensure_aware, ensure_date
-from antfin.ecosystem.profit_points import ProfitPoint, revenue_account
+from antfin.chart import ProfitPoint, revenue_account
 from antfin.errors import InvalidAmountError
 from antfin.ledger import Ledger, Posting
 from antfin.money import _CONTEXT, CNY, Currency, Money, Rounding, allocate_minor_units, to_decimal

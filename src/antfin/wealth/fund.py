@@ -56,7 +56,7 @@ from antfin.calendar import (
     local_date,
     shanghai,
 )
-from antfin.ecosystem.profit_points import revenue_account
+from antfin.chart import fund_assets, fund_position, revenue_account, wallet
 from antfin.errors import (
     IdempotencyConflictError,
     InsufficientFundsError,
@@ -325,7 +325,7 @@ class MoneyFund:
 
         .. versionadded:: 0.1.0
         """
-        return f"fund:{self.fund_id}:assets"
+        return fund_assets(self.fund_id)
 
     def position_account(self, investor: str) -> str:
         """Id of an investor's position account.
@@ -335,7 +335,7 @@ class MoneyFund:
 
         .. versionadded:: 0.1.0
         """
-        return f"fund:{self.fund_id}:position:{investor}"
+        return fund_position(self.fund_id, investor)
 
     @staticmethod
     def wallet_account(investor: str) -> str:
@@ -346,7 +346,7 @@ class MoneyFund:
 
         .. versionadded:: 0.1.0
         """
-        return f"wallet:{investor}"
+        return wallet(investor)
 
     @property
     def total_units(self) -> Decimal:

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from antfin.calendar import shanghai
-from antfin.ecosystem.profit_points import ProfitPoint
+from antfin.chart import ProfitPoint
 from antfin.errors import InsufficientFundsError, InvalidAmountError
 from antfin.ledger import AccountKind, Ledger
 from antfin.money import CNY, Money

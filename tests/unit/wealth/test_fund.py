@@ -9,7 +9,7 @@ import pytest
 
 from antfin import CNY, Money
 from antfin.calendar import ChinaExchangeCalendar, WeekdayCalendar, shanghai
-from antfin.ecosystem.profit_points import ProfitPoint
+from antfin.chart import ProfitPoint
 from antfin.errors import (
     IdempotencyConflictError,
     InsufficientFundsError,

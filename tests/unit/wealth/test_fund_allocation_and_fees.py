@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from antfin import CNY, Money
-from antfin.ecosystem.profit_points import ProfitPoint
+from antfin.chart import ProfitPoint
 from antfin.errors import InvalidAmountError
 from antfin.money import Rounding
 from antfin.rates import Rate

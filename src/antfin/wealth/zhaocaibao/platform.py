@@ -45,7 +45,7 @@ from typing import Any, Final, TypeVar
 import attrs
 
 from antfin.calendar import ensure_aware, local_date, shanghai, start_of_day
-from antfin.ecosystem.profit_points import ProfitPoint, revenue_account
+from antfin.chart import ProfitPoint, revenue_account, wallet, zhaocaibao_escrow
 from antfin.errors import (
     IdempotencyConflictError,
     InvalidAmountError,
@@ -339,7 +339,7 @@ class Zhaocaibao:
         >>> Zhaocaibao.wallet("alice")
         'wallet:alice'
         """
-        return f"wallet:{party}"
+        return wallet(party)
 
     @staticmethod
     def escrow(product_id: str) -> str:
@@ -348,7 +348,7 @@ class Zhaocaibao:
         >>> Zhaocaibao.escrow("ZCB-1")
         'zcb:escrow:ZCB-1'
         """
-        return f"zcb:escrow:{product_id}"
+        return zhaocaibao_escrow(product_id)
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:

@@ -1,10 +1,15 @@
-"""The profit points (盈利点) of the ecosystem, each with its own revenue account.
+"""The chart of accounts: profit points (盈利点), revenue accounts and every account id.
 
 Every fee, interest and commission a product earns is booked to the revenue
 account of its profit point, so the income statement by product falls out of
-the ledger's postings.
+the ledger's postings. Every other account id a product posts to (a user's
+wallet, a loan's receivable, a fund's assets, a Zhaocaibao product's escrow)
+is built here too, so that products never spell an id by hand and the books
+can tell what an account is from its id.
 
->>> from antfin.ecosystem.profit_points import Product, ProfitPoint
+>>> from antfin.chart import Product, ProfitPoint, wallet
+>>> wallet("alice")
+'wallet:alice'
 >>> ProfitPoint.ZHAOCAIBAO_TRANSFER_FEE.account_id
 'revenue:zhaocaibao:transfer_fee'
 >>> ProfitPoint.ZHAOCAIBAO_TRANSFER_FEE.name_zh
@@ -18,14 +23,28 @@ True
 from __future__ import annotations
 
 import enum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from antfin.money import CNY, Currency
 
 if TYPE_CHECKING:
     from antfin.ledger import Ledger
 
-__all__ = ["Product", "ProfitPoint", "revenue_account"]
+__all__ = [
+    "BANK_SETTLEMENT",
+    "Product",
+    "ProfitPoint",
+    "fund_assets",
+    "fund_position",
+    "huabei_receivable",
+    "loan_receivable",
+    "revenue_account",
+    "wallet",
+    "zhaocaibao_escrow",
+]
+
+#: The platform's asset account for money at the banks (top-ups come in, withdrawals go out).
+BANK_SETTLEMENT: Final = "asset:bank_settlement"
 
 
 class Product(enum.Enum):
@@ -164,3 +183,72 @@ def revenue_account(ledger: Ledger, point: ProfitPoint, currency: Currency = CNY
         metadata={"product": point.product.code, "profit_point": point.code, "name_zh": point.name_zh},
     )
     return point.account_id
+
+
+# -- account ids: the one place that spells them ----------------------------------------
+
+
+def wallet(owner: str) -> str:
+    """The id of ``owner``'s Alipay wallet (a liability of the platform to its user).
+
+    >>> wallet("dave")
+    'wallet:dave'
+
+    .. versionadded:: 0.2.0
+    """
+    return f"wallet:{owner}"
+
+
+def huabei_receivable(user: str) -> str:
+    """The id of the asset account holding what ``user`` owes on Huabei.
+
+    >>> huabei_receivable("dan")
+    'asset:huabei:dan'
+
+    .. versionadded:: 0.2.0
+    """
+    return f"asset:huabei:{user}"
+
+
+def loan_receivable(product_code: str, loan_id: str) -> str:
+    """The id of the asset account holding a loan's outstanding principal.
+
+    >>> loan_receivable("jiebei", "L-1")
+    'asset:loans:jiebei:L-1'
+
+    .. versionadded:: 0.2.0
+    """
+    return f"asset:loans:{product_code}:{loan_id}"
+
+
+def fund_assets(fund_id: str) -> str:
+    """The id of a money fund's asset account (what its holders' money is invested in).
+
+    >>> fund_assets("yuebao")
+    'fund:yuebao:assets'
+
+    .. versionadded:: 0.2.0
+    """
+    return f"fund:{fund_id}:assets"
+
+
+def fund_position(fund_id: str, investor: str) -> str:
+    """The id of ``investor``'s position in a money fund (units, one fen a unit).
+
+    >>> fund_position("yuebao", "ann")
+    'fund:yuebao:position:ann'
+
+    .. versionadded:: 0.2.0
+    """
+    return f"fund:{fund_id}:position:{investor}"
+
+
+def zhaocaibao_escrow(product_id: str) -> str:
+    """The id of the account holding a Zhaocaibao product's raised money until it is issued.
+
+    >>> zhaocaibao_escrow("ZCB-1")
+    'zcb:escrow:ZCB-1'
+
+    .. versionadded:: 0.2.0
+    """
+    return f"zcb:escrow:{product_id}"
