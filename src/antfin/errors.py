@@ -23,7 +23,9 @@ from __future__ import annotations
 __all__ = [
     "AntfinError",
     "BatchError",
+    "ConcurrencyError",
     "CurrencyMismatchError",
+    "DetachedError",
     "IdempotencyConflictError",
     "InsufficientFundsError",
     "InvalidAmountError",
@@ -34,7 +36,9 @@ __all__ = [
     "NotFoundError",
     "OutsideCoverageError",
     "PolicyViolationError",
+    "SchemaError",
     "SerializationError",
+    "StoreError",
     "UnbalancedEntryError",
 ]
 
@@ -238,3 +242,57 @@ class BatchError(AntfinError, ValueError):
 
 def _rebuild_batch_error(message: str, index: int, operation: object) -> BatchError:
     return BatchError(message, index=index, operation=operation)
+
+
+class StoreError(AntfinError, RuntimeError):
+    """The database behind the books or the ledger refused or failed: nothing was written.
+
+    Raised for a file that is not a database, a folder that does not exist or
+    cannot be written, a lock held by another writer for longer than the
+    timeout, or a connection that broke mid-transaction. The transaction it
+    interrupted is rolled back as a whole.
+
+    >>> from antfin.errors import StoreError
+    >>> issubclass(StoreError, RuntimeError)
+    True
+
+    .. versionadded:: 0.2.0
+    """
+
+
+class SchemaError(StoreError):
+    """A database is not antfin's, or holds a schema version this antfin does not read.
+
+    Refused before anything is written to it.
+
+    >>> from antfin.errors import SchemaError, StoreError
+    >>> issubclass(SchemaError, StoreError)
+    True
+
+    .. versionadded:: 0.2.0
+    """
+
+
+class ConcurrencyError(StoreError):
+    """Another process changed the same record first, and retrying did not resolve it.
+
+    >>> from antfin.errors import ConcurrencyError
+    >>> str(ConcurrencyError("trade T1 changed underneath us"))
+    'trade T1 changed underneath us'
+
+    .. versionadded:: 0.2.0
+    """
+
+
+class DetachedError(AntfinError, RuntimeError):
+    """An object taken from a books transaction was used after that transaction ended.
+
+    Take it again from a new transaction: objects never outlive their unit of
+    work, so nobody acts on a stale copy.
+
+    >>> from antfin.errors import DetachedError
+    >>> issubclass(DetachedError, RuntimeError)
+    True
+
+    .. versionadded:: 0.2.0
+    """

@@ -66,6 +66,8 @@ from antfin.ledger.model import (
     frozen_metadata,
 )
 from antfin.ledger.store import (
+    Document,
+    DocumentStore,
     KeyRecord,
     LedgerStore,
     MemoryStore,
@@ -151,7 +153,7 @@ _Undo = tuple[Callable[["Ledger", Any], None], Any]
 class _Transaction:
     """Undo log and pending writes of one outermost atomic block."""
 
-    __slots__ = ("accounts", "entries", "holds", "keys", "undo")
+    __slots__ = ("accounts", "documents", "entries", "holds", "keys", "undo")
 
     def __init__(self) -> None:
         self.undo: list[_Undo] = []
@@ -161,6 +163,7 @@ class _Transaction:
         self.entries: list[JournalEntry] = []
         self.holds: list[Hold] = []
         self.keys: list[KeyRecord] = []
+        self.documents: list[Document] = []
 
 
 # Undo actions: plain functions of (ledger, argument), logged as cheap tuples.
@@ -383,12 +386,13 @@ class Ledger:
     def _finish(self, tx: _Transaction) -> None:
         """Commit the outermost transaction to the store, or undo it if the store refuses."""
         self._tx = None
-        if tx.entries or tx.keys or tx.holds or tx.accounts:
+        if tx.entries or tx.keys or tx.holds or tx.accounts or tx.documents:
             changes = _make_change_set(
                 tuple({account.id: account for account in tx.accounts}.values()),
                 tuple(tx.entries),
                 tuple({hold.id: hold for hold in tx.holds}.values()),
                 tuple(tx.keys),
+                tuple(tx.documents),
             )
             try:
                 self._store.commit(changes)
@@ -464,7 +468,7 @@ class Ledger:
                     raise
                 self._finish(tx)
                 return
-            mark = (len(tx.undo), len(tx.entries), len(tx.keys), len(tx.holds), len(tx.accounts))
+            mark = (len(tx.undo), len(tx.entries), len(tx.keys), len(tx.holds), len(tx.accounts), len(tx.documents))
             try:
                 yield self
             except BaseException:
@@ -473,6 +477,7 @@ class Ledger:
                 del tx.keys[mark[2] :]
                 del tx.holds[mark[3] :]
                 del tx.accounts[mark[4] :]
+                del tx.documents[mark[5] :]
                 raise
 
     def apply_batch(self, operations: Iterable[LedgerOperation]) -> tuple[JournalEntry | Hold | LedgerAccount, ...]:
@@ -526,6 +531,36 @@ class Ledger:
                         operation=op,
                     ) from error
         return tuple(results)
+
+    def write_documents(self, documents: Iterable[Document]) -> None:
+        """Write ``documents`` with the current atomic block's commit (all or none with its entries).
+
+        The books (:mod:`antfin.books`) store every product's state this way, so
+        that a trade's new status and the money it moved commit together. The
+        ledger does not read the documents; a lost race on a document's
+        version fails the whole commit.
+
+        >>> from antfin.ledger.store import Document, MemoryStore
+        >>> store = MemoryStore()
+        >>> ledger = Ledger(store)
+        >>> with ledger.atomic():
+        ...     ledger.write_documents([Document("note", "n1", 1, "OPEN", None, "{}")])
+        >>> store.document("note", "n1").status
+        'OPEN'
+
+        Raises:
+            antfin.errors.InvariantViolationError: outside an :meth:`atomic` block, or on a
+                store that keeps no documents.
+
+        .. versionadded:: 0.2.0
+        """
+        with self._lock:
+            tx = self._tx
+            if tx is None:
+                raise InvariantViolationError("write_documents needs an atomic block: documents commit with entries")
+            if not isinstance(self._store, DocumentStore):
+                raise InvariantViolationError(f"{type(self._store).__name__} keeps no documents")
+            tx.documents.extend(documents)
 
     def _rollback(self, tx: _Transaction, mark: int) -> None:
         undo = tx.undo

@@ -34,10 +34,10 @@ import os
 import sqlite3
 import threading
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Final
 
-from antfin.errors import AntfinError, InvariantViolationError
+from antfin.errors import ConcurrencyError, InvariantViolationError, SchemaError, StoreError
 from antfin.ledger.model import (
     _EMPTY_METADATA,
     Hold,
@@ -48,13 +48,34 @@ from antfin.ledger.model import (
     _make_posting,
     frozen_metadata,
 )
-from antfin.ledger.store import ChangeSet, KeyRecord, StoreState
+from antfin.ledger.store import ChangeSet, Document, KeyRecord, StoreState
 from antfin.money import Currency, Money
 
 __all__ = ["SCHEMA_VERSION", "SQLiteStore"]
 
 #: Version of the on-disk schema this code reads and writes.
-SCHEMA_VERSION: Final = 2
+SCHEMA_VERSION: Final = 3
+
+#: ``PRAGMA application_id`` of antfin's files: the bytes ``antf``.
+APPLICATION_ID: Final = int.from_bytes(b"antf", "big")
+
+# Migrations from each older schema version this code can upgrade, to the next one.
+_MIGRATIONS: Final[dict[int, str]] = {
+    2: """
+CREATE TABLE IF NOT EXISTS documents (
+    kind TEXT NOT NULL,
+    id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    due_us INTEGER,
+    due_at TEXT,
+    body TEXT NOT NULL,
+    PRIMARY KEY (kind, id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS documents_due ON documents (kind, due_us) WHERE due_us IS NOT NULL;
+CREATE INDEX IF NOT EXISTS documents_status ON documents (kind, status)
+""",
+}
 
 _SCHEMA: Final = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -129,6 +150,27 @@ def _metadata_value(text: str) -> Any:
     return None if text == "{}" else json.loads(text)
 
 
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _due_columns(at: datetime | None) -> tuple[int | None, str | None]:
+    """A due time as (microseconds since the epoch, for the index; ISO text with its offset)."""
+    if at is None:
+        return None, None
+    delta = at - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds, at.isoformat()
+
+
+def _parse_due(text: str, kind: str, id: str) -> datetime:
+    try:
+        due = datetime.fromisoformat(text)
+    except ValueError as error:
+        raise InvariantViolationError(f"{kind} {id!r} has a malformed due time {text!r} in the store") from error
+    if due.tzinfo is None:
+        raise InvariantViolationError(f"{kind} {id!r} has a naive due time {text!r} in the store")
+    return due
+
+
 class SQLiteStore:
     """Keep the ledger in an SQLite file (or ``":memory:"``).
 
@@ -137,12 +179,16 @@ class SQLiteStore:
     ()
     >>> store.close()
 
-    The schema (version 2): ``meta`` (``schema_version`` and the commit
+    The schema (version 3): ``meta`` (``schema_version`` and the commit
     ``version``), ``accounts``, ``entries`` with their ``postings`` (one row
-    per posting, in minor units), ``holds`` (latest state as JSON) and
+    per posting, in minor units), ``holds`` (latest state as JSON),
     ``keys`` (idempotency keys of hold operations; an entry's key and
-    fingerprint are on its row). Keys are unique across both tables. Every
-    row records the commit ``version`` that last wrote it.
+    fingerprint are on its row) and ``documents`` (the books' aggregates: kind,
+    id, version, status, due time and a JSON body, indexed by status and due
+    time). Keys are unique across both tables. Every ledger row records the
+    commit ``version`` that last wrote it. A version-2 file is migrated on
+    opening; a file that is not antfin's (``PRAGMA application_id`` is
+    ``antf``) or of another version is refused before anything is written.
 
     Args:
         path: the database file; created with the schema if new.
@@ -152,7 +198,11 @@ class SQLiteStore:
         timeout: seconds to wait for another writer's lock before failing.
 
     Raises:
-        antfin.errors.AntfinError: the file holds an older, newer or unknown schema.
+        antfin.errors.SchemaError: the file is not an SQLite database, not antfin's (it has
+            tables of another program), or of a schema version this antfin neither reads nor
+            migrates; nothing is written to it.
+        antfin.errors.StoreError: the file cannot be opened or created (a missing folder, no
+            permission).
         ValueError: an unknown ``synchronous`` setting.
 
     .. versionadded:: 0.1.0
@@ -167,36 +217,84 @@ class SQLiteStore:
         self._in_tx = False
         self._head = (0, 0)
         self._currencies: dict[str, Currency] = {}
-        self._conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=timeout)
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute(f"PRAGMA synchronous={synchronous.upper()}")
-        self._conn.execute("PRAGMA foreign_keys=ON")
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            row = None
-            if self._conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone():
-                row = self._conn.execute("SELECT value FROM meta WHERE name = 'schema_version'").fetchone()
-            if row is not None and row[0] != str(SCHEMA_VERSION):
-                self._conn.execute("ROLLBACK")
-                self._conn.close()
-                raise AntfinError(
-                    f"{self.path} has ledger schema version {row[0]}; this antfin reads version {SCHEMA_VERSION}"
-                )
-            for statement in _SCHEMA.split(";\n"):
+        try:
+            self._conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=timeout)
+        except sqlite3.Error as error:
+            raise StoreError(f"cannot open {self.path!r}: {error}") from error
+        try:
+            with self._lock:
+                self._open_schema(synchronous.upper())
+        except BaseException:
+            self._conn.close()
+            raise
+
+    def _open_schema(self, synchronous: str) -> None:
+        """Check the file is antfin's (or empty) before writing anything; create or migrate its schema."""
+        conn = self._conn
+        try:
+            conn.execute("BEGIN")  # a read transaction: nothing is written until the file is known
+            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            version = None
+            if "meta" in tables:
+                row = conn.execute("SELECT value FROM meta WHERE name = 'schema_version'").fetchone()
+                version = None if row is None else str(row[0])
+            conn.execute("COMMIT")
+        except sqlite3.DatabaseError as error:
+            raise SchemaError(f"{self.path!r} is not an SQLite database antfin can read: {error}") from error
+        if tables and version is None:
+            shown = ", ".join(sorted(tables)[:5]) + (" …" if len(tables) > 5 else "")
+            raise SchemaError(
+                f"{self.path!r} is not an antfin database (it has other tables: {shown}); nothing was written"
+            )
+        if (
+            version is not None
+            and version != str(SCHEMA_VERSION)
+            and not (version.isdigit() and int(version) in _MIGRATIONS)
+        ):
+            raise SchemaError(
+                f"{self.path!r} has ledger schema version {version}; this antfin reads version {SCHEMA_VERSION} "
+                f"(and migrates {', '.join(str(v) for v in sorted(_MIGRATIONS))}); nothing was written"
+            )
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute(f"PRAGMA synchronous={synchronous}")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                if version is None:
+                    self._create_schema()
+                else:
+                    self._migrate(int(version))
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as error:
+            raise StoreError(f"cannot prepare {self.path!r}: {error}") from error
+
+    def _create_schema(self) -> None:
+        for script in (_SCHEMA, *_MIGRATIONS.values()):
+            for statement in script.split(";\n"):
                 if statement.strip():
                     self._conn.execute(statement)
-            if row is None:
-                self._conn.execute(
-                    "INSERT INTO meta (name, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
-                )
-            self._conn.execute("COMMIT")
+        self._conn.execute("INSERT INTO meta (name, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        self._conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+
+    def _migrate(self, version: int) -> None:
+        while version < SCHEMA_VERSION:
+            for statement in _MIGRATIONS[version].split(";\n"):
+                if statement.strip():
+                    self._conn.execute(statement)
+            version += 1
+        self._conn.execute("UPDATE meta SET value = ? WHERE name = 'schema_version'", (str(SCHEMA_VERSION),))
+        self._conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
 
     @property
     def schema_version(self) -> int:
         """The schema version recorded in the file.
 
         >>> SQLiteStore(":memory:").schema_version
-        2
+        3
 
         .. versionadded:: 0.1.0
         """
@@ -352,7 +450,8 @@ class SQLiteStore:
         >>> store.rollback()
 
         Raises:
-            sqlite3.OperationalError: another writer held the lock longer than ``timeout``.
+            antfin.errors.StoreError: another writer held the lock longer than ``timeout``,
+                or the database failed.
 
         .. versionadded:: 0.1.0
         """
@@ -361,6 +460,9 @@ class SQLiteStore:
             if self._in_tx:
                 raise InvariantViolationError("SQLiteStore.begin() called inside an open transaction")
             self._conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as error:
+            self._lock.release()
+            raise StoreError(f"cannot start a write on {self.path!r}: {error}") from error
         except BaseException:
             self._lock.release()
             raise
@@ -401,7 +503,8 @@ class SQLiteStore:
         1
 
         Raises:
-            sqlite3.Error: the database refused the write (nothing is kept).
+            antfin.errors.StoreError: the database refused the write (nothing is kept).
+            antfin.errors.ConcurrencyError: a document changed since it was read.
 
         .. versionadded:: 0.1.0
         """
@@ -417,10 +520,16 @@ class SQLiteStore:
                     raise
             try:
                 self._write(changes)
+            except sqlite3.Error as error:
+                self._end("ROLLBACK")
+                raise StoreError(f"{self.path!r} refused the commit, nothing was written: {error}") from error
             except BaseException:
                 self._end("ROLLBACK")
                 raise
-            self._end("COMMIT")
+            try:
+                self._end("COMMIT")
+            except sqlite3.Error as error:
+                raise StoreError(f"{self.path!r} could not commit, nothing was written: {error}") from error
 
     def _write(self, changes: ChangeSet) -> None:
         conn = self._conn
@@ -518,7 +627,95 @@ class SQLiteStore:
                     for record in other_keys
                 ],
             )
+        if changes.documents:
+            self._write_documents(changes.documents)
         conn.execute("INSERT INTO commits (version, last_entry) VALUES (?, ?)", (version, last_entry))
+
+    def _write_documents(self, documents: tuple[Document, ...]) -> None:
+        conn = self._conn
+        for document in documents:
+            due_us, due_at = _due_columns(document.due_at)
+            if document.version == 1:
+                cursor = conn.execute(
+                    "INSERT INTO documents (kind, id, version, status, due_us, due_at, body) "
+                    "VALUES (?, ?, 1, ?, ?, ?, ?) ON CONFLICT (kind, id) DO NOTHING",
+                    (document.kind, document.id, document.status, due_us, due_at, document.body),
+                )
+            else:
+                cursor = conn.execute(
+                    "UPDATE documents SET version = ?, status = ?, due_us = ?, due_at = ?, body = ? "
+                    "WHERE kind = ? AND id = ? AND version = ?",
+                    (
+                        document.version,
+                        document.status,
+                        due_us,
+                        due_at,
+                        document.body,
+                        document.kind,
+                        document.id,
+                        document.version - 1,
+                    ),
+                )
+            if cursor.rowcount != 1:
+                raise ConcurrencyError(
+                    f"{document.kind} {document.id!r} changed underneath this transaction "
+                    f"(it expected version {document.version - 1}); nothing was written"
+                )
+
+    # -- the books' documents -------------------------------------------------------
+
+    def document(self, kind: str, id: str) -> Document | None:
+        """The stored document ``(kind, id)``, or ``None``.
+
+        >>> SQLiteStore(":memory:").document("escrow", "T1") is None
+        True
+
+        .. versionadded:: 0.2.0
+        """
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT version, status, due_at, body FROM documents WHERE kind = ? AND id = ?", (kind, id)
+            ).fetchone()
+        if row is None:
+            return None
+        due = None if row[2] is None else _parse_due(row[2], kind, id)
+        return Document(kind, id, row[0], row[1], due, row[3])
+
+    def document_ids(self, kind: str, status: Iterable[str] | None = None) -> tuple[str, ...]:
+        """The ids of ``kind`` (with one of ``status``, if given), in id order, from the status index.
+
+        >>> SQLiteStore(":memory:").document_ids("loan", ["ACTIVE"])
+        ()
+
+        .. versionadded:: 0.2.0
+        """
+        with self._lock:
+            if status is None:
+                rows = self._conn.execute("SELECT id FROM documents WHERE kind = ? ORDER BY id", (kind,))
+            else:
+                wanted = tuple(status)
+                marks = ", ".join("?" * len(wanted))
+                rows = self._conn.execute(
+                    f"SELECT id FROM documents WHERE kind = ? AND status IN ({marks}) ORDER BY id", (kind, *wanted)
+                )
+            return tuple(row[0] for row in rows)
+
+    def documents_due(self, kind: str, until: datetime) -> tuple[str, ...]:
+        """The ids of ``kind`` due at or before ``until``, earliest first, from the due-time index.
+
+        >>> from antfin.calendar import shanghai
+        >>> SQLiteStore(":memory:").documents_due("escrow", shanghai(2024, 1, 1))
+        ()
+
+        .. versionadded:: 0.2.0
+        """
+        limit, _ = _due_columns(until)
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT id FROM documents WHERE kind = ? AND due_us IS NOT NULL AND due_us <= ? ORDER BY due_us, id",
+                (kind, limit),
+            )
+            return tuple(row[0] for row in rows)
 
     def close(self) -> None:
         """Close the database connection (rolling back a transaction left open).

@@ -15,13 +15,24 @@ rebuilds its state from :meth:`LedgerStore.load`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import datetime
 from typing import Protocol, runtime_checkable
 
 import attrs
 
 from antfin.ledger.model import Hold, JournalEntry, LedgerAccount
 
-__all__ = ["ChangeSet", "KeyRecord", "LedgerStore", "MemoryStore", "SharedLedgerStore", "StoreState"]
+__all__ = [
+    "ChangeSet",
+    "Document",
+    "DocumentStore",
+    "KeyRecord",
+    "LedgerStore",
+    "MemoryStore",
+    "SharedLedgerStore",
+    "StoreState",
+]
 
 _new = object.__new__
 _set = object.__setattr__
@@ -52,6 +63,39 @@ class KeyRecord:
 
 
 @attrs.frozen
+class Document:
+    """One stored aggregate of the books (a trade, a loan, a fund …), opaque to the ledger.
+
+    The ledger's stores keep documents beside the ledger and write them in the
+    same database transaction as the ledger's entries, so a product's state and
+    the money it moved commit together or not at all. What the body means is
+    the books' business (:mod:`antfin.books`); the store only indexes the
+    columns a query needs: the kind and id, a status, and a due time.
+
+    >>> Document("escrow", "T1", 1, "WAIT_BUYER_PAY", None, '{"amount": "5.00"}').version
+    1
+
+    Attributes:
+        kind: the aggregate's kind (``"escrow"``, ``"loan"`` …).
+        id: its business id, unique within the kind.
+        version: 1 when first written, then one more on every write (a write
+            whose previous version is not the stored one is a lost race).
+        status: a short status text, indexed for queries by status.
+        due_at: when something next falls due on it (a timeout, an expiry), or ``None``.
+        body: the aggregate's state as JSON text.
+
+    .. versionadded:: 0.2.0
+    """
+
+    kind: str
+    id: str
+    version: int
+    status: str
+    due_at: datetime | None
+    body: str
+
+
+@attrs.frozen
 class ChangeSet:
     """Everything one commit adds or updates, written atomically by a store.
 
@@ -65,6 +109,8 @@ class ChangeSet:
     entries: tuple[JournalEntry, ...] = ()
     holds: tuple[Hold, ...] = ()
     keys: tuple[KeyRecord, ...] = ()
+    #: Aggregates of the books written in the same transaction (:class:`Document`).
+    documents: tuple[Document, ...] = ()
 
     @property
     def is_empty(self) -> bool:
@@ -75,7 +121,7 @@ class ChangeSet:
 
         .. versionadded:: 0.1.0
         """
-        return not (self.accounts or self.entries or self.holds or self.keys)
+        return not (self.accounts or self.entries or self.holds or self.keys or self.documents)
 
 
 @attrs.frozen
@@ -111,12 +157,14 @@ def _make_change_set(
     entries: tuple[JournalEntry, ...],
     holds: tuple[Hold, ...],
     keys: tuple[KeyRecord, ...],
+    documents: tuple[Document, ...] = (),
 ) -> ChangeSet:
     changes = _new(ChangeSet)
     _set(changes, "accounts", accounts)
     _set(changes, "entries", entries)
     _set(changes, "holds", holds)
     _set(changes, "keys", keys)
+    _set(changes, "documents", documents)
     return changes
 
 
@@ -217,6 +265,45 @@ class SharedLedgerStore(LedgerStore, Protocol):
         ...
 
 
+@runtime_checkable
+class DocumentStore(LedgerStore, Protocol):
+    """A ledger store that also keeps the books' documents (:class:`Document`).
+
+    Documents are written by :meth:`LedgerStore.commit` with the rest of a
+    :class:`ChangeSet`, and read one at a time or through two indexes, never
+    all at once: opening the books costs nothing per stored aggregate.
+
+    >>> isinstance(MemoryStore(), DocumentStore)
+    True
+
+    .. versionadded:: 0.2.0
+    """
+
+    def document(self, kind: str, id: str) -> Document | None:
+        """The stored document ``(kind, id)``, or ``None``."""
+        ...  # pragma: no cover
+
+    def document_ids(self, kind: str, status: Iterable[str] | None = None) -> tuple[str, ...]:
+        """The ids of ``kind`` (with one of ``status``, if given), in id order."""
+        ...  # pragma: no cover
+
+    def documents_due(self, kind: str, until: datetime) -> tuple[str, ...]:
+        """The ids of ``kind`` whose due time is at or before ``until``, earliest first."""
+        ...  # pragma: no cover
+
+
+def _check_document_version(stored: Document | None, document: Document) -> None:
+    """Refuse a write that did not start from the stored version (a lost race)."""
+    expected = 0 if stored is None else stored.version
+    if document.version != expected + 1:
+        from antfin.errors import ConcurrencyError
+
+        raise ConcurrencyError(
+            f"{document.kind} {document.id!r} is at version {expected} in the store, "
+            f"but this write expected version {document.version - 1}: another transaction changed it first"
+        )
+
+
 class MemoryStore:
     """The default store: keeps committed values in process memory.
 
@@ -241,6 +328,7 @@ class MemoryStore:
         self._holds: dict[str, Hold] = {}
         self._keys: dict[str, KeyRecord] = {}
         self._entry_keys: dict[str, tuple[str, str]] = {}  # key -> (fingerprint, entry id), from _append
+        self._documents: dict[tuple[str, str], Document] = {}
         self._version = 0
 
     def load(self) -> StoreState:
@@ -267,6 +355,11 @@ class MemoryStore:
 
         .. versionadded:: 0.1.0
         """
+        documents = self._documents
+        for document in changes.documents:  # checked first: a lost race writes nothing
+            _check_document_version(documents.get((document.kind, document.id)), document)
+        for document in changes.documents:
+            documents[document.kind, document.id] = document
         for account in changes.accounts:
             self._accounts[account.id] = account
         self._entries.extend(changes.entries)
@@ -289,3 +382,49 @@ class MemoryStore:
 
         .. versionadded:: 0.1.0
         """
+
+    def document(self, kind: str, id: str) -> Document | None:
+        """The stored document ``(kind, id)``, or ``None``.
+
+        >>> MemoryStore().document("escrow", "T1") is None
+        True
+
+        .. versionadded:: 0.2.0
+        """
+        return self._documents.get((kind, id))
+
+    def document_ids(self, kind: str, status: Iterable[str] | None = None) -> tuple[str, ...]:
+        """The ids of ``kind`` (with one of ``status``, if given), in id order.
+
+        >>> MemoryStore().document_ids("loan")
+        ()
+
+        .. versionadded:: 0.2.0
+        """
+        wanted = None if status is None else frozenset(status)
+        return tuple(
+            sorted(
+                doc_id
+                for (doc_kind, doc_id), document in self._documents.items()
+                if doc_kind == kind and (wanted is None or document.status in wanted)
+            )
+        )
+
+    def documents_due(self, kind: str, until: datetime) -> tuple[str, ...]:
+        """The ids of ``kind`` due at or before ``until``, earliest first (ties by id).
+
+        A scan here: the memory store is for tests and notebooks; the SQLite
+        and PostgreSQL stores answer from an index.
+
+        >>> from antfin.calendar import shanghai
+        >>> MemoryStore().documents_due("escrow", shanghai(2024, 1, 1))
+        ()
+
+        .. versionadded:: 0.2.0
+        """
+        due = [
+            (document.due_at, doc_id)
+            for (doc_kind, doc_id), document in self._documents.items()
+            if doc_kind == kind and document.due_at is not None and document.due_at <= until
+        ]
+        return tuple(doc_id for _, doc_id in sorted(due))

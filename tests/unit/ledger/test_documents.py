@@ -1,0 +1,189 @@
+"""The ledger's stores keep the books' documents beside the ledger, in the same transaction."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from antfin import CNY
+from antfin.calendar import shanghai
+from antfin.errors import ConcurrencyError, InvariantViolationError, SchemaError, StoreError
+from antfin.ledger import AccountKind, Ledger, SQLiteStore
+from antfin.ledger.sqlite import SCHEMA_VERSION
+from antfin.ledger.store import Document, DocumentStore, MemoryStore
+
+AT = shanghai(2024, 3, 1, 9)
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[], DocumentStore]]:
+    stores: list[DocumentStore] = []
+    memory = MemoryStore()
+
+    def make() -> DocumentStore:
+        store: DocumentStore = memory if request.param == "memory" else SQLiteStore(tmp_path / "books.db")
+        stores.append(store)
+        return store
+
+    yield make
+    for store in stores:
+        store.close()
+
+
+def _ledger(store: DocumentStore) -> Ledger:
+    ledger = Ledger(store)
+    if not ledger.has_account("asset:bank"):
+        ledger.open_account("asset:bank", AccountKind.ASSET)
+        ledger.open_account("wallet:a", AccountKind.LIABILITY, non_negative=True)
+    return ledger
+
+
+def test_documents_commit_with_the_entries_and_come_back(make_store: Callable[[], DocumentStore]) -> None:
+    store = make_store()
+    ledger = _ledger(store)
+    with ledger.atomic():
+        ledger.transfer("t1", debit="asset:bank", credit="wallet:a", amount=CNY("5.00"), at=AT)
+        ledger.write_documents([Document("escrow", "T1", 1, "PAID", AT, '{"n": 1}')])
+    again = make_store()
+    assert again.document("escrow", "T1") == Document("escrow", "T1", 1, "PAID", AT, '{"n": 1}')
+    assert again.document("escrow", "T2") is None
+    assert Ledger(again).balance("wallet:a") == CNY("5.00")
+
+
+def test_a_failed_block_writes_neither_documents_nor_entries(make_store: Callable[[], DocumentStore]) -> None:
+    store = make_store()
+    ledger = _ledger(store)
+
+    def fail() -> None:
+        with ledger.atomic():
+            ledger.transfer("t1", debit="asset:bank", credit="wallet:a", amount=CNY("5.00"), at=AT)
+            ledger.write_documents([Document("escrow", "T1", 1, "PAID", None, "{}")])
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        fail()
+    assert store.document("escrow", "T1") is None
+    assert ledger.balance("wallet:a") == CNY("0.00")
+
+
+def test_a_nested_block_that_fails_drops_only_its_documents(make_store: Callable[[], DocumentStore]) -> None:
+    store = make_store()
+    ledger = _ledger(store)
+
+    def fail() -> None:
+        with ledger.atomic():
+            ledger.write_documents([Document("loan", "L2", 1, "ACTIVE", None, "{}")])
+            raise RuntimeError
+
+    with ledger.atomic():
+        ledger.write_documents([Document("loan", "L1", 1, "ACTIVE", None, "{}")])
+        with pytest.raises(RuntimeError):
+            fail()
+    assert store.document_ids("loan") == ("L1",)
+
+
+def test_versions_must_follow_on_or_nothing_is_written(make_store: Callable[[], DocumentStore]) -> None:
+    store = make_store()
+    ledger = _ledger(store)
+    with ledger.atomic():
+        ledger.write_documents([Document("loan", "L1", 1, "ACTIVE", None, "{}")])
+
+    def write(version: int) -> None:
+        with ledger.atomic():
+            ledger.transfer(f"t{version}", debit="asset:bank", credit="wallet:a", amount=CNY("1.00"), at=AT)
+            ledger.write_documents([Document("loan", "L1", version, "PAID_OFF", None, "{}")])
+
+    for stale in (1, 3):
+        with pytest.raises(ConcurrencyError):
+            write(stale)
+    assert store.document("loan", "L1") == Document("loan", "L1", 1, "ACTIVE", None, "{}")
+    assert ledger.balance("wallet:a") == CNY("0.00")
+    assert Ledger(make_store()).balance("wallet:a") == CNY("0.00")
+
+
+def test_status_and_due_indexes(make_store: Callable[[], DocumentStore]) -> None:
+    store = make_store()
+    ledger = _ledger(store)
+    with ledger.atomic():
+        ledger.write_documents(
+            [
+                Document("escrow", "T3", 1, "PAID", shanghai(2024, 3, 5), "{}"),
+                Document("escrow", "T1", 1, "PAID", shanghai(2024, 3, 2), "{}"),
+                Document("escrow", "T2", 1, "DONE", None, "{}"),
+                Document("loan", "T0", 1, "PAID", shanghai(2024, 3, 1), "{}"),
+            ]
+        )
+    assert store.document_ids("escrow") == ("T1", "T2", "T3")
+    assert store.document_ids("escrow", ["PAID"]) == ("T1", "T3")
+    assert store.documents_due("escrow", shanghai(2024, 3, 4)) == ("T1",)
+    assert store.documents_due("escrow", shanghai(2024, 3, 5)) == ("T1", "T3")
+
+
+def test_documents_need_an_atomic_block() -> None:
+    with pytest.raises(InvariantViolationError, match="atomic"):
+        Ledger().write_documents([])
+
+
+def test_a_foreign_sqlite_file_is_refused_and_left_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "shop.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE orders (id INTEGER PRIMARY KEY)")
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(SchemaError, match="not an antfin database"):
+        SQLiteStore(path)
+    assert path.read_bytes() == before
+    assert not (tmp_path / "shop.db-wal").exists()
+
+
+def test_a_file_that_is_not_a_database_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "notes.db"
+    path.write_text("hello, this is not SQLite" * 100)
+    with pytest.raises(SchemaError, match="not an SQLite database"):
+        SQLiteStore(path)
+    assert path.read_text().startswith("hello")
+
+
+def test_a_missing_folder_is_a_store_error(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="cannot open"):
+        SQLiteStore(tmp_path / "no" / "such" / "folder.db")
+
+
+def test_an_unknown_version_is_refused_before_writing(tmp_path: Path) -> None:
+    path = tmp_path / "future.db"
+    SQLiteStore(path).close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE meta SET value = '99' WHERE name = 'schema_version'")
+    conn.close()
+    with pytest.raises(SchemaError, match="version 99"):
+        SQLiteStore(path)
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT value FROM meta WHERE name = 'schema_version'").fetchone() == ("99",)
+    conn.close()
+
+
+def test_a_version_2_file_is_migrated_and_keeps_its_ledger(tmp_path: Path) -> None:
+    path = tmp_path / "v2.db"
+    ledger = _ledger(SQLiteStore(path))
+    ledger.transfer("t1", debit="asset:bank", credit="wallet:a", amount=CNY("7.00"), at=AT)
+    ledger.close()
+    with sqlite3.connect(path) as conn:  # make it look like a file of the first version
+        conn.execute("DROP TABLE documents")
+        conn.execute("UPDATE meta SET value = '2' WHERE name = 'schema_version'")
+    conn.close()
+    store = SQLiteStore(path)
+    assert store.schema_version == SCHEMA_VERSION == 3
+    assert Ledger(store).balance("wallet:a") == CNY("7.00")
+    assert store.document_ids("escrow") == ()
+    store.close()
+
+
+def test_antfin_files_carry_their_application_id(tmp_path: Path) -> None:
+    SQLiteStore(tmp_path / "a.db").close()
+    with sqlite3.connect(tmp_path / "a.db") as conn:
+        (application_id,) = conn.execute("PRAGMA application_id").fetchone()
+    conn.close()
+    assert application_id.to_bytes(4, "big") == b"antf"
