@@ -12,13 +12,14 @@ product's full API lives in its subpackage (:mod:`antfin.ledger`,
 :mod:`antfin.crowdfunding`, :mod:`antfin.ecosystem`).
 
 >>> sorted(name for name in antfin.__all__ if name[0].isupper() and name not in {"CNY"})[:4]
-['Account', 'AntfinError', 'CreditProfile', 'CrowdfundOffer']
+['Account', 'AntfinError', 'Books', 'CreditProfile']
 
 .. versionadded:: 0.1.0
 """
 
 from __future__ import annotations
 
+from antfin.books import Books
 from antfin.credit import CreditProfile, Loan
 from antfin.crowdfunding import CrowdfundOffer
 from antfin.errors import AntfinError
@@ -32,6 +33,7 @@ __all__ = [
     "CNY",
     "Account",
     "AntfinError",
+    "Books",
     "CreditProfile",
     "CrowdfundOffer",
     "Currency",

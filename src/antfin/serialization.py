@@ -35,6 +35,7 @@ error messages name the field the way the rest of the library does.
 
 from __future__ import annotations
 
+import contextvars
 import enum
 import json
 import sys
@@ -44,6 +45,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import cache
+from types import MappingProxyType
 from typing import Any, TypeVar
 
 import attrs
@@ -92,6 +94,15 @@ def _hints(cls: type) -> dict[str, Any]:
 
 _CLASS = "__class__"
 _ITEMS = "__items__"
+_REF = "$ref"
+
+#: Entity types written as ``{"$ref": id}`` when nested in another value, with how to name or find one.
+_DUMP_REFS: contextvars.ContextVar[Mapping[type, Callable[[Any], str]]] = contextvars.ContextVar(
+    "antfin_dump_refs", default=MappingProxyType({})
+)
+_LOAD_REFS: contextvars.ContextVar[Mapping[type, Callable[[str], Any]]] = contextvars.ContextVar(
+    "antfin_load_refs", default=MappingProxyType({})
+)
 
 
 def _declared(tp: object, cls: type) -> bool:
@@ -114,7 +125,7 @@ def _tagged_class(name: object, path: str) -> type:
     return found
 
 
-def to_data(value: object) -> Any:
+def to_data(value: object, *, references: Mapping[type, Callable[[Any], str]] | None = None) -> Any:
     """Convert a value or entity to JSON-compatible data.
 
     >>> from antfin.calendar import shanghai
@@ -123,13 +134,26 @@ def to_data(value: object) -> Any:
     >>> to_data((date(2024, 2, 29), Decimal("0.10")))
     ['2024-02-29', '0.10']
 
+    Args:
+        value: what to convert.
+        references: entity types that are stored on their own (by the books): a
+            field holding one is written as ``{"$ref": name(entity)}`` instead of
+            the entity's fields (the value itself is always written whole).
+
     Raises:
         antfin.errors.SerializationError: for floats, naive datetimes or
             values of a type it does not know.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0 ``references``.
     """
-    return _dump(value, "$")
+    if not references:
+        return _dump(value, "$")
+    token = _DUMP_REFS.set(references)
+    try:
+        return _dump(value, "$")
+    finally:
+        _DUMP_REFS.reset(token)
 
 
 def _dump(value: object, path: str) -> Any:
@@ -166,6 +190,10 @@ def _dump(value: object, path: str) -> Any:
             if _skipped(tp):
                 continue
             item = getattr(value, field.name)
+            name = _DUMP_REFS.get().get(type(item))
+            if name is not None:
+                out[field.name] = {_REF: name(item)}
+                continue
             data = _dump(item, f"{path}.{field.name}")
             if isinstance(data, dict) and attrs.has(type(item)) and not _declared(tp, type(item)):
                 # A protocol- or base-typed field: record the concrete antfin class to load it back.
@@ -185,7 +213,13 @@ def _dump(value: object, path: str) -> Any:
     raise SerializationError(f"{path}: cannot convert {type(value).__name__} to JSON data")
 
 
-def from_data(cls: type[T] | Any, data: Any, *, ledger: object | None = None) -> T:
+def from_data(
+    cls: type[T] | Any,
+    data: Any,
+    *,
+    ledger: object | None = None,
+    references: Mapping[type, Callable[[str], Any]] | None = None,
+) -> T:
     """Rebuild a value of type ``cls`` from :func:`to_data` output.
 
     >>> from antfin.calendar import shanghai
@@ -198,13 +232,23 @@ def from_data(cls: type[T] | Any, data: Any, *, ledger: object | None = None) ->
         cls: the target type (a class or a typing form such as ``tuple[Money, ...]``).
         data: JSON-compatible data.
         ledger: attached to fields typed :class:`~antfin.ledger.Ledger`.
+        references: how to find an entity written as ``{"$ref": id}`` (see
+            :func:`to_data`), by the field's declared type; the finder raises
+            :class:`~antfin.errors.NotFoundError` for an unknown id.
 
     Raises:
         antfin.errors.SerializationError: naming the path of the first bad field.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0 ``references``.
     """
-    return typing.cast(T, _load(cls, data, "$", ledger))
+    if not references:
+        return typing.cast(T, _load(cls, data, "$", ledger))
+    token = _LOAD_REFS.set(references)
+    try:
+        return typing.cast(T, _load(cls, data, "$", ledger))
+    finally:
+        _LOAD_REFS.reset(token)
 
 
 def _fail(path: str, expected: str, data: object) -> SerializationError:
@@ -212,6 +256,14 @@ def _fail(path: str, expected: str, data: object) -> SerializationError:
 
 
 def _load(tp: Any, data: Any, path: str, ledger: object | None) -> Any:
+    if isinstance(data, dict) and _REF in data:
+        find = _LOAD_REFS.get().get(tp)
+        if find is None or set(data) != {_REF} or not isinstance(data[_REF], str):
+            raise _fail(path, f"a stored {getattr(tp, '__name__', tp)}", data)
+        try:
+            return find(data[_REF])
+        except AntfinError as error:
+            raise SerializationError(f"{path}: the referenced {tp.__name__} {data[_REF]!r}: {error}") from None
     if isinstance(data, dict) and _CLASS in data:
         cls = _tagged_class(data[_CLASS], path)
         return _load_attrs(cls, {key: value for key, value in data.items() if key != _CLASS}, path, ledger)

@@ -1345,6 +1345,39 @@ class EscrowDesk:
         self._trades[no] = (terms, trade)
         return trade
 
+    def adopt(self, trade: EscrowTrade) -> EscrowTrade:
+        """Register a trade made elsewhere (loaded from the books) with this desk.
+
+        The desk then keeps its number taken, replays :meth:`create` with the
+        same terms, and calls its release listeners for it too.
+
+        >>> from antfin.ledger import Ledger
+        >>> trade = _demo_trade()
+        >>> desk = EscrowDesk(trade.ledger)
+        >>> desk.adopt(trade) is desk.get("T1")
+        True
+
+        Raises:
+            TypeError: for something other than an :class:`EscrowTrade`.
+            antfin.errors.InvalidAmountError: a trade on another ledger.
+            antfin.errors.IdempotencyConflictError: the desk has another trade of that number.
+
+        .. versionadded:: 0.2.0
+        """
+        if not isinstance(trade, EscrowTrade):
+            raise TypeError(f"trade must be an EscrowTrade, not {type(trade).__name__}")
+        if trade.ledger is not self.ledger:
+            raise InvalidAmountError(f"trade {trade.out_trade_no!r} is on another ledger than this desk's")
+        existing = self._trades.get(trade.out_trade_no)
+        if existing is not None and existing[1] is not trade:
+            raise IdempotencyConflictError(f"this desk already has another trade {trade.out_trade_no!r}")
+        terms = _Terms(
+            trade.buyer.account_id, trade.seller.account_id, trade.amount, trade.goods, trade.timeout, trade.subject
+        )
+        trade._listeners = self._listeners
+        self._trades[trade.out_trade_no] = (terms, trade)
+        return trade
+
     def get(self, out_trade_no: str) -> EscrowTrade:
         """The trade with this number.
 

@@ -53,6 +53,7 @@ from antfin.errors import (
     InvariantViolationError,
     NotFoundError,
     PolicyViolationError,
+    SerializationError,
 )
 from antfin.ledger import AccountKind, HoldStatus, Ledger, Posting
 from antfin.money import CNY, Money
@@ -1307,6 +1308,43 @@ class Zhaocaibao:
                 raise InvariantViolationError(
                     f"reservation {reservation.reservation_id} holds {hold.amount}, expected {reservation.remaining}"
                 )
+
+    def to_data(self) -> dict[str, Any]:
+        """The platform's settings and state as JSON-compatible data (how the books store it).
+
+        >>> from antfin.ledger import Ledger
+        >>> sorted(Zhaocaibao(Ledger()).to_data())
+        ['config', 'state']
+
+        .. versionadded:: 0.2.0
+        """
+        from antfin.serialization import to_data
+
+        return {"config": to_data(self._config), "state": to_data(self._state)}
+
+    @classmethod
+    def from_data(cls, ledger: Ledger, data: Any) -> Zhaocaibao:
+        """A platform rebuilt from :meth:`to_data` output, checked against ``ledger`` before it is returned.
+
+        >>> platform = _example_platform()
+        >>> again = Zhaocaibao.from_data(platform.ledger, platform.to_data())
+        >>> [p.product_id for p in again.products()] == [p.product_id for p in platform.products()]
+        True
+
+        Raises:
+            antfin.errors.SerializationError: malformed data.
+            antfin.errors.InvariantViolationError: state that disagrees with the ledger.
+
+        .. versionadded:: 0.2.0
+        """
+        from antfin.serialization import from_data
+
+        if not isinstance(data, dict) or set(data) != {"config", "state"}:
+            raise SerializationError("$: expected an object with the platform's config and state")
+        platform = cls(ledger, from_data(ZhaocaibaoConfig, data["config"]))
+        platform._state = from_data(_State, data["state"])
+        platform.check_invariants()
+        return platform
 
 
 def _example_platform() -> Zhaocaibao:

@@ -1,0 +1,183 @@
+"""What the books store of each aggregate: its id, status, due time, data and checks.
+
+One :class:`Kind` per stored aggregate (an Alipay account, an escrow trade, a
+fund, the Zhaocaibao platform, a loan, a Huabei account, an Ant Dake offer, a
+credit profile). The books write each as a document (JSON through
+:mod:`antfin.serialization`) with its status and due time as indexed columns,
+and check it, as the API would, every time it is loaded.
+
+>>> from antfin.books.kinds import KINDS
+>>> sorted(KINDS)
+['account', 'escrow', 'fund', 'huabei', 'loan', 'offer', 'profile', 'zhaocaibao']
+
+.. versionadded:: 0.2.0
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any, Final, Generic, TypeVar
+
+import attrs
+
+from antfin.credit import CreditProfile, Loan
+from antfin.credit.huabei import HuabeiAccount
+from antfin.crowdfunding import CrowdfundOffer
+from antfin.crowdfunding.offer import OfferStatus
+from antfin.errors import AntfinError, InvariantViolationError
+from antfin.ledger import HoldStatus, Ledger
+from antfin.payments import Account, EscrowTrade, TradeStatus
+from antfin.serialization import from_data, to_data
+from antfin.wealth import MoneyFund
+from antfin.wealth.zhaocaibao import Zhaocaibao
+
+__all__ = ["KINDS", "Kind"]
+
+T = TypeVar("T")
+
+#: How an entity stored on its own is named when another entity refers to it.
+REFERENCES: Final[Mapping[type, Callable[[Any], str]]] = {Account: lambda account: account.account_id}
+
+
+def _status(value: object) -> str:
+    return value.name if isinstance(value, enum.Enum) else str(value)
+
+
+def _no_due(_entity: object) -> datetime | None:
+    return None
+
+
+def _check_own(entity: object, _ledger: Ledger) -> None:
+    """The aggregate's own invariants, where it has them."""
+    check = getattr(entity, "check_invariants", None)
+    if callable(check):
+        check()
+
+
+@attrs.frozen
+class Kind(Generic[T]):
+    """How the books store one kind of aggregate.
+
+    >>> KINDS["escrow"].cls.__name__
+    'EscrowTrade'
+
+    Attributes:
+        name: the kind's name in the ``documents`` table.
+        cls: the aggregate's class.
+        id_of: its business id (an ``out_trade_no``, a loan id …).
+        status_of: its status, as indexed text.
+        due_of: when something next falls due on it (a timeout), or ``None``.
+        dump: its state as JSON-compatible data.
+        load: the aggregate rebuilt from that data on a ledger; references to
+            other aggregates are found through the mapping it is given.
+        check: the invariants a loaded aggregate must pass (against the ledger).
+
+    .. versionadded:: 0.2.0
+    """
+
+    name: str
+    cls: type[T]
+    id_of: Callable[[T], str]
+    status_of: Callable[[T], str]
+    due_of: Callable[[T], datetime | None] = _no_due
+    dump: Callable[[T], Any] = attrs.field(default=None)
+    load: Callable[[Any, Ledger, Mapping[type, Callable[[str], Any]]], T] = attrs.field(default=None)
+    check: Callable[[T, Ledger], None] = _check_own
+
+    def __attrs_post_init__(self) -> None:
+        cls = self.cls
+        if self.dump is None:
+            object.__setattr__(self, "dump", lambda entity: to_data(entity, references=REFERENCES))
+        if self.load is None:
+            object.__setattr__(
+                self, "load", lambda data, ledger, refs: from_data(cls, data, ledger=ledger, references=refs)
+            )
+
+
+def _trade_due(trade: EscrowTrade) -> datetime | None:
+    status = trade.status
+    if status is TradeStatus.WAIT_BUYER_PAY:
+        return trade.pay_deadline
+    if status is TradeStatus.WAIT_BUYER_CONFIRM_GOODS:
+        return trade.confirm_deadline
+    if status is TradeStatus.TRADE_SUCCESS and trade.open_request is None:
+        return trade.refund_deadline
+    return None
+
+
+def _check_trade(trade: EscrowTrade, ledger: Ledger) -> None:
+    """A stored trade agrees with itself and with its hold in the ledger."""
+    name = f"escrow trade {trade.out_trade_no!r}"
+    if trade.buyer.account_id == trade.seller.account_id:
+        raise InvariantViolationError(f"{name}: buyer and seller are both {trade.buyer.account_id!r}")
+    paid, refunded, released, in_escrow = trade.paid, trade.refunded, trade.released, trade.in_escrow
+    zero = trade.amount.currency.zero()
+    if min(paid, refunded, released, in_escrow) < zero or paid > trade.amount:
+        raise InvariantViolationError(f"{name}: amounts out of range (paid {paid} of {trade.amount})")
+    unpaid = trade.status is TradeStatus.WAIT_BUYER_PAY or (trade.status is TradeStatus.TRADE_CLOSED and paid == zero)
+    if unpaid and (paid, released, refunded, in_escrow) != (zero, zero, zero, zero):
+        raise InvariantViolationError(f"{name}: {trade.status.name} but money moved (paid {paid})")
+    if trade.status in (TradeStatus.TRADE_SUCCESS, TradeStatus.TRADE_FINISHED) and released == zero:
+        raise InvariantViolationError(f"{name}: {trade.status.name} but nothing was released")
+    hold_id = trade.hold_id
+    if (in_escrow > zero) != (hold_id is not None):
+        raise InvariantViolationError(f"{name}: {in_escrow} in escrow but its hold is {hold_id!r}")
+    if hold_id is not None:
+        try:
+            hold = ledger.get_hold(hold_id)
+        except AntfinError as error:
+            raise InvariantViolationError(f"{name}: its hold {hold_id!r} is not in the ledger") from error
+        if hold.status is not HoldStatus.PENDING or hold.amount != in_escrow:
+            raise InvariantViolationError(
+                f"{name}: {in_escrow} in escrow but its hold is {hold.status.name} for {hold.amount}"
+            )
+
+
+def _check_account(account: Account, ledger: Ledger) -> None:
+    try:
+        wallet = ledger.account(account.wallet_id)
+    except AntfinError as error:
+        raise InvariantViolationError(f"account {account.account_id!r} has no wallet in the ledger") from error
+    if not wallet.non_negative:
+        raise InvariantViolationError(f"the wallet of {account.account_id!r} may go negative")
+
+
+def _check_loan(loan: Loan, ledger: Ledger) -> None:
+    del ledger
+    loan.check_ledger()
+
+
+def _load_platform(data: Any, ledger: Ledger, _refs: Mapping[type, Callable[[str], Any]]) -> Zhaocaibao:
+    return Zhaocaibao.from_data(ledger, data)
+
+
+def _offer_due(offer: CrowdfundOffer) -> datetime | None:
+    return offer.closes_at if offer.status is OfferStatus.OPEN else None
+
+
+#: Every kind the books store, by name.
+KINDS: Final[Mapping[str, Kind[Any]]] = {
+    kind.name: kind
+    for kind in (
+        Kind("account", Account, lambda a: a.account_id, lambda a: _status(a.account_type), check=_check_account),
+        Kind(
+            "escrow", EscrowTrade, lambda t: t.out_trade_no, lambda t: _status(t.status), _trade_due, check=_check_trade
+        ),
+        Kind("fund", MoneyFund, lambda f: f.fund_id, lambda _f: "OPEN"),
+        Kind(
+            "zhaocaibao",
+            Zhaocaibao,
+            lambda _z: "zhaocaibao",
+            lambda _z: "OPEN",
+            dump=lambda platform: platform.to_data(),
+            load=_load_platform,
+            check=lambda _platform, _ledger: None,  # from_data checks it against the ledger
+        ),
+        Kind("loan", Loan, lambda loan: loan.loan_id, lambda loan: _status(loan.status), check=_check_loan),
+        Kind("huabei", HuabeiAccount, lambda h: h.user, lambda _h: "OPEN"),
+        Kind("offer", CrowdfundOffer, lambda o: o.offer_id, lambda o: _status(o.status), _offer_due),
+        Kind("profile", CreditProfile, lambda p: p.subject, lambda _p: "OPEN"),
+    )
+}

@@ -1,0 +1,344 @@
+"""The books: every product's state stored with the ledger, in one unit of work."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterator
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from antfin import CNY, Books
+from antfin.books import Transaction
+from antfin.calendar import WeekdayCalendar, shanghai
+from antfin.credit import CreditProfile, LoanRate
+from antfin.credit.huabei_bills import BillingCycle
+from antfin.errors import (
+    DetachedError,
+    IdempotencyConflictError,
+    InvalidTransitionError,
+    InvariantViolationError,
+    NotFoundError,
+    SchemaError,
+    SerializationError,
+)
+from antfin.payments import Account, AccountType, GoodsType, TradeStatus
+from antfin.rates import DayCount, Rate
+from antfin.serialization import to_data
+from antfin.wealth.zhaocaibao import ProductKind, ProductTerms
+
+DAY = shanghai(2024, 3, 1, 9)
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def reopen(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[], Books]]:
+    """A function that gives the same books again, as a restarted program would see them."""
+    opened: list[Books] = []
+    memory = Books.memory()
+
+    def again() -> Books:
+        books = memory if request.param == "memory" else Books.open(tmp_path / "shop.db")
+        opened.append(books)
+        return books
+
+    yield again
+    for books in opened:
+        books.close()
+
+
+def _shop(tx: Transaction) -> tuple[Account, Account]:
+    tea = tx.accounts.open("tea-shop", opened_at=DAY, account_type=AccountType.MERCHANT)
+    ann = tx.accounts.open("ann", opened_at=DAY)
+    if not ann.cards:
+        ann.link_card("C1", at=DAY)
+        ann.top_up("top-up-1", card="C1", amount=CNY("5000.00"), at=DAY)
+    return tea, ann
+
+
+def test_an_order_survives_a_restart_and_is_confirmed_later(reopen: Callable[[], Books]) -> None:
+    with reopen().transaction() as tx:
+        tea, ann = _shop(tx)
+        trade = tx.escrow.create(
+            "TEA-1", buyer=ann, seller=tea, amount=CNY("38.00"), goods=GoodsType.PHYSICAL_EXPRESS, at=DAY
+        )
+        trade.pay(at=DAY + timedelta(minutes=5))
+    with reopen().transaction() as tx:
+        trade = tx.escrow.get("TEA-1")
+        assert trade.status is TradeStatus.WAIT_SELLER_SEND_GOODS
+        assert trade.buyer is tx.accounts.get("ann")  # one object per id per transaction
+        trade.ship(at=DAY + timedelta(days=1))
+    with reopen().transaction() as tx:
+        tx.escrow.get("TEA-1").confirm(at=DAY + timedelta(days=2))
+    books = reopen()
+    with books.transaction() as tx:
+        assert tx.escrow.get("TEA-1").status is TradeStatus.TRADE_SUCCESS
+        assert tx.ledger.balance("wallet:tea-shop") == CNY("37.77")
+        assert tx.escrow.ids("TRADE_SUCCESS") == ("TEA-1",)
+    assert dict(books.check().counts)["escrow"] == 1
+
+
+def test_an_exception_rolls_back_ledger_and_products(reopen: Callable[[], Books]) -> None:
+    with reopen().transaction() as tx:
+        _shop(tx)
+
+    def fail() -> None:
+        with reopen().transaction() as tx:
+            tea, ann = _shop(tx)
+            trade = tx.escrow.create(
+                "TEA-2", buyer=ann, seller=tea, amount=CNY("10.00"), goods=GoodsType.VIRTUAL, at=DAY
+            )
+            trade.pay(at=DAY)
+            raise RuntimeError("the program crashed")
+
+    with pytest.raises(RuntimeError):
+        fail()
+    with reopen().transaction() as tx:
+        assert "TEA-2" not in tx.escrow
+        assert tx.ledger.balance("wallet:ann") == CNY("5000.00")
+        assert tx.ledger.holds() == ()
+
+
+def test_objects_refuse_use_after_their_transaction(reopen: Callable[[], Books]) -> None:
+    with reopen().transaction() as tx:
+        tea, ann = _shop(tx)
+        trade = tx.escrow.create("TEA-3", buyer=ann, seller=tea, amount=CNY("10.00"), goods=GoodsType.VIRTUAL, at=DAY)
+    with pytest.raises(DetachedError, match="take it again"):
+        trade.pay(at=DAY)
+    with pytest.raises(DetachedError):
+        _ = ann.cards
+    with pytest.raises(DetachedError):
+        _ = tx.accounts
+    assert isinstance(trade, type(trade).__mro__[1])
+    assert "detached" in repr(trade)
+
+
+def test_one_transaction_at_a_time(reopen: Callable[[], Books]) -> None:
+    books = reopen()
+    with books.transaction(), pytest.raises(InvalidTransitionError, match="already open"):  # noqa: SIM117
+        with books.transaction():
+            pass
+
+
+def test_every_kind_comes_back_equal(reopen: Callable[[], Books]) -> None:
+    with reopen().transaction() as tx:
+        _, ann = _shop(tx)
+        bank = tx.accounts.open("bank", opened_at=DAY, account_type=AccountType.MERCHANT)
+        bank.link_card("B1", at=DAY)
+        bank.top_up("bank-cash", card="B1", amount=CNY("100000.00"), at=DAY)
+        fund = tx.funds.open(calendar=WeekdayCalendar())
+        fund.purchase("yeb-1", "ann", CNY("100.00"), at=DAY)
+        platform = tx.zhaocaibao.open()
+        platform.list_product(
+            ProductTerms(
+                product_id="ZCB-1",
+                issuer="bank",
+                guarantor="bank",
+                kind=ProductKind.BANK,
+                amount=CNY("10000.00"),
+                term_days=90,
+                annual_yield=Rate.percent("4"),
+                sale_start=DAY,
+                sale_end=DAY + timedelta(days=5),
+            ),
+            at=DAY,
+        )
+        platform.subscribe("zcb-1", "ZCB-1", "ann", CNY("1000.00"), at=DAY)
+        loan = tx.loans.create(
+            "JB-1",
+            wallet=ann.wallet_id,
+            principal=CNY("1200.00"),
+            rate=LoanRate.annual(Rate.percent("12"), DayCount.ACT_360),
+            term=3,
+        )
+        loan.disburse(at=DAY)
+        profile = tx.profiles.put(CreditProfile.of("ann", 700, date(2024, 3, 1)))
+        huabei = tx.huabei.open(profile, cycle=BillingCycle(due_day=9))
+        huabei.purchase("hb-1", merchant="tea-shop", amount=CNY("20.00"), at=DAY)
+        tx.offers.create(
+            "tea-A",
+            issuer="tea-shop",
+            target=CNY("200000"),
+            min_ticket=CNY("10000"),
+            opens_at=DAY,
+            closes_at=DAY + timedelta(days=14),
+            equity_units=100_000,
+        )
+        before = {
+            "fund": to_data(fund),
+            "zcb": platform.to_data(),
+            "loan": to_data(loan),
+            "huabei": to_data(huabei),
+            "offer": to_data(tx.offers.get("tea-A")),
+            "ann": to_data(ann),
+        }
+    books = reopen()
+    with books.transaction() as tx:
+        after = {
+            "fund": to_data(tx.funds.get("yuebao")),
+            "zcb": tx.zhaocaibao.get("zhaocaibao").to_data(),
+            "loan": to_data(tx.loans.get("JB-1")),
+            "huabei": to_data(tx.huabei.get("ann")),
+            "offer": to_data(tx.offers.get("tea-A")),
+            "ann": to_data(tx.accounts.get("ann")),
+        }
+        assert tx.profiles.get("ann").score == 700
+        assert tx.loans.ids("ACTIVE") == ("JB-1",)
+    assert after == before
+    counts = dict(books.check().counts)
+    assert counts == {
+        "account": 3,
+        "escrow": 0,
+        "fund": 1,
+        "zhaocaibao": 1,
+        "loan": 1,
+        "huabei": 1,
+        "offer": 1,
+        "profile": 1,
+    }
+
+
+def test_only_what_is_due_is_touched(reopen: Callable[[], Books]) -> None:
+    with reopen().transaction() as tx:
+        tea, ann = _shop(tx)
+        for number in range(5):
+            trade = tx.escrow.create(
+                f"T{number}",
+                buyer=ann,
+                seller=tea,
+                amount=CNY("1.00"),
+                goods=GoodsType.VIRTUAL,
+                at=DAY,
+                timeout=f"{number + 1}h",
+            )
+            if number >= 3:
+                trade.pay(at=DAY)
+    with reopen().transaction() as tx:
+        assert tx.escrow.due(DAY + timedelta(hours=2)) == ("T0", "T1")
+        applied = tx.advance_to(DAY + timedelta(hours=2))
+        assert [t.to_status for t in applied] == [TradeStatus.TRADE_CLOSED] * 2
+        assert tx.escrow.due(DAY + timedelta(hours=2)) == ()
+    with reopen().transaction() as tx:
+        assert tx.escrow.ids("TRADE_CLOSED") == ("T0", "T1")
+        assert tx.escrow.due(DAY + timedelta(days=1)) == ("T2",)
+
+
+def test_creating_again_with_the_same_terms_returns_the_trade(reopen: Callable[[], Books]) -> None:
+    with reopen().transaction() as tx:
+        tea, ann = _shop(tx)
+        tx.escrow.create("T9", buyer=ann, seller=tea, amount=CNY("1.00"), goods=GoodsType.VIRTUAL, at=DAY)
+    with reopen().transaction() as tx:
+        tea, ann = _shop(tx)
+        again = tx.escrow.create("T9", buyer=ann, seller=tea, amount=CNY("1.00"), goods=GoodsType.VIRTUAL, at=DAY)
+        assert again is tx.escrow.get("T9")
+        with pytest.raises(IdempotencyConflictError):
+            tx.escrow.create("T9", buyer=ann, seller=tea, amount=CNY("2.00"), goods=GoodsType.VIRTUAL, at=DAY)
+
+
+def test_buyers_must_come_from_the_transaction(reopen: Callable[[], Books]) -> None:
+    with reopen().transaction() as tx:
+        tea, _ = _shop(tx)
+        stranger = Account.open(tx.ledger, "stranger", opened_at=DAY)
+        with pytest.raises(NotFoundError, match="this transaction's accounts"):
+            tx.escrow.create("T8", buyer=stranger, seller=tea, amount=CNY("1.00"), goods=GoodsType.VIRTUAL, at=DAY)
+
+
+def test_get_of_an_unknown_id_is_not_found(reopen: Callable[[], Books]) -> None:
+    with reopen().transaction() as tx:
+        with pytest.raises(NotFoundError, match="no loan 'nope'"):
+            tx.loans.get("nope")
+        with pytest.raises(TypeError):
+            tx.loans.get(42)  # type: ignore[arg-type]
+
+
+# -- stored state is untrusted ----------------------------------------------------------------
+
+
+def _forge(path: Path, kind: str, doc_id: str, change: Callable[[dict[str, object]], None]) -> None:
+    with sqlite3.connect(path) as conn:
+        (body,) = conn.execute("SELECT body FROM documents WHERE kind = ? AND id = ?", (kind, doc_id)).fetchone()
+        data = json.loads(body)
+        change(data)
+        conn.execute("UPDATE documents SET body = ? WHERE kind = ? AND id = ?", (json.dumps(data), kind, doc_id))
+    conn.close()
+
+
+@pytest.fixture
+def paid_trade_file(tmp_path: Path) -> Path:
+    path = tmp_path / "forged.db"
+    with Books.open(path) as books, books.transaction() as tx:
+        tea, ann = _shop(tx)
+        tx.escrow.create("T1", buyer=ann, seller=tea, amount=CNY("400.00"), goods=GoodsType.VIRTUAL, at=DAY)
+    return path
+
+
+def test_a_forged_trade_is_refused_and_nothing_moves(paid_trade_file: Path) -> None:
+    def success(data: dict[str, object]) -> None:
+        state = data["_state"]
+        assert isinstance(state, dict)
+        state["status"] = "TRADE_SUCCESS"
+        state["released"] = {"amount": "400.00", "currency": "CNY"}
+
+    _forge(paid_trade_file, "escrow", "T1", success)
+    with Books.open(paid_trade_file) as books:
+        with books.transaction() as tx, pytest.raises(InvariantViolationError, match="T1"):
+            tx.escrow.get("T1")
+        with pytest.raises(InvariantViolationError):
+            books.check()
+        with books.transaction() as tx:
+            assert tx.ledger.balance("wallet:ann") == CNY("5000.00")
+
+
+def test_a_forged_buyer_equal_to_the_seller_is_refused(paid_trade_file: Path) -> None:
+    def same(data: dict[str, object]) -> None:
+        data["buyer"] = {"$ref": "tea-shop"}
+
+    _forge(paid_trade_file, "escrow", "T1", same)
+    with Books.open(paid_trade_file) as books, books.transaction() as tx, pytest.raises(InvariantViolationError):
+        tx.escrow.get("T1")
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda data: data.update(amount={"amount": "-5.00", "currency": "CNY"}),
+        lambda data: data.update(amount=5),
+        lambda data: data.update(out_trade_no="T2"),
+        lambda data: data.update(buyer={"$ref": "nobody"}),
+        lambda data: data.update(unexpected=1),
+    ],
+)
+def test_corrupt_documents_are_typed_errors(paid_trade_file: Path, change: Callable[[dict[str, object]], None]) -> None:
+    _forge(paid_trade_file, "escrow", "T1", change)
+    refused = (SerializationError, InvariantViolationError)
+    with Books.open(paid_trade_file) as books, books.transaction() as tx, pytest.raises(refused):
+        tx.escrow.get("T1")
+
+
+def test_a_document_that_is_not_json_is_a_typed_error(paid_trade_file: Path) -> None:
+    with sqlite3.connect(paid_trade_file) as conn:
+        conn.execute("UPDATE documents SET body = 'not json' WHERE kind = 'escrow'")
+    conn.close()
+    with Books.open(paid_trade_file) as books, books.transaction() as tx, pytest.raises(SerializationError):
+        tx.escrow.get("T1")
+
+
+def test_books_refuse_a_foreign_file_and_write_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "other.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE customers (name TEXT)")
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(SchemaError, match="not an antfin database"):
+        Books.open(path)
+    assert path.read_bytes() == before
+
+
+def test_a_read_writes_nothing(reopen: Callable[[], Books]) -> None:
+    books = reopen()
+    with books.read() as tx:
+        _shop(tx)
+    with books.transaction() as tx:
+        assert tx.accounts.ids() == ()
+        assert not tx.ledger.has_account("wallet:ann")
