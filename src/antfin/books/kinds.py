@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any, Final, Generic, TypeVar
 
 import attrs
 
+from antfin.calendar import SHANGHAI
 from antfin.credit import CreditProfile, Loan
 from antfin.credit.huabei import HuabeiAccount
 from antfin.crowdfunding import CrowdfundOffer
@@ -149,6 +150,11 @@ def _check_loan(loan: Loan, ledger: Ledger) -> None:
     loan.check_ledger()
 
 
+def _loan_due(loan: Loan) -> datetime | None:
+    due = loan.next_due
+    return None if due is None else datetime.combine(due, time(0), tzinfo=SHANGHAI)
+
+
 def _load_platform(data: Any, ledger: Ledger, _refs: Mapping[type, Callable[[str], Any]]) -> Zhaocaibao:
     return Zhaocaibao.from_data(ledger, data)
 
@@ -175,7 +181,7 @@ KINDS: Final[Mapping[str, Kind[Any]]] = {
             load=_load_platform,
             check=lambda _platform, _ledger: None,  # from_data checks it against the ledger
         ),
-        Kind("loan", Loan, lambda loan: loan.loan_id, lambda loan: _status(loan.status), check=_check_loan),
+        Kind("loan", Loan, lambda loan: loan.loan_id, lambda loan: _status(loan.status), _loan_due, check=_check_loan),
         Kind("huabei", HuabeiAccount, lambda h: h.user, lambda _h: "OPEN"),
         Kind("offer", CrowdfundOffer, lambda o: o.offer_id, lambda o: _status(o.status), _offer_due),
         Kind("profile", CreditProfile, lambda p: p.subject, lambda _p: "OPEN"),

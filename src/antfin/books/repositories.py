@@ -189,6 +189,28 @@ class Repository(Generic[T]):
         self._loaded[key] = (entity, 0, "")
         return entity
 
+    def due(self, until: datetime) -> tuple[str, ...]:
+        """The ids with something due at or before ``until`` (from the due-time index), earliest first.
+
+        What "due" means is the kind's: an escrow timeout or auto-confirmation,
+        a loan instalment, an offer's deadline.
+
+        >>> from antfin import Books
+        >>> from antfin.calendar import shanghai
+        >>> with Books.memory().transaction() as tx:
+        ...     tx.escrow.due(shanghai(2024, 3, 1))
+        ()
+        """
+        self._tx._check_open()
+        due = dict.fromkeys(self._store().documents_due(self.kind, until))
+        for key, (entity, _, _) in self._loaded.items():
+            when = self._kind.due_of(entity)
+            if when is not None and when <= until:
+                due[key] = None
+            else:
+                due.pop(key, None)
+        return tuple(due)
+
     # -- the unit of work's side --------------------------------------------------------
 
     def _load(self, document: Document) -> T:
@@ -339,25 +361,6 @@ class EscrowRepository(Repository[EscrowTrade]):
             policy=policy,
         )
         return trade if trade is existing else self.add(trade)
-
-    def due(self, until: datetime) -> tuple[str, ...]:
-        """The trades with a timeout due at or before ``until`` (from the due-time index), earliest first.
-
-        >>> from antfin import Books
-        >>> from antfin.calendar import shanghai
-        >>> with Books.memory().transaction() as tx:
-        ...     tx.escrow.due(shanghai(2024, 3, 1))
-        ()
-        """
-        self._tx._check_open()
-        due = dict.fromkeys(self._store().documents_due(self.kind, until))
-        for key, (trade, _, _) in self._loaded.items():
-            when = self._kind.due_of(trade)
-            if when is not None and when <= until:
-                due[key] = None
-            else:
-                due.pop(key, None)
-        return tuple(due)
 
 
 class FundRepository(Repository[MoneyFund]):

@@ -23,9 +23,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
-from antfin.books.kinds import KINDS
+from antfin.books.kinds import KINDS, Kind
 from antfin.books.repositories import (
     REPOSITORIES,
     AccountRepository,
@@ -39,13 +39,15 @@ from antfin.books.repositories import (
     ZhaocaibaoRepository,
 )
 from antfin.calendar import ensure_aware
-from antfin.errors import DetachedError
+from antfin.errors import DetachedError, InvalidTransitionError
 from antfin.ledger import Ledger
 from antfin.ledger.store import DocumentStore
 from antfin.payments import Account
 from antfin.payments.escrow import Release, Transition
 
 __all__ = ["Transaction"]
+
+T = TypeVar("T")
 
 _DETACHED_MESSAGE = (
     "this object was taken from a books transaction that has ended; take it again from a new transaction "
@@ -130,6 +132,42 @@ class Transaction:
         if repository is None:
             repository = self._repositories[name] = REPOSITORIES[name](self, KINDS[name])
         return repository
+
+    def repository(self, kind: Kind[T]) -> Repository[T]:
+        """The repository of a program's own kind of aggregate, stored like the products'.
+
+        A program on the books may keep records of its own in the same unit of
+        work (the demo keeps its progress this way): describe them with a
+        :class:`~antfin.books.Kind` whose name is not one of the products'.
+
+        >>> import attrs
+        >>> from antfin import Books
+        >>> from antfin.books import Kind
+        >>> @attrs.define
+        ... class Note:
+        ...     note_id: str
+        ...     text: str
+        >>> NOTES = Kind("note", Note, lambda note: note.note_id, lambda note: "OPEN")
+        >>> books = Books.memory()
+        >>> with books.transaction() as tx:
+        ...     _ = tx.repository(NOTES).add(Note("n1", "call the bank"))
+        >>> with books.transaction() as tx:
+        ...     tx.repository(NOTES).get("n1").text
+        'call the bank'
+
+        Raises:
+            antfin.errors.InvalidTransitionError: the kind's name is a product's.
+        """
+        self._check_open()
+        builtin = KINDS.get(kind.name)
+        if builtin is not None:
+            if builtin is not kind:
+                raise InvalidTransitionError(f"{kind.name!r} is the name of a product kind; choose another")
+            return self._repository(kind.name)
+        repository = self._repositories.get(kind.name)
+        if repository is None:
+            repository = self._repositories[kind.name] = Repository(self, kind)
+        return cast(Repository[T], repository)
 
     def _finders(self) -> Mapping[type, Callable[[str], Any]]:
         return {Account: self.accounts.get}

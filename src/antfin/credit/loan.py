@@ -319,6 +319,23 @@ class Loan:
         return self._state.schedule
 
     @property
+    def next_due(self) -> date | None:
+        """The due date of the oldest instalment not yet fully paid; ``None`` before disbursement or when paid off.
+
+        >>> _demo().next_due
+        datetime.date(2024, 2, 10)
+
+        .. versionadded:: 0.2.0
+        """
+        state = self._state
+        if state.schedule is None:
+            return None
+        for index, row in enumerate(state.schedule.instalments):
+            if any(self._unpaid(index)):
+                return row.due
+        return None
+
+    @property
     def events(self) -> tuple[LoanEvent, ...]:
         """Every recorded state change, oldest first.
 
