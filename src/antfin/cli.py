@@ -1,4 +1,4 @@
-"""The ``python -m antfin`` command line: a table of subcommands.
+"""The ``antfin`` / ``python -m antfin`` command line: a table of subcommands.
 
 >>> from antfin.cli import main
 >>> main(["money", "--locale", "en_US"])  # doctest: +ELLIPSIS
@@ -8,7 +8,9 @@ antfin 0.1.0 money tour (locale en_US)
 
 Each subcommand is one :class:`Command` in :data:`COMMANDS` (name -> command),
 so adding one is adding a dict entry. Only the standard library's
-:mod:`argparse` is used.
+:mod:`argparse` is used. Every failure prints one line (``antfin: error: …``)
+and exits non-zero, without a traceback (``--debug`` shows it); Ctrl-C stops
+between two transactions, so the file holds whole days, and exits 130.
 
 .. versionadded:: 0.1.0
 """
@@ -16,19 +18,27 @@ so adding one is adding a dict entry. Only the standard library's
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
+import traceback
 from collections.abc import Callable, Sequence
-from typing import TextIO
+from typing import Final, TextIO
 
 import attrs
 
 from antfin import __version__
+from antfin.errors import AntfinError, NotFoundError
 from antfin.money import CNY, Money, allocate_minor_units, format_money, parse_money
 
-__all__ = ["COMMANDS", "Command", "build_parser", "demo", "main", "money_tour"]
+__all__ = ["COMMANDS", "Command", "build_parser", "check", "demo", "main", "money_tour", "report"]
 
 #: Locales the demo knows how to show.
 DEMO_LOCALES = ("zh_CN", "en_US")
+#: The most users and days one demo run may ask for (the books file grows by about 3 KB per user-day).
+MAX_USERS: Final = 1_000_000
+MAX_DAYS: Final = 3_650
+_BYTES_PER_USER_DAY: Final = 3_000
 
 
 @attrs.frozen
@@ -57,31 +67,41 @@ def _configure_money(parser: argparse.ArgumentParser) -> None:
         "--locale",
         choices=(*DEMO_LOCALES, "all"),
         default="all",
-        help="show amounts formatted for this locale (default: both zh_CN and en_US)",
+        help="show amounts formatted for this locale (default: all, i.e. zh_CN and en_US)",
     )
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected at least 1, got {value}")
-    return value
+def _bounded(most: int, what: str) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if value < 1:
+            raise argparse.ArgumentTypeError(f"expected at least 1, got {value}")
+        if value > most:
+            raise argparse.ArgumentTypeError(f"at most {most:,} {what} in one run, got {value:,}")
+        return value
+
+    return parse
 
 
 def _configure_demo(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--db",
         metavar="FILE",
-        help="the SQLite ledger file; an existing file is continued (default: antfin-demo-SEED.db here)",
+        help="the SQLite books file; an existing file is continued (default: antfin-demo-SEED.db here)",
     )
-    parser.add_argument("--days", type=_positive, default=63, help="days to simulate in this run (default: 63)")
     parser.add_argument(
-        "--users", type=_positive, default=200, help="users in a new database (default: 200; merchants: users/20)"
+        "--days", type=_bounded(MAX_DAYS, "days"), default=63, help="days to simulate in this run (default: 63)"
     )
-    parser.add_argument("--seed", type=int, default=2016, help="random seed of a new database (default: 2016)")
+    parser.add_argument(
+        "--users",
+        type=_bounded(MAX_USERS, "users"),
+        default=200,
+        help="users in a new file (default: 200); merchants: users/20, at least 5",
+    )
+    parser.add_argument("--seed", type=int, default=2016, help="random seed of a new file (default: 2016)")
     parser.add_argument(
         "--locale", choices=DEMO_LOCALES, default="zh_CN", help="language of the report (default: zh_CN)"
     )
@@ -89,24 +109,56 @@ def _configure_demo(parser: argparse.ArgumentParser) -> None:
         "--progress",
         action=argparse.BooleanOptionalAction,
         default=None,
-        help="print a line per simulated day to stderr (default: on for long runs)",
+        help="show a progress line with the days done and the time left (default: on when stderr is a terminal)",
     )
+    parser.add_argument("--quiet", action="store_true", help="print nothing but errors; the exit code tells")
+
+
+def _configure_file(parser: argparse.ArgumentParser, *, formats: bool) -> None:
+    parser.add_argument("--db", metavar="FILE", required=True, help="the SQLite books file to read")
+    parser.add_argument(
+        "--locale", choices=DEMO_LOCALES, default="zh_CN", help="language of the report (default: zh_CN)"
+    )
+    if formats:
+        parser.add_argument(
+            "--format", choices=("text", "json", "csv"), default="text", help="output format (default: text)"
+        )
+
+
+def _progress_line(quiet: bool, enabled: bool | None) -> Callable[[int, int, float], None] | None:
+    if quiet or enabled is False or (enabled is None and not sys.stderr.isatty()):
+        return None
+
+    def show(done: int, total: int, seconds: float) -> None:
+        left = seconds / done * (total - done)
+        end = "\n" if done == total else "\r"
+        print(
+            f"  day {done}/{total} · {seconds:.1f}s · about {left:.0f}s left   ", end=end, file=sys.stderr, flush=True
+        )
+
+    return show
+
+
+def _existing(path: str) -> str:
+    if not os.path.exists(path):
+        raise NotFoundError(f"{path} does not exist")
+    return path
 
 
 def demo(args: argparse.Namespace, out: TextIO) -> int:
-    """Run the seeded ecosystem on an SQLite ledger and print its income statement and checks.
+    """Run the seeded ecosystem in an SQLite books file and print its income statement and checks.
 
     >>> import argparse, io, os, tempfile
     >>> buffer = io.StringIO()
     >>> options = argparse.Namespace(db=os.path.join(tempfile.mkdtemp(), "demo.db"), days=2, users=10,
-    ...                              seed=1, locale="en_US", progress=False)
+    ...                              seed=1, locale="en_US", progress=False, quiet=False)
     >>> demo(options, buffer)
     0
     >>> "All checks passed" in buffer.getvalue()
     True
 
     Args:
-        args: parsed options (``db``, ``days``, ``users``, ``seed``, ``locale``, ``progress``).
+        args: parsed options (``db``, ``days``, ``users``, ``seed``, ``locale``, ``progress``, ``quiet``).
         out: where to print the report.
 
     Returns:
@@ -116,13 +168,95 @@ def demo(args: argparse.Namespace, out: TextIO) -> int:
     """
     from antfin.ecosystem.demo import DemoOptions, run_demo
 
-    progress = args.progress if args.progress is not None else args.users * args.days > 50_000
-    options = DemoOptions(
-        db=args.db, days=args.days, users=args.users, seed=args.seed, locale=args.locale, progress=progress
-    )
-    result = run_demo(options, out=out)
-    print(f"({result.seconds:.1f}s, ledger file {result.db})", file=out)
+    size = args.users * args.days * _BYTES_PER_USER_DAY
+    if size > 50 * 1024**3:
+        raise AntfinError(
+            f"--users {args.users:,} for --days {args.days:,} would write about {size / 1024**3:,.0f} GB; "
+            "ask for fewer users or days"
+        )
+    stream = open(os.devnull, "w", encoding="utf-8") if args.quiet else out  # noqa: SIM115 - closed below
+    try:
+        options = DemoOptions(
+            db=args.db,
+            days=args.days,
+            users=args.users,
+            seed=args.seed,
+            locale=args.locale,
+            progress=_progress_line(args.quiet, args.progress),
+        )
+        result = run_demo(options, out=stream)
+        zh = args.locale.startswith("zh")
+        label = "用时" if zh else "took"
+        print(f"({label} {result.seconds:.1f}s, {'账簿文件' if zh else 'books file'} {result.db})", file=stream)
+    finally:
+        if stream is not out:
+            stream.close()
     return 0 if result.balanced else 1
+
+
+def report(args: argparse.Namespace, out: TextIO) -> int:
+    """Print the report of an existing demo file (statement, loan book, fund, ledger check), simulating nothing.
+
+    >>> import argparse, io, os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "demo.db")
+    >>> _ = main(["demo", "--db", path, "--days", "2", "--users", "8", "--quiet"])
+    >>> buffer = io.StringIO()
+    >>> report(argparse.Namespace(db=path, locale="en_US", format="csv"), buffer)
+    0
+    >>> buffer.getvalue().splitlines()[0]
+    'section,product,item,count,amount,currency'
+
+    Returns:
+        0 when the books check out, 1 otherwise.
+
+    .. versionadded:: 0.2.0
+    """
+    from antfin.books import Books
+    from antfin.ecosystem.demo import build_report
+    from antfin.ecosystem.world import World
+
+    with Books.open(_existing(args.db)) as books:
+        result = build_report(World.resume(books))
+    if args.format == "json":
+        print(json.dumps(result.to_json(), ensure_ascii=False, indent=2), file=out)
+    elif args.format == "csv":
+        print(result.to_csv(), end="", file=out)
+    else:
+        print(result.to_text(args.locale), file=out)
+    return 0 if result.balanced else 1
+
+
+def check(args: argparse.Namespace, out: TextIO) -> int:
+    """Check a books file: the ledger's invariants and every stored aggregate against it.
+
+    >>> import argparse, io, os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "demo.db")
+    >>> _ = main(["demo", "--db", path, "--days", "2", "--users", "8", "--quiet"])
+    >>> buffer = io.StringIO()
+    >>> check(argparse.Namespace(db=path, locale="en_US"), buffer)
+    0
+    >>> buffer.getvalue().splitlines()[-1]
+    'All checks passed'
+
+    Returns:
+        0 when everything holds; an error (exit 1) names the first rule that does not.
+
+    .. versionadded:: 0.2.0
+    """
+    from antfin.books import Books
+
+    zh = args.locale.startswith("zh")
+    with Books.open(_existing(args.db)) as books:
+        result = books.check()
+    print(
+        f"{args.db}: {result.accounts} {'个账户' if zh else 'ledger accounts'}, "
+        f"{result.entries} {'笔分录' if zh else 'journal entries'}",
+        file=out,
+    )
+    for kind, count in result.counts:
+        print(f"  {kind:<12}{count:>10}", file=out)
+    print("检查通过" if zh else "All checks passed", file=out)
+    return 0
 
 
 def money_tour(args: argparse.Namespace, out: TextIO) -> int:
@@ -183,24 +317,38 @@ def _demo_money(locale: str, out: TextIO) -> None:
 
 #: The subcommand table: name -> :class:`Command`.
 COMMANDS: dict[str, Command] = {
-    "demo": Command(
-        "simulate the ecosystem on an SQLite ledger",
-        _configure_demo,
-        demo,
+    "demo": Command("simulate the ecosystem in a books file (or continue it)", _configure_demo, demo),
+    "report": Command(
+        "print a demo file's statement and loan book",
+        lambda parser: _configure_file(parser, formats=True),
+        report,
     ),
-    "money": Command("show exact money, allocation and formatting in zh_CN and en_US", _configure_money, money_tour),
+    "check": Command(
+        "check a books file: ledger and products",
+        lambda parser: _configure_file(parser, formats=False),
+        check,
+    ),
+    "money": Command("show exact money and its formatting", _configure_money, money_tour),
 }
 
 
-def build_parser(commands: dict[str, Command] | None = None) -> argparse.ArgumentParser:
+def _program_name() -> str:
+    name = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else ""
+    return "antfin" if name in {"antfin", "antfin.exe"} else "python -m antfin"
+
+
+def build_parser(commands: dict[str, Command] | None = None, *, prog: str | None = None) -> argparse.ArgumentParser:
     """The argument parser with one subparser per command.
 
-    >>> parser = build_parser()
+    >>> parser = build_parser(prog="antfin")
     >>> parser.parse_args(["money", "--locale", "zh_CN"]).locale
     'zh_CN'
+    >>> parser.prog
+    'antfin'
 
     Args:
         commands: the command table; :data:`COMMANDS` by default.
+        prog: the program name in usage lines (``antfin`` or ``python -m antfin``, as invoked, by default).
 
     Returns:
         A ready :class:`argparse.ArgumentParser`.
@@ -209,10 +357,11 @@ def build_parser(commands: dict[str, Command] | None = None) -> argparse.Argumen
     """
     table = COMMANDS if commands is None else commands
     parser = argparse.ArgumentParser(
-        prog="python -m antfin",
+        prog=_program_name() if prog is None else prog,
         description="antfin: exact, tested business rules of an Ant Group-style fintech ecosystem.",
     )
     parser.add_argument("--version", action="version", version=f"antfin {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show the traceback of an error")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     for name, command in table.items():
         sub = subparsers.add_parser(name, help=command.help, description=command.help)
@@ -233,7 +382,8 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
         out: where commands print (``sys.stdout`` by default).
 
     Returns:
-        0 on success; 2 when no command is given (after printing the help).
+        0 on success; 1 when a command fails (one line on standard error); 2 for a
+        usage error or no command; 130 when interrupted (Ctrl-C).
 
     .. versionadded:: 0.1.0
     """
@@ -243,4 +393,18 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
     if args.command is None:
         parser.print_help(stream)
         return 2
-    return COMMANDS[args.command].run(args, stream)
+    try:
+        return COMMANDS[args.command].run(args, stream)
+    except KeyboardInterrupt:
+        print(f"{parser.prog}: interrupted; the file keeps every whole day committed so far", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # The reader went away (``demo | head``): stop quietly, as a Unix tool does.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
+    except (AntfinError, OSError) as error:
+        if args.debug:
+            traceback.print_exc()
+        print(f"{parser.prog}: error: {error}", file=sys.stderr)
+        return 1

@@ -9,10 +9,12 @@ from pathlib import Path
 import pytest
 
 from antfin import CNY
+from antfin.books import Books
 from antfin.ecosystem import ProfitPoint, income_statement
 from antfin.ecosystem.demo import DemoOptions, run_demo
-from antfin.errors import AntfinError
-from antfin.ledger import Ledger, SQLiteStore
+from antfin.ecosystem.world import World
+from antfin.errors import SchemaError
+from antfin.ledger import AccountKind, Ledger, SQLiteStore
 
 
 def _balances(path: Path) -> dict[str, str]:
@@ -54,10 +56,39 @@ def test_interrupted_and_continued_equals_one_uninterrupted_run(tmp_path: Path) 
     assert _balances(parts) == _balances(whole)
 
 
-def test_a_foreign_ledger_file_is_refused(tmp_path: Path) -> None:
-    db = tmp_path / "demo.db"
-    run_demo(DemoOptions(db=str(db), days=2, users=10, seed=3), out=io.StringIO())
-    with sqlite3.connect(db) as conn:  # pretend another seed wrote it
-        conn.execute("UPDATE demo_meta SET seed = 4")
-    with pytest.raises(AntfinError, match="does not match a replay"):
+def test_a_plain_ledger_file_is_not_taken_for_a_demo(tmp_path: Path) -> None:
+    db = tmp_path / "ledger.db"
+    ledger = Ledger(SQLiteStore(db))
+    ledger.open_account("asset:bank", AccountKind.ASSET)
+    ledger.close()
+    with pytest.raises(SchemaError, match="not a demo world"):
         run_demo(DemoOptions(db=str(db), days=1, users=10, seed=4), out=io.StringIO())
+    assert _balances(db) == {"asset:bank": "0.00 CNY"}
+
+
+def test_another_programs_sqlite_file_is_refused_untouched(tmp_path: Path) -> None:
+    db = tmp_path / "shop.db"
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE orders (id INTEGER PRIMARY KEY)")
+    conn.close()
+    before = db.read_bytes()
+    with pytest.raises(SchemaError, match="not an antfin database"):
+        run_demo(DemoOptions(db=str(db), days=1, users=10), out=io.StringIO())
+    assert db.read_bytes() == before
+
+
+def test_continuing_reads_the_stored_state_instead_of_replaying(tmp_path: Path) -> None:
+    db = tmp_path / "demo.db"
+    run_demo(DemoOptions(db=str(db), days=3, users=12, seed=2), out=io.StringIO())
+    with Books.open(db) as books:
+        world = World.resume(books)
+        assert (world.day, world.config.users, world.config.seed) == (3, 12, 2)
+        with books.read() as tx:
+            trades = tx.escrow.ids()
+            assert trades
+            assert tx.funds.get("yuebao").orders()
+    out = io.StringIO()
+    result = run_demo(DemoOptions(db=str(db), days=1, users=99, seed=7), out=out)
+    assert "continuing" in out.getvalue()
+    assert "created with --seed 2 --users 12" in out.getvalue()
+    assert result.day == 4

@@ -1,13 +1,13 @@
-"""The demo: a seeded ecosystem on an embedded SQLite ledger, with its income statement.
+"""The demo: a seeded ecosystem in an SQLite books file, with its income statement.
 
-``python -m antfin demo`` runs :func:`run_demo`. The ledger lives in an SQLite
-file and each simulated day is committed to it as one atomic batch, so the file
-only ever holds whole days. ``--db`` continues a previous run: the world's
-product state (trades, fund holdings, loans, offers…) is rebuilt by replaying
-the recorded days from the same seed on an in-memory ledger, checked entry by
-entry against the file, and then re-attached to the file's ledger. A run of
-10 days then 5 more therefore ends with exactly the balances of one 15-day run,
-and a run killed mid-day resumes from its last whole day.
+``python -m antfin demo`` runs :func:`run_demo`. The ledger and every
+product's state live in one SQLite file (:class:`antfin.Books`), and each
+simulated day is committed to it as one unit of work, so the file only ever
+holds whole days. ``--db`` continues a previous run from the stored state,
+without replaying anything: a run of 10 days then 5 more ends with exactly
+the books of one 15-day run, and a run killed mid-day resumes from its last
+whole day. ``python -m antfin report`` prints the report of a file without
+simulating anything (:func:`build_report`).
 
 >>> import io, os, tempfile
 >>> from antfin.ecosystem.demo import DemoOptions, run_demo
@@ -20,40 +20,32 @@ and a run killed mid-day resumes from its last whole day.
 5
 
 .. versionadded:: 0.1.0
+.. versionchanged:: 0.2.0 The demo lives in the books: continuing a file reads its state, it replays nothing.
 """
 
 from __future__ import annotations
 
-import copyreg
+import csv
 import io
 import os
-import pickle
-import sqlite3
 import sys
 import time
 from collections import Counter
-from datetime import date
-from types import MappingProxyType
+from collections.abc import Callable
+from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any, TextIO
 
 import attrs
 
+from antfin.books import Books, Transaction
+from antfin.ecosystem.day import merchant_ids, user_ids
 from antfin.ecosystem.revenue import IncomeStatement, income_statement
 from antfin.ecosystem.world import World, WorldConfig
-from antfin.errors import AntfinError
-from antfin.ledger import Ledger, SQLiteStore
+from antfin.errors import AntfinError, NotFoundError, SchemaError
 from antfin.money import CNY, Money, format_money
 
-__all__ = ["DemoOptions", "DemoResult", "LoanBookRow", "run_demo"]
-
-_META_TABLE = """
-CREATE TABLE IF NOT EXISTS demo_meta (
-    id INTEGER PRIMARY KEY CHECK (id = 1),
-    seed INTEGER NOT NULL,
-    users INTEGER NOT NULL,
-    start TEXT NOT NULL
-)
-"""
+__all__ = ["DemoOptions", "DemoReport", "DemoResult", "LoanBookRow", "build_report", "run_demo"]
 
 
 @attrs.frozen
@@ -64,12 +56,12 @@ class DemoOptions:
     (63, 200, 'zh_CN')
 
     Attributes:
-        db: the SQLite file; ``None`` for a new file in the working directory.
+        db: the books file; ``None`` for a new file in the working directory.
         days: how many days to play in this run.
         users: how many users (fixed when the file is created).
         seed: random seed (fixed when the file is created).
         locale: ``zh_CN`` or ``en_US`` for the report.
-        progress: print a line per day to standard error.
+        progress: called after each day with (days done in this run, days to do, seconds so far).
 
     .. versionadded:: 0.1.0
     """
@@ -79,7 +71,7 @@ class DemoOptions:
     users: int = 200
     seed: int = 2016
     locale: str = "zh_CN"
-    progress: bool = False
+    progress: Callable[[int, int, float], None] | None = None
 
 
 @attrs.frozen
@@ -96,6 +88,147 @@ class LoanBookRow:
     bucket: str
     count: int
     outstanding: Money
+
+
+@attrs.frozen
+class DemoReport:
+    """What the books of a demo world say: the statement, the loan book, the fund and the ledger check.
+
+    >>> DemoReport(0, 5, 5, date(2024, 3, 1), income_statement_of_nothing(), (), None, Decimal(0), {}, True, {}).day
+    0
+
+    .. versionadded:: 0.2.0
+    """
+
+    day: int
+    users: int
+    merchants: int
+    start: date
+    statement: IncomeStatement
+    loan_book: tuple[LoanBookRow, ...]
+    seven_day_yield: Decimal | None
+    fund_units: Decimal
+    totals: dict[str, tuple[Money, Money]]
+    balanced: bool
+    refusals: dict[str, int]
+    problem: str = ""
+
+    @property
+    def today(self) -> date:
+        """The next day the world would play."""
+        return self.start + timedelta(days=self.day)
+
+    def to_text(self, locale: str = "zh_CN") -> str:
+        """The report as text, in Chinese (``zh_CN``) or English.
+
+        >>> report = DemoReport(0, 5, 5, date(2024, 3, 1), income_statement_of_nothing(), (), None,
+        ...                     Decimal(0), {}, True, {})
+        >>> "All checks passed" in report.to_text("en_US")
+        True
+        """
+        zh = locale.lower().startswith("zh")
+        lines = [
+            f"\n{'模拟' if zh else 'Simulated'} {self.day} {'天' if zh else 'days'}, "
+            f"{self.users} {'用户' if zh else 'users'}, {self.merchants} {'商户' if zh else 'merchants'} "
+            f"({self.start} – {self.today})\n",
+            self.statement.to_text(locale),
+            "",
+        ]
+        label = "余额宝七日年化收益率" if zh else "Yu'ebao 7-day annualized yield"
+        lines.append(f"{label}: {'–' if self.seven_day_yield is None else f'{self.seven_day_yield}%'}")
+        lines.append(f"{'余额宝份额' if zh else 'Yu’ebao units'}: {self.fund_units}")
+        lines.append(f"\n{'贷款余额（按逾期分档）' if zh else 'Loan book by delinquency bucket'}")
+        for row in self.loan_book:
+            lines.append(
+                f"  {row.product:<8}{row.bucket:<9}{row.count:>6}  {format_money(row.outstanding, locale):>16}"
+            )
+        if not self.loan_book:
+            lines.append("  –")
+        lines.append("")
+        for code, (debits, credits) in self.totals.items():
+            verdict = ("借贷平衡" if zh else "balanced") if debits == credits else ("不平衡" if zh else "UNBALANCED")
+            lines.append(
+                f"{'总账' if zh else 'Ledger'} {code}: Σ{'借' if zh else 'debits'} {format_money(debits, locale)} = "
+                f"Σ{'贷' if zh else 'credits'} {format_money(credits, locale)}  {verdict}"
+            )
+        refused = Counter(self.refusals)
+        if refused:
+            what = ", ".join(f"{name} {count}" for name, count in refused.most_common(5))
+            lines.append(f"{'被规则拒绝的操作' if zh else 'Operations refused by the rules'}: {what}")
+        if self.problem:
+            lines.append(f"{'发现问题' if zh else 'INVARIANT BROKEN'}: {self.problem}")
+        lines.append(
+            ("检查通过" if zh else "All checks passed") if self.balanced else ("检查失败" if zh else "CHECK FAILED")
+        )
+        return "\n".join(lines)
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-compatible data (amounts as strings with their currency).
+
+        >>> report = DemoReport(0, 5, 5, date(2024, 3, 1), income_statement_of_nothing(), (), None,
+        ...                     Decimal(0), {}, True, {})
+        >>> report.to_json()["balanced"]
+        True
+        """
+        return {
+            "day": self.day,
+            "users": self.users,
+            "merchants": self.merchants,
+            "start": self.start.isoformat(),
+            "today": self.today.isoformat(),
+            "statement": self.statement.to_json(),
+            "loan_book": [
+                {
+                    "product": row.product,
+                    "bucket": row.bucket,
+                    "count": row.count,
+                    "outstanding": {"amount": str(row.outstanding.amount), "currency": row.outstanding.currency.code},
+                }
+                for row in self.loan_book
+            ],
+            "seven_day_yield_percent": None if self.seven_day_yield is None else str(self.seven_day_yield),
+            "fund_units": str(self.fund_units),
+            "ledger": {
+                code: {"debits": str(debits.amount), "credits": str(credits.amount)}
+                for code, (debits, credits) in self.totals.items()
+            },
+            "refusals": dict(sorted(self.refusals.items())),
+            "balanced": self.balanced,
+            "problem": self.problem,
+        }
+
+    def to_csv(self) -> str:
+        """The statement and the loan book as CSV rows (``section,product,item,count,amount,currency``).
+
+        >>> report = DemoReport(0, 5, 5, date(2024, 3, 1), income_statement_of_nothing(), (), None,
+        ...                     Decimal(0), {}, True, {})
+        >>> report.to_csv().splitlines()[0]
+        'section,product,item,count,amount,currency'
+        """
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(["section", "product", "item", "count", "amount", "currency"])
+        for line in self.statement.lines:
+            if line.amount:
+                writer.writerow(
+                    ["income", line.product.name, line.point.name, "", line.amount.amount, line.amount.currency.code]
+                )
+        total = self.statement.total
+        writer.writerow(["income", "", "TOTAL", "", total.amount, total.currency.code])
+        for row in self.loan_book:
+            writer.writerow(
+                ["loans", row.product, row.bucket, row.count, row.outstanding.amount, row.outstanding.currency.code]
+            )
+        return buffer.getvalue()
+
+
+def income_statement_of_nothing() -> IncomeStatement:
+    """An empty income statement (for examples).
+
+    >>> income_statement_of_nothing().total
+    Money('0.00', 'CNY')
+    """
+    return IncomeStatement(None, None, ())
 
 
 @attrs.frozen
@@ -117,74 +250,12 @@ class DemoResult:
     seconds: float  # wall time of the run (a duration, not money)
 
 
-def _mappingproxy(data: dict[str, Any]) -> MappingProxyType[str, Any]:
-    return MappingProxyType(data)
-
-
-#: The ledger a world being re-attached gets (set only while unpickling).
-_ATTACHING: list[Ledger] = []
-
-
-def _attached_ledger() -> Ledger:
-    if not _ATTACHING:
-        raise pickle.UnpicklingError("a world's ledger can only be re-attached by the demo")
-    return _ATTACHING[-1]
-
-
-class _AttachPickler(pickle.Pickler):
-    """Pickles a world with its ledger replaced by a placeholder (C-level dispatch, no Python per object)."""
-
-    dispatch_table = copyreg.dispatch_table.copy()
-    dispatch_table[MappingProxyType] = lambda proxy: (_mappingproxy, (dict(proxy),))
-    dispatch_table[Ledger] = lambda _ledger: (_attached_ledger, ())
-
-
-def _reattach(world: World, ledger: Ledger) -> World:
-    """A copy of ``world`` whose entities all refer to ``ledger`` instead of their own."""
-    buffer = io.BytesIO()
-    _AttachPickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(world)
-    _ATTACHING.append(ledger)
-    try:
-        copy = pickle.loads(buffer.getvalue())
-    finally:
-        _ATTACHING.pop()
-    if not isinstance(copy, World):
-        raise AntfinError("re-attaching the world to its ledger failed")  # pragma: no cover
-    return copy
-
-
-def _resume(ledger: Ledger, config: WorldConfig, out: TextIO) -> World:
-    """Rebuild the world whose days ``ledger`` holds, by replaying them in memory from the seed."""
-    stored = ledger.entries()
-    if not stored:
-        return World.create(config, ledger)
-    replay = World.create(config)
-    while len(replay.ledger.entries()) < len(stored):
-        before = len(replay.ledger.entries())
-        with replay.ledger.atomic():
-            replay.run_day()
-        if len(replay.ledger.entries()) == before:
-            break  # pragma: no cover - every day books at least the fund's close
-    mine = replay.ledger.entries()
-    if len(mine) != len(stored) or any(
-        a.key != b.key or a.postings != b.postings for a, b in zip(mine, stored, strict=True)
-    ):
-        raise AntfinError(
-            "the database's ledger does not match a replay of its seed; it was written by another version "
-            "or changed by hand - use a new --db"
-        )
-    print(f"replayed {replay.day} recorded days in memory and checked them against the file", file=out)
-    return _reattach(replay, ledger)
-
-
-def _loan_book(world: World) -> tuple[LoanBookRow, ...]:
-    today = world.today
+def _loan_book(tx: Transaction, today: date) -> tuple[LoanBookRow, ...]:
     counts: Counter[tuple[str, str]] = Counter()
     amounts: dict[tuple[str, str], Money] = {}
-    for loan in world.loans:
-        if loan.status.value != "active":
-            continue
-        key = ("JIEBEI" if loan.loan_id.startswith("JB-") else "MYBANK", loan.delinquency(today))
+    for loan_id in tx.loans.ids("ACTIVE"):
+        loan = tx.loans.get(loan_id)
+        key = (loan.product.code.upper(), loan.delinquency(today))
         counts[key] += 1
         amounts[key] = amounts.get(key, CNY.zero()) + loan.outstanding_principal
     return tuple(
@@ -193,8 +264,76 @@ def _loan_book(world: World) -> tuple[LoanBookRow, ...]:
     )
 
 
+def build_report(world: World) -> DemoReport:
+    """Read the report of ``world`` from its books (checking them first); writes nothing.
+
+    >>> world = World.create(WorldConfig(users=5, seed=3))
+    >>> world.run_day()
+    >>> build_report(world).balanced
+    True
+    """
+    problem = ""
+    try:
+        world.check()
+    except AntfinError as error:
+        problem = f"{type(error).__name__}: {error}"
+    with world.books.read() as tx:
+        progress = world.progress(tx)
+        ledger = tx.ledger
+        trial = ledger.trial_balance()
+        fund = tx.funds.find("yuebao")
+        today = progress.config.start + timedelta(days=progress.day)
+        return DemoReport(
+            day=progress.day,
+            users=len(user_ids(progress.config)),
+            merchants=len(merchant_ids(progress.config)),
+            start=progress.config.start,
+            statement=income_statement(ledger),
+            loan_book=_loan_book(tx, today),
+            seven_day_yield=world.seven_day_yield(tx),
+            fund_units=Decimal(0) if fund is None else fund.total_units,
+            totals=trial.totals,
+            balanced=trial.is_balanced and not problem,
+            refusals=dict(progress.refusals),
+            problem=problem,
+        )
+
+
+def open_world(books: Books, options: DemoOptions, out: TextIO) -> World:
+    """The world stored in ``books``, or a new one with ``options``' size and seed if the books are new.
+
+    >>> import io
+    >>> open_world(Books.memory(), DemoOptions(users=5), io.StringIO()).config.users
+    5
+
+    Raises:
+        antfin.errors.SchemaError: the books hold a ledger but no demo world (another program's, or an
+            older antfin's demo file).
+    """
+    try:
+        world = World.resume(books)
+    except NotFoundError:
+        with books.read() as tx:
+            used = bool(tx.ledger.accounts())
+        if used:
+            raise SchemaError(
+                f"{books.target} holds books that are not a demo world of this antfin "
+                "(another program's, or a demo file of an older version); use a new --db"
+            ) from None
+        print(f"created {books.target}", file=out)
+        return World.create(WorldConfig(users=options.users, seed=options.seed), books)
+    config = world.config
+    if (config.seed, config.users) != (options.seed, options.users):
+        print(
+            f"note: {books.target} was created with --seed {config.seed} --users {config.users}; continuing with those",
+            file=out,
+        )
+    print(f"continuing {books.target} at day {world.day} ({world.today})", file=out)
+    return world
+
+
 def run_demo(options: DemoOptions, out: TextIO | None = None) -> DemoResult:
-    """Play ``options.days`` days of the ecosystem on an SQLite ledger and print the report.
+    """Play ``options.days`` days of the ecosystem in an SQLite books file and print the report.
 
     Args:
         options: what to run.
@@ -211,97 +350,28 @@ def run_demo(options: DemoOptions, out: TextIO | None = None) -> DemoResult:
     True
 
     Raises:
-        antfin.errors.AntfinError: the file belongs to a run with another seed or size.
+        antfin.errors.SchemaError: the file is not antfin's, or not a demo world.
+        antfin.errors.StoreError: the file cannot be opened or written.
 
     .. versionadded:: 0.1.0
     """
     stream = sys.stdout if out is None else out
     path = options.db or os.path.abspath(f"antfin-demo-{options.seed}.db")
     started = time.perf_counter()
-    ledger = Ledger(SQLiteStore(path))
-    conn = sqlite3.connect(path)
-    try:
-        conn.execute(_META_TABLE)
-        row = conn.execute("SELECT seed, users, start FROM demo_meta WHERE id = 1").fetchone()
-        if row is None:
-            config = WorldConfig(users=options.users, seed=options.seed)
-            conn.execute(
-                "INSERT INTO demo_meta (id, seed, users, start) VALUES (1, ?, ?, ?)",
-                (config.seed, config.users, config.start.isoformat()),
-            )
-            conn.commit()
-            print(f"created {path}", file=stream)
-        else:
-            config = WorldConfig(users=row[1], seed=row[0], start=date.fromisoformat(row[2]))
-            if (config.seed, config.users) != (options.seed, options.users):
-                print(
-                    f"note: {path} was created with --seed {config.seed} --users {config.users}; continuing with those",
-                    file=stream,
-                )
-            print(f"continuing {path}", file=stream)
-        world = _resume(ledger, config, stream)
-        for _ in range(options.days):
-            with ledger.atomic():  # one SQLite transaction per simulated day
-                world.run_day()
-            if options.progress:
-                elapsed = time.perf_counter() - started
-                print(f"day {world.day} ({world.today}) done, {elapsed:.1f}s", file=sys.stderr, flush=True)
-        balanced = True
-        try:
-            world.check()
-        except AntfinError as error:
-            balanced = False
-            print(f"INVARIANT BROKEN: {error}", file=stream)
-        trial = ledger.trial_balance()
-        balanced = balanced and trial.is_balanced
-        statement = income_statement(ledger)
-        book = _loan_book(world)
-        yield_7d = world.seven_day_yield()
-        _report(stream, options.locale, world, statement, book, yield_7d, trial.totals, balanced)
-        return DemoResult(path, world.day, statement, book, balanced, yield_7d, time.perf_counter() - started)
-    finally:
-        conn.close()
-        ledger.close()
-
-
-def _report(
-    out: TextIO,
-    locale: str,
-    world: World,
-    statement: IncomeStatement,
-    book: tuple[LoanBookRow, ...],
-    yield_7d: Any,
-    totals: dict[str, tuple[Money, Money]],
-    balanced: bool,
-) -> None:
-    zh = locale.lower().startswith("zh")
-    print(
-        f"\n{'模拟' if zh else 'Simulated'} {world.day} {'天' if zh else 'days'}, "
-        f"{len(world.users)} {'用户' if zh else 'users'}, {len(world.merchants)} {'商户' if zh else 'merchants'} "
-        f"({world.config.start} – {world.today})\n",
-        file=out,
-    )
-    print(statement.to_text(locale), file=out)
-    print(file=out)
-    label = "余额宝七日年化收益率" if zh else "Yu'ebao 7-day annualized yield"
-    print(f"{label}: {'–' if yield_7d is None else f'{yield_7d}%'}", file=out)
-    units_label = "余额宝份额" if zh else "Yu'ebao units"
-    print(f"{units_label}: {world.fund.total_units}", file=out)
-    print(f"\n{'贷款余额（按逾期分档）' if zh else 'Loan book by delinquency bucket'}", file=out)
-    for row in book:
-        print(f"  {row.product:<8}{row.bucket:<9}{row.count:>6}  {format_money(row.outstanding, locale):>16}", file=out)
-    if not book:
-        print("  –", file=out)
-    print(file=out)
-    for code, (debits, credits) in totals.items():
-        verdict = ("借贷平衡" if zh else "balanced") if debits == credits else ("不平衡" if zh else "UNBALANCED")
-        print(
-            f"{'总账' if zh else 'Ledger'} {code}: Σ{'借' if zh else 'debits'} {format_money(debits, locale)} = "
-            f"Σ{'贷' if zh else 'credits'} {format_money(credits, locale)}  {verdict}",
-            file=out,
+    with Books.open(path) as books:
+        world = open_world(books, options, stream)
+        for done in range(options.days):
+            world.run_day()  # one transaction per simulated day
+            if options.progress is not None:
+                options.progress(done + 1, options.days, time.perf_counter() - started)
+        report = build_report(world)
+        print(report.to_text(options.locale), file=stream)
+        return DemoResult(
+            path,
+            report.day,
+            report.statement,
+            report.loan_book,
+            report.balanced,
+            report.seven_day_yield,
+            time.perf_counter() - started,
         )
-    refused = Counter(world.refusals)
-    if refused:
-        what = ", ".join(f"{name} {count}" for name, count in refused.most_common(5))
-        print(f"{'被规则拒绝的操作' if zh else 'Operations refused by the rules'}: {what}", file=out)
-    print(("检查通过" if zh else "All checks passed") if balanced else ("检查失败" if zh else "CHECK FAILED"), file=out)
