@@ -31,7 +31,7 @@ from sphinx.util import logging
 logger = logging.getLogger(__name__)
 
 #: Point size of inline maths (the body text is about 12 pt) and of display maths.
-INLINE_SIZE, DISPLAY_SIZE = 11.5, 13.0
+INLINE_SIZE, DISPLAY_SIZE = 12.5, 13.5
 
 
 def render(latex: str, directory: Path, size: float) -> tuple[str, float]:
