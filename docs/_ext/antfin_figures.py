@@ -255,8 +255,7 @@ def yuebao_income() -> Figure:
 def revenue_by_profit_point() -> Figure:
     """Revenue by profit point after a small simulated month (40 users, 30 days)."""
     from antfin import format_money
-    from antfin.ecosystem.profit_points import Product
-    from antfin.ecosystem.revenue import income_statement
+    from antfin.ecosystem import Product, income_statement
     from antfin.ecosystem.world import World, WorldConfig
 
     world = World.create(WorldConfig(users=40, seed=2016))
@@ -366,7 +365,7 @@ def huabei_timeline() -> Figure:
 
 def ecosystem_flow() -> Figure:
     """Payments → wealth → credit → credit scoring, with the products and profit points of each."""
-    from antfin.ecosystem.profit_points import Product, ProfitPoint
+    from antfin.ecosystem import Product, ProfitPoint
 
     stages = (
         ("Payments", "zhīfù", (Product.ALIPAY,)),
