@@ -377,7 +377,7 @@ def ecosystem_flow() -> Figure:
     fig = Figure(figsize=(8.4, 3.9))
     ax = fig.add_subplot()
     ax.set_axis_off()
-    width, gap = 1.6, 0.8
+    width, gap = 1.55, 0.95
     for index, (name, pinyin, products) in enumerate(stages):
         x = index * (width + gap)
         ax.add_patch(FancyBboxPatch((x, 0), width, 2.1, boxstyle="round,pad=0.05", fc="#dcebf7", ec=BLUE, lw=1.3))
@@ -399,7 +399,7 @@ def ecosystem_flow() -> Figure:
     )
     for left, text in flows:
         x = left * (width + gap) + width + gap / 2
-        ax.text(x, 0.95, text, ha="center", va="top", fontsize=7.5, color="#444444")
+        ax.text(x, 0.95, text, ha="center", va="top", fontsize=7, color="#444444")
     ax.add_patch(
         FancyArrowPatch(
             (3 * (width + gap) + width / 2, -0.05),
