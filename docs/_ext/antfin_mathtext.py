@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import re
 import warnings
 from pathlib import Path
 from typing import Any
@@ -70,7 +71,9 @@ def _visit_block(translator: Any, node: nodes.math_block) -> None:
     translator.body.append(translator.starttag(node, "div", CLASS="math"))
     for line in node.astext().split("\\\\"):
         if line.strip():
-            img = _img(translator, line.strip(), DISPLAY_SIZE, "math display")
+            # Display maths sets its fractions full size, as TeX's display style does.
+            latex = re.sub(r"(?<![a-z])\\frac\b", r"\\dfrac", line.strip())
+            img = _img(translator, latex, DISPLAY_SIZE, "math display")
             translator.body.append(f"<p>{img or translator.encode(line)}</p>")
     translator.body.append("</div>\n")
     raise nodes.SkipNode
