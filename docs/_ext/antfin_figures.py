@@ -474,6 +474,7 @@ class AntfinFigure(SphinxDirective):
         name = self.arguments[0]
         if name not in FIGURES:
             raise self.error(f"unknown antfin figure {name!r}; known: {', '.join(sorted(FIGURES))}")
+        _figure_docs(self.env).add(self.env.docname)
         figure = nodes.figure(classes=["antfin-figure"])
         figure += antfin_figure(name=name, alt=self.options.get("alt", name))
         if self.content:
@@ -493,7 +494,7 @@ class AntfinFigure(SphinxDirective):
 def _visit_html(translator: Any, node: antfin_figure) -> None:
     name = node["name"]
     builder = translator.builder
-    done: set[str] = builder.env.app.__dict__.setdefault("_antfin_figures_drawn", set())
+    done: set[str] = builder.__dict__.setdefault("_antfin_figures_drawn", set())
     if name not in done:
         render(name, Path(builder.outdir) / "_images" / "antfin" / f"{name}.svg")
         done.add(name)
@@ -507,9 +508,31 @@ def _skip(_translator: Any, _node: antfin_figure) -> None:
     raise nodes.SkipNode
 
 
+def _figure_docs(env: Any) -> set[str]:
+    """The documents that show a figure (kept in the build environment)."""
+    docs: set[str] = env.__dict__.setdefault("antfin_figure_docs", set())
+    return docs
+
+
+def _purge(_app: Any, env: Any, docname: str) -> None:
+    _figure_docs(env).discard(docname)
+
+
+def _merge(_app: Any, env: Any, docnames: set[str], other: Any) -> None:
+    _figure_docs(env).update(_figure_docs(other) & set(docnames))
+
+
+def _always_redraw(_app: Any, env: Any, _added: set[str], _changed: set[str], _removed: set[str]) -> list[str]:
+    """Pages with figures are rebuilt every time: their pictures depend on antfin's code, not on the page."""
+    return sorted(_figure_docs(env) & set(env.found_docs))
+
+
 def setup(app: Any) -> dict[str, Any]:
     """Register the ``antfin-figure`` directive."""
     skip = (_skip, None)
     app.add_node(antfin_figure, html=(_visit_html, None), latex=skip, text=skip, man=skip, texinfo=skip)
     app.add_directive("antfin-figure", AntfinFigure)
+    app.connect("env-purge-doc", _purge)
+    app.connect("env-merge-info", _merge)
+    app.connect("env-get-outdated", _always_redraw)
     return {"parallel_read_safe": True, "parallel_write_safe": False}
