@@ -319,9 +319,9 @@ def huabei_timeline() -> Figure:
     huabei.purchase("cafe-0320", merchant="cafe", amount=CNY("62.50"), at=shanghai(2024, 3, 20, 12))
     huabei.refund("tmall-0311:refund", "tmall-0311", CNY("299"), at=shanghai(2024, 3, 25, 10))
     bill = huabei.issue_bill(date(2024, 4, 1))
-    huabei.repay("alice:0405", CNY("401"), at=shanghai(2024, 4, 5, 20))
+    part = huabei.repay("alice:0405", CNY("401"), at=shanghai(2024, 4, 5, 20))
     plan = huabei.convert_bill("alice:split", date(2024, 4, 1), 6, at=shanghai(2024, 4, 6, 9)).plan
-    huabei.repay("alice:0410", plan.periods[0].total, at=shanghai(2024, 4, 10, 18))
+    first_period = huabei.repay("alice:0410", plan.periods[0].total, at=shanghai(2024, 4, 10, 18))
     may = huabei.issue_bill(date(2024, 5, 1))
 
     fig = Figure(figsize=(8.4, 4.2))
@@ -330,9 +330,9 @@ def huabei_timeline() -> Figure:
     events: list[tuple[date, str, str]] = []
     for line in bill.lines:
         events.append((line.posted_on, f"{line.kind.value}\n{format_money(line.amount)}", BLUE))
-    events.append((date(2024, 4, 5), f"pays\n{format_money(CNY('401'))}", GREEN))
+    events.append((date(2024, 4, 5), f"pays\n{format_money(part.amount)}", GREEN))
     events.append((date(2024, 4, 6), f"6 instalments\nfee {format_money(plan.fee)}", PURPLE))
-    events.append((date(2024, 4, 10), f"pays period 1\n{format_money(plan.periods[0].total)}", GREEN))
+    events.append((date(2024, 4, 10), f"pays period 1\n{format_money(first_period.amount)}", GREEN))
     for index, (day, text, colour) in enumerate(sorted(events)):
         height = (0.7, 1.5, 2.3)[index % 3]
         ax.vlines(_day(day), 0, height, color=colour, lw=1)
