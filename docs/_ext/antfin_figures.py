@@ -253,13 +253,13 @@ def yuebao_income() -> Figure:
 
 
 def revenue_by_profit_point() -> Figure:
-    """Revenue by profit point after a small simulated month (40 users, 30 days)."""
+    """Revenue by profit point after two small simulated months (40 users, March and April 2024)."""
     from antfin import format_money
     from antfin.ecosystem import Product, income_statement
     from antfin.ecosystem.world import World, WorldConfig
 
     world = World.create(WorldConfig(users=40, seed=2016))
-    for _ in range(30):
+    while world.today < date(2024, 5, 1):
         world.run_day()
     world.check()
     statement = income_statement(world.ledger)
@@ -276,11 +276,12 @@ def revenue_by_profit_point() -> Figure:
         ax.text(_yuan(line.amount) * 1.1, index, format_money(line.amount), va="center", fontsize=8)
     ax.set_xlim(min(values) / 2, max(values) * 8)
     ax.set_xlabel("yuan (log scale)")
-    ax.set_title(
-        f"Revenue by profit point (yínglì diǎn), total {format_money(statement.total)}\n"
-        "a simulated month: World(WorldConfig(users=40, seed=2016)), 30 days",
+    fig.suptitle(
+        f"Revenue by profit point (yínglì diǎn), total {format_money(statement.total)}: two simulated months,\n"
+        f"World(WorldConfig(users=40, seed=2016)) from {world.config.start:%d %B} to {world.today - timedelta(days=1):%d %B %Y}",
         fontsize=10,
-        loc="left",
+        x=0.01,
+        ha="left",
     )
     fig.tight_layout()
     return fig
