@@ -276,9 +276,10 @@ def revenue_by_profit_point() -> Figure:
         ax.text(_yuan(line.amount) * 1.1, index, format_money(line.amount), va="center", fontsize=8)
     ax.set_xlim(min(values) / 2, max(values) * 8)
     ax.set_xlabel("yuan (log scale)")
+    last = world.today - timedelta(days=1)
     fig.suptitle(
         f"Revenue by profit point (yínglì diǎn), total {format_money(statement.total)}: two simulated months,\n"
-        f"World(WorldConfig(users=40, seed=2016)) from {world.config.start:%d %B} to {world.today - timedelta(days=1):%d %B %Y}",
+        f"World(WorldConfig(users=40, seed=2016)) from {world.config.start:%d %B} to {last:%d %B %Y}",
         fontsize=10,
         x=0.01,
         ha="left",
