@@ -1,4 +1,4 @@
-"""Names every doctest may use without importing them (mirrors docs/conf.py's doctest_global_setup)."""
+"""Names every docstring example may use without importing them (the docs pages import what they use)."""
 
 from __future__ import annotations
 

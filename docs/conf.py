@@ -10,11 +10,16 @@ from __future__ import annotations
 
 import doctest
 import importlib
+import sys
+from pathlib import Path
 from typing import Any
 
 from sphinx.ext.napoleon.docstring import GoogleDocstring
 
 import antfin
+
+# The project's own Sphinx extensions (pictures and maths drawn at build time) live in docs/_ext.
+sys.path.insert(0, str(Path(__file__).parent / "_ext"))
 
 project = "antfin"
 author = "The antfin developers"
@@ -29,6 +34,13 @@ extensions = [
     "sphinx.ext.intersphinx",
     "sphinx.ext.doctest",
     "sphinx.ext.viewcode",
+    # A "copy" button on every code block that copies the Python lines without the
+    # ">>> " and "... " prompts, so an example pastes straight into an interpreter.
+    "sphinx_copybutton",
+    # Pictures drawn from antfin's own code with matplotlib when the site is built.
+    "antfin_figures",
+    # Formulas typeset to SVG with matplotlib's mathtext: real maths with no network.
+    "antfin_mathtext",
 ]
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
@@ -37,7 +49,8 @@ exclude_patterns = ["_build", "Thumbs.db", ".DS_Store"]
 language = "en"
 
 # -- MyST ---------------------------------------------------------------------------
-myst_enable_extensions = ["colon_fence"]
+myst_enable_extensions = ["colon_fence", "dollarmath"]
+myst_dmath_double_inline = True
 myst_heading_anchors = 3
 
 # -- autodoc and napoleon -------------------------------------------------------------
@@ -103,20 +116,27 @@ nitpick_ignore_regex = [
 
 # -- doctest ------------------------------------------------------------------------------------
 # Docstring examples are run by pytest (--doctest-modules), with their module's globals.
-# The Sphinx doctest builder runs the guides' and tutorials' {doctest} blocks, top to bottom.
-doctest_global_setup = """
-from datetime import date, datetime, timedelta
-from decimal import Decimal
-from antfin import CNY, Money
-"""
+# The Sphinx doctest builder runs the guides' and tutorials' {doctest} blocks, top to bottom,
+# with no global setup: each page imports what it uses in its own examples, so that a
+# page pasted into a fresh interpreter runs as it is shown.
+doctest_global_setup = ""
 doctest_test_doctest_blocks = ""
 doctest_default_flags = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE | doctest.DONT_ACCEPT_TRUE_FOR_1
 
 # -- HTML -----------------------------------------------------------------------------------------
 html_theme = "furo"
 html_title = f"antfin {release}"
-html_static_path: list[str] = []
+html_static_path = ["_static"]
+html_css_files = ["antfin.css"]
 html_show_sourcelink = False
+html_math_renderer = "antfin_mathtext"
+
+# -- copy button -----------------------------------------------------------------------------------
+# Copy only the lines after a prompt, without it: the Python of a ">>>" example, or
+# the command of a "$" console line. Output lines are left out.
+copybutton_prompt_text = r">>> |\.\.\. |\$ "
+copybutton_prompt_is_regexp = True
+copybutton_only_copy_prompt_lines = True
 
 
 # -- re-exported names ----------------------------------------------------------------------------

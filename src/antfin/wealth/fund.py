@@ -19,7 +19,7 @@ Money('0.65', 'CNY')
 >>> fund.units_of("ann")
 Decimal('10000.65')
 
-Rules (DESIGN.md §3; the reference page has the sources):
+Rules (the Yu'ebao reference page, docs/reference/yuebao.md, gives the sources):
 
 - a unit is worth 1.00 yuan for ever; purchases are by amount, redemptions by units;
 - a purchase placed before 15:00 on trading day T is confirmed on the next

@@ -13,7 +13,8 @@ funds (《货币市场基金信息披露特别规定》, 2005, and its later edi
 for funds that carry income forward daily, simple for those that do it
 monthly, both published as a percentage to 3 decimals. The distribution rule
 (each holder's income truncated to the fen, the fen left over handed out by
-largest remainder so the total is exact) is the one DESIGN.md §3 describes.
+largest remainder so the total is exact) is antfin's choice: Yu'ebao publishes
+that income is paid daily by holding, not how the fen are rounded.
 
 .. versionadded:: 0.1.0
 """
