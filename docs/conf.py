@@ -111,7 +111,7 @@ nitpick_ignore_regex = [
     (r"py:.*", r"(attrs|attr|dateutil|babel)(\..*)?"),
     (r"py:.*", r"(relativedelta|Attribute|Locale)"),
     # Type variables of generic helpers.
-    (r"py:class", r"antfin(\.\w+)*\.T"),
+    (r"py:(class|obj)", r"(antfin(\.\w+)*\.)?T"),
 ]
 
 # -- doctest ------------------------------------------------------------------------------------

@@ -262,7 +262,8 @@ def revenue_by_profit_point() -> Figure:
     while world.today < date(2024, 5, 1):
         world.run_day()
     world.check()
-    statement = income_statement(world.ledger)
+    with world.books.read() as tx:
+        statement = income_statement(tx.ledger)
     lines = [line for line in statement.lines if line.amount.minor_units > 0]
     palette = dict(zip(Product, [BLUE, GREEN, "#56B4E9", "#009E9E", ORANGE, RED, PURPLE, "#8C564B", GREY], strict=True))
     fig = Figure(figsize=(8.4, 0.34 * len(lines) + 1.4))

@@ -321,7 +321,7 @@ class EscrowRepository(Repository[EscrowTrade]):
 
         The same number with the same terms returns the stored trade; with
         other terms it is refused. Buyer and seller must come from this
-        transaction's :attr:`~antfin.books.Transaction.accounts`.
+        transaction's :attr:`~antfin.books.transaction.Transaction.accounts`.
 
         >>> from antfin import Books, CNY
         >>> from antfin.calendar import shanghai

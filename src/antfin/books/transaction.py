@@ -101,7 +101,7 @@ def _detach(entity: object) -> None:
 
 
 class Transaction:
-    """The unit of work yielded by :meth:`antfin.books.Books.transaction`.
+    """The unit of work yielded by :meth:`antfin.books.books.Books.transaction`.
 
     >>> from antfin import Books
     >>> with Books.memory().transaction() as tx:
@@ -138,7 +138,7 @@ class Transaction:
 
         A program on the books may keep records of its own in the same unit of
         work (the demo keeps its progress this way): describe them with a
-        :class:`~antfin.books.Kind` whose name is not one of the products'.
+        :class:`~antfin.books.kinds.Kind` whose name is not one of the products'.
 
         >>> import attrs
         >>> from antfin import Books

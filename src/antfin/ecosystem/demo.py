@@ -1,7 +1,7 @@
 """The demo: a seeded ecosystem in an SQLite books file, with its income statement.
 
 ``python -m antfin demo`` runs :func:`run_demo`. The ledger and every
-product's state live in one SQLite file (:class:`antfin.Books`), and each
+product's state live in one SQLite file (:class:`~antfin.books.books.Books`), and each
 simulated day is committed to it as one unit of work, so the file only ever
 holds whole days. ``--db`` continues a previous run from the stored state,
 without replaying anything: a run of 10 days then 5 more ends with exactly

@@ -2,7 +2,7 @@
 
 The demo (``python -m antfin demo``) and the whole-system simulation in the
 test suite both drive this world. Everything it holds lives in the books
-(:class:`antfin.Books`): the accounts, trades, fund, Zhaocaibao platform,
+(:class:`~antfin.books.books.Books`): the accounts, trades, fund, Zhaocaibao platform,
 loans, Huabei accounts and offers, and the world's own progress (its size,
 seed and day), so a program can stop after any day and a later one continues
 from the stored state, without replaying anything. Each day's random choices
