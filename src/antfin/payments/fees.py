@@ -84,6 +84,8 @@ class WithdrawalFeeQuote:
         charged_part: the part above the remaining quota, on which the fee is due.
         fee: the fee, paid from the wallet on top of ``amount``.
         quota_left: free quota left after this withdrawal.
+        exempt: ``True`` when the holder pays no withdrawal fee at all (a contracted merchant);
+            the withdrawal then uses none of the quota.
 
     .. versionadded:: 0.1.0
     """
@@ -93,6 +95,7 @@ class WithdrawalFeeQuote:
     charged_part: Money
     fee: Money
     quota_left: Money
+    exempt: bool = False
 
 
 @attrs.frozen
@@ -101,7 +104,10 @@ class WithdrawalFeePolicy:
 
     Defaults are Alipay's rule announced for 12 October 2016: every person has
     20,000 yuan of free withdrawals for life; above the quota the fee is 0.1% of
-    the part above it, at least 0.10 yuan, rounded to the fen half-up.
+    the part above it, at least 0.10 yuan, rounded to the fen half-up. The fee
+    is for personal accounts: contracted merchants (签约商户, enterprise
+    accounts) withdraw free of charge, so holders whose type is listed in
+    ``exempt_holders`` (``"merchant"`` by default) pay nothing and use no quota.
 
     >>> policy = WithdrawalFeePolicy()
     >>> policy.quote(CNY("20000.00"), used=CNY("0.00"), on=date(2024, 1, 1)).fee
@@ -110,6 +116,8 @@ class WithdrawalFeePolicy:
     Money('0.10', 'CNY')
     >>> policy.quote(CNY("1234.56"), used=CNY("20000.00"), on=date(2024, 1, 1)).fee  # 1.23456 half-up
     Money('1.23', 'CNY')
+    >>> policy.quote(CNY("30000.00"), used=CNY("0.00"), on=date(2024, 1, 1), holder="merchant").fee
+    Money('0.00', 'CNY')
 
     Args:
         free_quota: lifetime free amount per person (cfg, 20,000.00).
@@ -117,6 +125,8 @@ class WithdrawalFeePolicy:
         minimum: smallest fee when any part is charged (cfg, 0.10).
         rounding: how the fee is rounded to the fen (cfg, ``HALF_UP``).
         effective_from: first day the policy applies (cfg, 2016-10-12).
+        exempt_holders: account types (``AccountType`` values) that pay no
+            withdrawal fee: contracted merchants (``"merchant"``) by default.
 
     .. versionadded:: 0.1.0
     """
@@ -126,8 +136,9 @@ class WithdrawalFeePolicy:
     minimum: Money = attrs.field(default=CNY("0.10"), validator=_check_money)
     rounding: Rounding = attrs.field(default=Rounding.HALF_UP, converter=_rounding)
     effective_from: date = attrs.field(default=date(2016, 10, 12), validator=_check_date)
+    exempt_holders: frozenset[str] = attrs.field(default=frozenset({"merchant"}), converter=frozenset)
 
-    def quote(self, amount: Money, *, used: Money, on: date) -> WithdrawalFeeQuote:
+    def quote(self, amount: Money, *, used: Money, on: date, holder: str = "user") -> WithdrawalFeeQuote:
         """Price a withdrawal of ``amount`` when ``used`` of the free quota is already spent.
 
         >>> WithdrawalFeePolicy().quote(CNY("5000.00"), used=CNY("18000.00"), on=date(2024, 1, 1)).fee
@@ -137,6 +148,8 @@ class WithdrawalFeePolicy:
             amount: the amount to withdraw (positive).
             used: lifetime withdrawals so far (what has consumed the free quota).
             on: the Asia/Shanghai date of the withdrawal.
+            holder: the holder's account type (``"user"`` or ``"merchant"``, the
+                ``AccountType`` values); a type in ``exempt_holders`` pays nothing.
 
         Returns:
             The quote with the free and charged parts and the fee.
@@ -154,7 +167,14 @@ class WithdrawalFeePolicy:
                 f"on {day} is before this withdrawal fee policy starts ({self.effective_from}); "
                 f"use a policy whose effective_from covers it"
             )
+        if not isinstance(holder, str):
+            raise TypeError(f"holder must be an account type string, not {type(holder).__name__}")
         left = max(self.free_quota - used, self.free_quota.currency.zero())
+        if holder in self.exempt_holders:
+            zero = amount.currency.zero()
+            return WithdrawalFeeQuote(
+                amount=amount, free_part=amount, charged_part=zero, fee=zero, quota_left=left, exempt=True
+            )
         free_part = min(amount, left)
         charged = amount - free_part
         fee = max(self.rate.of(charged, self.rounding), self.minimum) if charged else amount.currency.zero()
