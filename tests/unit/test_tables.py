@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from antfin.errors import InvalidAmountError, InvalidTimeError, OutsideCoverageError
 from antfin.tables import Dated, DatedTable
 
-TABLE = DatedTable(
+TABLE: DatedTable[str] = DatedTable(
     "demo",
     (Dated(date(2021, 1, 1), "b", "source b"), Dated(date(2020, 1, 1), "a", "source a")),
     until=date(2022, 12, 31),
