@@ -82,7 +82,7 @@ def test_jiebei_penalty_is_a_multiple_of_the_contract_rate() -> None:
     from antfin.credit.schedule import LoanRate
     from antfin.rates import DayCount
 
-    assert JIEBEI_PENALTY_MULTIPLE == Decimal("1.5")
+    assert JIEBEI.penalty_multiple == JIEBEI_PENALTY_MULTIPLE == Decimal("1.5")
     assert JIEBEI.penalty_rate == JIEBEI.penalty_rate_for(JIEBEI_REFERENCE_RATE) == Rate.percent("0.05")
     daily = LoanRate.daily(Rate.percent("0.045"), DayCount.ACT_360)
     assert JIEBEI.penalty_rate_for(daily) == Rate.percent("0.0675")
