@@ -658,7 +658,7 @@ def split_redemption_fee(
     >>> split_redemption_fee(cheap.quote(CNY("100.00"), 3), on=date(2024, 1, 1))
     Traceback (most recent call last):
     ...
-    antfin.errors.PolicyViolationError: a redemption held 3 days must pay at least 1.5% on 2024-01-01, the schedule charges 0.5% (CSRC 公开募集开放式证券投资基金流动性风险管理规定 ...)
+    antfin.errors.PolicyViolationError: a redemption held 3 days must pay at least 1.5% on 2024-01-01, ...0.5%...
 
     Raises:
         antfin.errors.PolicyViolationError: a schedule charging a short holding less than the rule's minimum.

@@ -291,7 +291,7 @@ def test_a_schedule_below_the_short_holding_minimum_is_refused_before_booking() 
     )
     before = ledger.balance("fund:000001")
     cheap = RedemptionFeeSchedule(tiers=(RedemptionFeeTier(None, Rate.percent("0.5")),))
-    with pytest.raises(PolicyViolationError, match="at least 1.5%"):
+    with pytest.raises(PolicyViolationError, match=r"at least 1\.5%"):
         book_fund_redemption(
             ledger,
             "r",
