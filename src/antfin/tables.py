@@ -27,7 +27,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable
 from datetime import date
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 import attrs
 
@@ -50,7 +50,7 @@ def _check_source(_instance: object, attribute: attrs.Attribute[Any], value: obj
 
 
 @attrs.frozen
-class Dated(Generic[T]):
+class Dated:
     """One row of a dated table: a value in force from ``effective_from``, with its source.
 
     >>> row = Dated(date(2019, 1, 14), "100%", "PBOC notice of 2018-06-29")
@@ -70,11 +70,12 @@ class Dated(Generic[T]):
     """
 
     effective_from: date = attrs.field(validator=_check_day)
-    value: T
+    # Typed Any (the table is generic in it): the JSON layer records the concrete class of the value.
+    value: Any
     source: str = attrs.field(validator=_check_source)
 
 
-def _rows(value: Iterable[Dated[Any]]) -> tuple[Dated[Any], ...]:
+def _rows(value: Iterable[Dated]) -> tuple[Dated, ...]:
     rows = tuple(value)
     if not rows:
         raise InvalidAmountError("a dated table needs at least one row")
@@ -110,7 +111,7 @@ class DatedTable(Generic[T]):
     """
 
     name: str = attrs.field(validator=attrs.validators.instance_of(str))
-    rows: tuple[Dated[T], ...] = attrs.field(converter=_rows)
+    rows: tuple[Dated, ...] = attrs.field(converter=_rows)
     until: date | None = attrs.field(default=None, validator=_check_day)
 
     def __attrs_post_init__(self) -> None:
@@ -137,7 +138,7 @@ class DatedTable(Generic[T]):
             return f"{self.first} onwards"
         return f"{self.first}..{self.until}"
 
-    def row_on(self, day: date) -> Dated[T]:
+    def row_on(self, day: date) -> Dated:
         """The row in force on ``day``.
 
         >>> DatedTable("x", (Dated(date(2020, 1, 1), 1, "a"),)).row_on(date(2024, 1, 1)).value
@@ -165,9 +166,9 @@ class DatedTable(Generic[T]):
         Raises:
             antfin.errors.OutsideCoverageError: for a day outside the coverage.
         """
-        return self.row_on(day).value
+        return cast(T, self.row_on(day).value)
 
-    def with_row(self, row: Dated[T]) -> DatedTable[T]:
+    def with_row(self, row: Dated) -> DatedTable[T]:
         """A copy with ``row`` added (a later fee cut, a new regulation).
 
         >>> table = DatedTable("x", (Dated(date(2020, 1, 1), 1, "a"),)).with_row(Dated(date(2030, 1, 1), 2, "b"))
