@@ -36,7 +36,7 @@ from antfin.errors import InvalidAmountError, InvalidTimeError, OutsideCoverageE
 
 __all__ = ["Dated", "DatedTable"]
 
-T = TypeVar("T")
+_T = TypeVar("_T")
 
 
 def _check_day(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -90,7 +90,7 @@ def _rows(value: Iterable[Dated]) -> tuple[Dated, ...]:
 
 
 @attrs.frozen
-class DatedTable(Generic[T]):
+class DatedTable(Generic[_T]):
     """A parameter's dated values; the row in force on a day is the latest that started on or before it.
 
     >>> table = DatedTable("rate", (Dated(date(2020, 1, 1), 1, "a"), Dated(date(2021, 1, 1), 2, "b")),
@@ -157,7 +157,7 @@ class DatedTable(Generic[T]):
                 found = row
         return found
 
-    def on(self, day: date) -> T:
+    def on(self, day: date) -> _T:
         """The value in force on ``day``.
 
         >>> DatedTable("x", (Dated(date(2020, 1, 1), "v", "a"),)).on(date(2020, 1, 1))
@@ -166,9 +166,9 @@ class DatedTable(Generic[T]):
         Raises:
             antfin.errors.OutsideCoverageError: for a day outside the coverage.
         """
-        return cast(T, self.row_on(day).value)
+        return cast(_T, self.row_on(day).value)
 
-    def with_row(self, row: Dated) -> DatedTable[T]:
+    def with_row(self, row: Dated) -> DatedTable[_T]:
         """A copy with ``row`` added (a later fee cut, a new regulation).
 
         >>> table = DatedTable("x", (Dated(date(2020, 1, 1), 1, "a"),)).with_row(Dated(date(2030, 1, 1), 2, "b"))

@@ -395,7 +395,7 @@ class BillPaymentFeePolicy:
     charge; the biller (the utility company, or the bank or aggregator collecting
     for it) pays a per-payment commission out of what it collects. The rate is
     an assumption (cfg): 0.1% of the bill, rounded half-up, from 2004-12-08
-    (Alipay's founding, the start of every table in :mod:`antfin.payments`).
+    (Alipay's founding, also the start of the acquiring fee table).
 
     >>> BillPaymentFeePolicy().quote(CNY("356.78")).commission   # 0.35678 half-up
     Money('0.36', 'CNY')
