@@ -24,7 +24,7 @@ from antfin.calendar import ensure_aware, local_date
 from antfin.chart import ProfitPoint, revenue_account
 from antfin.errors import InvalidAmountError
 from antfin.ledger import Ledger, Posting
-from antfin.money import Money
+from antfin.money import CNY, Money
 from antfin.payments.account import Account
 from antfin.payments.fees import BillPaymentFeePolicy, BillPaymentQuote
 
@@ -71,6 +71,8 @@ def pay_bill(
         raise TypeError("payer and biller must be Account objects")
     if payer.wallet_id == biller.wallet_id:
         raise InvalidAmountError(f"account {payer.account_id!r} cannot pay a bill to itself")
+    if isinstance(amount, Money) and amount.currency != CNY:
+        raise InvalidAmountError(f"amount must be in CNY (the wallets' currency), got {amount.currency.code}")
     when = ensure_aware(at)
     chosen = BillPaymentFeePolicy() if policy is None else policy
     quote = chosen.quote(amount, on=local_date(when))
