@@ -35,6 +35,9 @@ __all__ = [
     "Product",
     "ProfitPoint",
     "fund_assets",
+    "fund_custodian",
+    "fund_distributor",
+    "fund_manager",
     "fund_position",
     "huabei_receivable",
     "loan_receivable",
@@ -96,8 +99,6 @@ class ProfitPoint(enum.Enum):
     ALIPAY_ADVERTISING = (Product.ALIPAY, "advertising", "广告收益", "Advertising")
     ALIPAY_VALUE_ADDED = (Product.ALIPAY, "value_added_services", "增值服务收益", "Value-added services")
     ALIPAY_WITHDRAWAL_FEE = (Product.ALIPAY, "withdrawal_fee", "提现手续费", "Withdrawal fees")
-    YUEBAO_MANAGEMENT_FEE = (Product.YUEBAO, "management_fee", "基金管理费", "Fund management fee")
-    YUEBAO_CUSTODY_FEE = (Product.YUEBAO, "custody_fee", "基金托管费", "Custody fee")
     YUEBAO_SALES_SERVICE_FEE = (Product.YUEBAO, "sales_service_fee", "销售服务费", "Sales service fee")
     ZHAOCAIBAO_TRANSFER_FEE = (
         Product.ZHAOCAIBAO,
@@ -241,6 +242,45 @@ def fund_position(fund_id: str, investor: str) -> str:
     .. versionadded:: 0.2.0
     """
     return f"fund:{fund_id}:position:{investor}"
+
+
+def fund_manager(fund_id: str) -> str:
+    """The id of the account holding the management fees a fund owes its manager (Yu'ebao: 天弘基金).
+
+    Not a revenue account: the manager is a company of its own (Ant owns 51%
+    of Tianhong, an equity interest, see :mod:`antfin.wealth.equity`).
+
+    >>> fund_manager("yuebao")
+    'fund:yuebao:party:manager'
+
+    .. versionadded:: 0.2.0
+    """
+    return f"fund:{fund_id}:party:manager"
+
+
+def fund_custodian(fund_id: str) -> str:
+    """The id of the account holding the custody fees a fund owes its custodian bank (not Ant's revenue).
+
+    >>> fund_custodian("yuebao")
+    'fund:yuebao:party:custodian'
+
+    .. versionadded:: 0.2.0
+    """
+    return f"fund:{fund_id}:party:custodian"
+
+
+def fund_distributor(fund_id: str) -> str:
+    """The id of the account holding the sales service fees a fund owes a distributor that is not the platform.
+
+    When the platform itself distributes the fund, the fee is its revenue
+    (``ProfitPoint.YUEBAO_SALES_SERVICE_FEE``) instead.
+
+    >>> fund_distributor("yuebao")
+    'fund:yuebao:party:distributor'
+
+    .. versionadded:: 0.2.0
+    """
+    return f"fund:{fund_id}:party:distributor"
 
 
 def zhaocaibao_escrow(product_id: str) -> str:

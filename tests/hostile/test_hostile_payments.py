@@ -335,3 +335,32 @@ def test_arbitrate_refuses_two_zero_weights() -> None:
         fields=("buyer", "seller", "weight", "ratio"),
         state=lambda: trade_state(ledger, desk, trade),
     )
+
+
+# -- bill payment -----------------------------------------------------------------------------------
+
+
+@settings(max_examples=50)
+@given(st.one_of(NOT_MONEY, WRONG_CURRENCY, negative_money()))
+def test_pay_bill_refuses_bad_amounts_and_books_nothing(amount: Any) -> None:
+    from antfin.payments import pay_bill
+
+    ledger, buyer, seller = make_accounts()
+    refused(
+        lambda: pay_bill(ledger, "bill-1", payer=buyer, biller=seller, amount=amount, at=AT),
+        fields=AMOUNT,
+        state=lambda: ledger_state(ledger),
+    )
+
+
+@settings(max_examples=30)
+@given(BAD_DATETIMES)
+def test_pay_bill_refuses_bad_times(at: Any) -> None:
+    from antfin.payments import pay_bill
+
+    ledger, buyer, seller = make_accounts()
+    refused(
+        lambda: pay_bill(ledger, "bill-1", payer=buyer, biller=seller, amount=CNY("1.00"), at=at),
+        fields=("at", "aware", "datetime"),
+        state=lambda: ledger_state(ledger),
+    )

@@ -132,7 +132,8 @@ def test_fund_orders_at_the_edge_of_time_are_typed_or_ok(at: datetime) -> None:
 @given(
     st.one_of(
         BAD_DATES.map(lambda v: ("day", v)),
-        st.one_of(NOT_MONEY, WRONG_CURRENCY).map(lambda v: ("gross_income", v)),
+        # None is not hostile: it asks for the portfolio's own income (documented).
+        st.one_of(NOT_MONEY, WRONG_CURRENCY).filter(lambda v: v is not None).map(lambda v: ("gross_income", v)),
         BAD_DATETIMES.map(lambda v: ("at", v)),
     )
 )
@@ -234,6 +235,11 @@ def test_subscribe_reserve_and_liquidate_refuse_bad_amounts(amount: Any) -> None
             fields=fields,
             state=state,
         )
+        refused(
+            lambda: platform.borrow_against("b", holding, at=shanghai(2024, 4, 1), principal=amount),
+            fields=fields,
+            state=state,
+        )
 
 
 @settings(max_examples=50)
@@ -279,11 +285,12 @@ def test_liquidate_refuses_bad_arguments(pair: tuple[str, Any]) -> None:
     holding = platform.holdings("alice")[0].holding_id
     args: dict[str, Any] = {"holding_id": holding, "at": shanghai(2024, 4, 1), "annual_yield": None}
     args[field] = value
-    refused(
-        lambda: platform.liquidate("l", args["holding_id"], at=args["at"], annual_yield=args["annual_yield"]),
-        fields=(field, "holding", "yield"),
-        state=lambda: platform_state(ledger, platform),
-    )
+    for offer in (platform.liquidate, platform.borrow_against):
+        refused(
+            lambda: offer("l", args["holding_id"], at=args["at"], annual_yield=args["annual_yield"]),  # noqa: B023
+            fields=(field, "holding", "yield"),
+            state=lambda: platform_state(ledger, platform),
+        )
 
 
 @settings(max_examples=30)
@@ -312,3 +319,25 @@ def test_transfer_fee_refuses_bad_principals(principal: Any) -> None:
 def test_transfer_fee_prices_other_currencies_in_their_own_currency(principal: Any) -> None:
     # the fee calculator is a currency-neutral rate table (cfg); the platform itself only books CNY
     assert transfer_fee(principal).currency == principal.currency
+
+
+# -- the portfolio's income and the redemption fee split -------------------------------------------
+
+
+@settings(max_examples=50)
+@given(st.one_of(NOT_MONEY, negative_money(allow_zero=False)), st.one_of(BAD_DATES, st.just(date(1990, 1, 1))))
+def test_portfolio_income_refuses_bad_assets_and_days(assets: Any, day: Any) -> None:
+    from antfin.wealth import PortfolioIncome
+
+    model = PortfolioIncome()
+    refused(lambda: model.gross_income(assets, date(2024, 1, 2)), fields=("assets", "amount"), state=lambda: ())
+    refused(lambda: model.gross_income(CNY("1.00"), day), fields=("on", "day", "coverage"), state=lambda: ())
+
+
+@settings(max_examples=30)
+@given(st.one_of(BAD_DATES, st.just(date(2013, 5, 31))))
+def test_redemption_fee_split_refuses_bad_days(day: Any) -> None:
+    from antfin.wealth.fortune import DEFAULT_REDEMPTION_FEES, split_redemption_fee
+
+    quote = DEFAULT_REDEMPTION_FEES.quote(CNY("100.00"), 30)
+    refused(lambda: split_redemption_fee(quote, on=day), fields=("day", "coverage"), state=lambda: ())

@@ -42,7 +42,7 @@ def test_statement_matches_the_ledger_revenue_accounts(tmp_path: Path) -> None:
     # Fifteen days in, the products have all earned something.
     assert result.statement.amount(ProfitPoint.ALIPAY_ACQUIRING_COMMISSION).is_positive()
     assert result.statement.amount(ProfitPoint.DAKE_SERVICE_FEE).is_positive()
-    assert result.statement.amount(ProfitPoint.YUEBAO_MANAGEMENT_FEE).is_positive()
+    assert result.statement.amount(ProfitPoint.YUEBAO_SALES_SERVICE_FEE).is_positive()
 
 
 def test_interrupted_and_continued_equals_one_uninterrupted_run(tmp_path: Path) -> None:

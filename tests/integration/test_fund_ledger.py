@@ -16,7 +16,11 @@ from antfin.money import Rounding
 from antfin.wealth import MoneyFund, OrderKind, OrderStatus
 
 BANK = "asset:bank_settlement"
-FEE_POINTS = (ProfitPoint.YUEBAO_MANAGEMENT_FEE, ProfitPoint.YUEBAO_CUSTODY_FEE, ProfitPoint.YUEBAO_SALES_SERVICE_FEE)
+FEE_ACCOUNTS = (
+    "fund:yuebao:party:manager",
+    "fund:yuebao:party:custodian",
+    ProfitPoint.YUEBAO_SALES_SERVICE_FEE.account_id,
+)
 
 
 def open_wallets(ledger: Ledger, amounts: dict[str, str]) -> None:
@@ -45,9 +49,7 @@ def check_books(fund: MoneyFund, ledger: Ledger) -> None:
     assert positions.amount == fund.total_units
     incomes = fund.daily_incomes()
     assert ledger.balance(fund.assets_account) == sum((income.gross for income in incomes), CNY.zero())
-    fees = sum(
-        (ledger.balance(point.account_id) for point in FEE_POINTS if ledger.has_account(point.account_id)), CNY.zero()
-    )
+    fees = sum((ledger.balance(account) for account in FEE_ACCOUNTS if ledger.has_account(account)), CNY.zero())
     assert fees == sum((income.fees for income in incomes), CNY.zero())
 
 

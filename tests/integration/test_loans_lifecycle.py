@@ -354,3 +354,12 @@ def test_bad_loan_terms_are_refused() -> None:
         Loan(Ledger(), "x", "wallet:x", CNY("100"), LoanRate.annual(Rate(0.1), DayCount.ACT_360), 3)
     with pytest.raises(InvalidTimeError, match="aware"):
         Loan(Ledger(), "x", "wallet:x", CNY("100"), RATE_12, 3).disburse(datetime(2024, 1, 1))
+
+
+def test_a_jiebei_loan_at_another_rate_pays_one_and_a_half_times_its_own_rate() -> None:
+    rate = LoanRate.daily(Rate.percent("0.045"), DayCount.ACT_360)
+    loan = make(rate=rate, product=JIEBEI.for_contract(rate))
+    first = loan.schedule.instalments[0]
+    due = loan.amount_due(date(2024, 2, 20))  # 10 days late at 1.5 x 0.045% = 0.0675% a day
+    expected = (Decimal(first.total.minor_units) * Decimal("0.000675") * 10).quantize(Decimal(1), ROUND_HALF_UP)
+    assert due.penalty == Money.from_minor_units(int(expected))

@@ -103,7 +103,7 @@ def test_float_interest_rules() -> None:
     alice.link_card("C", at=shanghai(2024, 1, 1))
     alice.top_up("t", card="C", amount=CNY("1000000.00"), at=shanghai(2024, 1, 1, 23, 59, 59))  # counts for 1 Jan
     alice.top_up("u", card="C", amount=CNY("1000000.00"), at=shanghai(2024, 1, 3))  # counts from 3 Jan
-    policy = FloatInterestPolicy(annual_rate=Rate.percent("3.6"), day_count=DayCount.ACT_360)
+    policy = FloatInterestPolicy.flat(Rate.percent("3.6"), since=date(2024, 1, 1), day_count=DayCount.ACT_360)
     accrual = accrue_float_interest(
         ledger,
         "k",
@@ -152,11 +152,11 @@ def test_float_interest_bad_input() -> None:
             ledger, "k", wallets=[], start=date(2024, 1, 1), end=date(2024, 1, 2), at=shanghai(2024, 2, 1)
         )
     with pytest.raises(InvalidAmountError, match="at least one day"):
-        FloatInterestPolicy().interest([])
+        FloatInterestPolicy().interest([], start=date(2024, 1, 1))
     with pytest.raises(InvalidAmountError, match="negative"):
-        FloatInterestPolicy().interest([CNY("-1")])
+        FloatInterestPolicy().interest([CNY("-1")], start=date(2024, 1, 1))
     with pytest.raises(TypeError):
-        FloatInterestPolicy(annual_rate="0.0035")  # type: ignore[arg-type]
+        FloatInterestPolicy.flat("0.0035", since=date(2024, 1, 1))  # type: ignore[arg-type]
     assert not ledger.has_account(ProfitPoint.ALIPAY_FLOAT_INTEREST.account_id)
 
 

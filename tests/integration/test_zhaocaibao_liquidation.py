@@ -408,3 +408,42 @@ def test_replaying_a_whole_liquidation_returns_the_same_transfer_product() -> No
     again = zcb.liquidate("sell-all", "o1", at=shanghai(2024, 4, 1, 11))
     assert again is first
     assert len(zcb.ledger.entries()) == entries
+
+
+# -- 变现 as the case study says: a borrowing product against the holding ------------------------
+
+
+def test_borrowing_against_a_holding_costs_the_borrower_two_per_mille() -> None:
+    platform = make_platform()
+    ledger = platform.ledger
+    platform.list_product(make_terms(), at=shanghai(2024, 3, 1))
+    platform.subscribe("a1", "P1", "alice", CNY("10000.00"), at=shanghai(2024, 3, 1, 10))
+    before = ledger.balance("wallet:alice")
+    loan = platform.borrow_against("L1", "a1", at=shanghai(2024, 3, 31, 10))
+    assert (loan.terms.kind, loan.terms.issuer, loan.terms.name) == (ProductKind.PLEDGED_LOAN, "alice", "变现借款 P1")
+    assert platform.holding("a1").status is HoldingStatus.LIQUIDATING
+    platform.subscribe("b1", "L1", "bob", CNY("10000.00"), at=shanghai(2024, 3, 31, 11))
+    assert loan.status is ProductStatus.ISSUED
+    assert ledger.balance("wallet:alice") - before == CNY("9980.00")  # 10,000.00 borrowed, fee 20.00
+    assert ledger.balance(FEE_ACCOUNT) == CNY("20.00")
+    assert platform.holding("a1").status is HoldingStatus.PLEDGED
+    assert platform.borrow_against("L1", "a1", at=shanghai(2024, 3, 31, 10)) is loan  # replay
+    with pytest.raises(PolicyViolationError, match="repaid with its backing product"):
+        platform.mature("L1", at=shanghai(2024, 6, 1))
+    with pytest.raises(PolicyViolationError, match="cannot back another"):
+        platform.liquidate("T1", "b1", at=shanghai(2024, 4, 2))
+    # At maturity the holding's payout repays the lender first; the borrower keeps the rest.
+    payout = platform.mature("P1", at=shanghai(2024, 5, 31, 12))
+    bob = sum((line.total for line in payout.lines if line.investor == "bob"), CNY.zero())
+    alice = sum((line.total for line in payout.lines if line.investor == "alice"), CNY.zero())
+    assert bob > CNY("10000.00")
+    assert bob + alice == payout.total
+    assert platform.holding("a1").status is HoldingStatus.PAID
+    platform.check_invariants()
+    ledger.check_invariants()
+
+
+def test_borrowing_products_are_listed_only_against_a_holding() -> None:
+    platform = make_platform()
+    with pytest.raises(PolicyViolationError, match="borrow_against"):
+        platform.list_product(make_terms(kind=ProductKind.PLEDGED_LOAN), at=shanghai(2024, 3, 1))

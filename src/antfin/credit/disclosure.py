@@ -217,9 +217,12 @@ def check_rate_cap(
 ) -> Decision:
     """Check an annualized rate against ``multiple`` × the one-year LPR on the contract date.
 
-    The 4× cap is the Supreme People's Court's 2020 ceiling for protected
-    private-lending interest; it is widely used as the benchmark for consumer
-    credit pricing (cfg: ``multiple`` and ``table``).
+    The 4× cap is the Supreme People's Court's ceiling (revised 2020-08-20) on
+    the interest courts protect in *private lending* (民间借贷); licensed lenders
+    (microlenders, consumer-finance companies, banks) are outside it (the
+    Court's reply of 2020-12-29), so for consumer credit this is an informative
+    comparison, not a legal cap or a benchmark (cfg: ``multiple`` and ``table``).
+    Huabei's and Jiebei's own defaults in this library exceed it.
 
     >>> decision = check_rate_cap(Decimal("0.18"), date(2024, 12, 1))
     >>> decision.approved

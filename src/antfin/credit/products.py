@@ -1,8 +1,14 @@
 """Loan product parameters (cfg): allocation order, prepayment fees, penalty rate, delinquency buckets.
 
 >>> from antfin.credit.products import JIEBEI, MYBANK, Component
->>> JIEBEI.penalty_rate.as_percent, JIEBEI.prepayment_fee.rate.as_percent
-(Decimal('0.05'), Decimal('0'))
+>>> from antfin.credit.schedule import LoanRate
+>>> from antfin.rates import DayCount
+>>> JIEBEI.penalty_multiple, JIEBEI.prepayment_fee.rate.as_percent
+(Decimal('1.5'), Decimal('0'))
+>>> JIEBEI.penalty_rate_for(LoanRate.daily(Rate.percent("0.04"), DayCount.ACT_360)).as_percent   # 1.5 x 0.04%
+Decimal('0.06')
+>>> JIEBEI.penalty_rate.as_percent, MYBANK.penalty_rate.as_percent   # Jiebei's at 12% a year: 1.5 x 0.0333%
+(Decimal('0.05'), Decimal('0.05'))
 >>> [c.value for c in MYBANK.allocation_order]
 ['penalty', 'fee', 'interest', 'principal']
 >>> MYBANK.buckets.bucket(61)
@@ -19,20 +25,24 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 from datetime import date
+from decimal import Decimal
 from typing import Final
 
 import attrs
 
 from antfin.calendar import ensure_date
 from antfin.chart import ProfitPoint
+from antfin.credit.schedule import LoanRate
 from antfin.errors import InvalidAmountError
-from antfin.money import Money, Rounding
-from antfin.rates import Rate
+from antfin.money import _CONTEXT, AmountLike, Money, Rounding, to_decimal
+from antfin.rates import DayCount, Rate
 
 __all__ = [
     "DEFAULT_BUCKETS",
     "DEFAULT_ORDER",
     "JIEBEI",
+    "JIEBEI_PENALTY_MULTIPLE",
+    "JIEBEI_REFERENCE_RATE",
     "MYBANK",
     "NO_PREPAYMENT_FEE",
     "Component",
@@ -68,6 +78,22 @@ class Component(enum.Enum):
 
 _ZERO_RATE: Final = Rate("0")
 _DAILY_PENALTY: Final = Rate.percent("0.05")
+#: The contract rate :data:`JIEBEI`'s ``penalty_rate`` is resolved for (cfg): 12% a year on actual/360,
+#: the rate of the library's loan examples, so the resolved penalty is 1.5 x 0.0333% = 0.05% a day.
+JIEBEI_REFERENCE_RATE: Final = LoanRate.annual(Rate.percent("12"), DayCount.ACT_360)
+#: Jiebei's overdue penalty as a multiple of the contract rate (cfg): the contract rate plus 50%
+#: (在合同利率基础上上浮50%), the form commonly cited for Jiebei's contract.
+JIEBEI_PENALTY_MULTIPLE: Final = Decimal("1.5")
+
+
+def _multiple(value: AmountLike | None) -> Decimal | None:
+    if value is None:
+        return None
+    number = to_decimal(value, "penalty_multiple")
+    if number < 0:
+        raise InvalidAmountError(f"penalty_multiple must not be negative, got {number}")
+    return number
+
 
 #: Penalty, then fees, then interest, then principal (先罚息、后费用、再利息、最后本金).
 DEFAULT_ORDER: Final = (Component.PENALTY, Component.FEE, Component.INTEREST, Component.PRINCIPAL)
@@ -191,7 +217,11 @@ class LoanProduct:
         interest_point: profit point credited with interest.
         fee_point: profit point credited with fees (periodic, upfront and prepayment fees).
         penalty_point: profit point credited with overdue penalty.
-        penalty_rate: penalty per day on the overdue amount (0.05%/day by default).
+        penalty_rate: penalty per day on the overdue amount (0.05%/day by default); for a
+            product with a ``penalty_multiple``, the rate resolved for one contract rate
+            (see :meth:`penalty_rate_for` and :meth:`for_contract`).
+        penalty_multiple: when set, the daily penalty is this multiple of the loan's
+            contract daily rate (Jiebei: 1.5, cfg) instead of a fixed rate.
         allocation_order: the order components are paid in.
         prepayment_fee: the prepayment fee policy.
         buckets: the delinquency buckets.
@@ -210,11 +240,55 @@ class LoanProduct:
     prepayment_fee: PrepaymentFeePolicy = NO_PREPAYMENT_FEE
     buckets: DelinquencyBuckets = DEFAULT_BUCKETS
     rounding: Rounding = Rounding.HALF_UP
+    penalty_multiple: Decimal | None = attrs.field(default=None, converter=_multiple)
+
+    def penalty_rate_for(self, contract: LoanRate) -> Rate:
+        """The daily penalty rate for a loan at ``contract``: the multiple of its daily rate, or the fixed rate.
+
+        >>> from antfin.rates import DayCount
+        >>> str(JIEBEI.penalty_rate_for(LoanRate.annual(Rate.percent("18"), DayCount.ACT_360)))  # 1.5 x 0.05%
+        '0.075%'
+        >>> str(MYBANK.penalty_rate_for(LoanRate.annual(Rate.percent("18"), DayCount.ACT_360)))
+        '0.05%'
+
+        Raises:
+            TypeError: when ``contract`` is not a :class:`~antfin.credit.schedule.LoanRate`.
+
+        .. versionadded:: 0.2.0
+        """
+        if not isinstance(contract, LoanRate):
+            raise TypeError(f"contract must be a LoanRate, not {type(contract).__name__}")
+        if self.penalty_multiple is None:
+            return self.penalty_rate
+        return Rate(_CONTEXT.multiply(self.penalty_multiple, contract.daily_rate).normalize(_CONTEXT))
+
+    def for_contract(self, contract: LoanRate) -> LoanProduct:
+        """This product with ``penalty_rate`` resolved for a loan at ``contract`` (unchanged without a multiple).
+
+        A :class:`~antfin.credit.loan.Loan` charges its product's ``penalty_rate``;
+        pass ``product=JIEBEI.for_contract(rate)`` so a Jiebei loan's penalty is
+        1.5 times its own contract rate.
+
+        >>> from antfin.rates import DayCount
+        >>> JIEBEI.for_contract(LoanRate.daily(Rate.percent("0.03"), DayCount.ACT_360)).penalty_rate
+        Rate(value=Decimal('0.00045'))
+
+        .. versionadded:: 0.2.0
+        """
+        return attrs.evolve(self, penalty_rate=self.penalty_rate_for(contract))
 
 
-#: Jiebei (借呗) loans, no prepayment fee, 0.05%/day penalty (cfg).
+#: Jiebei (借呗) loans, no prepayment fee; the overdue penalty is 1.5 times the contract rate (cfg).
+#: ``penalty_rate`` is resolved for :data:`JIEBEI_REFERENCE_RATE` (0.05%/day); a loan at another rate
+#: gets its own with ``product=JIEBEI.for_contract(rate)``.
 JIEBEI: Final = LoanProduct(
-    "jiebei", "Jiebei", ProfitPoint.JIEBEI_INTEREST, ProfitPoint.JIEBEI_FEE, ProfitPoint.JIEBEI_PENALTY
+    "jiebei",
+    "Jiebei",
+    ProfitPoint.JIEBEI_INTEREST,
+    ProfitPoint.JIEBEI_FEE,
+    ProfitPoint.JIEBEI_PENALTY,
+    penalty_rate=Rate(_CONTEXT.multiply(JIEBEI_PENALTY_MULTIPLE, JIEBEI_REFERENCE_RATE.daily_rate).normalize(_CONTEXT)),
+    penalty_multiple=JIEBEI_PENALTY_MULTIPLE,
 )
 
 #: MYbank (网商贷) business loans, 1% prepayment fee on prepaid principal (cited range 1-3%), 0.05%/day penalty (cfg).

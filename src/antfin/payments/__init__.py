@@ -10,6 +10,7 @@
 """
 
 from antfin.payments.account import BANK_SETTLEMENT, Account, AccountEvent, AccountType, Withdrawal
+from antfin.payments.bills import pay_bill
 from antfin.payments.escrow import (
     LEGAL_ACTIONS,
     EscrowDesk,
@@ -26,6 +27,8 @@ from antfin.payments.fees import (
     DEFAULT_ACQUIRING_FEES,
     AcquiringFeeSchedule,
     AcquiringFeeTable,
+    BillPaymentFeePolicy,
+    BillPaymentQuote,
     MerchantCategory,
     WithdrawalFeePolicy,
     WithdrawalFeeQuote,
@@ -46,6 +49,8 @@ __all__ = [
     "AcquiringFeeSchedule",
     "AcquiringFeeTable",
     "Arbitration",
+    "BillPaymentFeePolicy",
+    "BillPaymentQuote",
     "ClassLimit",
     "Decision",
     "EscrowDesk",
@@ -73,4 +78,5 @@ __all__ = [
     "WithdrawalFeePolicy",
     "WithdrawalFeeQuote",
     "accrue_float_interest",
+    "pay_bill",
 ]

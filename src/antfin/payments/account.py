@@ -637,8 +637,15 @@ class Account:
         >>> Account.open(Ledger(), "sam", opened_at=shanghai(2024, 1, 1)).quote_withdrawal(
         ...     CNY("30000.00"), at=shanghai(2024, 1, 2)).fee
         Money('10.00', 'CNY')
+        >>> Account.open(Ledger(), "shop", opened_at=shanghai(2024, 1, 1), account_type=AccountType.MERCHANT
+        ...              ).quote_withdrawal(CNY("30000.00"), at=shanghai(2024, 1, 2)).fee
+        Money('0.00', 'CNY')
+
+        Contracted merchants pay no withdrawal fee (the policy's ``exempt_holders``).
         """
-        return self.withdrawal_policy.quote(_positive(amount), used=self.withdrawn(), on=local_date(ensure_aware(at)))
+        return self.withdrawal_policy.quote(
+            _positive(amount), used=self.withdrawn(), on=local_date(ensure_aware(at)), holder=self.account_type.value
+        )
 
     def withdraw(self, key: str, *, card: str, amount: Money, at: datetime) -> Withdrawal:
         """Withdraw ``amount`` to a linked card; the fee is paid from the wallet on top of it.

@@ -1,4 +1,4 @@
-"""Alipay's fee rules as data: the withdrawal fee and the merchant acquiring fee.
+"""Alipay's fee rules as data: the withdrawal fee, the merchant acquiring fee and the bill-payment commission.
 
 >>> from antfin.payments.fees import DEFAULT_ACQUIRING_FEES, WithdrawalFeePolicy
 >>> WithdrawalFeePolicy().quote(CNY("30000.00"), used=CNY("0.00"), on=date(2024, 5, 1)).fee
@@ -31,6 +31,8 @@ __all__ = [
     "DEFAULT_ACQUIRING_FEES",
     "AcquiringFeeSchedule",
     "AcquiringFeeTable",
+    "BillPaymentFeePolicy",
+    "BillPaymentQuote",
     "MerchantCategory",
     "WithdrawalFeePolicy",
     "WithdrawalFeeQuote",
@@ -84,6 +86,8 @@ class WithdrawalFeeQuote:
         charged_part: the part above the remaining quota, on which the fee is due.
         fee: the fee, paid from the wallet on top of ``amount``.
         quota_left: free quota left after this withdrawal.
+        exempt: ``True`` when the holder pays no withdrawal fee at all (a contracted merchant);
+            the withdrawal then uses none of the quota.
 
     .. versionadded:: 0.1.0
     """
@@ -93,6 +97,7 @@ class WithdrawalFeeQuote:
     charged_part: Money
     fee: Money
     quota_left: Money
+    exempt: bool = False
 
 
 @attrs.frozen
@@ -101,7 +106,10 @@ class WithdrawalFeePolicy:
 
     Defaults are Alipay's rule announced for 12 October 2016: every person has
     20,000 yuan of free withdrawals for life; above the quota the fee is 0.1% of
-    the part above it, at least 0.10 yuan, rounded to the fen half-up.
+    the part above it, at least 0.10 yuan, rounded to the fen half-up. The fee
+    is for personal accounts: contracted merchants (签约商户, enterprise
+    accounts) withdraw free of charge, so holders whose type is listed in
+    ``exempt_holders`` (``"merchant"`` by default) pay nothing and use no quota.
 
     >>> policy = WithdrawalFeePolicy()
     >>> policy.quote(CNY("20000.00"), used=CNY("0.00"), on=date(2024, 1, 1)).fee
@@ -110,6 +118,8 @@ class WithdrawalFeePolicy:
     Money('0.10', 'CNY')
     >>> policy.quote(CNY("1234.56"), used=CNY("20000.00"), on=date(2024, 1, 1)).fee  # 1.23456 half-up
     Money('1.23', 'CNY')
+    >>> policy.quote(CNY("30000.00"), used=CNY("0.00"), on=date(2024, 1, 1), holder="merchant").fee
+    Money('0.00', 'CNY')
 
     Args:
         free_quota: lifetime free amount per person (cfg, 20,000.00).
@@ -117,6 +127,8 @@ class WithdrawalFeePolicy:
         minimum: smallest fee when any part is charged (cfg, 0.10).
         rounding: how the fee is rounded to the fen (cfg, ``HALF_UP``).
         effective_from: first day the policy applies (cfg, 2016-10-12).
+        exempt_holders: account types (``AccountType`` values) that pay no
+            withdrawal fee: contracted merchants (``"merchant"``) by default.
 
     .. versionadded:: 0.1.0
     """
@@ -126,8 +138,9 @@ class WithdrawalFeePolicy:
     minimum: Money = attrs.field(default=CNY("0.10"), validator=_check_money)
     rounding: Rounding = attrs.field(default=Rounding.HALF_UP, converter=_rounding)
     effective_from: date = attrs.field(default=date(2016, 10, 12), validator=_check_date)
+    exempt_holders: frozenset[str] = attrs.field(default=frozenset({"merchant"}), converter=frozenset)
 
-    def quote(self, amount: Money, *, used: Money, on: date) -> WithdrawalFeeQuote:
+    def quote(self, amount: Money, *, used: Money, on: date, holder: str = "user") -> WithdrawalFeeQuote:
         """Price a withdrawal of ``amount`` when ``used`` of the free quota is already spent.
 
         >>> WithdrawalFeePolicy().quote(CNY("5000.00"), used=CNY("18000.00"), on=date(2024, 1, 1)).fee
@@ -137,6 +150,8 @@ class WithdrawalFeePolicy:
             amount: the amount to withdraw (positive).
             used: lifetime withdrawals so far (what has consumed the free quota).
             on: the Asia/Shanghai date of the withdrawal.
+            holder: the holder's account type (``"user"`` or ``"merchant"``, the
+                ``AccountType`` values); a type in ``exempt_holders`` pays nothing.
 
         Returns:
             The quote with the free and charged parts and the fee.
@@ -154,7 +169,14 @@ class WithdrawalFeePolicy:
                 f"on {day} is before this withdrawal fee policy starts ({self.effective_from}); "
                 f"use a policy whose effective_from covers it"
             )
+        if not isinstance(holder, str):
+            raise TypeError(f"holder must be an account type string, not {type(holder).__name__}")
         left = max(self.free_quota - used, self.free_quota.currency.zero())
+        if holder in self.exempt_holders:
+            zero = amount.currency.zero()
+            return WithdrawalFeeQuote(
+                amount=amount, free_part=amount, charged_part=zero, fee=zero, quota_left=left, exempt=True
+            )
         free_part = min(amount, left)
         charged = amount - free_part
         fee = max(self.rate.of(charged, self.rounding), self.minimum) if charged else amount.currency.zero()
@@ -317,3 +339,96 @@ DEFAULT_ACQUIRING_FEES: Final = AcquiringFeeSchedule(
         ),
     )
 )
+
+
+# -- bill payment (生活缴费) ---------------------------------------------------------------------
+
+
+@attrs.frozen
+class BillPaymentQuote:
+    """Who pays what on one bill payment: the user pays the bill, the biller pays the commission.
+
+    >>> quote = BillPaymentFeePolicy().quote(CNY("200.00"))
+    >>> quote.user_pays, quote.user_fee, quote.commission, quote.biller_receives
+    (Money('200.00', 'CNY'), Money('0.00', 'CNY'), Money('0.20', 'CNY'), Money('199.80', 'CNY'))
+
+    .. versionadded:: 0.2.0
+    """
+
+    amount: Money
+    commission: Money
+
+    @property
+    def user_fee(self) -> Money:
+        """Always zero: users pay their bills through Alipay free of charge.
+
+        >>> BillPaymentFeePolicy().quote(CNY("1.00")).user_fee
+        Money('0.00', 'CNY')
+        """
+        return self.amount.currency.zero()
+
+    @property
+    def user_pays(self) -> Money:
+        """The bill amount, nothing more.
+
+        >>> BillPaymentFeePolicy().quote(CNY("1.00")).user_pays
+        Money('1.00', 'CNY')
+        """
+        return self.amount
+
+    @property
+    def biller_receives(self) -> Money:
+        """The bill amount minus the commission.
+
+        >>> BillPaymentFeePolicy().quote(CNY("1000.00")).biller_receives
+        Money('999.00', 'CNY')
+        """
+        return self.amount - self.commission
+
+
+@attrs.frozen
+class BillPaymentFeePolicy:
+    """The bill-payment (生活缴费) commission: paid by the biller, never by the user.
+
+    The case study lists 生活缴费 among Alipay's value-added services
+    (其他收益：增值服务收益). Users pay utility, phone and similar bills free of
+    charge; the biller (the utility company, or the bank or aggregator collecting
+    for it) pays a per-payment commission out of what it collects. The rate is
+    an assumption (cfg): 0.1% of the bill, rounded half-up, from 2004-12-08
+    (Alipay's founding, also the start of the acquiring fee table).
+
+    >>> BillPaymentFeePolicy().quote(CNY("356.78")).commission   # 0.35678 half-up
+    Money('0.36', 'CNY')
+    >>> BillPaymentFeePolicy(biller_rate=Rate("0")).quote(CNY("356.78")).biller_receives
+    Money('356.78', 'CNY')
+
+    Args:
+        biller_rate: the commission rate on the bill amount, charged to the biller (assumption, cfg).
+        rounding: how the commission is rounded to the fen (cfg, ``HALF_UP``).
+        effective_from: first day the policy applies (cfg).
+
+    .. versionadded:: 0.2.0
+    """
+
+    biller_rate: Rate = attrs.field(default=Rate.percent("0.1"), validator=_check_rate)
+    rounding: Rounding = attrs.field(default=Rounding.HALF_UP, converter=_rounding)
+    effective_from: date = attrs.field(default=date(2004, 12, 8), validator=_check_date)
+
+    def quote(self, amount: Money, *, on: date | None = None) -> BillPaymentQuote:
+        """Price a bill payment of ``amount`` (on ``on``, when given: before ``effective_from`` raises).
+
+        >>> BillPaymentFeePolicy().quote(CNY("50.00"), on=date(2024, 1, 1)).commission
+        Money('0.05', 'CNY')
+
+        Raises:
+            antfin.errors.InvalidAmountError: for a non-positive amount.
+            antfin.errors.OutsideCoverageError: for a date before ``effective_from``.
+            TypeError: for a non-Money amount.
+        """
+        _positive_money("amount", amount)
+        if on is not None and ensure_date(on, "on") < self.effective_from:
+            raise OutsideCoverageError(
+                f"on {on} is before this bill-payment policy starts ({self.effective_from}); "
+                "use a policy whose effective_from covers it"
+            )
+        return BillPaymentQuote(amount, self.biller_rate.of(amount, self.rounding))

@@ -9,15 +9,22 @@ place and earns fees from investors, fund redemption fees among them
   other product plugs in without this module importing it.
 * Fund subscription fees are tiered by amount, discounted by the platform, and
   computed the standard net way: fee = amount − amount ÷ (1 + rate).
-* Redemption fees depend on how long the units were held.
+* Redemption fees depend on how long the units were held, and only part of
+  one is the distributor's: under the CSRC's rules at least 25% goes to the
+  fund's assets, and a redemption held under 7 days pays at least 1.5%, all of
+  it to the fund's assets (:data:`DEFAULT_REDEMPTION_FEE_RULES`, dated, sourced).
 * :func:`book_fund_subscription` and :func:`book_fund_redemption` post them to
-  the ledger, the fees to their profit points.
+  the ledger: the subscription fee and the distributor's share of a
+  redemption fee to their profit points, the fund assets' share back to the fund.
 
 >>> quote = DEFAULT_SUBSCRIPTION_FEES.quote(CNY("10000.00"))
 >>> quote.effective_rate, quote.fee, quote.net
 (Decimal('0.0015'), Money('14.98', 'CNY'), Money('9985.02', 'CNY'))
 >>> DEFAULT_REDEMPTION_FEES.quote(CNY("10000.00"), held_days=6).fee
 Money('150.00', 'CNY')
+>>> split = split_redemption_fee(DEFAULT_REDEMPTION_FEES.quote(CNY("10000.00"), held_days=30), on=date(2024, 3, 1))
+>>> split.fund_assets, split.distributor
+(Money('12.50', 'CNY'), Money('37.50', 'CNY'))
 
 .. versionadded:: 0.1.0
 """
@@ -34,23 +41,27 @@ from typing import Any, Final, Protocol, runtime_checkable
 
 import attrs
 
-from antfin.calendar import ensure_aware, ensure_date
+from antfin.calendar import ensure_aware, ensure_date, local_date
 from antfin.chart import ProfitPoint, revenue_account
-from antfin.errors import InvalidAmountError
+from antfin.errors import InvalidAmountError, PolicyViolationError
 from antfin.ledger import Ledger, Posting
-from antfin.money import _CONTEXT, CNY, Currency, Money, Rounding, allocate_minor_units, to_decimal
+from antfin.money import _CONTEXT, CNY, AmountLike, Currency, Money, Rounding, allocate_minor_units, to_decimal
 from antfin.rates import Rate
+from antfin.tables import Dated, DatedTable
 from antfin.wealth.zhaocaibao.platform import Zhaocaibao
 from antfin.wealth.zhaocaibao.products import HoldingStatus
 
 __all__ = [
     "DEFAULT_REDEMPTION_FEES",
+    "DEFAULT_REDEMPTION_FEE_RULES",
     "DEFAULT_SUBSCRIPTION_FEES",
     "AssetClass",
     "Portfolio",
     "PortfolioHolding",
     "Position",
+    "RedemptionFeeRule",
     "RedemptionFeeSchedule",
+    "RedemptionFeeSplit",
     "RedemptionFeeTier",
     "RedemptionQuote",
     "SubscriptionFeeSchedule",
@@ -58,6 +69,7 @@ __all__ = [
     "SubscriptionQuote",
     "book_fund_redemption",
     "book_fund_subscription",
+    "split_redemption_fee",
     "zhaocaibao_positions",
 ]
 
@@ -524,6 +536,155 @@ class RedemptionFeeSchedule:
 DEFAULT_REDEMPTION_FEES: Final = RedemptionFeeSchedule()
 
 
+# -- who a redemption fee belongs to (the CSRC rules) -----------------------------------------------
+
+
+def _share(value: object) -> Decimal:
+    result = to_decimal(value, "share")
+    if not Decimal(0) <= result <= Decimal(1):
+        raise InvalidAmountError(f"a share must be between 0 and 1, got {result}")
+    return result
+
+
+@attrs.frozen
+class RedemptionFeeRule:
+    """The regulator's rule on redemption fees: a minimum share for the fund's assets, and short holdings.
+
+    Units held fewer than ``short_days`` days pay at least ``short_min_rate``,
+    and ``short_fund_share`` of that fee goes to the fund's assets; any other
+    redemption fee puts at least ``min_fund_share`` into the fund's assets.
+
+    >>> rule = DEFAULT_REDEMPTION_FEE_RULES.on(date(2024, 1, 1))
+    >>> rule.short_days, str(rule.short_min_rate), rule.short_fund_share, rule.min_fund_share
+    (7, '1.5%', Decimal('1'), Decimal('0.25'))
+
+    Args:
+        min_fund_share: the least share of a fee that goes to the fund's assets.
+        short_days: holdings under this many days are "short" (``None``: no such rule).
+        short_min_rate: the least rate a short holding pays.
+        short_fund_share: the share of a short holding's fee that goes to the fund's assets.
+
+    .. versionadded:: 0.2.0
+    """
+
+    min_fund_share: Decimal = attrs.field(converter=_share)
+    short_days: int | None = None
+    short_min_rate: Rate = attrs.field(default=Rate("0"), validator=attrs.validators.instance_of(Rate))
+    short_fund_share: Decimal = attrs.field(default=Decimal(1), converter=_share)
+
+    def fund_share(self, held_days: int) -> Decimal:
+        """The least share of the fee that goes to the fund's assets for units held ``held_days``.
+
+        >>> rule = DEFAULT_REDEMPTION_FEE_RULES.on(date(2024, 1, 1))
+        >>> rule.fund_share(6), rule.fund_share(7)
+        (Decimal('1'), Decimal('0.25'))
+        """
+        if self.short_days is not None and held_days < self.short_days:
+            return self.short_fund_share
+        return self.min_fund_share
+
+
+#: Who a fund redemption fee belongs to, by date (each row sourced).
+DEFAULT_REDEMPTION_FEE_RULES: Final[DatedTable[RedemptionFeeRule]] = DatedTable(
+    "fund redemption fee rules",
+    (
+        Dated(
+            date(2013, 6, 1),
+            RedemptionFeeRule(min_fund_share="0.25"),
+            "CSRC 开放式证券投资基金销售费用管理规定 (2013-03-15, in force 2013-06-01): at least 25% of a "
+            "redemption fee goes to the fund's assets; its stricter tiers for funds without a sales service "
+            "fee are not modelled (cfg)",
+        ),
+        Dated(
+            date(2017, 10, 1),
+            RedemptionFeeRule(min_fund_share="0.25", short_days=7, short_min_rate=Rate.percent("1.5")),
+            "CSRC 公开募集开放式证券投资基金流动性风险管理规定 (2017-08-31, in force 2017-10-01), art. 23: "
+            "holdings under 7 days pay at least 1.5%, all of it to the fund's assets (money-market funds and "
+            "ETFs excepted; funds existing before applied it from 2018-03-31)",
+        ),
+    ),
+)
+
+
+@attrs.frozen
+class RedemptionFeeSplit:
+    """Where one redemption fee goes: the fund's assets, the distributor (Ant Fortune) and the manager.
+
+    >>> quote = DEFAULT_REDEMPTION_FEES.quote(CNY("10000.00"), held_days=6)
+    >>> split = split_redemption_fee(quote, on=date(2024, 3, 1))
+    >>> split.fund_assets, split.distributor, split.manager
+    (Money('150.00', 'CNY'), Money('0.00', 'CNY'), Money('0.00', 'CNY'))
+
+    .. versionadded:: 0.2.0
+    """
+
+    quote: RedemptionQuote
+    fund_assets: Money
+    distributor: Money
+    manager: Money
+    source: str
+
+    @property
+    def fee(self) -> Money:
+        """The whole fee (the three parts).
+
+        >>> split_redemption_fee(DEFAULT_REDEMPTION_FEES.quote(CNY("100.00"), 30), on=date(2024, 1, 1)).fee
+        Money('0.50', 'CNY')
+        """
+        return self.fund_assets + self.distributor + self.manager
+
+
+def split_redemption_fee(
+    quote: RedemptionQuote,
+    *,
+    on: date,
+    rules: DatedTable[RedemptionFeeRule] = DEFAULT_REDEMPTION_FEE_RULES,
+    fund_share: AmountLike | None = None,
+    distributor_share: AmountLike = 1,
+) -> RedemptionFeeSplit:
+    """Split a redemption fee between the fund's assets, the distributor and the manager.
+
+    The fund's assets get at least the rule's share on ``on`` (more when the
+    fund contract's ``fund_share`` says so), rounded up to the fen in the
+    fund's favour; the distributor gets ``distributor_share`` of the rest
+    (all of it by default: an assumption, cfg), the manager the remainder.
+    Only the distributor's part is Ant Fortune's revenue.
+
+    >>> quote = DEFAULT_REDEMPTION_FEES.quote(CNY("1234.56"), held_days=100)   # fee 6.17
+    >>> split = split_redemption_fee(quote, on=date(2024, 1, 1), distributor_share="0.5")
+    >>> split.fund_assets, split.distributor, split.manager
+    (Money('1.55', 'CNY'), Money('2.31', 'CNY'), Money('2.31', 'CNY'))
+    >>> cheap = RedemptionFeeSchedule(tiers=(RedemptionFeeTier(None, Rate.percent("0.5")),))
+    >>> split_redemption_fee(cheap.quote(CNY("100.00"), 3), on=date(2024, 1, 1))
+    Traceback (most recent call last):
+    ...
+    antfin.errors.PolicyViolationError: a redemption held 3 days must pay at least 1.5% on 2024-01-01, ...0.5%...
+
+    Raises:
+        antfin.errors.PolicyViolationError: a schedule charging a short holding less than the rule's minimum.
+        antfin.errors.OutsideCoverageError: a date before the first rule.
+        antfin.errors.InvalidAmountError: a share outside [0, 1].
+
+    .. versionadded:: 0.2.0
+    """
+    if not isinstance(quote, RedemptionQuote):
+        raise TypeError(f"quote must be a RedemptionQuote, not {type(quote).__name__}")
+    row = rules.row_on(on)
+    rule = row.value
+    if rule.short_days is not None and quote.held_days < rule.short_days and quote.rate < rule.short_min_rate:
+        raise PolicyViolationError(
+            f"a redemption held {quote.held_days} days must pay at least {rule.short_min_rate} on {on}, "
+            f"the schedule charges {quote.rate} ({row.source})"
+        )
+    least = rule.fund_share(quote.held_days)
+    share = least if fund_share is None else max(least, _share(fund_share))
+    to_distributor = _share(distributor_share)
+    fund_part = quote.fee.multiply(share, rounding=Rounding.UP)
+    rest = quote.fee - fund_part
+    distributor = rest.multiply(to_distributor, rounding=Rounding.DOWN)
+    return RedemptionFeeSplit(quote, fund_part, distributor, rest - distributor, row.source)
+
+
 # -- the ledger -------------------------------------------------------------------------------------------
 
 
@@ -590,12 +751,17 @@ def book_fund_redemption(
     held_days: int,
     at: datetime,
     schedule: RedemptionFeeSchedule = DEFAULT_REDEMPTION_FEES,
-) -> RedemptionQuote:
-    """Post a fund redemption: the fund pays ``amount``, the wallet gets it minus the fee, the fee is revenue.
+    rules: DatedTable[RedemptionFeeRule] = DEFAULT_REDEMPTION_FEE_RULES,
+    distributor_share: AmountLike = 1,
+    manager_account: str | None = None,
+) -> RedemptionFeeSplit:
+    """Post a fund redemption: the wallet gets ``amount`` minus the fee; only the distributor's share is revenue.
 
-    The fee goes to ``ProfitPoint.FORTUNE_REDEMPTION_FEE``'s account (the
-    whole fee is booked as platform revenue; a fund that credits part of it
-    to fund assets would post that part separately).
+    The fee is split with :func:`split_redemption_fee` under the rule in force
+    on ``at``'s date: the fund's assets' share never leaves ``fund_account``
+    (it stays for the remaining holders), the distributor's share goes to
+    ``ProfitPoint.FORTUNE_REDEMPTION_FEE``'s account, and a manager's share
+    (when ``distributor_share`` < 1) to ``manager_account``.
 
     >>> from antfin.calendar import shanghai
     >>> from antfin.ledger import AccountKind, Ledger
@@ -605,32 +771,49 @@ def book_fund_redemption(
     >>> _ = ledger.open_account("fund:000001", AccountKind.LIABILITY, non_negative=True)
     >>> _ = ledger.transfer("in", debit="asset:bank_settlement", credit="fund:000001",
     ...                     amount=CNY("5000.00"), at=shanghai(2024, 3, 1))
-    >>> book_fund_redemption(ledger, "fortune:r1", fund_account="fund:000001", wallet="wallet:alice",
-    ...                      amount=CNY("5000.00"), held_days=3, at=shanghai(2024, 3, 4)).fee
-    Money('75.00', 'CNY')
-    >>> ledger.balance("wallet:alice")
-    Money('4925.00', 'CNY')
+    >>> split = book_fund_redemption(ledger, "fortune:r1", fund_account="fund:000001", wallet="wallet:alice",
+    ...                              amount=CNY("5000.00"), held_days=3, at=shanghai(2024, 3, 4))
+    >>> split.fee, split.fund_assets, split.distributor     # held under 7 days: all of it to the fund
+    (Money('75.00', 'CNY'), Money('75.00', 'CNY'), Money('0.00', 'CNY'))
+    >>> ledger.balance("wallet:alice"), ledger.balance("fund:000001")
+    (Money('4925.00', 'CNY'), Money('75.00', 'CNY'))
 
     Raises:
         antfin.errors.InsufficientFundsError: the fund account cannot pay.
         antfin.errors.NotFoundError: an unknown account.
         antfin.errors.IdempotencyConflictError: the key was used with other parameters.
+        antfin.errors.PolicyViolationError: the schedule charges a short holding less than the rule's minimum.
+        antfin.errors.InvalidAmountError: a manager's share with no ``manager_account``.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+       Returns the :class:`RedemptionFeeSplit`; the fund's assets' share of the fee is no longer revenue.
     """
     quote = schedule.quote(amount, held_days)
     at = ensure_aware(at, "at")
-    postings = [Posting.debit(fund_account, amount)]
+    split = split_redemption_fee(quote, on=local_date(at), rules=rules, distributor_share=distributor_share)
+    if split.manager.is_positive() and manager_account is None:
+        raise InvalidAmountError(f"the manager's share {split.manager} needs a manager_account; none was given")
+    postings = [Posting.debit(fund_account, amount - split.fund_assets)]
     if quote.net.is_positive():
         postings.append(Posting.credit(wallet, quote.net))
+    if split.manager.is_positive() and manager_account is not None:
+        postings.append(Posting.credit(manager_account, split.manager))
     with ledger.atomic():  # a refused posting must not leave the revenue account opened
-        if quote.fee.is_positive():
-            postings.append(Posting.credit(revenue_account(ledger, ProfitPoint.FORTUNE_REDEMPTION_FEE), quote.fee))
+        if split.distributor.is_positive():
+            postings.append(
+                Posting.credit(revenue_account(ledger, ProfitPoint.FORTUNE_REDEMPTION_FEE), split.distributor)
+            )
         ledger.post_entry(
             key,
             postings,
             at=at,
             memo="fund redemption",
-            metadata={"product": "fortune", "fee": str(quote.fee.amount), "held_days": str(held_days)},
+            metadata={
+                "product": "fortune",
+                "fee": str(quote.fee.amount),
+                "to_fund_assets": str(split.fund_assets.amount),
+                "held_days": str(held_days),
+            },
         )
-    return quote
+    return split

@@ -30,9 +30,13 @@ Rules (the Yu'ebao reference page, docs/reference/yuebao.md, gives the sources):
 - a fast (T+0) redemption pays at once, at most 10,000 yuan per investor per
   calendar day (cfg); its units stop earning at once;
 - income is closed per calendar day (weekends and holidays too) with
-  :meth:`MoneyFund.close_day`: fees accrue on the day's assets, the rest is
-  split with :func:`~antfin.wealth.distribute_income` and reinvested as units;
-  a negative day reduces units.
+  :meth:`MoneyFund.close_day`: the gross income comes from the portfolio (the
+  case study's 90/7/2/1 allocation at dated yields,
+  :class:`~antfin.wealth.allocation.PortfolioIncome`) unless the caller passes
+  the day's gross income; fees accrue on the day's assets, each to its own
+  party (manager, custodian bank, distributor); the rest is split with
+  :func:`~antfin.wealth.distribute_income` and reinvested as units; a negative
+  day reduces units.
 
 .. versionadded:: 0.1.0
 """
@@ -56,7 +60,16 @@ from antfin.calendar import (
     local_date,
     shanghai,
 )
-from antfin.chart import fund_assets, fund_position, revenue_account, wallet
+from antfin.chart import (
+    ProfitPoint,
+    fund_assets,
+    fund_custodian,
+    fund_distributor,
+    fund_manager,
+    fund_position,
+    revenue_account,
+    wallet,
+)
 from antfin.errors import (
     IdempotencyConflictError,
     InsufficientFundsError,
@@ -69,7 +82,8 @@ from antfin.errors import (
 )
 from antfin.ledger import AccountKind, HoldStatus, Ledger, Posting
 from antfin.money import CNY, AmountLike, Money, Rounding, to_decimal
-from antfin.wealth.fees import FeeAccrual, FundFeeSchedule
+from antfin.wealth.allocation import PortfolioIncome
+from antfin.wealth.fees import FeeAccrual, FundFeeSchedule, FundParty
 from antfin.wealth.income import YieldMethod, distribute_income, income_per_10k, seven_day_annualized_yield
 
 __all__ = [
@@ -109,6 +123,11 @@ class MoneyFundConfig:
         fees: the daily fee accrual.
         per_10k_rounding: mode for the 4th decimal of income per 10,000 units (cfg).
         yield_rounding: mode for the 3rd decimal of the 7-day yield (cfg).
+        portfolio: what the fund's assets earn a day when :meth:`MoneyFund.close_day`
+            is not given the gross income (the case study's allocation at dated yields).
+        platform_distributes: ``True`` (Yu'ebao: Ant distributes it) books the sales
+            service fee as the platform's revenue (``YUEBAO_SALES_SERVICE_FEE``);
+            ``False`` owes it to a distributor account of its own.
 
     .. versionadded:: 0.1.0
     """
@@ -117,6 +136,8 @@ class MoneyFundConfig:
     fees: FundFeeSchedule = attrs.field(factory=FundFeeSchedule)
     per_10k_rounding: Rounding = attrs.field(default=Rounding.HALF_UP, converter=_rounding)
     yield_rounding: Rounding = attrs.field(default=Rounding.HALF_UP, converter=_rounding)
+    portfolio: PortfolioIncome = attrs.field(factory=PortfolioIncome)
+    platform_distributes: bool = attrs.field(default=True, validator=attrs.validators.instance_of(bool))
 
 
 class OrderKind(enum.Enum):
@@ -326,6 +347,39 @@ class MoneyFund:
         .. versionadded:: 0.1.0
         """
         return fund_assets(self.fund_id)
+
+    def party_account(self, party: FundParty) -> str:
+        """Id of the account a fee party's fees are booked to.
+
+        The manager and the custodian bank have accounts of their own (what the
+        fund owes them; never the platform's revenue). The distributor's fee is
+        the platform's revenue when it distributes the fund (the default).
+
+        >>> fund = MoneyFund(Ledger())
+        >>> [fund.party_account(party) for party in FundParty]
+        ['fund:yuebao:party:manager', 'fund:yuebao:party:custodian', 'revenue:yuebao:sales_service_fee']
+
+        .. versionadded:: 0.2.0
+        """
+        if party is FundParty.MANAGER:
+            return fund_manager(self.fund_id)
+        if party is FundParty.CUSTODIAN:
+            return fund_custodian(self.fund_id)
+        if self.config.platform_distributes:
+            return ProfitPoint.YUEBAO_SALES_SERVICE_FEE.account_id
+        return fund_distributor(self.fund_id)
+
+    def _open_party(self, party: FundParty) -> str:
+        account = self.party_account(party)
+        if account == ProfitPoint.YUEBAO_SALES_SERVICE_FEE.account_id:
+            return revenue_account(self.ledger, ProfitPoint.YUEBAO_SALES_SERVICE_FEE)
+        self.ledger.open_account(
+            account,
+            AccountKind.LIABILITY,
+            owner=party.value,
+            purpose=f"{self.fund_id} fees owed to its {party.value} ({party.name_zh})",
+        )
+        return account
 
     def position_account(self, investor: str) -> str:
         """Id of an investor's position account.
@@ -658,7 +712,7 @@ class MoneyFund:
 
     # -- the daily close ----------------------------------------------------------------------------
 
-    def close_day(self, day: date, *, gross_income: Money, at: datetime) -> DailyIncome:
+    def close_day(self, day: date, *, gross_income: Money | None = None, at: datetime) -> DailyIncome:
         """Close calendar day ``day``: settle the orders due, accrue fees, distribute the income.
 
         In one atomic ledger block: purchases whose confirmation day is
@@ -666,9 +720,12 @@ class MoneyFund:
         redemptions due are paid and their units removed; then the fees
         accrue on the units earning that day and ``gross_income - fees`` is
         split over the holders with :func:`~antfin.wealth.distribute_income`
-        and added to their units (a negative day takes units away). Entries:
-        debit the portfolio with the gross income, credit the three fee
-        revenue accounts and each holder's position.
+        and added to their units (a negative day takes units away). Without
+        ``gross_income`` the day's income is what the portfolio earns
+        (``config.portfolio``: the units earning that day on the target
+        allocation at that day's yields). Entries: debit the portfolio with the
+        gross income, credit each fee to its party's account
+        (:meth:`party_account`) and each holder's position.
 
         Days close one after another with no gaps (weekends and holidays
         included). Closing a closed day again with the same income returns
@@ -678,10 +735,13 @@ class MoneyFund:
         >>> result = fund.close_day(date(2024, 6, 13), gross_income=CNY("0.01"), at=shanghai(2024, 6, 13, 23))
         >>> result.fees, result.distributable, result.per_10k
         (Money('0.00', 'CNY'), Money('0.01', 'CNY'), Decimal('1.0000'))
+        >>> fund.close_day(date(2024, 6, 14), at=shanghai(2024, 6, 14, 23)).gross   # from the portfolio
+        Money('0.00', 'CNY')
 
         Args:
             day: the calendar day to close.
-            gross_income: the portfolio's income that day, before fees (may be negative).
+            gross_income: the portfolio's income that day, before fees (may be negative);
+                ``None`` computes it from ``config.portfolio``.
             at: when the close is booked (aware, on or after ``day``).
 
         Returns:
@@ -696,14 +756,14 @@ class MoneyFund:
         .. versionadded:: 0.1.0
         """
         closing = ensure_date(day, "day")
-        if not isinstance(gross_income, Money):
+        if gross_income is not None and not isinstance(gross_income, Money):
             raise TypeError(f"gross_income must be Money, not {type(gross_income).__name__}")
-        if gross_income.currency != CNY:
+        if gross_income is not None and gross_income.currency != CNY:
             raise InvalidAmountError(f"gross_income must be in CNY, got {gross_income.currency.code}")
         booked_at = ensure_aware(at)
         recorded = self._incomes.get(closing)
         if recorded is not None:
-            if recorded.gross == gross_income:
+            if gross_income is None or recorded.gross == gross_income:
                 return recorded
             raise IdempotencyConflictError(
                 f"day {closing} was closed with gross income {recorded.gross}, not {gross_income}"
@@ -727,11 +787,14 @@ class MoneyFund:
         holders.extend(investor for investor in changes if investor not in self._units)
         earning = [self._units.get(investor, 0) + changes.get(investor, 0) for investor in holders]
         total = sum(earning)
+        earning_assets = Money.from_minor_units(total, CNY)
+        if gross_income is None:
+            gross_income = self.config.portfolio.gross_income(earning_assets, closing)
         if total == 0 and not gross_income.is_zero():
             raise InvalidAmountError(
                 f"gross_income on {closing} is {gross_income} but no units earn that day; expected 0.00"
             )
-        fees = self.config.fees.accrue(Money.from_minor_units(total, CNY))
+        fees = self.config.fees.accrue(earning_assets, on=closing)
         distributable = gross_income - fees.total
         shares = distribute_income(distributable.minor_units, earning) if total else [0] * len(earning)
         entry_id: str | None = None
@@ -772,9 +835,9 @@ class MoneyFund:
         postings: list[Posting] = []
         if not gross.is_zero():
             postings.append(Posting(self.assets_account, gross))
-        for point, fee in fees.by_profit_point():
+        for party, fee in fees.by_party():
             if not fee.is_zero():
-                postings.append(Posting(revenue_account(self.ledger, point), -fee))
+                postings.append(Posting(self._open_party(party), -fee))
         for investor, share in zip(holders, shares, strict=True):
             if share:
                 postings.append(Posting(self.position_account(investor), Money.from_minor_units(-share, CNY)))

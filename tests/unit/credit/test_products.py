@@ -73,3 +73,31 @@ def test_prepayment_fee_rounds_half_up() -> None:
     assert policy.fee(CNY("0.30"), date(2024, 1, 1), date(2024, 1, 2)) == CNY("0.01")  # 0.0075 -> 0.01
     with pytest.raises(TypeError):
         policy.fee(CNY("1"), date(2024, 1, 1), "2024-01-02")  # type: ignore[arg-type]
+
+
+def test_jiebei_penalty_is_a_multiple_of_the_contract_rate() -> None:
+    from decimal import Decimal
+
+    from antfin.credit.products import JIEBEI_PENALTY_MULTIPLE, JIEBEI_REFERENCE_RATE
+    from antfin.credit.schedule import LoanRate
+    from antfin.rates import DayCount
+
+    assert JIEBEI.penalty_multiple == JIEBEI_PENALTY_MULTIPLE == Decimal("1.5")
+    assert JIEBEI.penalty_rate == JIEBEI.penalty_rate_for(JIEBEI_REFERENCE_RATE) == Rate.percent("0.05")
+    daily = LoanRate.daily(Rate.percent("0.045"), DayCount.ACT_360)
+    assert JIEBEI.penalty_rate_for(daily) == Rate.percent("0.0675")
+    assert JIEBEI.for_contract(daily).penalty_rate == Rate.percent("0.0675")
+    assert MYBANK.penalty_rate_for(daily) == MYBANK.penalty_rate  # a fixed-rate product ignores the contract
+    with pytest.raises(TypeError):
+        JIEBEI.penalty_rate_for(Rate.percent("0.045"))  # type: ignore[arg-type]
+
+
+@given(st.integers(min_value=0, max_value=100_000))
+def test_the_multiple_scales_any_daily_rate(hundred_thousandths: int) -> None:
+    from decimal import Decimal
+
+    from antfin.credit.schedule import LoanRate
+    from antfin.rates import DayCount
+
+    rate = Rate(Decimal(hundred_thousandths).scaleb(-7))
+    assert JIEBEI.penalty_rate_for(LoanRate.daily(rate, DayCount.ACT_365)).value == rate.value * Decimal("1.5")

@@ -231,3 +231,12 @@ def test_adopts_a_wallet_another_product_opened(ledger: Ledger) -> None:
     ledger.open_account("wallet:asset", AccountKind.ASSET, non_negative=True)
     with pytest.raises(IdempotencyConflictError, match="kind asset"):
         Account.open(ledger, "asset", opened_at=OPEN)
+
+
+def test_a_merchant_withdraws_above_the_quota_without_a_fee(ledger: Ledger) -> None:
+    shop = Account.open(ledger, "shop", opened_at=OPEN, account_type=AccountType.MERCHANT)
+    shop.link_card("CMB-1", at=OPEN)
+    shop.top_up("in", card="CMB-1", amount=CNY("30000.00"), at=OPEN)
+    withdrawal = shop.withdraw("out", card="CMB-1", amount=CNY("30000.00"), at=OPEN)
+    assert (withdrawal.fee, withdrawal.quote.exempt, shop.balance()) == (CNY("0.00"), True, CNY("0.00"))
+    assert not ledger.has_account(ProfitPoint.ALIPAY_WITHDRAWAL_FEE.account_id)

@@ -151,3 +151,18 @@ def test_acquiring_bad_input() -> None:
         DEFAULT_ACQUIRING_FEES.fee(CNY("-1.00"), None, on=day)
     with pytest.raises(TypeError, match="float"):
         Rate(0.006)
+
+
+def test_contracted_merchants_pay_no_withdrawal_fee_and_use_no_quota() -> None:
+    policy = WithdrawalFeePolicy()
+    quote = policy.quote(CNY("30000.00"), used=CNY("25000.00"), on=date(2024, 1, 1), holder="merchant")
+    assert (quote.fee, quote.charged_part, quote.free_part, quote.exempt) == (
+        CNY("0.00"),
+        CNY("0.00"),
+        CNY("30000.00"),
+        True,
+    )
+    assert quote.quota_left == CNY("0.00")  # 25,000 used: nothing left, nothing charged
+    assert policy.quote(CNY("30000.00"), used=CNY("0"), on=date(2024, 1, 1), holder="user").fee == CNY("10.00")
+    charging = WithdrawalFeePolicy(exempt_holders=())
+    assert charging.quote(CNY("30000.00"), used=CNY("0"), on=date(2024, 1, 1), holder="merchant").fee == CNY("10.00")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import attrs
@@ -11,7 +12,7 @@ from hypothesis import strategies as st
 
 from antfin.calendar import shanghai
 from antfin.chart import ProfitPoint
-from antfin.errors import InsufficientFundsError, InvalidAmountError
+from antfin.errors import InsufficientFundsError, InvalidAmountError, OutsideCoverageError, PolicyViolationError
 from antfin.ledger import AccountKind, Ledger
 from antfin.money import CNY, Money
 from antfin.rates import Rate
@@ -27,6 +28,7 @@ from antfin.wealth.fortune import (
     SubscriptionFeeTier,
     book_fund_redemption,
     book_fund_subscription,
+    split_redemption_fee,
 )
 
 
@@ -234,8 +236,9 @@ def test_subscription_and_redemption_fees_go_to_their_profit_points() -> None:
         at=shanghai(2024, 3, 31),
     )
     assert ledger.balance(ProfitPoint.FORTUNE_SUBSCRIPTION_FEE.account_id) == CNY("14.98")
-    assert ledger.balance(ProfitPoint.FORTUNE_REDEMPTION_FEE.account_id) == CNY("25.00")
-    assert ledger.balance("fund:000001") == CNY("4985.02")
+    # fee 25.00 on a 30-day holding: at least 25% (6.25) stays in the fund, 18.75 is the distributor's
+    assert ledger.balance(ProfitPoint.FORTUNE_REDEMPTION_FEE.account_id) == CNY("18.75")
+    assert ledger.balance("fund:000001") == CNY("4991.27")
     assert ledger.balance("wallet:alice") == CNY("10000.00") + CNY("4975.00")
     ledger.check_invariants()
 
@@ -261,3 +264,80 @@ def test_a_subscription_the_wallet_cannot_pay_changes_nothing() -> None:
         ledger.balance("wallet:alice"),
         ledger.has_account("revenue:fortune:subscription_fee"),
     ) == before
+
+
+@pytest.mark.parametrize(
+    ("day", "held", "fund", "distributor"),
+    [
+        (date(2017, 9, 30), 3, "37.50", "112.50"),  # before the 2017 rule: 25% to the fund even when short
+        (date(2017, 10, 1), 3, "150.00", "0.00"),  # under 7 days: all 1.5% to the fund's assets
+        (date(2017, 10, 1), 7, "12.50", "37.50"),  # 7 days: 0.5%, a quarter to the fund
+    ],
+)
+def test_redemption_fee_split_follows_the_dated_rules(day: date, held: int, fund: str, distributor: str) -> None:
+    split = split_redemption_fee(DEFAULT_REDEMPTION_FEES.quote(CNY("10000.00"), held), on=day)
+    assert (split.fund_assets, split.distributor, split.manager) == (CNY(fund), CNY(distributor), CNY("0"))
+
+
+def test_redemption_fee_rules_cover_from_2013() -> None:
+    with pytest.raises(OutsideCoverageError, match="2013-06-01 onwards"):
+        split_redemption_fee(DEFAULT_REDEMPTION_FEES.quote(CNY("100.00"), 30), on=date(2013, 5, 31))
+
+
+def test_a_schedule_below_the_short_holding_minimum_is_refused_before_booking() -> None:
+    ledger = fortune_ledger()
+    book_fund_subscription(
+        ledger, "s", wallet="wallet:alice", fund_account="fund:000001", amount=CNY("1000.00"), at=shanghai(2024, 3, 1)
+    )
+    before = ledger.balance("fund:000001")
+    cheap = RedemptionFeeSchedule(tiers=(RedemptionFeeTier(None, Rate.percent("0.5")),))
+    with pytest.raises(PolicyViolationError, match=r"at least 1\.5%"):
+        book_fund_redemption(
+            ledger,
+            "r",
+            fund_account="fund:000001",
+            wallet="wallet:alice",
+            amount=CNY("100.00"),
+            held_days=2,
+            at=shanghai(2024, 3, 3),
+            schedule=cheap,
+        )
+    assert ledger.balance("fund:000001") == before
+    assert not ledger.has_account(ProfitPoint.FORTUNE_REDEMPTION_FEE.account_id)
+
+
+def test_a_managers_share_goes_to_the_managers_account() -> None:
+    ledger = fortune_ledger()
+    ledger.open_account("fund:000001:manager", AccountKind.LIABILITY)
+    book_fund_subscription(
+        ledger, "s", wallet="wallet:alice", fund_account="fund:000001", amount=CNY("1000.00"), at=shanghai(2024, 3, 1)
+    )
+    kwargs = {"fund_account": "fund:000001", "wallet": "wallet:alice", "amount": CNY("800.00"), "held_days": 30}
+    with pytest.raises(InvalidAmountError, match="manager_account"):
+        book_fund_redemption(ledger, "r", at=shanghai(2024, 4, 1), distributor_share="0.5", **kwargs)  # type: ignore[arg-type]
+    split = book_fund_redemption(
+        ledger,
+        "r",
+        at=shanghai(2024, 4, 1),
+        distributor_share="0.5",
+        manager_account="fund:000001:manager",
+        **kwargs,  # type: ignore[arg-type]
+    )
+    assert (split.fee, split.fund_assets, split.distributor, split.manager) == (
+        CNY("4.00"),
+        CNY("1.00"),
+        CNY("1.50"),
+        CNY("1.50"),
+    )
+    assert ledger.balance("fund:000001:manager") == CNY("1.50")
+    ledger.check_invariants()
+
+
+@given(st.integers(min_value=1, max_value=10**9), st.integers(min_value=0, max_value=800))
+def test_the_split_conserves_the_fee_and_honours_the_minimum(fen: int, held: int) -> None:
+    quote = DEFAULT_REDEMPTION_FEES.quote(Money.from_minor_units(fen, CNY), held)
+    split = split_redemption_fee(quote, on=date(2024, 1, 1), distributor_share="0.6")
+    assert split.fee == quote.fee
+    least = 1 if held < 7 else Decimal("0.25")
+    assert split.fund_assets.minor_units >= quote.fee.minor_units * least
+    assert min(split.fund_assets, split.distributor, split.manager) >= CNY("0")

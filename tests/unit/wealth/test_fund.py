@@ -24,6 +24,7 @@ from antfin.errors import (
 from antfin.ledger import AccountKind, Ledger
 from antfin.money import Rounding
 from antfin.wealth import MoneyFund, MoneyFundConfig, OrderKind, OrderStatus, YieldMethod
+from antfin.wealth.fees import FundParty
 
 BANK = "asset:bank_settlement"
 
@@ -57,7 +58,7 @@ def breakeven(fund: MoneyFund, day: date) -> Money:
     for order in fund.orders(OrderStatus.PENDING):
         if order.effective_day <= day:
             units += order.units if order.kind is OrderKind.PURCHASE else -order.units
-    return fund.config.fees.accrue(CNY(units)).total
+    return fund.config.fees.accrue(CNY(units), on=day).total
 
 
 def close(fund: MoneyFund, first: date, last: date, gross: str | None = None) -> None:
@@ -214,14 +215,19 @@ def test_fast_redemption_units_stop_earning_at_once(fund: MoneyFund) -> None:
 # -- daily close -----------------------------------------------------------------------------------
 
 
-def test_close_day_books_fees_to_profit_points_and_income_to_positions(fund: MoneyFund, ledger: Ledger) -> None:
+def test_close_day_books_each_fee_to_its_party_and_income_to_positions(fund: MoneyFund, ledger: Ledger) -> None:
     funded(fund, "50000")  # ann holds 50,000 units from Tuesday 2024-06-04 (that day broke even)
-    points = (ProfitPoint.YUEBAO_MANAGEMENT_FEE, ProfitPoint.YUEBAO_CUSTODY_FEE, ProfitPoint.YUEBAO_SALES_SERVICE_FEE)
-    fees_before = [ledger.balance(point.account_id) for point in points]
+    accounts = [fund.party_account(party) for party in FundParty]
+    assert accounts == [
+        "fund:yuebao:party:manager",  # Tianhong's, not Ant's revenue
+        "fund:yuebao:party:custodian",  # the custodian bank's, not Ant's revenue
+        ProfitPoint.YUEBAO_SALES_SERVICE_FEE.account_id,  # Ant distributes Yu'ebao: its revenue
+    ]
+    fees_before = [ledger.balance(account) for account in accounts]
     assets_before = ledger.balance(fund.assets_account)
     result = fund.close_day(date(2024, 6, 5), gross_income=CNY("10.00"), at=shanghai(2024, 6, 5, 23))
     # fees on 50,000: 0.30% -> 0.41096 -> 0.41; 0.08% -> 0.10959 -> 0.11; 0.25% -> 0.34247 -> 0.34
-    fees_after = [ledger.balance(point.account_id) for point in points]
+    fees_after = [ledger.balance(account) for account in accounts]
     assert [after - before for before, after in zip(fees_before, fees_after, strict=True)] == [
         CNY("0.41"),
         CNY("0.11"),
@@ -293,7 +299,7 @@ def test_orders_on_closed_days_are_refused(fund: MoneyFund) -> None:
 
 def test_seven_day_yield_from_history(fund: MoneyFund) -> None:
     funded(fund, "10000")  # ann holds 10,000.00 units from 2024-06-04, days closed to 06-04
-    config_fees = fund.config.fees.accrue(CNY("10000")).total
+    config_fees = fund.config.fees.accrue(CNY("10000"), on=date(2024, 6, 5)).total
     assert config_fees == CNY("0.17")
     close(fund, date(2024, 6, 5), date(2024, 6, 11), gross="0.81")
     incomes = fund.daily_incomes()[-7:]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -9,11 +10,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from antfin import CNY, Money
-from antfin.chart import ProfitPoint
-from antfin.errors import InvalidAmountError
+from antfin.errors import InvalidAmountError, OutsideCoverageError
 from antfin.money import Rounding
 from antfin.rates import Rate
 from antfin.wealth import AllocationTargets, AssetClass, FundFeeSchedule
+from antfin.wealth.allocation import YUEBAO_YIELDS, AssetYields, PortfolioIncome
+from antfin.wealth.fees import FundParty
 
 YUEBAO = AllocationTargets.yuebao()
 
@@ -94,14 +96,51 @@ def test_bad_targets_and_holdings() -> None:
 # -- fees ------------------------------------------------------------------------------------------
 
 
-def test_default_fee_rates_and_profit_points() -> None:
-    accrual = FundFeeSchedule().accrue(CNY("36500000.00"))  # 36.5M: 100,000 per 1% of a year / 365
+def test_default_fee_rates_and_parties() -> None:
+    accrual = FundFeeSchedule().accrue(CNY("36500000.00"), on=date(2024, 1, 1))  # 36.5M: 100,000 per 1% a year
     assert (accrual.management, accrual.custody, accrual.sales_service) == (CNY("300"), CNY("80"), CNY("250"))
-    assert [point for point, _ in accrual.by_profit_point()] == [
-        ProfitPoint.YUEBAO_MANAGEMENT_FEE,
-        ProfitPoint.YUEBAO_CUSTODY_FEE,
-        ProfitPoint.YUEBAO_SALES_SERVICE_FEE,
-    ]
+    assert [party for party, _ in accrual.by_party()] == [FundParty.MANAGER, FundParty.CUSTODIAN, FundParty.DISTRIBUTOR]
+
+
+@pytest.mark.parametrize(("day", "custody"), [(date(2025, 9, 22), "80.00"), (date(2025, 9, 23), "70.00")])
+def test_custody_fee_falls_to_seven_basis_points_on_2025_09_23(day: date, custody: str) -> None:
+    assert FundFeeSchedule().accrue(CNY("36500000.00"), on=day).custody == CNY(custody)
+
+
+def test_custody_fee_before_the_fund_is_outside_coverage_and_a_flat_rate_covers_all_days() -> None:
+    with pytest.raises(OutsideCoverageError, match="2013-05-29 onwards"):
+        FundFeeSchedule().accrue(CNY("1"), on=date(2013, 5, 28))
+    flat = FundFeeSchedule(custody=Rate.percent("0.1"))
+    assert flat.accrue(CNY("36500000.00"), on=date(1999, 1, 1)).custody == CNY("100.00")
+
+
+def test_the_portfolio_drives_gross_income_through_dated_yields() -> None:
+    model = PortfolioIncome()
+    by_asset = model.income_by_asset(CNY("3650000.00"), date(2024, 6, 3))
+    # 3.65M on 90/7/2/1: 1,095,000 per deposit term at 1.5/1.7/1.9%, 255,500 bonds at 2.1%, ...
+    assert by_asset[AssetClass.DEPOSIT_1M] == Decimal("45")
+    assert by_asset[AssetClass.DEPOSIT_OVER_3M] == Decimal("57")
+    assert model.gross_income(CNY("3650000.00"), date(2024, 6, 3)) == CNY("173.90")
+    assert model.gross_income(CNY("3650000.00"), date(2013, 6, 13)) > model.gross_income(
+        CNY("3650000.00"), date(2024, 6, 3)
+    )
+    with pytest.raises(OutsideCoverageError, match="Yu'ebao asset-class yields"):
+        model.gross_income(CNY("1.00"), date(2013, 5, 28))
+    assert all(row.source.startswith("assumption (cfg)") for row in YUEBAO_YIELDS.rows)
+
+
+@given(st.integers(min_value=0, max_value=10**13), st.dates(min_value=date(2013, 5, 29), max_value=date(2030, 1, 1)))
+def test_gross_income_is_the_exact_sum_rounded_down_once(fen: int, day: date) -> None:
+    assets = Money.from_minor_units(fen, CNY)
+    model = PortfolioIncome()
+    exact = sum(model.income_by_asset(assets, day).values(), Decimal(0))
+    gross = model.gross_income(assets, day)
+    assert gross.amount <= exact < gross.amount + Decimal("0.01")
+
+
+def test_a_yield_row_without_a_class_is_refused_when_used() -> None:
+    with pytest.raises(InvalidAmountError, match="no yield for asset class bonds"):
+        AssetYields({}).rate_for(AssetClass.BONDS)
 
 
 def test_fee_rounding_mode_is_named_and_applied() -> None:
@@ -116,7 +155,7 @@ def test_fee_rounding_mode_is_named_and_applied() -> None:
 
 @given(st.integers(min_value=0, max_value=10**14))
 def test_each_fee_is_within_half_a_fen_of_exact(fen: int) -> None:
-    accrual = FundFeeSchedule().accrue(Money.from_minor_units(fen, CNY))
+    accrual = FundFeeSchedule().accrue(Money.from_minor_units(fen, CNY), on=date(2024, 1, 1))
     for fee, rate in ((accrual.management, "0.003"), (accrual.custody, "0.0008"), (accrual.sales_service, "0.0025")):
         exact = Decimal(fen) * Decimal(rate) / 365
         assert abs(Decimal(fee.minor_units) - exact) <= Decimal("0.5")
@@ -130,6 +169,6 @@ def test_bad_fee_inputs() -> None:
     with pytest.raises(InvalidAmountError, match="rounding"):
         FundFeeSchedule(rounding="NEAREST")
     with pytest.raises(InvalidAmountError, match="must not be negative"):
-        FundFeeSchedule().accrue(CNY("-1"))
+        FundFeeSchedule().accrue(CNY("-1"), on=date(2024, 1, 1))
     with pytest.raises(TypeError, match="Money"):
-        FundFeeSchedule().accrue(100)  # type: ignore[arg-type]
+        FundFeeSchedule().accrue(100, on=date(2024, 1, 1))  # type: ignore[arg-type]

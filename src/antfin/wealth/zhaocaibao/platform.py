@@ -61,6 +61,7 @@ from antfin.rates import Rate
 from antfin.wealth.zhaocaibao.claims import DEFAULT_CLAIM_POLICY, ClaimPolicy, ClaimStatus, GuarantorClaim
 from antfin.wealth.zhaocaibao.fees import DEFAULT_TRANSFER_FEE_POLICY, TransferFeePolicy
 from antfin.wealth.zhaocaibao.products import (
+    BACKED_KINDS,
     Holding,
     HoldingStatus,
     Product,
@@ -113,15 +114,15 @@ class ZhaocaibaoConfig:
 
     >>> config = ZhaocaibaoConfig()
     >>> str(config.fee.rate), sorted(kind.value for kind in config.fee_payer_kinds)
-    ('0.2%', ['sme_loan', 'transfer'])
+    ('0.2%', ['pledged_loan', 'sme_loan', 'transfer'])
     >>> config.reservation_months, config.transfer_sale_days, config.partial_liquidation
     (1, 3, True)
 
     Args:
         fee: the 0.2% fee policy (rate and rounding).
         fee_payer_kinds: issuers of these kinds pay the fee on what they raise,
-            when the product issues: borrowers (SME loans, 借款人) and
-            transferors (变现, 转让人), as the case study says.
+            when the product issues: borrowers (SME loans and 变现 borrowings,
+            借款人) and transferors (变现 transfers, 转让人), as the case study says.
         claim: the guarantor's deadlines (30 days to confirm, 3 to pay).
         reservation_months: how long a reservation stays open (one month).
         partial_liquidation: whether a holder may cash out part of a holding.
@@ -138,7 +139,7 @@ class ZhaocaibaoConfig:
 
     fee: TransferFeePolicy = attrs.field(default=DEFAULT_TRANSFER_FEE_POLICY, validator=_check_type(TransferFeePolicy))
     fee_payer_kinds: frozenset[ProductKind] = attrs.field(
-        default=frozenset({ProductKind.SME_LOAN, ProductKind.TRANSFER}), converter=_kinds
+        default=frozenset({ProductKind.SME_LOAN, ProductKind.TRANSFER, ProductKind.PLEDGED_LOAN}), converter=_kinds
     )
     claim: ClaimPolicy = attrs.field(default=DEFAULT_CLAIM_POLICY, validator=_check_type(ClaimPolicy))
     reservation_months: int = attrs.field(default=1, validator=[_check_type(int), _positive])
@@ -530,8 +531,10 @@ class Zhaocaibao:
             if existing.terms != terms:
                 raise IdempotencyConflictError(f"product {terms.product_id!r} is already listed with other terms")
             return existing
-        if terms.kind is ProductKind.TRANSFER:
-            raise PolicyViolationError("transfer products are listed by liquidate(), not list_product()")
+        if terms.kind in BACKED_KINDS:
+            raise PolicyViolationError(
+                f"{terms.kind.value} products are listed by liquidate() or borrow_against(), not list_product()"
+            )
         if not terms.sale_start <= at < terms.sale_end:
             raise PolicyViolationError(
                 f"listing at {at.isoformat()} is outside product {terms.product_id}'s sale window "
@@ -667,10 +670,8 @@ class Zhaocaibao:
             backing.principal = backing.principal - sold
             backing.transfers = (*backing.transfers, TransferSlice(product.product_id, sold))
             backing.liquidating_product_id = None
-            backing.transition(
-                HoldingStatus.TRANSFERRED if backing.principal.is_zero() else HoldingStatus.ACTIVE,
-                at,
-            )
+            done = HoldingStatus.PLEDGED if terms.kind is ProductKind.PLEDGED_LOAN else HoldingStatus.TRANSFERRED
+            backing.transition(done if backing.principal.is_zero() else HoldingStatus.ACTIVE, at)
 
     def _cancel(self, product: Product, at: datetime) -> None:
         for holding_id in product.holding_ids:
@@ -938,6 +939,8 @@ class Zhaocaibao:
         receives the proceeds minus the 0.2% fee, which is booked to
         ``ProfitPoint.ZHAOCAIBAO_TRANSFER_FEE``; at maturity the seller keeps the
         interest its transferred part earned beyond what the buyers receive.
+        This is the transfer form (转让人, the case study's fee line); the
+        borrowing form the case study describes first is :meth:`borrow_against`.
 
         >>> from antfin.calendar import shanghai
         >>> zcb = _example_platform()
@@ -959,6 +962,61 @@ class Zhaocaibao:
                 promises buyers more than the holding earns.
             antfin.errors.InvalidAmountError: a principal that is not positive or above the holding.
         """
+        return self._offer_backed(key, holding_id, at, principal, annual_yield, ProductKind.TRANSFER)
+
+    def borrow_against(
+        self,
+        key: str,
+        holding_id: str,
+        *,
+        at: datetime,
+        principal: Money | None = None,
+        annual_yield: Rate | None = None,
+    ) -> Product:
+        """Cash out a holding before maturity (变现) by publishing a borrowing product against it.
+
+        The case study's 变现: "购买理财产品的投资者可以通过'变现'功能在平台发布借款产品获得资金".
+        The holder borrows ``principal`` (the whole holding by default) from
+        other investors, with the holding pledged: the borrowing product's id
+        is ``key``, it matures with the holding and pays its lenders
+        ``annual_yield`` (the holding's own by default) from its value date. It
+        is offered to open reservations first. When it issues, the borrower
+        receives the loan minus the 0.2% fee (借款人 pay it: 10,000.00 borrowed
+        costs 20.00), booked to ``ProfitPoint.ZHAOCAIBAO_TRANSFER_FEE``. At the
+        holding's maturity its payout repays the lenders' principal and
+        interest first and the borrower keeps the rest (the platform nets the
+        two payments); a fully pledged holding is ``PLEDGED`` until then.
+
+        >>> from antfin.calendar import shanghai
+        >>> zcb = _example_platform()
+        >>> _ = zcb.subscribe("o1", "ZCB-90", "alice", CNY("10000.00"), at=shanghai(2024, 3, 1, 10))
+        >>> loan = zcb.borrow_against("loan-1", "o1", at=shanghai(2024, 3, 31))
+        >>> loan.terms.kind.name_zh, loan.terms.issuer, loan.terms.amount, loan.terms.fixed_maturity
+        ('变现借款', 'alice', Money('10000.00', 'CNY'), datetime.date(2024, 5, 31))
+
+        Raises:
+            antfin.errors.IdempotencyConflictError: the key was used with other parameters.
+            antfin.errors.NotFoundError: unknown holding.
+            antfin.errors.InvalidTransitionError: the holding is being liquidated, or is not active.
+            antfin.errors.PolicyViolationError: a holding bought from a 变现 product, a partial
+                amount when partial liquidation is off, too close to maturity, or a yield
+                that promises lenders more than the holding earns.
+            antfin.errors.InvalidAmountError: a principal that is not positive or above the holding.
+
+        .. versionadded:: 0.2.0
+        """
+        return self._offer_backed(key, holding_id, at, principal, annual_yield, ProductKind.PLEDGED_LOAN)
+
+    def _offer_backed(
+        self,
+        key: str,
+        holding_id: str,
+        at: datetime,
+        principal: Money | None,
+        annual_yield: Rate | None,
+        kind: ProductKind,
+    ) -> Product:
+        """List a 变现 product of ``kind`` (a transfer or a borrowing) backed by a holding."""
         key = _check_key(key)
         at = ensure_aware(at, "at")
         holding = self.holding(holding_id)
@@ -972,7 +1030,8 @@ class Zhaocaibao:
         asked = "all" if principal is None else f"{amount.minor_units}|{amount.currency.code}"
         asked_rate = "source" if annual_yield is None else str(rate.value)
         fingerprint = f"{holding_id}|{asked}|{asked_rate}"
-        replayed = self._replay("liquidate", key, fingerprint)
+        operation = "liquidate" if kind is ProductKind.TRANSFER else "borrow_against"
+        replayed = self._replay(operation, key, fingerprint)
         if replayed is not None:
             return self.product(replayed)
         if key in self._state.products:
@@ -985,8 +1044,10 @@ class Zhaocaibao:
             raise InvalidTransitionError(
                 f"holding {holding_id} is {holding.status.value}; only an active holding can be liquidated"
             )
-        if source.terms.kind is ProductKind.TRANSFER:
-            raise PolicyViolationError(f"holding {holding_id} was bought from a transfer product; it cannot be re-sold")
+        if source.terms.kind in BACKED_KINDS:
+            raise PolicyViolationError(
+                f"holding {holding_id} was bought from a {source.terms.kind.value} product; it cannot back another"
+            )
         if source.status is not ProductStatus.ISSUED or source.maturity_date is None or source.value_date is None:
             raise InvalidTransitionError(f"product {source.product_id} is {source.status.value}; expected issued")
         if amount.currency != holding.principal.currency:
@@ -1015,7 +1076,7 @@ class Zhaocaibao:
             product_id=key,
             issuer=holding.investor,
             guarantor=source.terms.guarantor,
-            kind=ProductKind.TRANSFER,
+            kind=kind,
             amount=amount,
             term_days=days,
             annual_yield=rate,
@@ -1028,12 +1089,12 @@ class Zhaocaibao:
             value_date_lag_days=lag,
             interest_rounding=source.terms.interest_rounding,
             fixed_maturity=maturity,
-            name=f"变现 {source.product_id}",
+            name=f"{'变现' if kind is ProductKind.TRANSFER else kind.name_zh} {source.product_id}",
         )
         with self._transaction():
             holding.liquidating_product_id = key
             holding.transition(HoldingStatus.LIQUIDATING, at)
-            self._remember("liquidate", key, fingerprint, key)
+            self._remember(operation, key, fingerprint, key)
             product = self._list(terms, at, backing_holding_id=holding_id)
         return product
 
@@ -1049,10 +1110,11 @@ class Zhaocaibao:
         return found
 
     def _check_payable(self, product: Product, at: datetime) -> None:
-        if product.terms.kind is ProductKind.TRANSFER:
+        if product.terms.kind in BACKED_KINDS:
             backing = self._state.holdings[product.backing_holding_id or ""]
             raise PolicyViolationError(
-                f"transfer product {product.product_id} is repaid with its backing product {backing.product_id}"
+                f"{product.terms.kind.value} product {product.product_id} is repaid with its backing product "
+                f"{backing.product_id}"
             )
         if product.status is not ProductStatus.ISSUED:
             raise InvalidTransitionError(f"product {product.product_id} is {product.status.value}; expected issued")
@@ -1118,7 +1180,7 @@ class Zhaocaibao:
         for transfer in self._transfers_of(product):
             holdings.extend(self._state.holdings[hid] for hid in transfer.holding_ids)
         for holding in holdings:
-            if holding.status in (HoldingStatus.ACTIVE, HoldingStatus.TRANSFERRED):
+            if holding.status in (HoldingStatus.ACTIVE, HoldingStatus.TRANSFERRED, HoldingStatus.PLEDGED):
                 holding.transition(HoldingStatus.PAID, at)
         return payout
 

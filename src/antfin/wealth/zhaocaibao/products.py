@@ -35,6 +35,7 @@ from antfin.money import CNY, Money, Rounding
 from antfin.rates import DayCount, Rate
 
 __all__ = [
+    "BACKED_KINDS",
     "DEFAULT_INVESTOR_CAP",
     "Holding",
     "HoldingStatus",
@@ -70,6 +71,7 @@ class ProductKind(enum.Enum):
     ASSET_MANAGEMENT = "asset_management"
     SME_LOAN = "sme_loan"
     TRANSFER = "transfer"
+    PLEDGED_LOAN = "pledged_loan"
 
     @property
     def name_zh(self) -> str:
@@ -87,7 +89,11 @@ _KIND_NAMES: Final = {
     ProductKind.ASSET_MANAGEMENT: "资管产品",
     ProductKind.SME_LOAN: "中小企业贷",
     ProductKind.TRANSFER: "变现产品",
+    ProductKind.PLEDGED_LOAN: "变现借款",
 }
+
+#: The kinds a holder offers against a holding (变现): a transfer (转让) or a borrowing (借款).
+BACKED_KINDS: Final = frozenset({ProductKind.TRANSFER, ProductKind.PLEDGED_LOAN})
 
 
 class UnsoldPolicy(enum.Enum):
@@ -130,8 +136,9 @@ class HoldingStatus(enum.Enum):
     'liquidating'
 
     ``SUBSCRIBED`` until the product issues; ``ACTIVE`` while it earns;
-    ``LIQUIDATING`` while a transfer product backed by it is on sale;
-    ``TRANSFERRED`` once all of it is sold on; ``PAID`` after maturity or the
+    ``LIQUIDATING`` while a transfer or borrowing product backed by it is on sale;
+    ``TRANSFERRED`` once all of it is sold on; ``PLEDGED`` once all of it backs
+    a loan its holder took (变现借款); ``PAID`` after maturity or the
     guarantor's payout; ``REFUNDED`` when the product was cancelled.
 
     .. versionadded:: 0.1.0
@@ -141,6 +148,7 @@ class HoldingStatus(enum.Enum):
     ACTIVE = "active"
     LIQUIDATING = "liquidating"
     TRANSFERRED = "transferred"
+    PLEDGED = "pledged"
     PAID = "paid"
     REFUNDED = "refunded"
 
@@ -609,8 +617,9 @@ class Product:
 _HOLDING_MOVES: Final[Mapping[HoldingStatus, frozenset[HoldingStatus]]] = {
     HoldingStatus.SUBSCRIBED: frozenset({HoldingStatus.ACTIVE, HoldingStatus.REFUNDED}),
     HoldingStatus.ACTIVE: frozenset({HoldingStatus.LIQUIDATING, HoldingStatus.PAID}),
-    HoldingStatus.LIQUIDATING: frozenset({HoldingStatus.ACTIVE, HoldingStatus.TRANSFERRED}),
+    HoldingStatus.LIQUIDATING: frozenset({HoldingStatus.ACTIVE, HoldingStatus.TRANSFERRED, HoldingStatus.PLEDGED}),
     HoldingStatus.TRANSFERRED: frozenset({HoldingStatus.PAID}),
+    HoldingStatus.PLEDGED: frozenset({HoldingStatus.PAID}),
     HoldingStatus.PAID: frozenset(),
     HoldingStatus.REFUNDED: frozenset(),
 }
