@@ -33,6 +33,16 @@ from antfin.credit.huabei_instalments import (
     InstalmentPlan,
     plan_instalments,
 )
+from antfin.credit.joint import (
+    DEFAULT_JOINT_LENDING,
+    FundingComparison,
+    FundingModel,
+    JointLendingSchedule,
+    JointLendingTerms,
+    JointLoan,
+    JointRepayment,
+    compare_funding_models,
+)
 from antfin.credit.loan import AmountDue, Loan, LoanEvent, LoanStatus, PrepaymentMode, Repayment
 from antfin.credit.products import (
     DEFAULT_BUCKETS,
@@ -71,6 +81,7 @@ from antfin.credit.schedule import (
 __all__ = [
     "CURRENT_FEE_TABLE",
     "DEFAULT_BUCKETS",
+    "DEFAULT_JOINT_LENDING",
     "DEFAULT_ORDER",
     "DEFAULT_WEIGHTS",
     "FICO",
@@ -98,12 +109,18 @@ __all__ = [
     "DelinquencyBuckets",
     "DimensionContribution",
     "DimensionWeights",
+    "FundingComparison",
+    "FundingModel",
     "HuabeiAccount",
     "HuabeiConfig",
     "Instalment",
     "InstalmentFeeSchedule",
     "InstalmentFeeTable",
     "InstalmentPlan",
+    "JointLendingSchedule",
+    "JointLendingTerms",
+    "JointLoan",
+    "JointRepayment",
     "Loan",
     "LoanEvent",
     "LoanProduct",
@@ -125,6 +142,7 @@ __all__ = [
     "annualized_cost",
     "borrower_cash_flows",
     "check_rate_cap",
+    "compare_funding_models",
     "due_dates",
     "huabei_line",
     "plan_instalments",
