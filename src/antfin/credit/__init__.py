@@ -25,6 +25,7 @@ from antfin.credit.eligibility import (
 )
 from antfin.credit.huabei import HuabeiAccount, HuabeiConfig, MerchantChannel, MerchantFeeTable
 from antfin.credit.huabei_bills import Bill, BillingCycle
+from antfin.credit.huabei_channels import DEFAULT_CHANNELS, DEFAULT_MERCHANT_FEES, ChannelFee
 from antfin.credit.huabei_instalments import (
     CURRENT_FEE_TABLE,
     LEGACY_FEE_TABLE,
@@ -81,7 +82,9 @@ from antfin.credit.schedule import (
 __all__ = [
     "CURRENT_FEE_TABLE",
     "DEFAULT_BUCKETS",
+    "DEFAULT_CHANNELS",
     "DEFAULT_JOINT_LENDING",
+    "DEFAULT_MERCHANT_FEES",
     "DEFAULT_ORDER",
     "DEFAULT_WEIGHTS",
     "FICO",
@@ -98,6 +101,7 @@ __all__ = [
     "AmountDue",
     "Bill",
     "BillingCycle",
+    "ChannelFee",
     "Component",
     "CreditBand",
     "CreditDecision",
