@@ -157,6 +157,7 @@ class JointLoan:
     _schedule: Schedule | None = attrs.field(init=False, default=None)
     _paid: int = attrs.field(init=False, default=0)
     _disbursed_at: datetime | None = attrs.field(init=False, default=None)
+    _disbursement_id: str | None = attrs.field(init=False, default=None)
     _receipts: dict[str, tuple[datetime, JointRepayment]] = attrs.field(init=False, factory=dict)
 
     def __attrs_post_init__(self) -> None:
@@ -251,7 +252,7 @@ class JointLoan:
                 raise InvalidTransitionError(f"joint loan {self.loan_id} is {self._status.value}")
             if self._disbursed_at != moment:
                 raise IdempotencyConflictError(f"joint loan {self.loan_id} was disbursed at {self._disbursed_at}")
-            return next(entry for entry in self.ledger.entries() if entry.key == key)
+            return self.ledger.entry(str(self._disbursement_id))
         schedule = amortize(
             self.principal, self.rate, self.term, disbursed_on=local_date(moment), method=self.method,
             rounding=self.product.rounding,
@@ -282,6 +283,7 @@ class JointLoan:
         self._schedule = schedule
         self._status = LoanStatus.ACTIVE
         self._disbursed_at = moment
+        self._disbursement_id = entry.id
         return entry
 
     def _clearing(self, partner: str) -> str:

@@ -33,7 +33,7 @@ import attrs
 
 from antfin.calendar import ensure_aware
 from antfin.chart import Basis, Product, ProfitPoint, Segment
-from antfin.errors import InvalidTimeError
+from antfin.errors import InvalidAmountError, InvalidTimeError
 from antfin.ledger import Ledger
 from antfin.money import CNY, Currency, Money, format_money
 
@@ -211,13 +211,16 @@ class IncomeStatement:
                 and then assumed ones (see :data:`~antfin.chart.POINT_FACTS`).
 
         Raises:
-            ValueError: for an unknown ``view``.
+            TypeError: when ``view`` is not a string.
+            antfin.errors.InvalidAmountError: for an unknown ``view`` (the same error as an unknown rounding mode).
 
         .. versionchanged:: 0.2.0
            ``view`` and ``by_basis``.
         """
+        if not isinstance(view, str):
+            raise TypeError(f"view must be a str, not {type(view).__name__}")
         if view not in ("product", "segment"):
-            raise ValueError(f"view must be 'product' or 'segment', got {view!r}")
+            raise InvalidAmountError(f"unknown view {view!r}; expected 'product' or 'segment'")
         zh = locale.lower().startswith("zh")
         title = "利润表" if zh else "Income statement"
         out = [f"{title}（{self._period(zh)}）" if zh else f"{title} ({self._period(zh)})"]

@@ -66,7 +66,7 @@ from antfin.insurance.products import (
     ServiceFeeSchedule,
 )
 from antfin.ledger import AccountKind, JournalEntry, Ledger, Posting
-from antfin.money import Money
+from antfin.money import Currency, Money
 from antfin.payments import EscrowTrade, RefundReason, TradeAction, TradeStatus
 
 __all__ = ["InsuranceDesk"]
@@ -144,7 +144,7 @@ class InsuranceDesk:
             )
         return found[1]
 
-    def _open_insurer(self, insurer: Insurer, currency: Any) -> str:
+    def _open_insurer(self, insurer: Insurer, currency: Currency) -> str:
         return self.ledger.open_account(
             insurer_account(insurer.code),
             AccountKind.LIABILITY,
@@ -154,7 +154,7 @@ class InsuranceDesk:
             metadata={"insurer": insurer.code, "name_zh": insurer.name_zh},
         ).id
 
-    def _insurer_balance(self, insurer: Insurer, currency: Any) -> Money:
+    def _insurer_balance(self, insurer: Insurer, currency: Currency) -> Money:
         account = insurer_account(insurer.code)
         if not self.ledger.has_account(account):
             return Money.zero(currency)
@@ -369,7 +369,7 @@ class InsuranceDesk:
         )
         incident = local_date(returns[-1].at) if returns else local_date(moment)
         fixed = policy.product.fixed_payout
-        claimed = policy.premium.currency.zero() + (fixed if fixed is not None else policy.product.sum_insured)
+        claimed = fixed if fixed is not None else policy.product.sum_insured
         return self._claim(key, policy_id, claimed, incident, moment, extra)
 
     def _claim(
@@ -388,6 +388,9 @@ class InsuranceDesk:
             raise InvalidTimeError(f"incident_on {day} is after the claim on {local_date(moment)}")
         if amount.currency != policy.premium.currency:
             raise InvalidAmountError(f"amount is in {amount.currency}, the policy in {policy.premium.currency}")
+        holder_wallet = wallet(policy.holder)
+        if not self.ledger.has_account(holder_wallet):
+            raise NotFoundError(f"holder {policy.holder!r} of policy {policy_id!r} has no wallet ({holder_wallet})")
         decision = assess_claim(policy, amount, day, extra=extra)
         zero = amount.currency.zero()
         payout = policy.product.payout_for(amount, already_paid=policy.paid) if decision.approved else zero
@@ -403,7 +406,7 @@ class InsuranceDesk:
             account = self._open_insurer(insurer, amount.currency)
             if payout:
                 entry = self.ledger.transfer(
-                    f"insurance:{key}:payout", debit=account, credit=wallet(policy.holder), amount=payout,
+                    f"insurance:{key}:payout", debit=account, credit=holder_wallet, amount=payout,
                     at=moment, memo=f"claim {key} on policy {policy_id}",
                     metadata={"policy_id": policy_id, "claim_id": key, "kind": "payout"},
                 )  # fmt: skip

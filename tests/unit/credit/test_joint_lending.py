@@ -187,3 +187,19 @@ def test_the_same_book_under_both_models() -> None:
     assert "Balance sheet" in comparison.to_text("en_US")
     empty = compare_funding_models([])
     assert empty.balance_sheet.return_on_capital is None
+
+
+def test_a_joint_loan_round_trips_through_json_and_still_agrees_with_the_ledger() -> None:
+    from antfin.serialization import dumps, loads
+
+    ledger = Ledger()
+    loan = _loan(ledger)
+    loan.disburse(shanghai(2024, 1, 10, 9))
+    _fund_wallet(ledger, "6000")
+    loan.repay_due("r1", shanghai(2024, 2, 10))
+    back: JointLoan = loads(JointLoan, dumps(loan), ledger=ledger)
+    assert back.ant_outstanding() == loan.ant_outstanding()
+    back.check_ledger()
+    assert back.repay_due("r1", shanghai(2024, 2, 10)) == loan.repay_due("r1", shanghai(2024, 2, 10))
+    back.repay_due("r2", shanghai(2024, 3, 10))
+    back.check_ledger()

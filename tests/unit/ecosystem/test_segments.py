@@ -74,3 +74,15 @@ def test_text_prints_stated_then_assumed_parts_from_the_ledger() -> None:
     line = next(item for item in data["lines"] if item["profit_point"] == "ALIPAY_ADVERTISING")
     assert line["basis"] == "assumed"
     assert line["segment"] == "PAYMENTS"
+
+
+def test_an_unknown_view_is_refused() -> None:
+    import pytest
+
+    from antfin.errors import InvalidAmountError
+
+    statement = IncomeStatement(None, None, ())
+    with pytest.raises(InvalidAmountError):
+        statement.to_text(view="region")  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        statement.to_text(view=None)  # type: ignore[arg-type]
