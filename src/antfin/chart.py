@@ -241,17 +241,29 @@ class Segment(enum.Enum):
 
     @property
     def code(self) -> str:
-        """Short code."""
+        """Short code.
+
+        >>> Segment.INNOVATION.code
+        'innovation'
+        """
         return self.value[0]
 
     @property
     def name_zh(self) -> str:
-        """Chinese name."""
+        """Chinese name.
+
+        >>> Segment.DIGITAL_FINANCE.name_zh
+        '数字金融科技平台'
+        """
         return self.value[1]
 
     @property
     def name_en(self) -> str:
-        """English name."""
+        """English name.
+
+        >>> Segment.PAYMENTS.name_en
+        'Digital payments and merchant services'
+        """
         return self.value[2]
 
 
@@ -269,12 +281,20 @@ class Basis(enum.Enum):
 
     @property
     def label_zh(self) -> str:
-        """Chinese heading of the income statement's part."""
+        """Chinese heading of the income statement's part.
+
+        >>> Basis.STATED.label_zh
+        '案例陈述的盈利点'
+        """
         return "案例陈述的盈利点" if self is Basis.STATED else "假设的盈利点"
 
     @property
     def label_en(self) -> str:
-        """English heading of the income statement's part."""
+        """English heading of the income statement's part.
+
+        >>> Basis.ASSUMED.label_en
+        'Assumed'
+        """
         return "Stated by the case study" if self is Basis.STATED else "Assumed"
 
 

@@ -88,7 +88,11 @@ class MerchantChannel:
 
     @property
     def value(self) -> str:
-        """The code (what the enum's ``value`` was)."""
+        """The code (what the enum's ``value`` was).
+
+        >>> MerchantChannel.OFFLINE.value
+        'offline'
+        """
         return self.code
 
     @property
@@ -208,6 +212,9 @@ class MerchantFeeTable:
 
     def channel(self, code: str) -> MerchantChannel:
         """The channel with this code.
+
+        >>> DEFAULT_MERCHANT_FEES.channel("dangdang").name_zh
+        '当当网'
 
         Raises:
             antfin.errors.NotFoundError: for a code the table does not price.

@@ -172,7 +172,11 @@ class JointLoan:
 
     @property
     def status(self) -> LoanStatus:
-        """Approved, active, or paid off."""
+        """Approved, active, or paid off.
+
+        >>> _demo().status
+        <LoanStatus.ACTIVE: 'active'>
+        """
         return self._status
 
     @property
@@ -188,6 +192,9 @@ class JointLoan:
     def schedule(self) -> Schedule:
         """The borrower's schedule of the whole loan (fixed at disbursement).
 
+        >>> _demo().schedule.total_principal
+        Money('10000.00', 'CNY')
+
         Raises:
             antfin.errors.InvalidTransitionError: before disbursement.
         """
@@ -196,7 +203,11 @@ class JointLoan:
         return self._schedule
 
     def parts(self) -> dict[str, tuple[tuple[Money, Money], ...]]:
-        """Each funder's (principal, interest) per instalment (see :func:`split_schedule`)."""
+        """Each funder's (principal, interest) per instalment (see :func:`split_schedule`).
+
+        >>> _demo().parts()["ant"][0]
+        (Money('66.00', 'CNY'), Money('2.00', 'CNY'))
+        """
         return split_schedule(self.schedule, self.terms, self.partners)
 
     def funding(self) -> dict[str, Money]:
@@ -240,6 +251,11 @@ class JointLoan:
     def disburse(self, at: datetime) -> JournalEntry:
         """Pay the whole principal into the borrower's wallet: Ant's share from its receivable, each partner's
         through its clearing account. Idempotent at the same instant.
+
+        >>> loan = _demo()
+        >>> from antfin.calendar import shanghai
+        >>> loan.disburse(shanghai(2024, 1, 10, 9)).key
+        'joint:J1:disburse'
 
         Raises:
             antfin.errors.InvalidTransitionError: the loan is not approved.
@@ -305,6 +321,11 @@ class JointLoan:
     def repay_due(self, key: str, at: datetime) -> JointRepayment:
         """Repay everything due at ``at``: Ant's share to its receivable and interest profit point, each partner's
         share to its clearing account less Ant's technology service fee. Same key and instant replays.
+
+        >>> from antfin.calendar import shanghai
+        >>> loan = _demo()
+        >>> loan.repay_due("r1", shanghai(2024, 2, 10)).instalments
+        (1,)
 
         Raises:
             antfin.errors.PolicyViolationError: nothing is due.
@@ -398,12 +419,20 @@ class FundingModel:
 
     @property
     def revenue(self) -> Money:
-        """Interest plus technology service fees."""
+        """Interest plus technology service fees.
+
+        >>> FundingModel("x", CNY("100"), CNY("2"), CNY("1"), CNY("3")).revenue
+        Money('4.00', 'CNY')
+        """
         return self.interest + self.tech_service_fee
 
     @property
     def return_on_capital(self) -> Decimal | None:
-        """Revenue ÷ capital (exact), or ``None`` with no capital."""
+        """Revenue ÷ capital (exact), or ``None`` with no capital.
+
+        >>> FundingModel("x", CNY("100"), CNY("0"), CNY("0"), CNY("3")).return_on_capital is None
+        True
+        """
         if self.capital.is_zero():
             return None
         return Decimal(self.revenue.minor_units) / Decimal(self.capital.minor_units)
@@ -434,7 +463,11 @@ class FundingComparison:
     terms: JointLendingTerms
 
     def to_text(self, locale: str = "zh_CN") -> str:
-        """A small table: loans made, Ant's capital, Ant's revenue, return on capital."""
+        """A small table: loans made, Ant's capital, Ant's revenue, return on capital.
+
+        >>> print(_demo_comparison().to_text().splitlines()[2])
+        利润表模式（联合贷款）          ¥10,000.00     ¥200.00  ¥63.01    31.50%
+        """
         zh = locale.lower().startswith("zh")
         head = (
             ("模式", "放款", "自有资金", "收入", "资本回报")

@@ -123,6 +123,9 @@ class JointLendingSchedule:
     def terms_on(self, on: date) -> JointLendingTerms:
         """The terms in force on ``on``.
 
+        >>> DEFAULT_JOINT_LENDING.terms_on(date(2020, 6, 30)).source.startswith("Ant Group prospectus")
+        True
+
         Raises:
             antfin.errors.OutsideCoverageError: for a date before the first version.
         """

@@ -122,6 +122,11 @@ class InsuranceDesk:
     def get(self, policy_id: str) -> Policy:
         """The policy sold under ``policy_id``, as it is now.
 
+        >>> InsuranceDesk(Ledger()).get("nope")
+        Traceback (most recent call last):
+        ...
+        antfin.errors.NotFoundError: no policy 'nope'
+
         Raises:
             antfin.errors.NotFoundError: for an unknown policy.
         """
@@ -131,7 +136,11 @@ class InsuranceDesk:
             raise NotFoundError(f"no policy {policy_id!r}") from None
 
     def policies(self) -> tuple[Policy, ...]:
-        """Every policy, in the order sold."""
+        """Every policy, in the order sold.
+
+        >>> InsuranceDesk(Ledger()).policies()
+        ()
+        """
         return tuple(self._policies.values())
 
     def _replay(self, key: str, params: tuple[Any, ...], kind: type[_T]) -> _T | None:

@@ -60,7 +60,11 @@ class PolicyStatus(enum.Enum):
 
     @property
     def is_final(self) -> bool:
-        """``True`` once no claim can be paid any more."""
+        """``True`` once no claim can be paid any more.
+
+        >>> PolicyStatus.ACTIVE.is_final
+        False
+        """
         return self is not PolicyStatus.ACTIVE
 
 
@@ -123,7 +127,13 @@ class Claim:
 
     @property
     def approved(self) -> bool:
-        """Whether the assessment approved the claim."""
+        """Whether the assessment approved the claim.
+
+        >>> from antfin.calendar import shanghai
+        >>> Claim("C", "P", CNY("1"), date(2024, 1, 1), shanghai(2024, 1, 1), Decision.of("x", ()), CNY("1"), CNY("0"),
+        ...       ()).approved
+        True
+        """
         return self.decision.approved
 
 
@@ -196,7 +206,13 @@ class Policy:
 
     @property
     def claims_paid(self) -> int:
-        """How many claims were paid (approved)."""
+        """How many claims were paid (approved).
+
+        >>> from antfin.calendar import shanghai
+        >>> from antfin.insurance.products import TRAVEL
+        >>> Policy.issue("P", TRAVEL, holder="a", sold_at=shanghai(2024, 1, 1)).claims_paid
+        0
+        """
         return sum(1 for claim in self.claims if claim.approved)
 
     def covers(self, on: date) -> bool:

@@ -126,7 +126,11 @@ class CoverKind(enum.Enum):
 
     @property
     def name_zh(self) -> str:
-        """Chinese name."""
+        """Chinese name.
+
+        >>> CoverKind.HEALTH.name_zh
+        '健康保险'
+        """
         return {"travel": "旅行保险", "health": "健康保险", "return_shipping": "退货运费险"}[self.value]
 
 
