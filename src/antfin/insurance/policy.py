@@ -31,7 +31,7 @@ import attrs
 
 from antfin.calendar import ensure_aware, ensure_date, local_date
 from antfin.decisions import Decision, Reason
-from antfin.errors import InvalidTransitionError
+from antfin.errors import InvalidAmountError, InvalidTimeError, InvalidTransitionError, InvariantViolationError
 from antfin.insurance.products import InsuranceProduct
 from antfin.money import Money, format_money
 
@@ -125,6 +125,20 @@ class Claim:
     service_fee: Money
     entry_ids: tuple[str, ...]
 
+    def __attrs_post_init__(self) -> None:
+        for name in ("claimed", "paid", "service_fee"):
+            value = getattr(self, name)
+            if not isinstance(value, Money):
+                raise TypeError(f"{name} must be Money, not {type(value).__name__}")
+            if value.is_negative():
+                raise InvalidAmountError(f"{name} must not be negative, got {value}")
+        if not isinstance(self.decision, Decision):
+            raise TypeError(f"decision must be a Decision, not {type(self.decision).__name__}")
+        if self.paid and not self.decision.approved:
+            raise InvalidAmountError(f"paid: a declined claim pays nothing, got {self.paid}")
+        ensure_date(self.incident_on, "incident_on")
+        ensure_aware(self.at, "at")
+
     @property
     def approved(self) -> bool:
         """Whether the assessment approved the claim.
@@ -176,6 +190,41 @@ class Policy:
     claims: tuple[Claim, ...] = ()
     events: tuple[PolicyEvent, ...] = ()
     entry_ids: tuple[str, ...] = ()
+
+    def __attrs_post_init__(self) -> None:
+        # Stored state is untrusted: a loaded policy passes the same checks as one built here.
+        if not isinstance(self.product, InsuranceProduct):
+            raise TypeError(f"product must be an InsuranceProduct, not {type(self.product).__name__}")
+        for name in ("policy_id", "holder"):
+            value = getattr(self, name)
+            if not isinstance(value, str) or not value.strip():
+                raise InvalidAmountError(f"{name} must be a non-empty string, got {value!r}")
+        if not isinstance(self.premium, Money) or not self.premium.is_positive():
+            raise InvalidAmountError(f"premium must be positive Money, got {self.premium!r}")
+        moment = ensure_aware(self.sold_at, "sold_at")
+        start = local_date(moment)
+        end = start + timedelta(days=max(self.product.term_days - 1, 0))
+        if (self.starts_on, self.ends_on) != (start, end):
+            raise InvalidTimeError(
+                f"starts_on/ends_on: a policy sold on {start} covers {start} – {end}, "
+                f"not {self.starts_on} – {self.ends_on}"
+            )
+        if any(claim.policy_id != self.policy_id for claim in self.claims):
+            raise InvariantViolationError(f"claims: every claim of policy {self.policy_id} must name it")
+        if self.paid > self.product.sum_insured:
+            raise InvariantViolationError(
+                f"claims: policy {self.policy_id} paid {self.paid}, above its sum insured {self.product.sum_insured}"
+            )
+        status = PolicyStatus.ACTIVE
+        for event in self.events:
+            if event.from_status is not status or event.to_status not in TRANSITIONS[status]:
+                raise InvalidTransitionError(f"events: policy {self.policy_id} cannot go from {status.value} "
+                                             f"to {event.to_status.value}")  # fmt: skip
+            status = event.to_status
+        if status is not self.status:
+            raise InvariantViolationError(
+                f"status: policy {self.policy_id} is {self.status.value} but its events end at {status.value}"
+            )
 
     @classmethod
     def issue(

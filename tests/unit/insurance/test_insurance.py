@@ -283,3 +283,31 @@ def test_payouts_never_exceed_the_sum_insured(claims: list[int]) -> None:
     assert policy.paid <= TRAVEL.sum_insured
     assert policy.paid == min(sum((Money.from_minor_units(m, CNY) for m in claims), CNY.zero()), TRAVEL.sum_insured)
     desk.ledger.check_invariants()
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        (("premium", "amount"), "-1.00"),
+        (("ends_on",), "2030-01-01"),
+        (("status",), "EXPIRED"),  # no event says so
+        (("claims", 0, "policy_id"), "OTHER"),
+        (("claims", 1, "paid", "amount"), "999999.00"),
+        (("claims", 0, "paid", "amount"), "5.00"),  # a declined claim that paid
+        (("holder",), " "),
+    ],
+)
+def test_tampered_policies_are_refused_on_loading(path: tuple[str | int, ...], value: str) -> None:
+    from antfin.errors import SerializationError
+
+    desk = _desk()
+    desk.sell("H1", HEALTH, holder="alice", at=T0)
+    desk.claim("C1", "H1", CNY("50"), incident_on=date(2024, 5, 2), at=shanghai(2024, 5, 3))
+    desk.claim("C2", "H1", CNY("5000"), incident_on=date(2024, 7, 1), at=shanghai(2024, 7, 2))
+    data = to_data(desk.get("H1"))
+    target: Any = data
+    for step in path[:-1]:
+        target = target[step]
+    target[path[-1]] = value
+    with pytest.raises(SerializationError):
+        from_data(Policy, data)
