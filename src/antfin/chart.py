@@ -381,6 +381,12 @@ POINT_FACTS: Final[Mapping[ProfitPoint, PointFacts]] = MappingProxyType(
     }
 )
 
+if set(POINT_FACTS) != set(ProfitPoint):  # checked at import: a new profit point needs its segment and basis
+    from antfin.errors import InvariantViolationError
+
+    _missing = sorted(point.name for point in set(ProfitPoint) - set(POINT_FACTS))
+    raise InvariantViolationError(f"POINT_FACTS lacks the profit point(s) {', '.join(_missing)}")
+
 
 def revenue_account(ledger: Ledger, point: ProfitPoint, currency: Currency = CNY) -> str:
     """Open (idempotently) the revenue account of ``point`` and return its id.
