@@ -395,6 +395,10 @@ class InsuranceDesk:
         policy = self.get(policy_id)
         if day > local_date(moment):
             raise InvalidTimeError(f"incident_on {day} is after the claim on {local_date(moment)}")
+        if moment < policy.sold_at:
+            raise InvalidTimeError(
+                f"at: the claim at {moment.isoformat()} is before the sale at {policy.sold_at.isoformat()}"
+            )
         if amount.currency != policy.premium.currency:
             raise InvalidAmountError(f"amount is in {amount.currency}, the policy in {policy.premium.currency}")
         holder_wallet = wallet(policy.holder)

@@ -153,6 +153,8 @@ def test_an_incident_after_the_claim_is_refused() -> None:
     desk.sell("T1", TRAVEL, holder="alice", at=T0)
     with pytest.raises(InvalidTimeError):
         desk.claim("C1", "T1", CNY("10"), incident_on=date(2024, 5, 5), at=shanghai(2024, 5, 2))
+    with pytest.raises(InvalidTimeError):
+        desk.claim("C1", "T1", CNY("10"), incident_on=date(2024, 5, 1), at=shanghai(2024, 5, 1, 8))  # before the sale
 
 
 def test_policies_expire_and_illegal_transitions_raise() -> None:
