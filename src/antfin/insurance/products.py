@@ -283,15 +283,18 @@ class ServiceFeeTable:
             )
 
     def fees_on_sale(self, premium: Money) -> tuple[Money, Money]:
-        """The acquisition and risk assessment fees on a premium, each rounded with ``rounding``.
+        """The acquisition and risk assessment fees on a premium, rounded with ``rounding``.
+
+        The acquisition fee is rounded on its own and the two fees together, so
+        their sum is the rounded sum of the shares and never exceeds the premium.
 
         >>> DEFAULT_SERVICE_FEES.table_on(date(2024, 1, 1)).fees_on_sale(CNY("0.90"))
         (Money('0.09', 'CNY'), Money('0.02', 'CNY'))
         """
-        return (
-            self.acquisition.of(premium, rounding=self.rounding),
-            self.risk_assessment.of(premium, rounding=self.rounding),
-        )
+        acquisition = self.acquisition.of(premium, rounding=self.rounding)
+        # Round the two shares together, then take the first off: the fees never exceed the premium.
+        both = Rate(self.acquisition.value + self.risk_assessment.value).of(premium, rounding=self.rounding)
+        return acquisition, both - acquisition
 
 
 def _tables(value: Iterable[ServiceFeeTable]) -> tuple[ServiceFeeTable, ...]:

@@ -260,6 +260,11 @@ def test_policies_round_trip_through_json_exactly() -> None:
     assert from_data(InsuranceProduct, to_data(RETURN_SHIPPING)) == RETURN_SHIPPING
 
 
+def test_fees_on_a_one_fen_premium_never_exceed_it() -> None:
+    table = ServiceFeeTable("t", date(2016, 1, 1), Rate.percent("50"), Rate.percent("50"), CNY("0"))
+    assert table.fees_on_sale(CNY("0.01")) == (CNY("0.01"), CNY("0.00"))
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.integers(1, 10**8), st.integers(0, 100), st.integers(0, 100))
 def test_premium_splits_between_insurer_and_ant_without_losing_a_fen(premium: int, acq: int, risk: int) -> None:
@@ -270,6 +275,9 @@ def test_premium_splits_between_insurer_and_ant_without_losing_a_fen(premium: in
     acquisition, assessment = table.fees_on_sale(amount)
     insurer_keeps = amount - acquisition - assessment
     assert not insurer_keeps.is_negative()
+    assert not assessment.is_negative()
+    exact = premium * risk / 100  # the assessment share in fen, exactly
+    assert abs(assessment.minor_units - exact) <= 1
     assert acquisition + assessment + insurer_keeps == amount
 
 
