@@ -23,7 +23,11 @@ True
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Final
+
+import attrs
 
 from antfin.money import CNY, Currency
 
@@ -32,15 +36,21 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BANK_SETTLEMENT",
+    "POINT_FACTS",
+    "Basis",
+    "PointFacts",
     "Product",
     "ProfitPoint",
+    "Segment",
     "fund_assets",
     "fund_custodian",
     "fund_distributor",
     "fund_manager",
     "fund_position",
     "huabei_receivable",
+    "insurer_account",
     "loan_receivable",
+    "partner_clearing",
     "revenue_account",
     "wallet",
     "zhaocaibao_escrow",
@@ -68,6 +78,8 @@ class Product(enum.Enum):
     MYBANK = ("mybank", "网商银行", "MYbank")
     DAKE = ("dake", "蚂蚁达客", "Ant Dake")
     CLOUD = ("cloud", "蚂蚁金融云", "Ant Financial Cloud")
+    INSURANCE = ("insurance", "蚂蚁保险", "Insurance")
+    CREDIT_TECH = ("credit_tech", "联合贷款（微贷科技）", "Joint lending (CreditTech)")
 
     @property
     def code(self) -> str:
@@ -120,6 +132,25 @@ class ProfitPoint(enum.Enum):
     MYBANK_PENALTY = (Product.MYBANK, "penalty", "网商贷逾期罚息", "Overdue penalty")
     DAKE_SERVICE_FEE = (Product.DAKE, "service_fee", "融资服务费", "Issuer service fee")
     CLOUD_TECH_SERVICE_FEE = (Product.CLOUD, "tech_service_fee", "技术服务费", "Technology service fees")
+    INSURANCE_ACQUISITION_FEE = (
+        Product.INSURANCE,
+        "acquisition_fee",
+        "客户获取服务费",
+        "Customer acquisition service fee",
+    )
+    INSURANCE_RISK_ASSESSMENT_FEE = (
+        Product.INSURANCE,
+        "risk_assessment_fee",
+        "风险评估服务费",
+        "Risk assessment service fee",
+    )
+    INSURANCE_CLAIMS_SERVICE_FEE = (Product.INSURANCE, "claims_service_fee", "理赔服务费", "Claims service fee")
+    CREDIT_TECH_SERVICE_FEE = (
+        Product.CREDIT_TECH,
+        "tech_service_fee",
+        "科技服务费（协同类收入）",
+        "Technology service fee from partner banks",
+    )
 
     @property
     def product(self) -> Product:
@@ -142,6 +173,33 @@ class ProfitPoint(enum.Enum):
         return self.value[3]
 
     @property
+    def facts(self) -> PointFacts:
+        """Its segment and whether the case study states it (see :data:`POINT_FACTS`).
+
+        >>> ProfitPoint.CLOUD_TECH_SERVICE_FEE.facts.basis
+        <Basis.ASSUMED: 'assumed'>
+        """
+        return POINT_FACTS[self]
+
+    @property
+    def segment(self) -> Segment:
+        """The 2020 segment this profit point's revenue is reported under.
+
+        >>> ProfitPoint.ALIPAY_ACQUIRING_COMMISSION.segment.name_zh
+        '数字支付与商家服务'
+        """
+        return POINT_FACTS[self].segment
+
+    @property
+    def stated(self) -> bool:
+        """Whether the case study states this profit point (otherwise it is an assumption).
+
+        >>> ProfitPoint.ZHAOCAIBAO_TRANSFER_FEE.stated, ProfitPoint.ALIPAY_ADVERTISING.stated
+        (True, False)
+        """
+        return POINT_FACTS[self].basis is Basis.STATED
+
+    @property
     def account_id(self) -> str:
         """Id of the revenue account: ``revenue:<product>:<code>``."""
         return f"revenue:{self.product.code}:{self.code}"
@@ -162,6 +220,173 @@ class ProfitPoint(enum.Enum):
         from antfin.errors import NotFoundError
 
         raise NotFoundError(f"no profit point has the revenue account {account_id!r}")
+
+
+class Segment(enum.Enum):
+    """One of the three segments of Ant Group's 2020 model, with its Chinese and English names.
+
+    The segments are the ones Ant Group reported by in its 2020 listing
+    prospectus (蚂蚁科技集团股份有限公司首次公开发行股票并在科创板上市招股说明书,
+    filed with the Shanghai Stock Exchange on 2020-08-25); the case study's
+    2020 reports group the business the same way (支付, 数字金融, 科技服务).
+
+    >>> [segment.name_zh for segment in Segment]
+    ['数字支付与商家服务', '数字金融科技平台', '创新业务及其他']
+
+    .. versionadded:: 0.2.0
+    """
+
+    PAYMENTS = ("payments", "数字支付与商家服务", "Digital payments and merchant services")
+    DIGITAL_FINANCE = ("digital_finance", "数字金融科技平台", "Digital finance technology platform")
+    INNOVATION = ("innovation", "创新业务及其他", "Innovation initiatives and others")
+
+    @property
+    def code(self) -> str:
+        """Short code.
+
+        >>> Segment.INNOVATION.code
+        'innovation'
+        """
+        return self.value[0]
+
+    @property
+    def name_zh(self) -> str:
+        """Chinese name.
+
+        >>> Segment.DIGITAL_FINANCE.name_zh
+        '数字金融科技平台'
+        """
+        return self.value[1]
+
+    @property
+    def name_en(self) -> str:
+        """English name.
+
+        >>> Segment.PAYMENTS.name_en
+        'Digital payments and merchant services'
+        """
+        return self.value[2]
+
+
+class Basis(enum.Enum):
+    """Whether the case study states a profit point, or the library assumes it.
+
+    >>> Basis.STATED.label_en, Basis.ASSUMED.label_zh
+    ('Stated by the case study', '假设的盈利点')
+
+    .. versionadded:: 0.2.0
+    """
+
+    STATED = "stated"
+    ASSUMED = "assumed"
+
+    @property
+    def label_zh(self) -> str:
+        """Chinese heading of the income statement's part.
+
+        >>> Basis.STATED.label_zh
+        '案例陈述的盈利点'
+        """
+        return "案例陈述的盈利点" if self is Basis.STATED else "假设的盈利点"
+
+    @property
+    def label_en(self) -> str:
+        """English heading of the income statement's part.
+
+        >>> Basis.ASSUMED.label_en
+        'Assumed'
+        """
+        return "Stated by the case study" if self is Basis.STATED else "Assumed"
+
+
+@attrs.frozen
+class PointFacts:
+    """What the case study says about one profit point: its segment, its basis and the note behind it.
+
+    >>> facts = POINT_FACTS[ProfitPoint.CLOUD_TECH_SERVICE_FEE]
+    >>> facts.segment is Segment.INNOVATION, facts.basis is Basis.ASSUMED
+    (True, True)
+    >>> "推测" in facts.note
+    True
+
+    Args:
+        segment: the 2020 segment its revenue belongs to.
+        basis: stated by the case study, or assumed.
+        note: where the case study states it, or what is assumed and why.
+
+    .. versionadded:: 0.2.0
+    """
+
+    segment: Segment
+    basis: Basis
+    note: str
+
+
+_S, _A = Basis.STATED, Basis.ASSUMED
+_PAY, _FIN, _NEW = Segment.PAYMENTS, Segment.DIGITAL_FINANCE, Segment.INNOVATION
+_P = ProfitPoint
+
+#: Every profit point's segment and basis, with the case study's words or the assumption made.
+#: Data, not branches: a user reading another case replaces this table.
+POINT_FACTS: Final[Mapping[ProfitPoint, PointFacts]] = MappingProxyType(
+    {
+        _P.ALIPAY_FLOAT_INTEREST: PointFacts(_PAY, _S, "支付宝盈利点 利息收益: 沉淀资金存款利息"),
+        _P.ALIPAY_ACQUIRING_COMMISSION: PointFacts(_PAY, _S, "支付宝盈利点 佣金收益: 向商家收取的收单费用"),
+        _P.ALIPAY_ADVERTISING: PointFacts(
+            _PAY, _A, "named (广告收益: 广告位收取的费用) but unquantified: prices and volumes are assumptions"
+        ),
+        _P.ALIPAY_VALUE_ADDED: PointFacts(
+            _PAY, _A, "named (其他收益: 代买机票、生活缴费) but unquantified: amounts are assumptions"
+        ),
+        _P.ALIPAY_WITHDRAWAL_FEE: PointFacts(
+            _PAY, _A, "not in the case study: Alipay's public withdrawal fee rule of 2016-10-12"
+        ),
+        _P.YUEBAO_MANAGEMENT_FEE: PointFacts(
+            _FIN, _A, "not in the case study (its 余额宝 profit point is the fund's 投资收益): fund contract fees"
+        ),
+        _P.YUEBAO_CUSTODY_FEE: PointFacts(_FIN, _A, "not in the case study: the fund contract's custody fee"),
+        _P.YUEBAO_SALES_SERVICE_FEE: PointFacts(_FIN, _A, "not in the case study: the fund contract's sales fee"),
+        _P.ZHAOCAIBAO_TRANSFER_FEE: PointFacts(_FIN, _S, "招财宝 手续费: 每笔本金的千分之二"),
+        _P.FORTUNE_SUBSCRIPTION_FEE: PointFacts(_FIN, _S, "蚂蚁聚宝盈利点 手续费: 向投资收益人收取的手续费"),
+        _P.FORTUNE_REDEMPTION_FEE: PointFacts(_FIN, _S, "蚂蚁聚宝盈利点 手续费: 基金赎回费"),
+        _P.HUABEI_MERCHANT_FEE: PointFacts(_FIN, _S, "蚂蚁花呗盈利点 商户收单费 (具体数据未查到: the rates are cfg)"),
+        _P.HUABEI_INSTALMENT_FEE: PointFacts(_FIN, _S, "蚂蚁花呗盈利点 手续费: 分期还款"),
+        _P.HUABEI_REVOLVING_INTEREST: PointFacts(
+            _FIN, _A, "not named: the case study lists 分期还款、逾期还款 fees only"
+        ),
+        _P.HUABEI_OVERDUE_INTEREST: PointFacts(_FIN, _S, "蚂蚁花呗盈利点 手续费: 逾期还款"),
+        _P.JIEBEI_INTEREST: PointFacts(_FIN, _A, "借呗 is named without profit points: interest is assumed"),
+        _P.JIEBEI_FEE: PointFacts(_FIN, _A, "借呗 is named without profit points: fees are assumed"),
+        _P.JIEBEI_PENALTY: PointFacts(_FIN, _A, "借呗 is named without profit points: penalty is assumed"),
+        _P.MYBANK_INTEREST: PointFacts(_FIN, _A, "网商银行盈利点 is left blank in the case study: assumed"),
+        _P.MYBANK_FEE: PointFacts(_FIN, _A, "网商银行盈利点 is left blank in the case study: assumed"),
+        _P.MYBANK_PENALTY: PointFacts(_FIN, _A, "网商银行盈利点 is left blank in the case study: assumed"),
+        _P.DAKE_SERVICE_FEE: PointFacts(
+            _NEW, _A, "蚂蚁达客 预向融资人收取服务费作为盈利点, 目前尚未明确: planned, not confirmed"
+        ),
+        _P.CLOUD_TECH_SERVICE_FEE: PointFacts(
+            _NEW, _A, "蚂蚁金融云 尚未查到相关资料…推测会向中小金融机构收取技术服务费或节约分润"
+        ),
+        _P.INSURANCE_ACQUISITION_FEE: PointFacts(
+            _FIN, _A, "the service (为保险公司提供客户获取) is stated; that it is paid, and how much, is assumed"
+        ),
+        _P.INSURANCE_RISK_ASSESSMENT_FEE: PointFacts(
+            _FIN, _A, "the service (风险评估) is stated; that it is paid, and how much, is assumed"
+        ),
+        _P.INSURANCE_CLAIMS_SERVICE_FEE: PointFacts(
+            _FIN, _A, "the service (理赔) is stated; that it is paid, and how much, is assumed"
+        ),
+        _P.CREDIT_TECH_SERVICE_FEE: PointFacts(
+            _FIN, _S, "2020 report: 将体内客户与场景赋能予合作金融机构…实现高质量收入变现（协同类收入）"
+        ),
+    }
+)
+
+if set(POINT_FACTS) != set(ProfitPoint):  # checked at import: a new profit point needs its segment and basis
+    from antfin.errors import InvariantViolationError
+
+    _missing = sorted(point.name for point in set(ProfitPoint) - set(POINT_FACTS))
+    raise InvariantViolationError(f"POINT_FACTS lacks the profit point(s) {', '.join(_missing)}")
 
 
 def revenue_account(ledger: Ledger, point: ProfitPoint, currency: Currency = CNY) -> str:
@@ -292,3 +517,29 @@ def zhaocaibao_escrow(product_id: str) -> str:
     .. versionadded:: 0.2.0
     """
     return f"zcb:escrow:{product_id}"
+
+
+def insurer_account(insurer: str) -> str:
+    """The id of a partner insurer's account on the platform (premiums in, claims and service fees out).
+
+    >>> insurer_account("cathay")
+    'insurer:cathay'
+
+    .. versionadded:: 0.2.0
+    """
+    return f"insurer:{insurer}"
+
+
+def partner_clearing(partner: str) -> str:
+    """The id of the clearing account for money exchanged with a partner bank of joint lending.
+
+    The partner's share of a joint loan is not the platform's asset: what the
+    bank sends for a disbursement comes in here and what is forwarded to it
+    (its principal and interest, net of the technology service fee) goes out.
+
+    >>> partner_clearing("bank-a")
+    'asset:partner:bank-a'
+
+    .. versionadded:: 0.2.0
+    """
+    return f"asset:partner:{partner}"

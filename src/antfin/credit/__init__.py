@@ -25,6 +25,7 @@ from antfin.credit.eligibility import (
 )
 from antfin.credit.huabei import HuabeiAccount, HuabeiConfig, MerchantChannel, MerchantFeeTable
 from antfin.credit.huabei_bills import Bill, BillingCycle
+from antfin.credit.huabei_channels import DEFAULT_CHANNELS, DEFAULT_MERCHANT_FEES, ChannelFee
 from antfin.credit.huabei_instalments import (
     CURRENT_FEE_TABLE,
     LEGACY_FEE_TABLE,
@@ -32,6 +33,16 @@ from antfin.credit.huabei_instalments import (
     InstalmentFeeTable,
     InstalmentPlan,
     plan_instalments,
+)
+from antfin.credit.joint import (
+    DEFAULT_JOINT_LENDING,
+    FundingComparison,
+    FundingModel,
+    JointLendingSchedule,
+    JointLendingTerms,
+    JointLoan,
+    JointRepayment,
+    compare_funding_models,
 )
 from antfin.credit.loan import AmountDue, Loan, LoanEvent, LoanStatus, PrepaymentMode, Repayment
 from antfin.credit.products import (
@@ -71,6 +82,9 @@ from antfin.credit.schedule import (
 __all__ = [
     "CURRENT_FEE_TABLE",
     "DEFAULT_BUCKETS",
+    "DEFAULT_CHANNELS",
+    "DEFAULT_JOINT_LENDING",
+    "DEFAULT_MERCHANT_FEES",
     "DEFAULT_ORDER",
     "DEFAULT_WEIGHTS",
     "FICO",
@@ -87,6 +101,7 @@ __all__ = [
     "AmountDue",
     "Bill",
     "BillingCycle",
+    "ChannelFee",
     "Component",
     "CreditBand",
     "CreditDecision",
@@ -98,12 +113,18 @@ __all__ = [
     "DelinquencyBuckets",
     "DimensionContribution",
     "DimensionWeights",
+    "FundingComparison",
+    "FundingModel",
     "HuabeiAccount",
     "HuabeiConfig",
     "Instalment",
     "InstalmentFeeSchedule",
     "InstalmentFeeTable",
     "InstalmentPlan",
+    "JointLendingSchedule",
+    "JointLendingTerms",
+    "JointLoan",
+    "JointRepayment",
     "Loan",
     "LoanEvent",
     "LoanProduct",
@@ -125,6 +146,7 @@ __all__ = [
     "annualized_cost",
     "borrower_cash_flows",
     "check_rate_cap",
+    "compare_funding_models",
     "due_dates",
     "huabei_line",
     "plan_instalments",

@@ -33,7 +33,7 @@ The line in use is the receivable's balance, so repayments restore it.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
@@ -50,6 +50,7 @@ from antfin.credit.huabei_bills import (
     RepaymentTerms,
     bill_charges,
 )
+from antfin.credit.huabei_channels import DEFAULT_MERCHANT_FEES, MerchantChannel, MerchantFeeTable
 from antfin.credit.huabei_instalments import (
     DEFAULT_FEE_SCHEDULE,
     EarlySettlement,
@@ -70,7 +71,6 @@ from antfin.errors import (
 from antfin.ledger import AccountKind, Hold, Ledger
 from antfin.money import Money, Rounding
 from antfin.payments.escrow import EscrowTrade, Release
-from antfin.rates import Rate
 
 if TYPE_CHECKING:
     from antfin.credit.profile import CreditProfile
@@ -93,76 +93,6 @@ __all__ = [
 
 _T = TypeVar("_T")
 
-
-class MerchantChannel(enum.Enum):
-    """Where a Huabei purchase happens; the acquiring fee depends on it (cfg).
-
-    >>> MerchantChannel.TAOBAO.value
-    'taobao'
-
-    .. versionadded:: 0.1.0
-    """
-
-    OFFLINE = "offline"
-    TAOBAO = "taobao"
-    TMALL = "tmall"
-
-
-def _fee_pairs(value: Mapping[MerchantChannel, Rate]) -> tuple[tuple[MerchantChannel, Rate], ...]:
-    return tuple(sorted(dict(value).items(), key=lambda item: item[0].value))
-
-
-@attrs.frozen
-class MerchantFeeTable:
-    """Huabei acquiring fee rates by channel, paid by the merchant (cfg: 0.8% offline, 1.0% Taobao, 0.8% Tmall).
-
-    >>> DEFAULT_MERCHANT_FEES.fee_for(CNY("199.99"), MerchantChannel.TAOBAO)
-    Money('2.00', 'CNY')
-    >>> str(DEFAULT_MERCHANT_FEES.rate_for(MerchantChannel.OFFLINE))
-    '0.8%'
-
-    Args:
-        rates: ``{channel: Rate}``.
-        rounding: rounding of each fee to the fen (HALF_UP).
-
-    .. versionadded:: 0.1.0
-    """
-
-    rates: tuple[tuple[MerchantChannel, Rate], ...] = attrs.field(converter=_fee_pairs)
-    rounding: Rounding = Rounding.HALF_UP
-
-    def rate_for(self, channel: MerchantChannel) -> Rate:
-        """The fee rate of ``channel``.
-
-        >>> DEFAULT_MERCHANT_FEES.rate_for(MerchantChannel.TMALL).value
-        Decimal('0.008')
-
-        Raises:
-            antfin.errors.NotFoundError: for a channel the table does not price.
-        """
-        for known, rate in self.rates:
-            if known is channel:
-                return rate
-        expected = ", ".join(known.value for known, _ in self.rates)
-        raise NotFoundError(f"channel: {channel!r} has no Huabei merchant fee; expected one of {expected}")
-
-    def fee_for(self, amount: Money, channel: MerchantChannel) -> Money:
-        """The merchant's fee on ``amount``, rounded with ``rounding``.
-
-        >>> DEFAULT_MERCHANT_FEES.fee_for(CNY("1000"), MerchantChannel.OFFLINE)
-        Money('8.00', 'CNY')
-        """
-        return self.rate_for(channel).of(amount, rounding=self.rounding)
-
-
-#: Huabei acquiring fees (cfg; commonly cited figures, the seed gives none).
-DEFAULT_MERCHANT_FEES: Final = MerchantFeeTable(
-    {
-        MerchantChannel.OFFLINE: Rate.percent("0.8"),
-        MerchantChannel.TAOBAO: Rate.percent("1.0"),
-        MerchantChannel.TMALL: Rate.percent("0.8"),
-    }
-)
 
 _MIN_LINE: Final = Money("500", "CNY")
 _MAX_LINE: Final = Money("50000", "CNY")
@@ -812,7 +742,7 @@ class HuabeiAccount:
             plan = plan_instalments(
                 money, instalments, on=posted_on, schedule=self.config.instalment_fees, merchant_paid=merchant_paid
             )
-        fee = self.config.merchant_fees.fee_for(money, channel)
+        fee = self.config.merchant_fees.fee_for(money, channel, posted_on)
         merchant_wallet = wallet(merchant)
         self.ledger.account(merchant_wallet)  # NotFoundError before anything moves
 

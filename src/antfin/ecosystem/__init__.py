@@ -7,7 +7,16 @@
 .. versionadded:: 0.1.0
 """
 
-from antfin.chart import Product, ProfitPoint, revenue_account
+from antfin.chart import Basis, Product, ProfitPoint, Segment, revenue_account
 from antfin.ecosystem.revenue import IncomeLine, IncomeStatement, income_statement
 
-__all__ = ["IncomeLine", "IncomeStatement", "Product", "ProfitPoint", "income_statement", "revenue_account"]
+__all__ = [
+    "Basis",
+    "IncomeLine",
+    "IncomeStatement",
+    "Product",
+    "ProfitPoint",
+    "Segment",
+    "income_statement",
+    "revenue_account",
+]

@@ -27,13 +27,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 
 from antfin.calendar import ensure_aware
-from antfin.chart import Product, ProfitPoint
-from antfin.errors import InvalidTimeError
+from antfin.chart import Basis, Product, ProfitPoint, Segment
+from antfin.errors import InvalidAmountError, InvalidTimeError
 from antfin.ledger import Ledger
 from antfin.money import CNY, Currency, Money, format_money
 
@@ -60,10 +60,32 @@ class IncomeLine:
         """The product line of this profit point."""
         return self.point.product
 
+    @property
+    def segment(self) -> Segment:
+        """The 2020 segment of this profit point.
+
+        >>> IncomeLine(ProfitPoint.DAKE_SERVICE_FEE, CNY("1")).segment.name_zh
+        '创新业务及其他'
+
+        .. versionadded:: 0.2.0
+        """
+        return self.point.segment
+
+    @property
+    def basis(self) -> Basis:
+        """Whether the case study states this profit point or it is assumed.
+
+        >>> IncomeLine(ProfitPoint.DAKE_SERVICE_FEE, CNY("1")).basis
+        <Basis.ASSUMED: 'assumed'>
+
+        .. versionadded:: 0.2.0
+        """
+        return self.point.facts.basis
+
 
 @attrs.frozen
 class IncomeStatement:
-    """Revenue by product and profit point for ``[start, end)``.
+    """Revenue by product (or 2020 segment) and profit point for ``[start, end)``.
 
     >>> statement = IncomeStatement(None, None, (IncomeLine(ProfitPoint.HUABEI_INSTALMENT_FEE, CNY("440.00")),))
     >>> statement.by_product()[Product.HUABEI]
@@ -100,6 +122,37 @@ class IncomeStatement:
             totals[line.product] += line.amount
         return totals
 
+    def by_segment(self) -> dict[Segment, Money]:
+        """Revenue per 2020 segment, in the order of :class:`~antfin.chart.Segment`.
+
+        >>> lines = (IncomeLine(ProfitPoint.HUABEI_INSTALMENT_FEE, CNY("440")),
+        ...          IncomeLine(ProfitPoint.ALIPAY_ACQUIRING_COMMISSION, CNY("6")))
+        >>> totals = IncomeStatement(None, None, lines).by_segment()
+        >>> {segment.code: str(amount.amount) for segment, amount in totals.items()}
+        {'payments': '6.00', 'digital_finance': '440.00', 'innovation': '0.00'}
+
+        .. versionadded:: 0.2.0
+        """
+        totals = {segment: self.currency.zero() for segment in Segment}
+        for line in self.lines:
+            totals[line.segment] += line.amount
+        return totals
+
+    def by_basis(self) -> dict[Basis, Money]:
+        """Revenue from profit points the case study states, and from assumed ones.
+
+        >>> lines = (IncomeLine(ProfitPoint.HUABEI_INSTALMENT_FEE, CNY("440")),
+        ...          IncomeLine(ProfitPoint.CLOUD_TECH_SERVICE_FEE, CNY("100")))
+        >>> IncomeStatement(None, None, lines).by_basis()[Basis.ASSUMED]
+        Money('100.00', 'CNY')
+
+        .. versionadded:: 0.2.0
+        """
+        totals = {basis: self.currency.zero() for basis in Basis}
+        for line in self.lines:
+            totals[line.basis] += line.amount
+        return totals
+
     def amount(self, point: ProfitPoint) -> Money:
         """Revenue of one profit point.
 
@@ -118,8 +171,15 @@ class IncomeStatement:
         end = "…" if self.end is None else self.end.isoformat()
         return f"{start} – {end}"
 
-    def to_text(self, locale: str = "zh_CN", *, include_zero: bool = False) -> str:
-        """A plain-text table: products, their profit points, and the total.
+    def to_text(
+        self,
+        locale: str = "zh_CN",
+        *,
+        include_zero: bool = False,
+        view: Literal["product", "segment"] = "product",
+        by_basis: bool = False,
+    ) -> str:
+        """A plain-text table: products (or segments), their profit points, and the total.
 
         >>> statement = IncomeStatement(None, None, (IncomeLine(ProfitPoint.DAKE_SERVICE_FEE, CNY("300")),))
         >>> print(statement.to_text())
@@ -128,25 +188,74 @@ class IncomeStatement:
           融资服务费                                                 ¥300.00
         合计                                                      ¥300.00
 
+        Read by the 2020 segments, in two parts (what the case study states, then what is assumed):
+
+        >>> lines = (IncomeLine(ProfitPoint.ALIPAY_ACQUIRING_COMMISSION, CNY("6")),
+        ...          IncomeLine(ProfitPoint.CLOUD_TECH_SERVICE_FEE, CNY("100")))
+        >>> print(IncomeStatement(None, None, lines).to_text("en_US", view="segment", by_basis=True))
+        Income statement (all time)
+        Stated by the case study                               CN¥6.00
+          Digital payments and merchant services               CN¥6.00
+            Acquiring commission                               CN¥6.00
+        Assumed                                              CN¥100.00
+          Innovation initiatives and others                  CN¥100.00
+            Technology service fees                          CN¥100.00
+        Total                                                CN¥106.00
+
         Args:
             locale: ``"zh_CN"`` or ``"en_US"`` (any Babel locale formats the amounts;
                 names are Chinese for ``zh*`` locales and English otherwise).
             include_zero: also list profit points that earned nothing.
+            view: group the profit points by ``"product"`` or by 2020 ``"segment"``.
+            by_basis: print two labelled parts, profit points the case study states
+                and then assumed ones (see :data:`~antfin.chart.POINT_FACTS`).
+
+        Raises:
+            TypeError: when ``view`` is not a string.
+            antfin.errors.InvalidAmountError: for an unknown ``view`` (the same error as an unknown rounding mode).
+
+        .. versionchanged:: 0.2.0
+           ``view`` and ``by_basis``.
         """
+        if not isinstance(view, str):
+            raise TypeError(f"view must be a str, not {type(view).__name__}")
+        if view not in ("product", "segment"):
+            raise InvalidAmountError(f"unknown view {view!r}; expected 'product' or 'segment'")
         zh = locale.lower().startswith("zh")
         title = "利润表" if zh else "Income statement"
         out = [f"{title}（{self._period(zh)}）" if zh else f"{title} ({self._period(zh)})"]
-        by_product = self.by_product()
-        for product in Product:
-            lines = [line for line in self.lines if line.product is product and (include_zero or line.amount)]
-            if not lines and not include_zero:
-                continue
-            out.append(_row(product.name_zh if zh else product.name_en, format_money(by_product[product], locale)))
-            for line in lines:
-                name = line.point.name_zh if zh else line.point.name_en
-                out.append(_row("  " + name, format_money(line.amount, locale)))
+        if by_basis:
+            for basis in Basis:
+                part = [line for line in self.lines if line.basis is basis]
+                if not include_zero and not any(line.amount for line in part):
+                    continue
+                subtotal = sum((line.amount for line in part), self.currency.zero())
+                out.append(_row(basis.label_zh if zh else basis.label_en, format_money(subtotal, locale)))
+                out.extend(self._groups(part, view, locale, zh, include_zero, indent="  "))
+        else:
+            out.extend(self._groups(list(self.lines), view, locale, zh, include_zero, indent=""))
         out.append(_row("合计" if zh else "Total", format_money(self.total, locale)))
         return "\n".join(out)
+
+    def _groups(
+        self, lines: list[IncomeLine], view: str, locale: str, zh: bool, include_zero: bool, indent: str
+    ) -> list[str]:
+        groups: tuple[Product | Segment, ...] = tuple(Product) if view == "product" else tuple(Segment)
+        out: list[str] = []
+        for group in groups:
+            members = [
+                line
+                for line in lines
+                if (line.product if view == "product" else line.segment) is group and (include_zero or line.amount)
+            ]
+            if not members and not include_zero:
+                continue
+            subtotal = sum((line.amount for line in members), self.currency.zero())
+            out.append(_row(indent + (group.name_zh if zh else group.name_en), format_money(subtotal, locale)))
+            for line in members:
+                name = line.point.name_zh if zh else line.point.name_en
+                out.append(_row(indent + "  " + name, format_money(line.amount, locale)))
+        return out
 
     def to_json(self) -> dict[str, Any]:
         """JSON-compatible data: amounts as strings with their currency.
@@ -162,6 +271,9 @@ class IncomeStatement:
             "lines": [
                 {
                     "product": line.product.name,
+                    "segment": line.segment.name,
+                    "basis": line.basis.value,
+                    "note": line.point.facts.note,
                     "profit_point": line.point.name,
                     "name_zh": line.point.name_zh,
                     "name_en": line.point.name_en,
@@ -170,6 +282,8 @@ class IncomeStatement:
                 for line in self.lines
             ],
             "by_product": {product.name: _money_json(amount) for product, amount in self.by_product().items()},
+            "by_segment": {segment.name: _money_json(amount) for segment, amount in self.by_segment().items()},
+            "by_basis": {basis.value: _money_json(amount) for basis, amount in self.by_basis().items()},
             "total": _money_json(self.total),
         }
 

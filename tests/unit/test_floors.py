@@ -1,0 +1,68 @@
+"""The house reads from the ground up: no module imports from a floor above its own."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+import antfin
+
+ROOT = Path(antfin.__file__).parent
+FLOOR1 = {"money", "rates", "calendar", "errors", "decisions", "serialization", "__init__", "__main__"}
+PRODUCTS = {"payments", "wealth", "credit", "crowdfunding", "insurance"}
+
+
+def _floor(module: str) -> int:
+    top = module.split(".")[1] if "." in module else "__init__"
+    if top in FLOOR1:
+        return 1
+    if top == "ledger":
+        return 2
+    if top == "chart":
+        return 3
+    if top in PRODUCTS:
+        return 4
+    if top == "books":
+        return 5
+    if top == "ecosystem":
+        return 6
+    return 7  # cli
+
+
+def _imports(path: Path) -> set[str]:
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("antfin"):
+            found.add(node.module)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names if alias.name.startswith("antfin"))
+    return found
+
+
+MODULES = sorted(
+    ("antfin." + ".".join(path.relative_to(ROOT).with_suffix("").parts), path)
+    for path in ROOT.rglob("*.py")
+    if path.name not in {"__init__.py", "__main__.py"} or path.parent != ROOT
+)
+
+
+@pytest.mark.parametrize(
+    ("module", "path"),
+    [
+        (name, path)
+        for name, path in MODULES
+        if name.split(".")[1] in {"chart", "decisions", "insurance"} or name.startswith("antfin.credit.joint")
+        or name == "antfin.credit.huabei_channels"
+    ],
+)  # fmt: skip
+def test_new_modules_import_only_from_floors_below_or_their_own_package(module: str, path: Path) -> None:
+    floor = _floor(module)
+    own = module.split(".")[1]
+    for imported in _imports(path):
+        if imported == "antfin" or imported.split(".")[1] == own:
+            continue
+        assert _floor(imported) < floor or (
+            floor == 4 and _floor(imported) == 4 and imported.count(".") == 1  # another product's public package
+        ), f"{module} imports {imported} (floor {_floor(imported)} from floor {floor})"
