@@ -341,11 +341,11 @@ POINT_FACTS: Final[Mapping[ProfitPoint, PointFacts]] = MappingProxyType(
         _P.ALIPAY_WITHDRAWAL_FEE: PointFacts(
             _PAY, _A, "not in the case study: Alipay's public withdrawal fee rule of 2016-10-12"
         ),
-        _P.YUEBAO_MANAGEMENT_FEE: PointFacts(
-            _FIN, _A, "not in the case study (its 余额宝 profit point is the fund's 投资收益): fund contract fees"
+        _P.YUEBAO_SALES_SERVICE_FEE: PointFacts(
+            _FIN,
+            _A,
+            "not in the case study (its 余额宝 profit point is the fund's 投资收益): the distributor's sales service fee",
         ),
-        _P.YUEBAO_CUSTODY_FEE: PointFacts(_FIN, _A, "not in the case study: the fund contract's custody fee"),
-        _P.YUEBAO_SALES_SERVICE_FEE: PointFacts(_FIN, _A, "not in the case study: the fund contract's sales fee"),
         _P.ZHAOCAIBAO_TRANSFER_FEE: PointFacts(_FIN, _S, "招财宝 手续费: 每笔本金的千分之二"),
         _P.FORTUNE_SUBSCRIPTION_FEE: PointFacts(_FIN, _S, "蚂蚁聚宝盈利点 手续费: 向投资收益人收取的手续费"),
         _P.FORTUNE_REDEMPTION_FEE: PointFacts(_FIN, _S, "蚂蚁聚宝盈利点 手续费: 基金赎回费"),
