@@ -36,6 +36,7 @@ from antfin.ecosystem.services import CloudContract, book_service_fee
 from antfin.errors import AntfinError, NotFoundError
 from antfin.money import CNY, Money, Rounding
 from antfin.payments import Account, AccountType, GoodsType, RefundReason
+from antfin.payments.bills import pay_bill
 from antfin.payments.float_interest import accrue_float_interest
 from antfin.rates import DayCount, Rate
 from antfin.wealth import MoneyFund
@@ -61,6 +62,7 @@ _PARTNERS = (
     ("dake-teahouse", 1),
     ("dake-robotics", 1),
     ("partner-bank", 1_000_000),
+    ("power-grid", 1),
 )
 _OFFERS = (
     # One round that its backers fund, and one that falls short and refunds everyone.
@@ -523,16 +525,18 @@ class Day:
                         amount=fee,
                         at=at,
                     )
+        biller = self.account("power-grid")
         for number, user in enumerate(self.pick(0.02)):
-            if user.available() >= CNY("1.00"):
+            bill = _yuan(rng, 30, 300)
+            if user.available() >= bill:  # 生活缴费: free for the user, the biller pays Alipay's commission
                 self._try(
-                    "bill payment service",
-                    book_service_fee,
+                    "bill payment",
+                    pay_bill,
                     ledger,
-                    f"demo:vas:{today}:{user.account_id}",
-                    payer_wallet=user.wallet_id,
-                    point=ProfitPoint.ALIPAY_VALUE_ADDED,
-                    amount=CNY("1.00"),
+                    f"demo:bill:{today}:{user.account_id}",
+                    payer=user,
+                    biller=biller,
+                    amount=bill,
                     at=at + timedelta(minutes=number % 60),
                 )
         for number, user in enumerate(self.pick(0.01)):

@@ -99,7 +99,7 @@ class World:
     >>> world.run_day()
     >>> with world.books.read() as tx:
     ...     len(tx.accounts.ids("USER")), len(tx.accounts.ids("MERCHANT"))
-    (10, 10)
+    (10, 11)
 
     .. versionadded:: 0.1.0
     """
