@@ -22,7 +22,7 @@ from typing import TextIO
 
 import attrs
 
-from antfin import __version__
+from antfin import __version__, cli_batch
 from antfin.money import CNY, Money, allocate_minor_units, format_money, parse_money
 
 __all__ = ["COMMANDS", "Command", "build_parser", "demo", "main", "money_tour"]
@@ -189,6 +189,8 @@ COMMANDS: dict[str, Command] = {
         demo,
     ),
     "money": Command("show exact money, allocation and formatting in zh_CN and en_US", _configure_money, money_tour),
+    "distribute": Command(cli_batch.DISTRIBUTE_HELP, cli_batch.configure_distribute, cli_batch.distribute),
+    "holders": Command(cli_batch.HOLDERS_HELP, cli_batch.configure_holders, cli_batch.holders),
 }
 
 

@@ -155,6 +155,8 @@ def distribute_income_parquet(
 
     fen = income.minor_units if isinstance(income, Money) else income
     _check_income_type(fen)
+    if abs(fen) >= 2**63:
+        raise InvalidAmountError(f"income {fen} fen does not fit the int64 income column")
     say = progress if progress is not None else _silent
     pieces = _pieces(Path(source), column)
     target = Path(out)
@@ -174,8 +176,6 @@ def distribute_income_parquet(
     if fen != 0 and total == 0:
         raise _no_positive_units(fen)
     magnitude = abs(fen)
-    if magnitude >= 2**63:
-        raise InvalidAmountError(f"income {fen} fen does not fit the int64 income column")
 
     leftover = 0
     threshold: int | None = None
