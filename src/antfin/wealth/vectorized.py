@@ -187,7 +187,10 @@ def _floors_and_remainders(income: int, units: IntArray, total: int) -> tuple[In
         return units * whole, np.zeros(units.size, dtype=np.int64)
     largest = int(units.max())
     if rest * largest < _INT64_LIMIT:
-        quotient, remainders = np.divmod(units * rest, total)
+        # In place: the product becomes the remainders (one fresh array fewer to fault in).
+        remainders = np.multiply(units, rest)
+        quotient = np.empty_like(remainders)
+        np.divmod(remainders, total, out=(quotient, remainders))
     else:
         maybe, remainders = _long_division(rest, units, total, largest.bit_length())
         if maybe is None:

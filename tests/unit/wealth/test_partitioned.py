@@ -166,3 +166,9 @@ def test_on_a_distributed_local_cluster_of_two_workers(tmp_path: Path) -> None:
     assert summary.holders == 8000
     flat = [unit for part in parts for unit in part]
     assert read_income(tmp_path / "out").tolist() == distribute_income(150_641_969, flat)
+
+
+def test_without_the_units_cache_the_result_is_the_same() -> None:
+    parts = [[5, 0, 3], [7, 7], [1]]
+    flat = [unit for part in parts for unit in part]
+    assert run(1001, parts, cache_units=False)[0] == run(1001, parts)[0] == distribute_income(1001, flat)
