@@ -20,7 +20,7 @@ fen or more, or units beyond int64) the pure path computes the answer: slower,
 never wrong.
 
 NumPy is an optional dependency (the ``batch`` extra); importing
-:mod:`antfin.wealth` does not import this module.
+``antfin.wealth`` does not import this module.
 
 .. versionadded:: 0.2.0
 """
