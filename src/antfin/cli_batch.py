@@ -140,6 +140,8 @@ def distribute(args: argparse.Namespace, out: TextIO) -> int:
             )
     except (AntfinError, OSError) as error:
         return _fail(str(error))
+    except Exception as error:  # a cluster or library failure: still one line, no traceback
+        return _fail(f"{type(error).__name__}: {error}")
     rate = summary.holders / max(time.perf_counter() - started, 1e-9)
     say(f"done: {summary.holders:,} holders, {summary.leftover:,} fen by largest remainder, {rate:,.0f} holders/s")
     return 0

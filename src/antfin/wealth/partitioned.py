@@ -70,7 +70,7 @@ _PIECE_LIMIT: Final = 1024
 _GUESSES: Final = 8
 
 #: One partition: a Parquet file and one of its row groups.
-Piece = tuple[str, int]
+_Piece = tuple[str, int]
 
 
 @attrs.frozen
@@ -308,7 +308,7 @@ def _silent(line: str) -> None:
     del line
 
 
-def _pieces(source: Path, column: str) -> list[Piece]:
+def _pieces(source: Path, column: str) -> list[_Piece]:
     import pyarrow.parquet as pq
 
     if source.is_dir():
@@ -319,7 +319,7 @@ def _pieces(source: Path, column: str) -> list[Piece]:
         raise NotFoundError(f"no Parquet file or directory at {source}")
     if not files:
         raise NotFoundError(f"no *.parquet files in {source}")
-    pieces: list[Piece] = []
+    pieces: list[_Piece] = []
     for name in files:
         metadata = pq.ParquetFile(name).metadata
         if column not in metadata.schema.names:
@@ -328,7 +328,7 @@ def _pieces(source: Path, column: str) -> list[Piece]:
     return pieces
 
 
-def _read_units(piece: Piece, column: str) -> IntArray:
+def _read_units(piece: _Piece, column: str) -> IntArray:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -371,7 +371,7 @@ def _piece_band(pair: tuple[IntArray, IntArray], low: int, high: int, limit: int
 
 
 def _piece_write(
-    piece: Piece,
+    piece: _Piece,
     pair: tuple[IntArray, IntArray],
     column: str,
     sign: int,

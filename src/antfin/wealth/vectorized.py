@@ -32,6 +32,7 @@ from typing import Any, Final, TypeAlias
 import numpy as np
 import numpy.typing as npt
 
+from antfin.errors import InvalidAmountError
 from antfin.money import Money, allocate_minor_units
 from antfin.wealth.income import _check_income_type, _negative_units, _no_positive_units
 
@@ -74,8 +75,8 @@ def distribute_income_array(income: int | Money, units: npt.ArrayLike) -> IntArr
 
     Raises:
         TypeError: for a float, bool or other non-integer income or units.
-        antfin.errors.InvalidAmountError: for negative units, or nonzero
-            income and no positive units.
+        antfin.errors.InvalidAmountError: for negative units, nonzero income
+            and no positive units, or an array that is not one-dimensional.
 
     .. versionadded:: 0.2.0
     """
@@ -127,7 +128,7 @@ def _units_array(units: npt.ArrayLike) -> IntArray:
             return np.array([int(value) for value in values], dtype=object)
     array = units
     if array.ndim != 1:
-        array = array.reshape(-1) if array.size else np.zeros(0, dtype=np.int64)
+        raise InvalidAmountError(f"units must be one value per holder (a 1-d array), got shape {array.shape}")
     kind = array.dtype.kind
     if kind == "i":
         return array.astype(np.int64, copy=False)

@@ -122,6 +122,8 @@ def test_refusals_match_the_pure_path() -> None:
         (5, np.array([1.0, 2.0]), TypeError, "float64"),
         (5, np.array([True, False]), TypeError, "bool"),
         (5, ["1"], TypeError, "str"),
+        (5, np.array([[1, 2], [3, 4]]), InvalidAmountError, "1-d"),
+        (5, np.array(7), InvalidAmountError, "1-d"),
     ]
     for income, units, error, words in bad:
         with pytest.raises(error, match=words):
