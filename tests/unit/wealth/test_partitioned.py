@@ -59,6 +59,8 @@ def _with_a_holder(partitions: list[list[int]]) -> tuple[list[list[int]], list[i
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(incomes, partition_lists)
 @example(100, [[1, 1], [1]])
+@example(-7, [[5]])  # one holder takes everything
+@example(0, [[0], [3]])
 @example(150_641_969, [[10**15], [], [3 * 10**15 + 1, 7]])
 @example(-(10**9), [[2**62, 1], [2**63 + 5]])
 def test_dask_equals_vectorized_equals_pure(income: int, partitions: list[list[int]]) -> None:
