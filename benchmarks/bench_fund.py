@@ -13,7 +13,18 @@ and the peak extra memory of (2) against the size of the input list (list plus i
 
 Targets: (2) within 5x of (1); (2) at least 3x faster than (3); peak extra memory within 3x of the input.
 
-Run: ``python benchmarks/bench_fund.py`` (1,000,000 holders) or ``--quick`` (100,000).
+At scale (issue 19), with the ``batch`` extra (NumPy, Dask, pyarrow) installed:
+
+5. ``antfin.wealth.vectorized.distribute_income_array`` on the same holders: at least 10x faster than
+   (2) and within 10x of (4), NumPy's bare floor division; its output is checked equal to (2);
+6. ``antfin.wealth.partitioned.distribute_income_parquet`` over 100,000,000 synthetic holders written
+   to disk as Parquet (100 files), on a ``distributed.LocalCluster`` of 2 single-threaded worker
+   processes: it must finish with every process's peak resident memory (VmHWM) under 4 GB, and
+   take at most 3x the vectorized path's time per holder. The output is checked afterwards in a
+   separate process against the vectorized path over all holders at once.
+
+Run: ``python benchmarks/bench_fund.py`` (1,000,000 holders; 100,000,000 for Dask) or ``--quick``
+(100,000; 2,000,000 for Dask). ``--dask-holders N`` sets the Dask size; ``--skip-dask`` skips it.
 """
 
 from __future__ import annotations
@@ -27,6 +38,7 @@ import time
 import tracemalloc
 from collections.abc import Callable
 from decimal import ROUND_DOWN, Decimal
+from pathlib import Path
 from typing import Any
 
 from antfin.wealth import distribute_income
@@ -86,12 +98,256 @@ def peak_memory(income: int, units: list[int]) -> int:
     return peak_extra
 
 
-def main() -> int:
+Row = tuple[str, str, str, float, str, bool]
+
+
+def bench_vectorized(
+    income: int, units: list[int], total: int, repeats: int, ours: float
+) -> tuple[list[Row], float | None]:
+    """The NumPy path against the pure path and against a bare NumPy floor-division pass."""
+    try:
+        import numpy as np
+
+        from antfin.wealth.vectorized import distribute_income_array
+    except ImportError:  # pragma: no cover - optional extra
+        print("numpy not installed: vectorized path skipped")
+        return [], None
+    array = np.array(units, dtype=np.int64)
+    assert distribute_income_array(income, array).tolist() == distribute_income(income, units), "vectorized != pure"
+    vectorized = best_of(max(repeats, 5), lambda: distribute_income_array(income, array))
+    bare = best_of(max(repeats, 5), lambda: array * income // total)
+    speedup = ours / vectorized
+    ratio = vectorized / bare
+    print(
+        f"vectorized path: {vectorized * 1e3:.1f} ms for {len(units):,} holders "
+        f"({vectorized / len(units) * 1e9:.1f} ns a holder); bare NumPy // pass {bare * 1e3:.1f} ms"
+    )
+    return [
+        (
+            "vectorized vs pure distribute_income",
+            f"{vectorized:.4f} s",
+            f"{ours:.3f} s",
+            speedup,
+            ">= 10x",
+            speedup >= 10,
+        ),
+        ("vectorized vs bare NumPy // pass", f"{vectorized:.4f} s", f"{bare:.4f} s", ratio, "<= 10x", ratio <= 10),
+    ], vectorized
+
+
+def _peak_rss(pid: int) -> int:
+    """A process's peak resident set (VmHWM) in bytes, from /proc."""
+    with open(f"/proc/{pid}/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def _peak_memory(client: Any) -> dict[str, int]:
+    """Peak RSS of this process, every worker and any other child process (nannies), by name."""
+    import os
+
+    import psutil
+
+    names = {os.getpid(): "driver (scheduler, client)"}
+    names.update({pid: f"worker {address}" for address, pid in client.run(os.getpid).items()})
+    for child in psutil.Process().children(recursive=True):
+        names.setdefault(child.pid, f"process {child.pid} ({' '.join(child.cmdline()[1:3])[:40]})")
+    return {name: _peak_rss(pid) for pid, name in names.items()}
+
+
+def _warm_up() -> None:
+    import pyarrow.parquet
+
+    import antfin.wealth.partitioned
+
+    del antfin, pyarrow
+
+
+def bench_dask(
+    holders: int, partitions: int, workers: int, data_dir: str | None, vector_per_holder: float, args: Any
+) -> list[Row]:
+    """Holders on disk, the partitioned path on a local cluster: time, peak memory, exactness."""
+    import os
+    import shutil
+    import tempfile
+
+    import psutil
+    from distributed import Client, LocalCluster
+
+    from antfin.cli_batch import write_synthetic_holders
+    from antfin.wealth.partitioned import distribute_income_parquet
+
+    folder = Path(data_dir or tempfile.mkdtemp(prefix="antfin-fund-"))
+    source, out = folder / "holders", folder / "income"
+    for path in (source, out):
+        shutil.rmtree(path, ignore_errors=True)
+    print()
+    print(f"Dask path: {holders:,} holders in {partitions} Parquet files under {folder}, {workers} worker processes")
+    start = time.perf_counter()
+    write_synthetic_holders(source, count=holders, partitions=partitions, seed=19)
+    size = sum(path.stat().st_size for path in source.glob("*.parquet"))
+    print(f"  generated in {time.perf_counter() - start:.1f} s ({size / 1e9:.2f} GB on disk)")
+    started = time.perf_counter()
+    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+    client = Client(cluster)
+    client.run(_warm_up)  # load the code on the workers first: not part of the distribution's time
+    print(f"  cluster of {workers} workers up in {time.perf_counter() - started:.1f} s")
+
+    def progress(line: str) -> None:
+        print(f"  [{time.perf_counter() - start:7.1f} s] {line}", flush=True)
+
+    # The day's income: about 2% a year on the fund, as in the pure benchmark.
+    import pyarrow.parquet as pq
+
+    total_units = sum(
+        int(pq.read_table(path, columns=["units"]).column(0).to_numpy().sum())
+        for path in sorted(source.glob("*.parquet"))
+    )
+    income = total_units * 2 // 100 // 365
+    processes = [psutil.Process(os.getpid())] + [psutil.Process(pid) for pid in client.run(os.getpid).values()]
+
+    def cpu_seconds() -> float:
+        return sum(sum(process.cpu_times()[:2]) for process in processes)
+
+    load_before = os.getloadavg()[0]
+    cpu = cpu_seconds()
+    start = time.perf_counter()
+    summary = distribute_income_parquet(income, source, out, scheduler=client, progress=progress)
+    seconds = time.perf_counter() - start
+    cpu = cpu_seconds() - cpu
+    print(
+        f"  CPU time of the driver and the workers: {cpu:.1f} s (user + system); "
+        f"machine load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after"
+    )
+    peaks = _peak_memory(client)
+    client.close()
+    cluster.close()
+    for name, peak in sorted(peaks.items()):
+        print(f"  peak RSS {name}: {peak / 1e9:.2f} GB")
+    largest = max(peaks.values())
+    rate = holders / seconds
+    per_holder = seconds / holders
+    print(
+        f"  distributed {income / 100:,.2f} yuan over {summary.holders:,} holders in {seconds:.1f} s "
+        f"({rate:,.0f} holders/s); {summary.leftover:,} fen by largest remainder, "
+        f"{summary.selection_rounds} selection round(s)"
+    )
+    check_output(source, out, holders, income, verify=not args.no_verify)
+    if data_dir is None:
+        shutil.rmtree(folder, ignore_errors=True)
+    ratio = per_holder / vector_per_holder
+    return [
+        (
+            f"Dask {holders / 1e6:,.0f}M holders: time per holder vs vectorized",
+            f"{per_holder * 1e9:.1f} ns",
+            f"{vector_per_holder * 1e9:.1f} ns",
+            ratio,
+            "<= 3x",
+            ratio <= 3,
+        ),
+        (
+            "Dask: peak RSS of any process vs 4 GB",
+            f"{largest / 1e9:.2f} GB",
+            "4.00 GB",
+            largest / 4e9,
+            "< 1x",
+            largest < 4e9,
+        ),
+        ("Dask: holders per second (information)", f"{rate / 1e6:.2f} M/s", "", 1.0, "", True),
+        (
+            "Dask: CPU per holder vs vectorized (info)",
+            f"{cpu / holders * 1e9:.1f} ns",
+            f"{vector_per_holder * 1e9:.1f} ns",
+            cpu / holders / vector_per_holder,
+            "",
+            True,
+        ),
+    ]
+
+
+def check_output(source: Path, out: Path, holders: int, income: int, *, verify: bool) -> None:
+    """Row count and total of the output; with ``verify``, holder by holder against the vectorized path."""
+    import subprocess
+
+    import pyarrow.parquet as pq
+
+    written = sum(pq.read_metadata(path).num_rows for path in out.glob("*.parquet"))
+    paid = sum(
+        int(pq.read_table(path, columns=["income"]).column(0).to_numpy().sum()) for path in out.glob("*.parquet")
+    )
+    assert written == holders, f"output holds {written:,} rows"
+    assert paid == income, f"output pays {paid:,} fen, not {income:,}"
+    if verify:
+        check = subprocess.run(
+            [sys.executable, __file__, "--verify", str(source), str(out), str(income)],
+            check=False,
+            capture_output=True,
+            text=True,
+        )
+        print(f"  {check.stdout.strip() or check.stderr.strip()}")
+        assert check.returncode == 0, "the Dask output differs from the vectorized path"
+
+
+def verify(source: str, out: str, income: int) -> int:
+    """All holders at once through the vectorized path, compared with the Dask output (a separate process)."""
+    import numpy as np
+    import pyarrow.parquet as pq
+
+    from antfin.wealth.vectorized import distribute_income_array
+
+    units = np.concatenate(
+        [pq.read_table(path, columns=["units"]).column(0).to_numpy() for path in sorted(Path(source).glob("*.parquet"))]
+    )
+    expected = distribute_income_array(income, units)
+    del units
+    got = np.concatenate(
+        [pq.read_table(path, columns=["income"]).column(0).to_numpy() for path in sorted(Path(out).glob("*.parquet"))]
+    )
+    same = bool(np.array_equal(got, expected))
+    print(
+        f"verified: Dask output {'equals' if same else 'DIFFERS FROM'} the vectorized path for all {got.size:,} holders"
+    )
+    return 0 if same else 1
+
+
+def bench_at_scale(args: Any, income: int, units: list[int], total: int, repeats: int, ours: float) -> list[Row]:
+    """The vectorized path on the same holders, then the Dask path on many more; prints all rows again."""
+    rows, vectorized_time = bench_vectorized(income, units, total, repeats, ours)
+    if vectorized_time is not None and not args.skip_dask:
+        dask_holders = args.dask_holders or (2_000_000 if args.quick else 100_000_000)
+        partitions = args.partitions or max(4, dask_holders // 1_000_000)
+        rows.extend(
+            bench_dask(dask_holders, partitions, args.workers, args.data_dir, vectorized_time / len(units), args)
+        )
+        print()
+        print(f"{'figure':<46} {'measured':>12} {'baseline':>12} {'ratio':>8}  target  met")
+        for name, measured, base, ratio, target, met in rows:
+            print(f"{name:<46} {measured:>12} {base:>12} {ratio:>7.2f}x  {target:<6}  {'yes' if met else 'NO'}")
+    return rows
+
+
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="100,000 holders, one repetition (smoke test)")
     parser.add_argument("--holders", type=int, default=None)
     parser.add_argument("--repeats", type=int, default=None)
-    args = parser.parse_args()
+    parser.add_argument("--dask-holders", type=int, default=None, help="holders for the Dask run (100,000,000)")
+    parser.add_argument("--partitions", type=int, default=None, help="Parquet files (default: 1 per million)")
+    parser.add_argument("--workers", type=int, default=2, help="Dask worker processes (default: 2)")
+    parser.add_argument("--data-dir", default=None, help="where to write the holders (default: a temp dir)")
+    parser.add_argument("--skip-dask", action="store_true", help="skip the Dask run")
+    parser.add_argument("--no-verify", action="store_true", help="skip checking the Dask output at full size")
+    parser.add_argument("--check", action="store_true", help="exit 1 if a target is missed (the default)")
+    parser.add_argument("--verify", nargs=3, metavar=("HOLDERS", "OUT", "INCOME"), help=argparse.SUPPRESS)
+    return parser.parse_args()
+
+
+def main() -> int:
+    args = parse_args()
+    if args.verify:
+        return verify(args.verify[0], args.verify[1], int(args.verify[2]))
     holders = args.holders or (100_000 if args.quick else 1_000_000)
     repeats = args.repeats or (1 if args.quick else 3)
 
@@ -166,6 +422,7 @@ def main() -> int:
                 f"{'reference: NumPy vectorized floor division':<46} {vectorized:>10.3f} s {bare:>10.3f} s "
                 f"{vectorized / bare:>7.2f}x  (reference only, no redistribution)"
             )
+    rows.extend(bench_at_scale(args, income, units, total, repeats, ours))
     all_met = all(row[-1] for row in rows)
     print()
     print("all targets met" if all_met else "SOME TARGETS MISSED")

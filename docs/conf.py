@@ -110,6 +110,8 @@ nitpick_ignore_regex = [
     # Third-party runtime dependencies, documented on their own sites.
     (r"py:.*", r"(attrs|attr|dateutil|babel)(\..*)?"),
     (r"py:.*", r"(relativedelta|Attribute|Locale)"),
+    # The optional batch extra (antfin.wealth.vectorized, antfin.wealth.partitioned).
+    (r"py:.*", r"(numpy|dask|distributed|pyarrow)(\..*)?"),
     # Type variables of generic helpers.
     (r"py:(class|obj)", r"(antfin(\.\w+)*\.)?T"),
 ]

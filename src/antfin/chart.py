@@ -344,7 +344,7 @@ POINT_FACTS: Final[Mapping[ProfitPoint, PointFacts]] = MappingProxyType(
         _P.YUEBAO_SALES_SERVICE_FEE: PointFacts(
             _FIN,
             _A,
-            "not in the case study (its 余额宝 profit point is the fund's 投资收益): the distributor's sales service fee",
+            "not in the case study (its 余额宝 profit point is the fund's 投资收益): the distributor's sales fee",
         ),
         _P.ZHAOCAIBAO_TRANSFER_FEE: PointFacts(_FIN, _S, "招财宝 手续费: 每笔本金的千分之二"),
         _P.FORTUNE_SUBSCRIPTION_FEE: PointFacts(_FIN, _S, "蚂蚁聚宝盈利点 手续费: 向投资收益人收取的手续费"),

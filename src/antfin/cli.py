@@ -27,7 +27,7 @@ from typing import Final, TextIO
 
 import attrs
 
-from antfin import __version__
+from antfin import __version__, cli_batch
 from antfin.errors import AntfinError, NotFoundError
 from antfin.money import CNY, Money, allocate_minor_units, format_money, parse_money
 
@@ -329,6 +329,8 @@ COMMANDS: dict[str, Command] = {
         check,
     ),
     "money": Command("show exact money and its formatting", _configure_money, money_tour),
+    "distribute": Command(cli_batch.DISTRIBUTE_HELP, cli_batch.configure_distribute, cli_batch.distribute),
+    "holders": Command(cli_batch.HOLDERS_HELP, cli_batch.configure_holders, cli_batch.holders),
 }
 
 

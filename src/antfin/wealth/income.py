@@ -102,8 +102,7 @@ def distribute_income(
         weights = _weights(units)
         currency = income.currency
         return tuple(Money.from_minor_units(part, currency) for part in _distribute(income.minor_units, weights))
-    if income.__class__ is not int:
-        raise TypeError(f"income must be an int count of fen or Money, not {type(income).__name__}")
+    _check_income_type(income)
     if not isinstance(units, list):
         units = list(units)
     return _distribute(income, units)  # type: ignore[arg-type]
@@ -122,17 +121,33 @@ def _weights(units: Sequence[int | Decimal | str]) -> list[int]:
     return integer_ratios(values)
 
 
+def _check_income_type(income: object) -> None:
+    """Refuse anything but a plain int count of fen (the batch paths share this check)."""
+    if income.__class__ is not int:
+        raise TypeError(f"income must be an int count of fen or Money, not {type(income).__name__}")
+
+
+def _negative_units(smallest: object) -> InvalidAmountError:
+    """The refusal for a negative holding (the batch paths raise the same error)."""
+    return InvalidAmountError(f"units must not be negative, got {smallest}; expected values >= 0")
+
+
+def _no_positive_units(income: int) -> InvalidAmountError:
+    """The refusal for nonzero income over no positive holding (the batch paths raise the same error)."""
+    return InvalidAmountError(
+        f"units must hold at least one positive value to distribute nonzero income {income}; got none"
+    )
+
+
 def _distribute(income: int, units: list[int]) -> list[int]:
     if income == 0:
         if any(unit.__class__ is not int for unit in units):
             raise TypeError("units must be ints in the integer form")
         if units and min(units) < 0:
-            raise InvalidAmountError(f"units must not be negative, got {min(units)}; expected values >= 0")
+            raise _negative_units(min(units))
         return [0] * len(units)
     if not units or not any(units):
-        raise InvalidAmountError(
-            f"units must hold at least one positive value to distribute nonzero income {income}; got none"
-        )
+        raise _no_positive_units(income)
     return allocate_minor_units(income, units)
 
 

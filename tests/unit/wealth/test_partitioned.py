@@ -1,0 +1,176 @@
+"""The Dask + Parquet distribution equals the pure one holder by holder, without gathering the holders."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from antfin import CNY
+from antfin.errors import InvalidAmountError, NotFoundError, PolicyViolationError
+from antfin.wealth import distribute_income
+
+np = pytest.importorskip("numpy")
+pytest.importorskip("dask")
+pytest.importorskip("pyarrow")
+partitioned = pytest.importorskip("antfin.wealth.partitioned")
+vectorized = pytest.importorskip("antfin.wealth.vectorized")
+
+distribute_income_parquet = partitioned.distribute_income_parquet
+read_income = partitioned.read_income
+write_holders = partitioned.write_holders
+
+unit_values = st.one_of(
+    st.just(0), st.integers(0, 6), st.integers(0, 10**9), st.integers(0, 2**62), st.integers(0, 2**64 - 1)
+)
+incomes = st.one_of(st.integers(-1000, 1000), st.integers(-(10**12), 10**12), st.integers(-(2**62), 2**62))
+partition_lists = st.lists(st.lists(unit_values, max_size=12), min_size=1, max_size=4)
+
+
+def run(income: int, partitions: list[list[int]], **options: Any) -> tuple[list[int], Any]:
+    with tempfile.TemporaryDirectory() as folder:
+        write_holders(Path(folder) / "in", partitions)
+        summary = distribute_income_parquet(
+            income, Path(folder) / "in", Path(folder) / "out", scheduler="synchronous", **options
+        )
+        return read_income(Path(folder) / "out").tolist(), summary
+
+
+@pytest.fixture
+def small_bands(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tiny samples and bands, so that the selection needs several rounds (and bisection) on small inputs."""
+    monkeypatch.setattr(partitioned, "_SAMPLE_SIZE", 4)
+    monkeypatch.setattr(partitioned, "_BAND_LIMIT", 4)
+    monkeypatch.setattr(partitioned, "_PIECE_LIMIT", 1)
+
+
+def _with_a_holder(partitions: list[list[int]]) -> tuple[list[list[int]], list[int]]:
+    flat = [unit for part in partitions for unit in part]
+    if not any(flat):
+        partitions = [*partitions[:-1], [*partitions[-1], 1]]
+        flat = [*flat, 1]
+    return partitions, flat
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(incomes, partition_lists)
+@example(100, [[1, 1], [1]])
+@example(-7, [[5]])  # one holder takes everything
+@example(0, [[0], [3]])
+@example(150_641_969, [[10**15], [], [3 * 10**15 + 1, 7]])
+@example(-(10**9), [[2**62, 1], [2**63 + 5]])
+def test_dask_equals_vectorized_equals_pure(income: int, partitions: list[list[int]]) -> None:
+    partitions, flat = _with_a_holder(partitions)
+    expected = distribute_income(income, flat)
+    assert vectorized.distribute_income_array(income, flat).tolist() == expected
+    got, summary = run(income, partitions)
+    assert got == expected
+    assert summary.holders == len(flat)
+    assert summary.total_units == sum(flat)
+
+
+# The fixture's patched limits are the same for every example, so sharing it across them is fine.
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(incomes, st.lists(st.lists(st.integers(0, 4), max_size=30), min_size=1, max_size=4))
+@example(10**9 + 7, [[1] * 30, [1] * 30])  # every remainder ties: the counts settle it
+def test_many_rounds_of_selection_stay_exact(small_bands: None, income: int, partitions: list[list[int]]) -> None:
+    partitions, flat = _with_a_holder(partitions)
+    got, summary = run(income, partitions)
+    assert got == distribute_income(income, flat)
+    assert summary.leftover == 0 or summary.selection_rounds >= 1
+
+
+def test_larger_input_with_ties_and_progress(small_bands: None) -> None:
+    rng = np.random.default_rng(7)
+    parts = [rng.integers(0, 10**8, size).tolist() for size in (500, 0, 1200, 300)]
+    parts[2][::5] = [4242] * len(parts[2][::5])
+    lines: list[str] = []
+    got, summary = run(150_641_969, parts, progress=lines.append)
+    assert got == distribute_income(150_641_969, [unit for part in parts for unit in part])
+    assert summary.selection_rounds > 1
+    assert any(line.startswith("threshold remainder") for line in lines)
+    assert lines[-1].startswith("written: 2,000 holders")
+
+
+def test_output_keeps_holder_ids_and_one_file_per_row_group(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.table({"holder": [10, 11, 12, 13], "units": [1, 2, 3, 4]})
+    pq.write_table(table, tmp_path / "one.parquet", row_group_size=3)
+    summary = distribute_income_parquet(CNY("0.10"), tmp_path / "one.parquet", tmp_path / "out", scheduler="sync")
+    assert summary.partitions == 2
+    assert sorted(path.name for path in (tmp_path / "out").iterdir()) == ["part-00000.parquet", "part-00001.parquet"]
+    first = pq.read_table(tmp_path / "out" / "part-00000.parquet")
+    assert first.column_names == ["holder", "income"]
+    assert first.column("holder").to_pylist() == [10, 11, 12]
+    assert read_income(tmp_path / "out").tolist() == distribute_income(10, [1, 2, 3, 4])
+
+
+def test_zero_income_writes_zeros() -> None:
+    got, summary = run(0, [[0, 5], [0]])
+    assert got == [0, 0, 0]
+    assert summary.leftover == 0
+    assert summary.threshold is None
+
+
+def test_refusals(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    write_holders(tmp_path / "zero", [[0, 0]])
+    with pytest.raises(InvalidAmountError, match="at least one positive"):
+        distribute_income_parquet(5, tmp_path / "zero", tmp_path / "o1", scheduler="sync")
+    pq.write_table(pa.table({"units": [3, -1]}), tmp_path / "negative.parquet")
+    with pytest.raises(InvalidAmountError, match="negative"):
+        distribute_income_parquet(5, tmp_path / "negative.parquet", tmp_path / "o2", scheduler="sync")
+    pq.write_table(pa.table({"units": [1.5, 1.0]}), tmp_path / "float.parquet")
+    with pytest.raises(InvalidAmountError, match="not integers"):
+        distribute_income_parquet(5, tmp_path / "float.parquet", tmp_path / "o3", scheduler="sync")
+    pq.write_table(pa.table({"units": [1, None]}), tmp_path / "null.parquet")
+    with pytest.raises(InvalidAmountError, match="null"):
+        distribute_income_parquet(5, tmp_path / "null.parquet", tmp_path / "o4", scheduler="sync")
+    with pytest.raises(NotFoundError, match="no column 'shares'"):
+        distribute_income_parquet(5, tmp_path / "zero", tmp_path / "o5", column="shares", scheduler="sync")
+    with pytest.raises(NotFoundError, match="no Parquet file"):
+        distribute_income_parquet(5, tmp_path / "missing", tmp_path / "o6", scheduler="sync")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(NotFoundError, match=r"no \*\.parquet"):
+        distribute_income_parquet(5, tmp_path / "empty", tmp_path / "o7", scheduler="sync")
+    with pytest.raises(PolicyViolationError, match="refusing to overwrite"):
+        distribute_income_parquet(5, tmp_path / "zero", tmp_path / "zero", scheduler="sync")
+    with pytest.raises(TypeError, match="float"):
+        distribute_income_parquet(1.5, tmp_path / "zero", tmp_path / "o8", scheduler="sync")
+    with pytest.raises(InvalidAmountError, match="int64 income column"):
+        distribute_income_parquet(2**63, tmp_path / "zero", tmp_path / "o9", scheduler="sync")
+    # A refusal writes nothing.
+    assert not any(tmp_path.glob("o*"))
+
+
+def test_on_a_distributed_local_cluster_of_two_workers(tmp_path: Path) -> None:
+    distributed = pytest.importorskip("distributed")
+    rng = np.random.default_rng(19)
+    parts = [rng.integers(0, 10**8, 2000).tolist() for _ in range(4)]
+    write_holders(tmp_path / "in", parts)
+    with (
+        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        summary = distribute_income_parquet(150_641_969, tmp_path / "in", tmp_path / "out", scheduler=client)
+    assert summary.holders == 8000
+    flat = [unit for part in parts for unit in part]
+    assert read_income(tmp_path / "out").tolist() == distribute_income(150_641_969, flat)
+
+
+def test_without_the_units_cache_the_result_is_the_same() -> None:
+    parts = [[5, 0, 3], [7, 7], [1]]
+    flat = [unit for part in parts for unit in part]
+    assert run(1001, parts, cache_units=False)[0] == run(1001, parts)[0] == distribute_income(1001, flat)
