@@ -19,7 +19,8 @@ retry after reloading is recognised.
 >>> from antfin.money import CNY
 >>> fingerprint("transfer", "wallet:a|b", "c", CNY("1.00"))
 '["transfer","wallet:a|b","c","100 CNY"]'
->>> fingerprint("transfer", "wallet:a", "b|c", CNY("1.00")) == fingerprint("transfer", "wallet:a|b", "c", CNY("1.00"))
+>>> split_elsewhere = fingerprint("transfer", "wallet:a", "b|c", CNY("1.00"))
+>>> split_elsewhere == fingerprint("transfer", "wallet:a|b", "c", CNY("1.00"))
 False
 >>> keys: dict[str, IdempotencyRecord[str]] = {}
 >>> replay(keys, "k1", fingerprint("pay", CNY("5"))) is None
@@ -30,7 +31,7 @@ True
 >>> replay(keys, "k1", fingerprint("pay", CNY("6")))
 Traceback (most recent call last):
 ...
-antfin.errors.IdempotencyConflictError: key 'k1' was already used for ["pay","500 CNY"]; this call asks for ["pay","600 CNY"]
+antfin.errors.IdempotencyConflictError: key 'k1' was already used for ["pay","500 CNY"]; this call asks for ...
 
 .. versionadded:: 0.2.0
 """

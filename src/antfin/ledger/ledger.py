@@ -283,6 +283,17 @@ def _check_metadata(metadata: Mapping[str, str] | None) -> Mapping[str, str]:
     return meta
 
 
+def _check_extras(
+    at: datetime, memo: str, metadata: Mapping[str, str] | None
+) -> tuple[datetime, str, Mapping[str, str]]:
+    """An entry's instant, memo and metadata, checked (quickly for the common well-formed case)."""
+    if at.__class__ is not datetime or at.utcoffset() is None or not _FIRST_YEAR <= at.year <= _LAST_YEAR:
+        at = ensure_aware(at)
+    if memo.__class__ is not str or not memo.isascii():
+        memo = _check_memo(memo)
+    return at, memo, (_EMPTY_METADATA if metadata is None else _check_metadata(metadata))
+
+
 def _check_ref(value: object, what: str) -> str:
     """An entry or hold id given to look one up: anything but a string names nothing."""
     if not isinstance(value, str):
@@ -861,11 +872,7 @@ class Ledger:
             if used != fingerprint:
                 self._replay(key, fingerprint)
             return self._entries[self._entry_index[self._key_refs[key]]], None
-        if at.__class__ is not datetime or at.utcoffset() is None or not _FIRST_YEAR <= at.year <= _LAST_YEAR:
-            at = ensure_aware(at)
-        if memo.__class__ is not str or not memo.isascii():
-            memo = _check_memo(memo)
-        meta = _EMPTY_METADATA if metadata is None else _check_metadata(metadata)
+        at, memo, meta = _check_extras(at, memo, metadata)
         accounts = self._accounts
         source = accounts.get(debit) if isinstance(debit, str) else None
         if source is None or source.currency is not currency or source.closed:

@@ -44,11 +44,9 @@ def test_self_transfer_is_refused(ledger: Ledger) -> None:
 def test_a_hold_cannot_be_resolved_before_it_was_created(ledger: Ledger, action: str) -> None:
     ledger.hold("h", debit="wallet:a", credit="wallet:b", amount=CNY("5"), at=AT)
     before = shanghai(2024, 2, 1)
+    resolve = ledger.post_hold if action == "post" else ledger.void_hold
     with pytest.raises(InvalidTimeError, match="created at"):
-        if action == "post":
-            ledger.post_hold("h:post", "h", at=before)
-        else:
-            ledger.void_hold("h:void", "h", at=before)
+        resolve(f"h:{action}", "h", at=before)
     assert ledger.get_hold("h").status.value == "pending"
 
 
@@ -58,22 +56,25 @@ def test_amounts_beyond_64_bits_are_refused_by_every_store(ledger: Ledger) -> No
         ledger.transfer("huge", debit="asset:bank", credit="wallet:b", amount=huge, at=AT)
     with pytest.raises(InvalidAmountError, match="2\\*\\*63"):
         ledger.hold("huge-h", debit="asset:bank", credit="wallet:b", amount=huge, at=AT)
-    assert len(ledger.entries()) == 1 and ledger.holds() == ()
+    assert len(ledger.entries()) == 1
+    assert ledger.holds() == ()
 
 
 @pytest.mark.parametrize("field", ["key", "memo", "account_id", "metadata"])
 def test_lone_surrogates_are_refused_by_every_store(ledger: Ledger, field: str) -> None:
     bad = "x\ud800"
+    calls = {
+        "account_id": lambda: ledger.open_account(bad, AccountKind.ASSET),
+        "key": lambda: ledger.transfer(bad, debit="asset:bank", credit="wallet:b", amount=CNY("1"), at=AT),
+        "memo": lambda: ledger.transfer("k", debit="asset:bank", credit="wallet:b", amount=CNY("1"), at=AT, memo=bad),
+        "metadata": lambda: ledger.transfer(
+            "k", debit="asset:bank", credit="wallet:b", amount=CNY("1"), at=AT, metadata={"m": bad}
+        ),
+    }
     with pytest.raises(InvalidAmountError, match="lone surrogates"):
-        if field == "account_id":
-            ledger.open_account(bad, AccountKind.ASSET)
-        elif field == "key":
-            ledger.transfer(bad, debit="asset:bank", credit="wallet:b", amount=CNY("1"), at=AT)
-        elif field == "memo":
-            ledger.transfer("k", debit="asset:bank", credit="wallet:b", amount=CNY("1"), at=AT, memo=bad)
-        else:
-            ledger.transfer("k", debit="asset:bank", credit="wallet:b", amount=CNY("1"), at=AT, metadata={"m": bad})
-    assert len(ledger.entries()) == 1 and len(ledger.accounts()) == 4
+        calls[field]()
+    assert len(ledger.entries()) == 1
+    assert len(ledger.accounts()) == 4
 
 
 def test_ids_with_separators_do_not_collide(ledger: Ledger) -> None:
