@@ -32,7 +32,6 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 
 import attrs
 
@@ -56,6 +55,7 @@ from antfin.errors import (
     InvariantViolationError,
     PolicyViolationError,
 )
+from antfin.idempotency import IdempotencyRecord, fingerprint, remember, replay
 from antfin.ledger import AccountKind, JournalEntry, Ledger, Posting
 from antfin.money import _CONTEXT, CNY, Money
 
@@ -255,11 +255,16 @@ class Loan:
     upfront_fee: Money | None = None
     _state: _State = attrs.field(init=False)
     _events: list[LoanEvent] = attrs.field(init=False, factory=list)
-    _receipts: dict[str, tuple[tuple[Any, ...], Repayment]] = attrs.field(init=False, factory=dict)
+    _receipts: dict[str, IdempotencyRecord[Repayment]] = attrs.field(init=False, factory=dict)
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.ledger, Ledger):
             raise TypeError(f"ledger must be a Ledger, not {type(self.ledger).__name__}")
+        for name, value in (("loan_id", self.loan_id), ("wallet", self.wallet)):
+            if not isinstance(value, str):
+                raise TypeError(f"{name} must be a str, not {type(value).__name__}")
+            if not value.strip() or value != value.strip():
+                raise InvalidAmountError(f"{name} must be a non-blank id without surrounding spaces, got {value!r}")
         # Validate every term now, on a nominal date, so a bad loan is refused at construction.
         amortize(
             self.principal,
@@ -482,15 +487,12 @@ class Loan:
             raise InvalidTimeError(f"at must not be before the loan's last event at {last.isoformat()}, got {moment}")
         return moment
 
-    def _replay(self, key: str, params: tuple[Any, ...]) -> Repayment | None:
-        found = self._receipts.get(key)
-        if found is None:
-            return None
-        if found[0] != params:
-            raise IdempotencyConflictError(
-                f"key {key!r} was already used for loan {self.loan_id} with other parameters"
-            )
-        return found[1]
+    def _replay(self, key: str, asked: str) -> Repayment | None:
+        if not isinstance(key, str):
+            raise TypeError(f"key must be a str, not {type(key).__name__}")
+        if not key.strip():
+            raise InvalidAmountError(f"key must be a non-empty caller key, got {key!r}")
+        return replay(self._receipts, key, asked, what=f"loan {self.loan_id} key")
 
     # -- operations ------------------------------------------------------------------------
 
@@ -631,7 +633,8 @@ class Loan:
         moment = ensure_aware(at, "at")
         if not isinstance(amount, Money):
             raise TypeError(f"amount must be Money, not {type(amount).__name__}")
-        params = ("repay", amount, moment)
+        # The request is the amount: a retry later (or after reloading the loan) is the same request.
+        params = fingerprint("repay", amount)
         replay = self._replay(key, params)
         if replay is not None:
             return replay
@@ -662,7 +665,7 @@ class Loan:
     def _book(
         self,
         key: str,
-        params: tuple[Any, ...],
+        params: str,
         moment: datetime,
         on: date,
         total: int,
@@ -676,7 +679,6 @@ class Loan:
         state = self._state
         new_schedule = schedule if schedule is not None else self.schedule
         principal, interest, fee = applied
-        postings = self._postings(total, principal, interest, fee + prepayment_fee, penalty)
         exact_penalty = self._penalty_exact_through(on)
         penalty_paid = state.penalty_paid + penalty
         cleared = all(
@@ -687,7 +689,8 @@ class Loan:
         status = LoanStatus.PAID_OFF if cleared and penalty_paid == rounded_penalty else LoanStatus.ACTIVE
         cur = self.principal.currency
         money = Money.from_minor_units
-        with self.ledger.atomic():
+        with self.ledger.atomic():  # revenue accounts are opened inside: a refused payment opens none
+            postings = self._postings(total, principal, interest, fee + prepayment_fee, penalty)
             entry = self.ledger.post_entry(
                 f"loan:{self.loan_id}:{kind}:{key}",
                 postings,
@@ -715,7 +718,7 @@ class Loan:
                 moment,
             )
             self._commit(new_state, LoanEvent(moment, kind, receipt.amount, status, entry.id))
-            self._receipts[key] = (params, receipt)
+            remember(self._receipts, key, params, receipt)
         return receipt
 
     def payoff_quote(self, at: datetime) -> Repayment:
@@ -891,7 +894,9 @@ class Loan:
         moment = ensure_aware(at, "at")
         if not isinstance(mode, PrepaymentMode):
             raise TypeError(f"mode must be a PrepaymentMode, not {type(mode).__name__}")
-        params = ("prepay", principal, moment, mode)
+        if principal is not None and not isinstance(principal, Money):
+            raise TypeError(f"principal must be Money or None, not {type(principal).__name__}")
+        params = fingerprint("prepay", principal, mode)
         replay = self._replay(key, params)
         if replay is not None:
             return replay
