@@ -909,10 +909,26 @@ class HuabeiAccount:
                 f"amount: {trade.amount} exceeds the available Huabei line {line.available} "
                 f"(line {line.total}, used {line.used})"
             )
-        hold = trade.pay(at=when, funded_by=self.receivable)
+        hold = trade.pay(at=when, funded_by=self)
         self._escrow[trade.out_trade_no] = trade.seller.account_id
         self._record(when, "escrow payment", trade.out_trade_no, trade.amount)
         return hold
+
+    def escrow_funding_account(self, buyer: str) -> str:
+        """The receivable this line lends from, for its own user only (see :class:`~antfin.payments.EscrowFunding`).
+
+        >>> from antfin.ledger import Ledger
+        >>> HuabeiAccount(Ledger(), "amy", CNY("500")).escrow_funding_account("amy")
+        'asset:huabei:amy'
+
+        Raises:
+            antfin.errors.PolicyViolationError: ``buyer`` is not this line's user.
+
+        .. versionadded:: 0.2.0
+        """
+        if buyer != self.user:
+            raise PolicyViolationError(f"funded_by: the Huabei line of {self.user!r} does not lend to {buyer!r}")
+        return self.receivable
 
     def on_escrow_release(self, release: Release) -> None:
         """Release listener: a trade paid with :meth:`pay_escrow` enters the bill as a purchase.

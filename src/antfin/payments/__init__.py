@@ -13,6 +13,7 @@ from antfin.payments.account import BANK_SETTLEMENT, Account, AccountEvent, Acco
 from antfin.payments.escrow import (
     LEGAL_ACTIONS,
     EscrowDesk,
+    EscrowFunding,
     EscrowPolicy,
     EscrowTrade,
     GoodsType,
@@ -49,6 +50,7 @@ __all__ = [
     "ClassLimit",
     "Decision",
     "EscrowDesk",
+    "EscrowFunding",
     "EscrowPolicy",
     "EscrowTrade",
     "FloatInterestAccrual",

@@ -38,15 +38,16 @@ window), then acts. Instants may not go backwards on one trade.
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
-from typing import Final
+from typing import Concatenate, Final, ParamSpec, Protocol, TypeVar, runtime_checkable
 
 import attrs
 from dateutil.relativedelta import relativedelta
 
-from antfin.calendar import SHANGHAI, ensure_aware, local_date
+from antfin.calendar import LATEST_DATE, SHANGHAI, ensure_aware, local_date
 from antfin.chart import ProfitPoint, revenue_account
 from antfin.errors import (
     IdempotencyConflictError,
@@ -55,8 +56,9 @@ from antfin.errors import (
     InvalidTimeError,
     InvalidTransitionError,
     NotFoundError,
+    PolicyViolationError,
 )
-from antfin.ledger import Hold, Ledger
+from antfin.ledger import AccountKind, Hold, Ledger
 from antfin.money import CNY, AmountLike, Money
 from antfin.payments.account import Account
 from antfin.payments.fees import DEFAULT_ACQUIRING_FEES, AcquiringFeeSchedule
@@ -64,7 +66,9 @@ from antfin.payments.refunds import Arbitration, Refund, RefundReason, RefundReq
 from antfin.payments.timeouts import PaymentTimeout
 
 __all__ = [
+    "MAX_EXTENSION",
     "EscrowDesk",
+    "EscrowFunding",
     "EscrowPolicy",
     "EscrowTrade",
     "GoodsType",
@@ -78,6 +82,58 @@ __all__ = [
 _TRADE_NO: Final = re.compile(r"[A-Za-z0-9_\-]{1,64}")
 _MAX_AMOUNT: Final = CNY("100000000.00")
 _ZERO: Final = CNY.zero()
+
+#: The longest the confirmation clock may be extended in one call, and the latest
+#: deadline it may reach (checked before any date arithmetic, so nothing overflows).
+MAX_EXTENSION: Final = timedelta(days=365)
+_LATEST_INSTANT: Final = datetime(LATEST_DATE.year, 12, 31, 23, 59, 59, tzinfo=SHANGHAI)
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+@runtime_checkable
+class EscrowFunding(Protocol):
+    """A credit product that can fund an escrow payment for its own user (Huabei's line).
+
+    The trade asks it for the ledger account to hold from, naming the buyer, so only the
+    product that owns a credit line can spend it: never a bare account id from outside.
+
+    >>> from antfin.credit import HuabeiAccount
+    >>> issubclass(HuabeiAccount, EscrowFunding)
+    True
+
+    .. versionadded:: 0.2.0
+    """
+
+    def escrow_funding_account(self, buyer: str) -> str:
+        """The ledger account (an asset owned by ``buyer``) this product lends from; raise if not ``buyer``'s."""
+        ...  # pragma: no cover
+
+
+def _all_or_nothing(method: Callable[Concatenate[EscrowTrade, _P], _R]) -> Callable[Concatenate[EscrowTrade, _P], _R]:
+    """Run a trade operation in one ledger block; a refused call restores the trade and books nothing.
+
+    The timeouts due before the call are applied inside the same block, so a call
+    refused after them leaves them unapplied, as if it had never been made.
+    """
+
+    @functools.wraps(method)
+    def run(self: EscrowTrade, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        saved = (self._state, self._clock, len(self._transitions), dict(self._refunds), dict(self._requests))
+        try:
+            with self.ledger.atomic():
+                return method(self, *args, **kwargs)
+        except BaseException:
+            self._state, self._clock = saved[0], saved[1]
+            del self._transitions[saved[2] :]
+            self._refunds.clear()
+            self._refunds.update(saved[3])
+            self._requests.clear()
+            self._requests.update(saved[4])
+            raise
+
+    return run
 
 
 class GoodsType(enum.Enum):
@@ -544,10 +600,15 @@ class EscrowTrade:
         >>> _demo_trade().confirm_deadline is None
         True
         """
-        state = self._state
+        return self._deadline_of(self._state)
+
+    def _deadline_of(self, state: _State) -> datetime | None:
         if state.shipped_at is None or state.request is not None:
             return None
-        return state.shipped_at + self.policy.auto_confirm_period(self.goods) + state.extension + state.paused
+        span = self.policy.auto_confirm_period(self.goods) + state.extension + state.paused
+        if span > timedelta(days=366 * 1200) or state.shipped_at + span > _LATEST_INSTANT:  # no overflow possible
+            raise InvalidTimeError(f"trade {self.out_trade_no!r}: its confirm deadline lies past {LATEST_DATE}")
+        return state.shipped_at + span
 
     @property
     def refund_deadline(self) -> datetime | None:
@@ -565,6 +626,7 @@ class EscrowTrade:
 
     # -- time ---------------------------------------------------------------------------
 
+    @_all_or_nothing
     def advance_to(self, at: datetime) -> tuple[Transition, ...]:
         """Bring the trade to ``at``: apply every timeout due by then, at its own instant.
 
@@ -638,12 +700,14 @@ class EscrowTrade:
     def _metadata(self, operation: str) -> dict[str, str]:
         return {"product": "alipay", "operation": operation, "out_trade_no": self.out_trade_no}
 
-    def pay(self, *, at: datetime, funded_by: str | None = None) -> Hold:
+    @_all_or_nothing
+    def pay(self, *, at: datetime, funded_by: EscrowFunding | None = None) -> Hold:
         """The buyer pays: a hold from the buyer's wallet to the seller's, counted toward the buyer's class limit.
 
-        With ``funded_by``, the hold is taken from that ledger account instead (a
-        credit line such as Huabei's receivable: see
-        :meth:`antfin.credit.HuabeiAccount.pay_escrow`); such a payment is not a
+        With ``funded_by``, the hold is taken from the account of that credit
+        product instead (the buyer's own Huabei line: see
+        :meth:`antfin.credit.HuabeiAccount.pay_escrow`; a bare account id is
+        refused with a ``TypeError``); such a payment is not a
         balance payment, so it does not count toward the class limit. What is
         refunded before release stays in (or returns to) the funding account;
         refunds after release go to the buyer's wallet.
@@ -659,42 +723,53 @@ class EscrowTrade:
             antfin.errors.InvalidTransitionError: not awaiting payment (or the timeout has passed: closed).
             antfin.errors.LimitExceededError: over the buyer's class limit.
             antfin.errors.InsufficientFundsError: the buyer's available balance is short.
+            antfin.errors.PolicyViolationError: ``funded_by`` does not lend to this trade's buyer.
         """
+        source = None if funded_by is None else self._funding_account(funded_by)
         when = self._begin(at)
         target = self._target(TradeAction.PAY)
-        if funded_by is not None:
-            if not isinstance(funded_by, str):
-                raise TypeError(f"funded_by must be a ledger account id, not {type(funded_by).__name__}")
-            self.ledger.account(funded_by)  # NotFoundError before anything moves
-            if funded_by in (self.seller.wallet_id, self.buyer.wallet_id):
-                raise InvalidTransitionError(
-                    f"funded_by {funded_by!r} must be neither the seller's nor the buyer's wallet"
-                )
-        else:
+        if source is None:
             self.buyer.require_payment(self.amount, at=when)
         seq = self._state.hold_seq + 1
         hold_key = self._ledger_key("hold", str(seq))
         with self.ledger.atomic():
             hold = self.ledger.hold(
                 hold_key,
-                debit=self.buyer.wallet_id if funded_by is None else funded_by,
+                debit=self.buyer.wallet_id if source is None else source,
                 credit=self.seller.wallet_id,
                 amount=self.amount,
                 at=when,
                 memo=f"escrow {self.out_trade_no}",
                 metadata=self._metadata("escrow_hold"),
             )
-            if funded_by is None:
+            if source is None:
                 self.buyer.count_payment(
                     self._ledger_key("pay"), self.amount, at=when, counterparty=self.seller.account_id
                 )
         self._apply(
             TradeAction.PAY,
             when,
-            attrs.evolve(self._state, status=target, hold_id=hold.id, hold_seq=seq, paid_at=when, funded_by=funded_by),
+            attrs.evolve(self._state, status=target, hold_id=hold.id, hold_seq=seq, paid_at=when, funded_by=source),
             detail=f"{self.amount} held as {hold.id}",
         )
         return hold
+
+    @_all_or_nothing
+    def _funding_account(self, funding: object) -> str:
+        """The ledger account a credit product lends from for this buyer, checked before anything moves."""
+        if not isinstance(funding, EscrowFunding):
+            raise TypeError(
+                f"funded_by must be the buyer's credit product (see HuabeiAccount.pay_escrow), "
+                f"not {type(funding).__name__}"
+            )
+        source = funding.escrow_funding_account(self.buyer.account_id)
+        account = self.ledger.account(source)  # NotFoundError before anything moves
+        if account.kind is not AccountKind.ASSET or account.owner != self.buyer.account_id:
+            raise PolicyViolationError(
+                f"funded_by: {source!r} is not a credit line of buyer {self.buyer.account_id!r} "
+                f"(an asset account the buyer owns)"
+            )
+        return source
 
     def cancel(self, *, at: datetime) -> None:
         """Cancel an unpaid trade (it closes; nothing moves).
@@ -712,6 +787,7 @@ class EscrowTrade:
         target = self._target(TradeAction.CANCEL)
         self._apply(TradeAction.CANCEL, when, attrs.evolve(self._state, status=target))
 
+    @_all_or_nothing
     def ship(self, *, at: datetime, tracking_no: str = "") -> None:
         """The seller ships; the auto-confirm clock starts.
 
@@ -724,10 +800,10 @@ class EscrowTrade:
         Raises:
             antfin.errors.InvalidTransitionError: the trade is not awaiting shipment.
         """
-        when = self._begin(at)
-        target = self._target(TradeAction.SHIP)
         if not isinstance(tracking_no, str):
             raise TypeError(f"tracking_no must be a str, not {type(tracking_no).__name__}")
+        when = self._begin(at)
+        target = self._target(TradeAction.SHIP)
         self._apply(
             TradeAction.SHIP,
             when,
@@ -735,6 +811,7 @@ class EscrowTrade:
             detail=f"tracking {tracking_no}" if tracking_no else "",
         )
 
+    @_all_or_nothing
     def extend_confirmation(self, by: timedelta, *, at: datetime) -> datetime | None:
         """The seller extends the buyer's time to confirm receipt; returns the new deadline.
 
@@ -750,16 +827,21 @@ class EscrowTrade:
         """
         if not isinstance(by, timedelta) or by <= timedelta(0):
             raise InvalidTimeError(f"by must be a positive timedelta, got {by!r}")
+        if by > MAX_EXTENSION:
+            raise InvalidTimeError(f"by must be at most {MAX_EXTENSION.days} days, got {by}")
         when = self._begin(at)
         target = self._target(TradeAction.EXTEND)
+        extended = attrs.evolve(self._state, status=target, extension=self._state.extension + by)
+        self._deadline_of(extended)  # raises if the new deadline would pass LATEST_DATE
         self._apply(
             TradeAction.EXTEND,
             when,
-            attrs.evolve(self._state, status=target, extension=self._state.extension + by),
+            extended,
             detail=f"confirmation extended by {by}",
         )
         return self.confirm_deadline
 
+    @_all_or_nothing
     def confirm(self, *, at: datetime) -> Release:
         """The buyer confirms receipt: the hold is posted to the seller and the acquiring fee booked.
 
@@ -825,6 +907,7 @@ class EscrowTrade:
 
     # -- refunds ---------------------------------------------------------------------------
 
+    @_all_or_nothing
     def refund(self, out_request_no: str, amount: Money, *, at: datetime, reason: str = "") -> Refund:
         """Refund the buyer (the merchant's refund API); repeated and partial refunds are fine.
 
@@ -861,6 +944,7 @@ class EscrowTrade:
             )
         if not isinstance(reason, str):
             raise TypeError(f"reason must be a str, not {type(reason).__name__}")
+        _check_amount(amount, "amount")
         when = self._begin(at)
         return self._refund(key, amount, when, reason, TradeAction.REFUND, None)
 
@@ -995,6 +1079,7 @@ class EscrowTrade:
             return state
         return attrs.evolve(state, paused=state.paused + (when - start))
 
+    @_all_or_nothing
     def request_refund(
         self, out_request_no: str, amount: Money, *, reason: RefundReason, at: datetime
     ) -> RefundRequest:
@@ -1029,6 +1114,7 @@ class EscrowTrade:
             raise IdempotencyConflictError(
                 f"out_request_no {key!r} of trade {self.out_trade_no!r} was already refunded"
             )
+        _check_amount(amount, "amount")
         when = self._begin(at)
         target = self._target(TradeAction.REQUEST_REFUND)
         if self._state.request is not None:
@@ -1064,6 +1150,7 @@ class EscrowTrade:
             )
         return request
 
+    @_all_or_nothing
     def agree_refund(self, *, at: datetime) -> Refund:
         """The seller agrees to the open request: the requested amount is refunded.
 
@@ -1084,6 +1171,7 @@ class EscrowTrade:
             request.out_request_no, amount, when, request.reason.value, TradeAction.AGREE_REFUND, request
         )
 
+    @_all_or_nothing
     def refuse_refund(self, *, at: datetime) -> RefundRequest:
         """The seller refuses the open request: it becomes a dispute for platform arbitration.
 
@@ -1108,6 +1196,7 @@ class EscrowTrade:
         )
         return escalated
 
+    @_all_or_nothing
     def withdraw_refund_request(self, *, at: datetime) -> RefundRequest:
         """The buyer withdraws the open request; the auto-confirm clock resumes.
 
@@ -1134,6 +1223,7 @@ class EscrowTrade:
         )
         return closed
 
+    @_all_or_nothing
     def arbitrate(self, *, at: datetime, buyer: AmountLike = 1, seller: AmountLike = 1) -> Arbitration:
         """The platform decides a dispute: the disputed amount is split buyer:seller, exactly to the fen.
 
@@ -1158,6 +1248,7 @@ class EscrowTrade:
             antfin.errors.InvalidTransitionError: no request is in arbitration.
             antfin.errors.InvalidAmountError: negative or all-zero weights.
         """
+        CNY("1.00").allocate([buyer, seller])  # the weights, checked before anything is applied
         when = self._begin(at)
         target = self._target(TradeAction.ARBITRATE)
         request = self._open_request(TradeAction.ARBITRATE, RequestStatus.ARBITRATION)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -63,7 +64,7 @@ def test_amounts_beyond_64_bits_are_refused_by_every_store(ledger: Ledger) -> No
 @pytest.mark.parametrize("field", ["key", "memo", "account_id", "metadata"])
 def test_lone_surrogates_are_refused_by_every_store(ledger: Ledger, field: str) -> None:
     bad = "x\ud800"
-    calls = {
+    calls: dict[str, Callable[[], object]] = {
         "account_id": lambda: ledger.open_account(bad, AccountKind.ASSET),
         "key": lambda: ledger.transfer(bad, debit="asset:bank", credit="wallet:b", amount=CNY("1"), at=AT),
         "memo": lambda: ledger.transfer("k", debit="asset:bank", credit="wallet:b", amount=CNY("1"), at=AT, memo=bad),
