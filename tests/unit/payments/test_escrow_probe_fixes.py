@@ -55,9 +55,11 @@ def test_a_huge_extension_is_refused_before_any_arithmetic(desk: EscrowDesk, tra
         trade.extend_confirmation(timedelta(days=2_913_049), at=shanghai(2024, 5, 3))
     assert _snapshot(trade) == before
     # Many allowed extensions may still not push the deadline past the calendar's range.
+    room = (shanghai(2999, 12, 31, 23) - trade.confirm_deadline).days // 365  # type: ignore[operator]
+    for _ in range(room):
+        trade.extend_confirmation(timedelta(days=365), at=shanghai(2024, 5, 3))
     with pytest.raises(InvalidTimeError, match="past 2999-12-31"):
-        for _ in range(1_000):
-            trade.extend_confirmation(timedelta(days=365), at=shanghai(2024, 5, 3))
+        trade.extend_confirmation(timedelta(days=365), at=shanghai(2024, 5, 3))
     desk.advance_to(shanghai(2024, 6, 1))  # every trade keeps working
     assert trade.confirm_deadline is not None
 
