@@ -9,7 +9,7 @@ back, and one with another fingerprint raises
 The fingerprint is canonical JSON text of the operation name and its fields,
 so no field can run into the next one (an account id may contain ``|`` or any
 other separator), and equal values give equal text whatever their spelling:
-amounts are exact (``Money`` by minor units and currency, ``Decimal``
+amounts are exact (``Money`` at its currency's exponent, ``Decimal``
 normalised), instants are compared as instants (converted to UTC, so
 ``09:00+08:00`` and ``01:00+00:00`` are the same request), enums by class and
 member. The text survives a JSON round trip of the entity that keeps it, so a
@@ -18,7 +18,7 @@ retry after reloading is recognised.
 >>> from antfin.calendar import shanghai
 >>> from antfin.money import CNY
 >>> fingerprint("transfer", "wallet:a|b", "c", CNY("1.00"))
-'["transfer","wallet:a|b","c","100 CNY"]'
+'["transfer","wallet:a|b","c","1.00 CNY"]'
 >>> split_elsewhere = fingerprint("transfer", "wallet:a", "b|c", CNY("1.00"))
 >>> split_elsewhere == fingerprint("transfer", "wallet:a|b", "c", CNY("1.00"))
 False
@@ -31,7 +31,7 @@ True
 >>> replay(keys, "k1", fingerprint("pay", CNY("6")))
 Traceback (most recent call last):
 ...
-antfin.errors.IdempotencyConflictError: key 'k1' was already used for ["pay","500 CNY"]; this call asks for ...
+antfin.errors.IdempotencyConflictError: key 'k1' was already used for ["pay","5.00 CNY"]; this call asks for ...
 
 .. versionadded:: 0.2.0
 """
@@ -47,7 +47,7 @@ from typing import Any, Generic, TypeVar
 
 import attrs
 
-from antfin.errors import IdempotencyConflictError, InvalidTimeError
+from antfin.errors import IdempotencyConflictError
 from antfin.money import Currency, Money
 
 __all__ = ["IdempotencyRecord", "canonical", "fingerprint", "remember", "replay", "same_request"]
@@ -63,11 +63,15 @@ def canonical(value: object) -> Any:
     >>> from antfin.calendar import shanghai
     >>> from antfin.money import CNY
     >>> canonical(shanghai(2024, 1, 1, 9)), canonical(Decimal("1.50")), canonical(CNY("2"))
-    ('2024-01-01T01:00:00+00:00', '1.5', '200 CNY')
+    ('2024-01-01T01:00:00+00:00', '1.5', '2.00 CNY')
 
-    Raises:
-        TypeError: for a value with no canonical form (a float, say: money is never a float).
-        antfin.errors.InvalidTimeError: for a naive datetime.
+    It never raises: a value of a type that has no canonical form (a float, a
+    naive datetime, an object) is written as its type and ``repr``, so a request
+    with a bad argument still gets a fingerprint and is refused by the
+    operation's own checks, with their messages.
+
+    >>> canonical(0.1)
+    {'float': '0.1'}
 
     .. versionadded:: 0.2.0
     """
@@ -75,20 +79,20 @@ def canonical(value: object) -> Any:
     if cls is str or cls is int or value is None or cls is bool:
         return value
     if isinstance(value, Money):
-        return f"{value.minor_units} {value.currency.code}"
+        return f"{value.amount} {value.currency.code}"  # the amount is always at the currency's exponent
     if isinstance(value, enum.Enum):
         return f"{cls.__name__}.{value.name}"
     if isinstance(value, (str, int)):  # str and int subclasses other than enums
         return str(value) if isinstance(value, str) else int(value)
     if isinstance(value, Decimal):
         if not value.is_finite():
-            raise TypeError(f"a fingerprint field must be a finite decimal, got {value!r}")
+            return {"Decimal": str(value)}
         return str(value.normalize()) if value else "0"
     if isinstance(value, Currency):
         return value.code
     if isinstance(value, datetime):
         if value.tzinfo is None or value.utcoffset() is None:
-            raise InvalidTimeError(f"a fingerprint instant must be aware, got naive {value.isoformat()}")
+            return {"naive": value.isoformat()}
         return value.astimezone(UTC).isoformat()
     if isinstance(value, (date, time)):
         return value.isoformat()
@@ -99,7 +103,7 @@ def canonical(value: object) -> Any:
     if attrs.has(cls):
         fields = {field.name: canonical(getattr(value, field.name)) for field in attrs.fields(cls)}
         return {"class": cls.__qualname__, **fields}
-    raise TypeError(f"cannot fingerprint a {cls.__name__}: {value!r}")
+    return {cls.__name__: repr(value)}
 
 
 def fingerprint(operation: str, *fields: object) -> str:
@@ -112,9 +116,6 @@ def fingerprint(operation: str, *fields: object) -> str:
     >>> utc_spelling = shanghai(2024, 1, 1, 9).astimezone(timezone(timedelta(0)))
     >>> fingerprint("hold", "a", utc_spelling) == fingerprint("hold", "a", shanghai(2024, 1, 1, 9))
     True
-
-    Raises:
-        TypeError: for a field with no canonical form (see :func:`canonical`).
 
     .. versionadded:: 0.2.0
     """

@@ -35,7 +35,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Final, TypeVar
+from typing import TYPE_CHECKING, Final, TypeVar
 
 import attrs
 
@@ -67,6 +67,8 @@ from antfin.errors import (
     NotFoundError,
     PolicyViolationError,
 )
+from antfin.idempotency import IdempotencyRecord, remember, replay
+from antfin.idempotency import fingerprint as request_fingerprint
 from antfin.ledger import AccountKind, Hold, Ledger
 from antfin.money import Money, Rounding
 from antfin.payments.escrow import EscrowTrade, Release
@@ -501,7 +503,9 @@ class HuabeiAccount:
     _purchases: dict[str, Purchase] = attrs.field(factory=dict, init=False)
     _refunded: dict[str, tuple[Money, Money]] = attrs.field(factory=dict, init=False)
     _plans: dict[str, PlanRecord] = attrs.field(factory=dict, init=False)
-    _requests: dict[str, tuple[str, Any]] = attrs.field(factory=dict, init=False)
+    _requests: dict[str, IdempotencyRecord[Purchase | Money | Repayment | PlanRecord | EarlySettlement]] = attrs.field(
+        factory=dict, init=False
+    )
     _escrow: dict[str, str] = attrs.field(factory=dict, init=False)
 
     def __attrs_post_init__(self) -> None:
@@ -677,14 +681,9 @@ class HuabeiAccount:
     def _replay(self, key: str, fingerprint: str, result_type: type[_T]) -> _T | None:
         if not isinstance(key, str) or not key:
             raise InvalidAmountError(f"key must be a non-empty string, got {key!r}")
-        found = self._requests.get(key)
-        if found is None:
+        result = replay(self._requests, key, fingerprint)
+        if result is None:
             return None
-        if found[0] != fingerprint:
-            raise IdempotencyConflictError(
-                f"key {key!r} was used for {found[0]!r}; expected the same parameters, got {fingerprint!r}"
-            )
-        result = found[1]
         if not isinstance(result, result_type):
             raise IdempotencyConflictError(f"key {key!r} was used for another kind of operation")
         return result
@@ -793,7 +792,7 @@ class HuabeiAccount:
             raise TypeError(f"channel must be a MerchantChannel, not {type(channel).__name__}")
         if not isinstance(merchant_paid, bool):
             raise TypeError(f"merchant_paid must be a bool, not {type(merchant_paid).__name__}")
-        fingerprint = f"purchase|{merchant}|{money.minor_units}|{channel.value}|{instalments}|{merchant_paid}"
+        fingerprint = request_fingerprint("purchase", merchant, money, channel, instalments, merchant_paid)
         replay = self._replay(key, fingerprint, Purchase)
         if replay is not None:
             return replay
@@ -857,7 +856,7 @@ class HuabeiAccount:
             self._plans[plan_id] = PlanRecord(plan_id, plan, statement, f"purchase:{key}")
         result = Purchase(key, merchant, money, channel, when, posted_on, statement, fee, plan_id)
         self._purchases[key] = result
-        self._requests[key] = (fingerprint, result)
+        remember(self._requests, key, fingerprint, result)
         self._record(when, "purchase", key, money)
         return result
 
@@ -981,7 +980,7 @@ class HuabeiAccount:
         """
         money = _money(amount, "amount")
         when = ensure_aware(at, "at")
-        fingerprint = f"refund|{purchase_id}|{money.minor_units}"
+        fingerprint = request_fingerprint("refund", purchase_id, money)
         replay = self._replay(key, fingerprint, Money)
         if replay is not None:
             return replay
@@ -1045,7 +1044,7 @@ class HuabeiAccount:
         if rest.is_positive():
             self._unbilled.append((statement, BillLine(day, LineKind.REFUND, -rest, key)))
         self._refunded[purchase_id] = (refunded + money, fee_returned + fee_back)
-        self._requests[key] = (fingerprint, money)
+        remember(self._requests, key, fingerprint, money)
         self._record(when, "refund", key, money)
         return money
 
@@ -1192,7 +1191,7 @@ class HuabeiAccount:
         """
         money = _money(amount, "amount")
         when = ensure_aware(at, "at")
-        fingerprint = f"repay|{money.minor_units}"
+        fingerprint = request_fingerprint("repay", money)
         replay = self._replay(key, fingerprint, Repayment)
         if replay is not None:
             return replay
@@ -1227,7 +1226,7 @@ class HuabeiAccount:
         if left.is_positive():
             self._unbilled.append((statement, BillLine(day, LineKind.REPAYMENT, -left, key)))
         result = Repayment(key, money, tuple(applied), left)
-        self._requests[key] = (fingerprint, result)
+        remember(self._requests, key, fingerprint, result)
         self._record(when, "repayment", key, money)
         return result
 
@@ -1256,7 +1255,7 @@ class HuabeiAccount:
             antfin.errors.InvalidTimeError: after the due date.
         """
         when = ensure_aware(at, "at")
-        fingerprint = f"convert|{statement_date}|{term}"
+        fingerprint = request_fingerprint("convert", statement_date, term)
         replay = self._replay(key, fingerprint, PlanRecord)
         if replay is not None:
             return replay
@@ -1301,7 +1300,7 @@ class HuabeiAccount:
         record.plan_id = plan_id
         plan_record = PlanRecord(plan_id, plan, statement_date, f"bill:{statement_date}", billed=1)
         self._plans[plan_id] = plan_record
-        self._requests[key] = (fingerprint, plan_record)
+        remember(self._requests, key, fingerprint, plan_record)
         self._record(when, "instalments", plan_id, principal)
         return plan_record
 
@@ -1324,7 +1323,7 @@ class HuabeiAccount:
             antfin.errors.InsufficientFundsError: the wallet holds less than the settlement.
         """
         when = ensure_aware(at, "at")
-        fingerprint = f"settle|{plan_id}"
+        fingerprint = request_fingerprint("settle", plan_id)
         replay = self._replay(key, fingerprint, EarlySettlement)
         if replay is not None:
             return replay
@@ -1358,6 +1357,6 @@ class HuabeiAccount:
         self._post(book)
         record.settlement = settlement
         record.move_to(PlanStatus.SETTLED, local_date(when))
-        self._requests[key] = (fingerprint, settlement)
+        remember(self._requests, key, fingerprint, settlement)
         self._record(when, "settlement", plan_id, settlement.total)
         return settlement

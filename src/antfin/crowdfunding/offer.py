@@ -47,7 +47,6 @@ from antfin.crowdfunding.policy import QualifiedInvestorPolicy
 from antfin.crowdfunding.presets import SEED_2016
 from antfin.crowdfunding.terms import FundingMode, OfferTerms
 from antfin.errors import (
-    IdempotencyConflictError,
     InvalidAmountError,
     InvalidTimeError,
     InvalidTransitionError,
@@ -55,6 +54,8 @@ from antfin.errors import (
     NotFoundError,
     PolicyViolationError,
 )
+from antfin.idempotency import fingerprint as request_fingerprint
+from antfin.idempotency import same_request
 from antfin.ledger import AccountKind, Ledger, Posting
 from antfin.money import Money, Rounding, allocate_minor_units
 
@@ -664,12 +665,11 @@ class CrowdfundOffer:
         wallet = chart.wallet(investor.investor_id) if wallet is None else wallet
         existing = self._subscriptions.get(key)
         if existing is not None:
-            asked = (investor.investor_id, amount, role, wallet)
-            if (existing.investor_id, existing.amount, existing.role, existing.wallet) != asked:
-                raise IdempotencyConflictError(
-                    f"subscription key {key!r} was used for {existing.investor_id} {existing.amount} "
-                    f"{existing.role.name} from {existing.wallet}; got {asked[0]} {amount} {role.name} from {wallet}"
-                )
+            asked = request_fingerprint("subscribe", investor.investor_id, amount, role, wallet)
+            recorded = request_fingerprint(
+                "subscribe", existing.investor_id, existing.amount, existing.role, existing.wallet
+            )
+            same_request(key, recorded, asked, what=f"subscription key of offer {self.offer_id}")
             return existing
         at = self._now(at)
         self._check_open(at, "subscribe")

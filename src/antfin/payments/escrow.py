@@ -58,6 +58,8 @@ from antfin.errors import (
     NotFoundError,
     PolicyViolationError,
 )
+from antfin.idempotency import fingerprint as request_fingerprint
+from antfin.idempotency import same_request
 from antfin.ledger import AccountKind, Hold, Ledger
 from antfin.money import CNY, AmountLike, Money
 from antfin.payments.account import Account
@@ -952,11 +954,10 @@ class EscrowTrade:
         previous = self._refunds.get(key)
         if previous is None:
             return None
-        if previous.amount != amount:
-            raise IdempotencyConflictError(
-                f"out_request_no {key!r} of trade {self.out_trade_no!r} already refunded {previous.amount}, "
-                f"not {amount}"
-            )
+        what = f"out_request_no of trade {self.out_trade_no!r}"
+        same_request(
+            key, request_fingerprint("refund", previous.amount), request_fingerprint("refund", amount), what=what
+        )
         return previous
 
     def _refund(
@@ -1104,12 +1105,10 @@ class EscrowTrade:
             raise TypeError(f"reason must be a RefundReason, not {type(reason).__name__}")
         existing = self._requests.get(key)
         if existing is not None:
-            if existing.amount == amount and existing.reason is reason:
-                return existing
-            raise IdempotencyConflictError(
-                f"out_request_no {key!r} of trade {self.out_trade_no!r} was requested for {existing.amount} "
-                f"({existing.reason.value}), not {amount} ({reason.value})"
-            )
+            asked = request_fingerprint("request_refund", amount, reason)
+            recorded = request_fingerprint("request_refund", existing.amount, existing.reason)
+            same_request(key, recorded, asked, what=f"out_request_no of trade {self.out_trade_no!r}")
+            return existing
         if key in self._refunds:
             raise IdempotencyConflictError(
                 f"out_request_no {key!r} of trade {self.out_trade_no!r} was already refunded"
@@ -1413,9 +1412,9 @@ class EscrowDesk:
         terms = _Terms(buyer.account_id, seller.account_id, amount, goods, parsed, subject)
         existing = self._trades.get(no)
         if existing is not None:
-            if existing[0] == terms:
+            if request_fingerprint("create", existing[0]) == request_fingerprint("create", terms):
                 return existing[1]
-            raise IdempotencyConflictError(
+            raise IdempotencyConflictError(  # the replay rule, with the trade's status in the message
                 f"out_trade_no {no!r} is already used by a trade ({existing[1].status.value}) with other terms; "
                 f"an out_trade_no is never reused, even after its trade closed"
             )
