@@ -1065,12 +1065,13 @@ class HuabeiAccount:
 
         >>> from antfin.ledger import Ledger
         >>> huabei = HuabeiAccount(Ledger(), "fay", CNY("500"))
-        >>> huabei.issue_bill(date(2024, 3, 1)).total
+        >>> huabei.issue_bill(date(2024, 3, 1)).total  # nothing to bill yet: no bill sequence starts
         Money('0.00', 'CNY')
-        >>> huabei.issue_bill(date(2024, 5, 1))
-        Traceback (most recent call last):
-        ...
-        antfin.errors.InvalidTimeError: statement_date: expected the next bill 2024-04-01, got 2024-05-01
+        >>> huabei.bills
+        ()
+
+        The first bill is the one of the first activity's cycle or later (never
+        a cycle before the account was used); each later bill is the next one.
 
         Raises:
             antfin.errors.InvalidTimeError: not a bill day, or not the next bill, or lines of an earlier cycle
@@ -1079,6 +1080,15 @@ class HuabeiAccount:
         ensure_date(statement_date, "statement_date")
         end = self.cycle.cycle(statement_date)[1]
         last = self._last_statement()
+        if last is None:
+            if not self.events and not self._unbilled:  # nothing to bill: the bill sequence does not start
+                return Bill.build(statement_date, [], self.cycle, self.config.terms, self.line.currency.code)
+            first = self.cycle.statement_date(local_date(self.events[0].at)) if self.events else statement_date
+            if statement_date < first:
+                raise InvalidTimeError(
+                    f"statement_date: the first bill is due for the cycle of the first activity ({first}) "
+                    f"or later, got {statement_date}"
+                )
         if last is not None and statement_date == last:
             return self._bills[-1].bill  # issuing the same bill again is a no-op
         if last is not None and statement_date != self.cycle.next_statement_date(last):
@@ -1246,7 +1256,7 @@ class HuabeiAccount:
         >>> huabei.convert_bill("c-1", date(2024, 3, 1), 6, at=shanghai(2024, 3, 5))
         Traceback (most recent call last):
         ...
-        antfin.errors.PolicyViolationError: bill 2024-03-01 has nothing to put into instalments (outstanding 0.00 CNY)
+        antfin.errors.NotFoundError: no Huabei bill of 2024-03-01 for hal
 
         Raises:
             antfin.errors.NotFoundError: for a bill that was not issued.
