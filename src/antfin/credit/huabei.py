@@ -1054,6 +1054,18 @@ class HuabeiAccount:
 
     # -- bills ----------------------------------------------------------------------------
 
+    def _check_first_bill(self, statement_date: date) -> bool:
+        """Whether a first bill starts the sequence (``False``: nothing to bill yet); raise if it is too early."""
+        if not self.events and not self._unbilled:
+            return False
+        first = self.cycle.statement_date(local_date(self.events[0].at)) if self.events else statement_date
+        if statement_date < first:
+            raise InvalidTimeError(
+                f"statement_date: the first bill is due for the cycle of the first activity ({first}) "
+                f"or later, got {statement_date}"
+            )
+        return True
+
     def issue_bill(self, statement_date: date) -> Bill:
         """Issue the bill of ``statement_date``: the cycle's lines, instalment periods due and interest.
 
@@ -1080,15 +1092,8 @@ class HuabeiAccount:
         ensure_date(statement_date, "statement_date")
         end = self.cycle.cycle(statement_date)[1]
         last = self._last_statement()
-        if last is None:
-            if not self.events and not self._unbilled:  # nothing to bill: the bill sequence does not start
-                return Bill.build(statement_date, [], self.cycle, self.config.terms, self.line.currency.code)
-            first = self.cycle.statement_date(local_date(self.events[0].at)) if self.events else statement_date
-            if statement_date < first:
-                raise InvalidTimeError(
-                    f"statement_date: the first bill is due for the cycle of the first activity ({first}) "
-                    f"or later, got {statement_date}"
-                )
+        if last is None and not self._check_first_bill(statement_date):
+            return Bill.build(statement_date, [], self.cycle, self.config.terms, self.line.currency.code)
         if last is not None and statement_date == last:
             return self._bills[-1].bill  # issuing the same bill again is a no-op
         if last is not None and statement_date != self.cycle.next_statement_date(last):
