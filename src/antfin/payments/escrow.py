@@ -42,7 +42,7 @@ import functools
 import re
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
-from typing import Concatenate, Final, ParamSpec, Protocol, TypeVar, runtime_checkable
+from typing import Concatenate, Final, NoReturn, ParamSpec, Protocol, TypeVar, runtime_checkable
 
 import attrs
 from dateutil.relativedelta import relativedelta
@@ -55,12 +55,13 @@ from antfin.errors import (
     InvalidAmountError,
     InvalidTimeError,
     InvalidTransitionError,
+    InvariantViolationError,
     NotFoundError,
     PolicyViolationError,
 )
 from antfin.idempotency import fingerprint as request_fingerprint
 from antfin.idempotency import same_request
-from antfin.ledger import AccountKind, Hold, Ledger
+from antfin.ledger import AccountKind, Hold, HoldStatus, Ledger
 from antfin.money import CNY, AmountLike, Money
 from antfin.payments.account import Account
 from antfin.payments.fees import DEFAULT_ACQUIRING_FEES, AcquiringFeeSchedule
@@ -463,6 +464,83 @@ class EscrowTrade:
         when = ensure_aware(at)
         self.advance_to(when)
         return when
+
+    # -- invariants -----------------------------------------------------------------------
+
+    def check_invariants(self) -> None:
+        """Raise unless the trade's state is one the API can reach; with a ledger, check its escrow hold too.
+
+        Run on every loaded trade (:mod:`antfin.serialization`): statuses agree with
+        the amounts, amounts are non-negative and within what was paid, the refunds
+        on file add up, and the pending escrow hold exists in the ledger for exactly
+        what is in escrow, from the funding account to the seller.
+
+        >>> _demo_trade().check_invariants()
+
+        Raises:
+            antfin.errors.InvariantViolationError: naming the broken rule.
+
+        .. versionadded:: 0.2.0
+        """
+        state = self._state
+
+        def fail(rule: str) -> NoReturn:
+            raise InvariantViolationError(f"trade {self.out_trade_no!r} ({state.status.value}): {rule}")
+
+        if self.buyer.account_id == self.seller.account_id:
+            fail("the buyer is the seller")
+        if not _ZERO < self.amount <= _MAX_AMOUNT:
+            fail(f"amount {self.amount} is outside 0.01 .. {_MAX_AMOUNT}")
+        amounts = (state.released, state.fee, state.fee_returned, state.refunded_before, state.refunded_after)
+        if any(value.currency != CNY or value.is_negative() for value in amounts):
+            fail("amounts must be non-negative CNY")
+        if state.extension < timedelta(0) or state.paused < timedelta(0):
+            fail("the confirmation clock may only be extended or paused, never shortened")
+        paid = self.paid
+        if state.paid_at is None and (
+            state.status not in (TradeStatus.WAIT_BUYER_PAY, TradeStatus.TRADE_CLOSED) or any(amounts)
+        ):
+            fail("an unpaid trade has moved money or left the unpaid states")
+        if (state.status is TradeStatus.WAIT_BUYER_CONFIRM_GOODS) and state.shipped_at is None:
+            fail("a shipped trade needs a shipping time")
+        released = state.status in (TradeStatus.TRADE_SUCCESS, TradeStatus.TRADE_FINISHED)
+        if state.status is not TradeStatus.TRADE_CLOSED and released != (state.released_at is not None):
+            fail("released_at disagrees with the status")
+        if state.released_at is None and (state.released or state.fee or state.refunded_after):
+            fail("money was released or refunded after release without a release")
+        if state.released + state.refunded_before > paid or state.refunded_after > state.released:
+            fail(f"released {state.released} and refunded {self.refunded} exceed what was paid ({paid})")
+        if state.fee > state.released or state.fee_returned > state.fee:
+            fail("the fee exceeds what was released, or more fee was returned than charged")
+        if sum((refund.amount for refund in self._refunds.values()), _ZERO) != self.refunded:
+            fail("the refunds on file do not add up to the refunded total")
+        if self._clock is not None and self._clock < self.created_at:
+            fail("its clock is before its creation")
+        self._deadline_of(state)  # within the calendar's range
+        escrow = self.in_escrow
+        if escrow.is_negative() or (state.hold_id is None) != escrow.is_zero():
+            fail(f"{escrow} is in escrow but the hold is {state.hold_id!r}")
+        if state.funded_by is not None and state.funded_by in (self.buyer.wallet_id, self.seller.wallet_id):
+            fail("funded by a wallet of one of the parties")
+        if isinstance(self.ledger, Ledger) and state.hold_id is not None:
+            self._check_hold(state.hold_id, escrow, fail)
+
+    def _check_hold(self, hold_id: str, escrow: Money, fail: Callable[[str], NoReturn]) -> None:
+        try:
+            hold = self.ledger.get_hold(hold_id)
+        except NotFoundError:
+            fail(f"escrow hold {hold_id!r} is not in the ledger")
+        source = self._state.funded_by or self.buyer.wallet_id
+        if (hold.status, hold.amount, hold.debit, hold.credit) != (
+            HoldStatus.PENDING,
+            escrow,
+            source,
+            self.seller.wallet_id,
+        ):
+            fail(
+                f"escrow hold {hold_id!r} is {hold.status.value} {hold.amount} from {hold.debit} to {hold.credit}; "
+                f"expected pending {escrow} from {source} to {self.seller.wallet_id}"
+            )
 
     # -- queries --------------------------------------------------------------------------
 
