@@ -35,7 +35,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Final, TypeVar
+from typing import TYPE_CHECKING, Final, NoReturn, TypeVar
 
 import attrs
 
@@ -63,6 +63,7 @@ from antfin.errors import (
     InvalidAmountError,
     InvalidTimeError,
     InvalidTransitionError,
+    InvariantViolationError,
     LimitExceededError,
     NotFoundError,
     PolicyViolationError,
@@ -528,6 +529,43 @@ class HuabeiAccount:
             ProfitPoint.HUABEI_OVERDUE_INTEREST,
         ):
             revenue_account(self.ledger, point, self.line.currency)
+
+    def check_invariants(self) -> None:
+        """Raise unless the account's state is one the API can reach; with a ledger, check its accounts too.
+
+        Run on every loaded account (:mod:`antfin.serialization`): positive purchases,
+        refunds within what each purchase cost, records filed under their own keys, bills
+        in order, and the receivable open in the ledger.
+
+        >>> from antfin.ledger import Ledger
+        >>> HuabeiAccount(Ledger(), "amy", CNY("500")).check_invariants()
+
+        Raises:
+            antfin.errors.InvariantViolationError: naming the broken rule.
+
+        .. versionadded:: 0.2.0
+        """
+
+        def fail(rule: str) -> NoReturn:
+            raise InvariantViolationError(f"Huabei account of {self.user}: {rule}")
+
+        zero = self.line.currency.zero()
+        for key, purchase in self._purchases.items():
+            if purchase.id != key or not purchase.amount.is_positive():
+                fail(f"purchase {key!r} is filed under {purchase.id!r} or costs {purchase.amount}")
+        for key, (refunded, fee_back) in self._refunded.items():
+            bought = self._purchases.get(key)
+            if bought is None or refunded.is_negative() or fee_back.is_negative() or refunded > bought.amount:
+                fail(f"refund of {refunded} on purchase {key!r} is not within what it cost")
+        if any(record.key != key for key, record in self._requests.items()):
+            fail("a request is filed under another key")
+        dates = [record.bill.statement_date for record in self._bills]
+        if dates != sorted(set(dates)):
+            fail("bills are not in order, one per statement date")
+        if any(line.amount < zero for _, line in self._unbilled if line.kind is LineKind.PURCHASE):
+            fail("a negative purchase line")
+        if isinstance(self.ledger, Ledger) and not self.ledger.has_account(self.receivable):
+            fail(f"its receivable {self.receivable!r} is not in the ledger")
 
     def _check_line(self, line: object) -> Money:
         money = _money(line, "line")

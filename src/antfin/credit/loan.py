@@ -32,6 +32,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 from decimal import Decimal
+from typing import NoReturn
 
 import attrs
 
@@ -362,6 +363,42 @@ class Loan:
             for row, paid in zip(state.schedule.instalments, state.paid, strict=True)
         )
         return Money.from_minor_units(owed, self.principal.currency)
+
+    def check_invariants(self) -> None:
+        """Raise unless the loan's state is one the API can reach; with a ledger, check the receivable too.
+
+        Run on every loaded loan (:mod:`antfin.serialization`): a schedule exactly when
+        disbursed, what was paid per instalment within what it asks, nothing negative,
+        receipts filed under their own keys, and :meth:`check_ledger`.
+
+        >>> _demo().check_invariants()
+
+        Raises:
+            antfin.errors.InvariantViolationError: naming the broken rule.
+
+        .. versionadded:: 0.2.0
+        """
+        state = self._state
+
+        def fail(rule: str) -> NoReturn:
+            raise InvariantViolationError(f"loan {self.loan_id} ({state.status.value}): {rule}")
+
+        schedule = state.schedule
+        if (schedule is None) != (state.status is LoanStatus.APPROVED):
+            fail("a schedule exists exactly once the loan is disbursed")
+        if schedule is not None:
+            if len(state.paid) != len(schedule.instalments):
+                fail(f"{len(state.paid)} paid rows for {len(schedule.instalments)} instalments")
+            for row, paid in zip(schedule.instalments, state.paid, strict=True):
+                asked = (row.principal.minor_units, row.interest.minor_units, row.fee.minor_units)
+                if any(not 0 <= part <= limit for part, limit in zip(paid, asked, strict=True)):
+                    fail(f"instalment due {row.due}: paid {paid} (minor units) outside 0 .. {asked}")
+        if state.penalty_paid < 0 or state.penalty_accrued < 0:
+            fail("a negative penalty")
+        if any(record.key != key for key, record in self._receipts.items()):
+            fail("a receipt is filed under another key")
+        if isinstance(self.ledger, Ledger):
+            self.check_ledger()
 
     def check_ledger(self) -> None:
         """Check that the receivable's ledger balance equals :attr:`outstanding_principal`.
