@@ -437,7 +437,12 @@ def _load_time(tp: type, data: Any, path: str) -> Any:
     if tp is timedelta:
         if not isinstance(data, dict) or set(data) != {"days", "seconds", "microseconds"}:
             raise _fail(path, "an object with days, seconds and microseconds", data)
-        return timedelta(days=data["days"], seconds=data["seconds"], microseconds=data["microseconds"])
+        parts = [data["days"], data["seconds"], data["microseconds"]]
+        if not all(isinstance(part, int) and not isinstance(part, bool) for part in parts):
+            raise _fail(path, "integer days, seconds and microseconds", data)
+        if not (0 <= parts[1] < 86_400 and 0 <= parts[2] < 1_000_000 and abs(parts[0]) <= 999_999_999):
+            raise _fail(path, "a normalised timedelta (0 <= seconds < 86400, 0 <= microseconds < 10**6)", data)
+        return timedelta(days=parts[0], seconds=parts[1], microseconds=parts[2])
     raise SerializationError(f"{path}: cannot load the type {tp.__name__}")  # pragma: no cover
 
 

@@ -39,8 +39,8 @@ def record(area: str, outcome: str) -> None:
 def snapshot(ledger: Ledger | None, entity: object = None) -> tuple[Any, ...]:
     """Everything a refused call must leave alone.
 
-    >>> snapshot(Ledger())[0]
-    ()
+    >>> snapshot(Ledger())[1] is None
+    True
     """
     ledger_part: tuple[Any, ...] = ()
     if ledger is not None:

@@ -21,8 +21,7 @@ from census import CENSUS, FAILURES, attempt, snapshot, summary
 
 from antfin.calendar import shanghai
 from antfin.credit import HuabeiAccount, Loan
-from antfin.credit.huabei import MerchantChannel
-from antfin.credit.loan import PrepaymentMode, _demo
+from antfin.credit.loan import _demo
 from antfin.crowdfunding import InvestorFacts
 from antfin.crowdfunding.offer import Role, _example_offer
 from antfin.ledger import AccountKind, Ledger
@@ -172,6 +171,7 @@ def _money_world() -> tuple[None, None]:
     return None, None
 
 
+# fmt: off
 PROBES: list[Probe] = [
     # money
     Probe("money", "CNY(amount)", _money_world, lambda _, v: CNY(v), [*BAD_MONEY, *BAD_TEXT, "1.005", "1E+999999"]),
@@ -181,65 +181,144 @@ PROBES: list[Probe] = [
     Probe("money", "Money + x", _money_world, lambda _, v: CNY("1") + v, BAD_MONEY),
     Probe("money", "Money.allocate(weights)", _money_world, lambda _, v: CNY("1").allocate([v, 1]), BAD_WEIGHT),
     # ledger
-    Probe("ledger", "open_account(id)", _ledger_world, lambda l, v: l.open_account(v, AccountKind.ASSET),
-          BAD_KEY),  # fmt: skip
-    Probe("ledger", "open_account(kind)", _ledger_world, lambda l, v: l.open_account("x:new", v),
-          BAD_ENUM),  # fmt: skip
-    Probe("ledger", "transfer(amount)", _ledger_world,
-          lambda l, v: l.transfer("k", debit="wallet:a", credit="wallet:b", amount=v, at=AT), BAD_MONEY),
-    Probe("ledger", "transfer(at)", _ledger_world,
-          lambda l, v: l.transfer("k", debit="wallet:a", credit="wallet:b", amount=CNY("1"), at=v), BAD_AT),
-    Probe("ledger", "transfer(key)", _ledger_world,
-          lambda l, v: l.transfer(v, debit="wallet:a", credit="wallet:b", amount=CNY("1"), at=AT), BAD_KEY),
-    Probe("ledger", "transfer(debit)", _ledger_world,
-          lambda l, v: l.transfer("k", debit=v, credit="wallet:b", amount=CNY("1"), at=AT), [*BAD_ID, "wallet:b"]),
-    Probe("ledger", "transfer(memo)", _ledger_world,
-          lambda l, v: l.transfer("k", debit="wallet:a", credit="wallet:b", amount=CNY("1"), at=AT, memo=v),
-          BAD_TEXT),
-    Probe("ledger", "hold(amount)", _ledger_world,
-          lambda l, v: l.hold("h2", debit="wallet:a", credit="wallet:b", amount=v, at=AT), BAD_MONEY),
-    Probe("ledger", "hold(expires_at)", _ledger_world,
-          lambda l, v: l.hold("h2", debit="wallet:a", credit="wallet:b", amount=CNY("1"), at=AT, expires_at=v),
-          [*BAD_AT, AT, AT - timedelta(1)]),
-    Probe("ledger", "post_hold(hold_id)", _ledger_world, lambda l, v: l.post_hold("p", v, at=AT),
-          BAD_ID),  # fmt: skip
-    Probe("ledger", "post_hold(amount)", _ledger_world,
-          lambda l, v: l.post_hold("p", "h1", at=AT, amount=v), [*BAD_MONEY, CNY("10.01")]),
-    Probe("ledger", "post_hold(at)", _ledger_world, lambda l, v: l.post_hold("p", "h1", at=v),
-          [*BAD_AT, shanghai(2023, 12, 31)]),  # fmt: skip
-    Probe("ledger", "void_hold(at)", _ledger_world, lambda l, v: l.void_hold("v", "h1", at=v),
-          BAD_AT),  # fmt: skip
-    Probe("ledger", "reverse(entry_id)", _ledger_world, lambda l, v: l.reverse("r", v, at=AT),
-          BAD_ID),  # fmt: skip
-    Probe("ledger", "expire_holds(at)", _ledger_world, lambda l, v: l.expire_holds(v), BAD_AT[:11]),
+    Probe(
+        "ledger", "open_account(id)", _ledger_world, lambda lg, v: lg.open_account(v, AccountKind.ASSET), BAD_KEY
+    ),
+    Probe(
+        "ledger", "open_account(kind)", _ledger_world, lambda lg, v: lg.open_account("x:new", v), BAD_ENUM
+    ),
+    Probe(
+        "ledger",
+        "transfer(amount)",
+        _ledger_world,
+        lambda lg, v: lg.transfer("k", debit="wallet:a", credit="wallet:b", amount=v, at=AT),
+        BAD_MONEY,
+    ),
+    Probe(
+        "ledger",
+        "transfer(at)",
+        _ledger_world,
+        lambda lg, v: lg.transfer("k", debit="wallet:a", credit="wallet:b", amount=CNY("1"), at=v),
+        BAD_AT,
+    ),
+    Probe(
+        "ledger",
+        "transfer(key)",
+        _ledger_world,
+        lambda lg, v: lg.transfer(v, debit="wallet:a", credit="wallet:b", amount=CNY("1"), at=AT),
+        BAD_KEY,
+    ),
+    Probe(
+        "ledger",
+        "transfer(debit)",
+        _ledger_world,
+        lambda lg, v: lg.transfer("k", debit=v, credit="wallet:b", amount=CNY("1"), at=AT),
+        [*BAD_ID, "wallet:b"],
+    ),
+    Probe(
+        "ledger",
+        "transfer(memo)",
+        _ledger_world,
+        lambda lg, v: lg.transfer("k", debit="wallet:a", credit="wallet:b", amount=CNY("1"), at=AT, memo=v),
+        BAD_TEXT,
+    ),
+    Probe(
+        "ledger",
+        "hold(amount)",
+        _ledger_world,
+        lambda lg, v: lg.hold("h2", debit="wallet:a", credit="wallet:b", amount=v, at=AT),
+        BAD_MONEY,
+    ),
+    Probe(
+        "ledger",
+        "hold(expires_at)",
+        _ledger_world,
+        lambda lg, v: lg.hold("h2", debit="wallet:a", credit="wallet:b", amount=CNY("1"), at=AT, expires_at=v),
+        [*BAD_AT, AT, AT - timedelta(1)],
+    ),
+    Probe("ledger", "post_hold(hold_id)", _ledger_world, lambda lg, v: lg.post_hold("p", v, at=AT), BAD_ID),
+    Probe(
+        "ledger",
+        "post_hold(amount)",
+        _ledger_world,
+        lambda lg, v: lg.post_hold("p", "h1", at=AT, amount=v),
+        [*BAD_MONEY, CNY("10.01")],
+    ),
+    Probe(
+        "ledger",
+        "post_hold(at)",
+        _ledger_world,
+        lambda lg, v: lg.post_hold("p", "h1", at=v),
+        [*BAD_AT, shanghai(2023, 12, 31)],
+    ),
+    Probe("ledger", "void_hold(at)", _ledger_world, lambda lg, v: lg.void_hold("v", "h1", at=v), BAD_AT),
+    Probe("ledger", "reverse(entry_id)", _ledger_world, lambda lg, v: lg.reverse("r", v, at=AT), BAD_ID),
+    Probe("ledger", "expire_holds(at)", _ledger_world, lambda lg, v: lg.expire_holds(v), BAD_AT[:11]),
     # payments (accounts)
-    Probe("payments", "top_up(amount)", _account,
-          lambda a, v: a.top_up("k", card="C1", amount=v, at=AT), BAD_MONEY),
+    Probe("payments", "top_up(amount)", _account, lambda a, v: a.top_up("k", card="C1", amount=v, at=AT), BAD_MONEY),
     Probe("payments", "top_up(card)", _account, lambda a, v: a.top_up("k", card=v, amount=CNY("1"), at=AT), BAD_ID),
-    Probe("payments", "withdraw(amount)", _account,
-          lambda a, v: a.withdraw("k", card="C1", amount=v, at=AT), [*BAD_MONEY, CNY("501")]),
-    Probe("payments", "withdraw(at)", _account,
-          lambda a, v: a.withdraw("k", card="C1", amount=CNY("1"), at=v), BAD_AT),
+    Probe(
+        "payments",
+        "withdraw(amount)",
+        _account,
+        lambda a, v: a.withdraw("k", card="C1", amount=v, at=AT),
+        [*BAD_MONEY, CNY("501")],
+    ),
+    Probe("payments", "withdraw(at)", _account, lambda a, v: a.withdraw("k", card="C1", amount=CNY("1"), at=v), BAD_AT),
     Probe("payments", "link_card(card)", _account, lambda a, v: a.link_card(v, at=AT), BAD_KEY),
     # escrow
     Probe("escrow", "pay(at)", lambda: _escrow(paid=False), lambda t, v: t.pay(at=v), BAD_AT),
-    Probe("escrow", "pay(funded_by)", lambda: _escrow(paid=False),
-          lambda t, v: t.pay(at=AT + timedelta(minutes=1), funded_by=v),
-          ["asset:bank_settlement", "wallet:buyer", "wallet:shop", "asset:huabei:buyer", 1.5, object(), True]),
-    Probe("escrow", "ship(tracking_no)", _escrow, lambda t, v: t.ship(at=AT + timedelta(days=1), tracking_no=v),
-          BAD_TEXT[:-1]),  # fmt: skip
+    Probe(
+        "escrow",
+        "pay(funded_by)",
+        lambda: _escrow(paid=False),
+        lambda t, v: t.pay(at=AT + timedelta(minutes=1), funded_by=v),
+        ["asset:bank_settlement", "wallet:buyer", "wallet:shop", "asset:huabei:buyer", 1.5, object(), True],
+    ),
+    Probe(
+        "escrow",
+        "ship(tracking_no)",
+        _escrow,
+        lambda t, v: t.ship(at=AT + timedelta(days=1), tracking_no=v),
+        BAD_TEXT[:-1],
+    ),
     Probe("escrow", "ship(at)", _escrow, lambda t, v: t.ship(at=v), BAD_AT),
-    Probe("escrow", "extend_confirmation(by)", lambda: _escrow(shipped=True),
-          lambda t, v: t.extend_confirmation(v, at=AT + timedelta(days=2)), BAD_SPAN),
+    Probe(
+        "escrow",
+        "extend_confirmation(by)",
+        lambda: _escrow(shipped=True),
+        lambda t, v: t.extend_confirmation(v, at=AT + timedelta(days=2)),
+        BAD_SPAN,
+    ),
     Probe("escrow", "confirm(at)", lambda: _escrow(shipped=True), lambda t, v: t.confirm(at=v), BAD_AT),
-    Probe("escrow", "refund(amount)", lambda: _escrow(shipped=True),
-          lambda t, v: t.refund("R1", v, at=AT + timedelta(days=30)), [*BAD_MONEY, CNY("100.01")]),
-    Probe("escrow", "refund(out_request_no)", _escrow,
-          lambda t, v: t.refund(v, CNY("1"), at=AT + timedelta(days=1)), [*BAD_KEY, "a" * 65, "R 1"]),
-    Probe("escrow", "request_refund(reason)", _escrow,
-          lambda t, v: t.request_refund("R1", CNY("1"), reason=v, at=AT + timedelta(days=1)), BAD_ENUM),
-    Probe("escrow", "request_refund(amount)", _escrow,
-          lambda t, v: t.request_refund("R1", v, reason=RefundReason.OTHER, at=AT + timedelta(days=1)), BAD_MONEY),
+    Probe(
+        "escrow",
+        "refund(amount)",
+        lambda: _escrow(shipped=True),
+        lambda t, v: t.refund("R1", v, at=AT + timedelta(days=30)),
+        [*BAD_MONEY, CNY("100.01")],
+    ),
+    Probe(
+        "escrow",
+        "refund(out_request_no)",
+        _escrow,
+        lambda t, v: t.refund(v, CNY("1"), at=AT + timedelta(days=1)),
+        [*BAD_KEY, "a" * 65, "R 1"],
+    ),
+    Probe(
+        "escrow",
+        "request_refund(reason)",
+        _escrow,
+        lambda t, v: t.request_refund("R1", CNY("1"), reason=v, at=AT + timedelta(days=1)),
+        BAD_ENUM,
+    ),
+    Probe(
+        "escrow",
+        "request_refund(amount)",
+        _escrow,
+        lambda t, v: t.request_refund("R1", v, reason=RefundReason.OTHER, at=AT + timedelta(days=1)),
+        BAD_MONEY,
+    ),
     Probe("escrow", "advance_to(at)", _escrow, lambda t, v: t.advance_to(v), [*BAD_AT, AT - timedelta(days=1)]),
     Probe("escrow", "desk.create(amount)", _desk, lambda d, v: _create(d, amount=v), [*BAD_MONEY, CNY("1e9")]),
     Probe("escrow", "desk.create(goods)", _desk, lambda d, v: _create(d, goods=v), BAD_ENUM),
@@ -252,68 +331,159 @@ PROBES: list[Probe] = [
     Probe("fund", "redeem(units)", _fund, lambda f, v: f.redeem("k", "ann", v, at=AT), [*BAD_WEIGHT, "1", 10**9]),
     Probe("fund", "fast_redeem(units)", _fund, lambda f, v: f.fast_redeem("k", "ann", v, at=AT), [*BAD_WEIGHT, "1"]),
     # Zhaocaibao
-    Probe("zhaocaibao", "subscribe(amount)", _zcb,
-          lambda p, v: p.subscribe("k", "ZCB-90", "alice", v, at=shanghai(2024, 3, 2)), BAD_MONEY),
-    Probe("zhaocaibao", "subscribe(product_id)", _zcb,
-          lambda p, v: p.subscribe("k", v, "alice", CNY("1000"), at=shanghai(2024, 3, 2)), BAD_ID),
-    Probe("zhaocaibao", "subscribe(at)", _zcb,
-          lambda p, v: p.subscribe("k", "ZCB-90", "alice", CNY("1000"), at=v), BAD_AT),
-    Probe("zhaocaibao", "reserve(criteria)", _zcb,
-          lambda p, v: p.reserve("r", "alice", CNY("1000"), v, at=shanghai(2024, 3, 2)), BAD_ENUM),
-    Probe("zhaocaibao", "reserve(amount)", _zcb,
-          lambda p, v: p.reserve("r", "alice", v, ReservationCriteria(Rate.percent("4"), 120), at=shanghai(2024, 3, 2)),
-          BAD_MONEY),
-    Probe("zhaocaibao", "liquidate(holding_id)", _zcb,
-          lambda p, v: p.liquidate("l", v, at=shanghai(2024, 3, 20)), BAD_ID),
+    Probe(
+        "zhaocaibao",
+        "subscribe(amount)",
+        _zcb,
+        lambda p, v: p.subscribe("k", "ZCB-90", "alice", v, at=shanghai(2024, 3, 2)),
+        BAD_MONEY,
+    ),
+    Probe(
+        "zhaocaibao",
+        "subscribe(product_id)",
+        _zcb,
+        lambda p, v: p.subscribe("k", v, "alice", CNY("1000"), at=shanghai(2024, 3, 2)),
+        BAD_ID,
+    ),
+    Probe(
+        "zhaocaibao", "subscribe(at)", _zcb, lambda p, v: p.subscribe("k", "ZCB-90", "alice", CNY("1000"), at=v), BAD_AT
+    ),
+    Probe(
+        "zhaocaibao",
+        "reserve(criteria)",
+        _zcb,
+        lambda p, v: p.reserve("r", "alice", CNY("1000"), v, at=shanghai(2024, 3, 2)),
+        BAD_ENUM,
+    ),
+    Probe(
+        "zhaocaibao",
+        "reserve(amount)",
+        _zcb,
+        lambda p, v: p.reserve("r", "alice", v, ReservationCriteria(Rate.percent("4"), 120), at=shanghai(2024, 3, 2)),
+        BAD_MONEY,
+    ),
+    Probe(
+        "zhaocaibao", "liquidate(holding_id)", _zcb, lambda p, v: p.liquidate("l", v, at=shanghai(2024, 3, 20)), BAD_ID
+    ),
     # loans
-    Probe("loans", "repay(amount)", _loan,
-          lambda lo, v: lo.repay("k", v, shanghai(2024, 2, 10, 12)), [*BAD_MONEY, CNY("100000")]),
-    Probe("loans", "repay(at)", _loan,
-          lambda lo, v: lo.repay("k", CNY("1"), v), [*BAD_AT, shanghai(2024, 1, 1)]),
-    Probe("loans", "repay(key)", _loan,
-          lambda lo, v: lo.repay(v, CNY("1"), shanghai(2024, 2, 10, 12)), BAD_KEY),
-    Probe("loans", "prepay(principal)", _loan,
-          lambda lo, v: lo.prepay("k", shanghai(2024, 1, 25), principal=v), [*BAD_MONEY, CNY("5000")]),
-    Probe("loans", "prepay(mode)", _loan,
-          lambda lo, v: lo.prepay("k", shanghai(2024, 1, 25), principal=CNY("1"), mode=v), BAD_ENUM),
-    Probe("loans", "Loan(term)", _loan,
-          lambda lo, v: Loan(lo.ledger, "L2", "wallet:x", CNY("100"), lo.rate, v), BAD_INT),
-    Probe("loans", "Loan(loan_id)", _loan,
-          lambda lo, v: Loan(lo.ledger, v, "wallet:x", CNY("100"), lo.rate, 3), [*BAD_KEY[:-2], " L", "L "]),
-    Probe("loans", "Loan(principal)", _loan,
-          lambda lo, v: Loan(lo.ledger, "L3", "wallet:x", v, lo.rate, 3), BAD_MONEY),
+    Probe(
+        "loans",
+        "repay(amount)",
+        _loan,
+        lambda lo, v: lo.repay("k", v, shanghai(2024, 2, 10, 12)),
+        [*BAD_MONEY, CNY("100000")],
+    ),
+    Probe("loans", "repay(at)", _loan, lambda lo, v: lo.repay("k", CNY("1"), v), [*BAD_AT, shanghai(2024, 1, 1)]),
+    Probe("loans", "repay(key)", _loan, lambda lo, v: lo.repay(v, CNY("1"), shanghai(2024, 2, 10, 12)), BAD_KEY),
+    Probe(
+        "loans",
+        "prepay(principal)",
+        _loan,
+        lambda lo, v: lo.prepay("k", shanghai(2024, 1, 25), principal=v),
+        [*BAD_MONEY, CNY("5000")],
+    ),
+    Probe(
+        "loans",
+        "prepay(mode)",
+        _loan,
+        lambda lo, v: lo.prepay("k", shanghai(2024, 1, 25), principal=CNY("1"), mode=v),
+        BAD_ENUM,
+    ),
+    Probe(
+        "loans", "Loan(term)", _loan, lambda lo, v: Loan(lo.ledger, "L2", "wallet:x", CNY("100"), lo.rate, v), BAD_INT
+    ),
+    Probe(
+        "loans",
+        "Loan(loan_id)",
+        _loan,
+        lambda lo, v: Loan(lo.ledger, v, "wallet:x", CNY("100"), lo.rate, 3),
+        [*BAD_KEY[:-2], " L", "L "],
+    ),
+    Probe("loans", "Loan(principal)", _loan, lambda lo, v: Loan(lo.ledger, "L3", "wallet:x", v, lo.rate, 3), BAD_MONEY),
     # Huabei
-    Probe("huabei", "purchase(amount)", _huabei,
-          lambda h, v: h.purchase("k", merchant="shop", amount=v, at=shanghai(2024, 2, 3)), [*BAD_MONEY, CNY("9000")]),
-    Probe("huabei", "purchase(channel)", _huabei,
-          lambda h, v: h.purchase("k", merchant="shop", amount=CNY("1"), at=shanghai(2024, 2, 3), channel=v), BAD_ENUM),
-    Probe("huabei", "purchase(instalments)", _huabei,
-          lambda h, v: h.purchase("k", merchant="shop", amount=CNY("100"), at=shanghai(2024, 2, 3), instalments=v),
-          [*BAD_INT, 5, 24]),
-    Probe("huabei", "purchase(at)", _huabei,
-          lambda h, v: h.purchase("k", merchant="shop", amount=CNY("1"), at=v), [*BAD_AT, shanghai(2024, 1, 20)]),
+    Probe(
+        "huabei",
+        "purchase(amount)",
+        _huabei,
+        lambda h, v: h.purchase("k", merchant="shop", amount=v, at=shanghai(2024, 2, 3)),
+        [*BAD_MONEY, CNY("9000")],
+    ),
+    Probe(
+        "huabei",
+        "purchase(channel)",
+        _huabei,
+        lambda h, v: h.purchase("k", merchant="shop", amount=CNY("1"), at=shanghai(2024, 2, 3), channel=v),
+        BAD_ENUM,
+    ),
+    Probe(
+        "huabei",
+        "purchase(instalments)",
+        _huabei,
+        lambda h, v: h.purchase("k", merchant="shop", amount=CNY("100"), at=shanghai(2024, 2, 3), instalments=v),
+        [*BAD_INT, 5, 24],
+    ),
+    Probe(
+        "huabei",
+        "purchase(at)",
+        _huabei,
+        lambda h, v: h.purchase("k", merchant="shop", amount=CNY("1"), at=v),
+        [*BAD_AT, shanghai(2024, 1, 20)],
+    ),
     Probe("huabei", "repay(amount)", _huabei, lambda h, v: h.repay("k", v, at=shanghai(2024, 2, 5)), BAD_MONEY),
-    Probe("huabei", "issue_bill(statement_date)", _huabei, lambda h, v: h.issue_bill(v),
-          [*BAD_DATE, date(2024, 4, 1), date(2024, 3, 2), date(1990, 1, 1)]),
-    Probe("huabei", "convert_bill(term)", _huabei,
-          lambda h, v: h.convert_bill("c", date(2024, 2, 1), v, at=shanghai(2024, 2, 5)), [*BAD_INT, 5, 24]),
-    Probe("huabei", "refund(amount)", _huabei,
-          lambda h, v: h.refund("r", "p1", v, at=shanghai(2024, 2, 5)), [*BAD_MONEY, CNY("1000.01")]),
+    Probe(
+        "huabei",
+        "issue_bill(statement_date)",
+        _huabei,
+        lambda h, v: h.issue_bill(v),
+        [*BAD_DATE, date(2024, 4, 1), date(2024, 3, 2), date(1990, 1, 1)],
+    ),
+    Probe(
+        "huabei",
+        "convert_bill(term)",
+        _huabei,
+        lambda h, v: h.convert_bill("c", date(2024, 2, 1), v, at=shanghai(2024, 2, 5)),
+        [*BAD_INT, 5, 24],
+    ),
+    Probe(
+        "huabei",
+        "refund(amount)",
+        _huabei,
+        lambda h, v: h.refund("r", "p1", v, at=shanghai(2024, 2, 5)),
+        [*BAD_MONEY, CNY("1000.01")],
+    ),
     # crowdfunding
-    Probe("crowdfunding", "subscribe(amount)", _offer,
-          lambda o, v: o.subscribe("s", RICH, v, at=shanghai(2016, 3, 2), role=Role.LEAD), [*BAD_MONEY, CNY("10")]),
-    Probe("crowdfunding", "subscribe(investor)", _offer,
-          lambda o, v: o.subscribe("s", v, CNY("100000"), at=shanghai(2016, 3, 2), role=Role.LEAD),
-          [*BAD_TEXT, InvestorFacts("poor")]),
-    Probe("crowdfunding", "subscribe(role)", _offer,
-          lambda o, v: o.subscribe("s", RICH, CNY("100000"), at=shanghai(2016, 3, 2), role=v), BAD_ENUM),
-    Probe("crowdfunding", "subscribe(at)", _offer,
-          lambda o, v: o.subscribe("s", RICH, CNY("100000"), at=v, role=Role.LEAD), BAD_AT),
-    Probe("crowdfunding", "cancel(key)", _offer,
-          lambda o, v: o.cancel(v, at=shanghai(2016, 3, 2)), BAD_ID),
-    Probe("crowdfunding", "advance_to(at)", _offer,
-          lambda o, v: o.advance_to(v), BAD_AT),
+    Probe(
+        "crowdfunding",
+        "subscribe(amount)",
+        _offer,
+        lambda o, v: o.subscribe("s", RICH, v, at=shanghai(2016, 3, 2), role=Role.LEAD),
+        [*BAD_MONEY, CNY("10")],
+    ),
+    Probe(
+        "crowdfunding",
+        "subscribe(investor)",
+        _offer,
+        lambda o, v: o.subscribe("s", v, CNY("100000"), at=shanghai(2016, 3, 2), role=Role.LEAD),
+        [*BAD_TEXT, InvestorFacts("poor")],
+    ),
+    Probe(
+        "crowdfunding",
+        "subscribe(role)",
+        _offer,
+        lambda o, v: o.subscribe("s", RICH, CNY("100000"), at=shanghai(2016, 3, 2), role=v),
+        BAD_ENUM,
+    ),
+    Probe(
+        "crowdfunding",
+        "subscribe(at)",
+        _offer,
+        lambda o, v: o.subscribe("s", RICH, CNY("100000"), at=v, role=Role.LEAD),
+        BAD_AT,
+    ),
+    Probe("crowdfunding", "cancel(key)", _offer, lambda o, v: o.cancel(v, at=shanghai(2016, 3, 2)), BAD_ID),
+    Probe("crowdfunding", "advance_to(at)", _offer, lambda o, v: o.advance_to(v), BAD_AT),
 ]
+# fmt: on
 
 # -- serialization: every field of stored documents replaced by hostile data ------------------------
 
@@ -392,8 +562,12 @@ def test_poisoned_documents(index: int) -> None:
                 lambda: snapshot(ledger),
             )
     for text in ("", "{", "[" * 100_000, '{"a": NaN}', "1e999999", json.dumps(data)[:-1], "\ud800"):
-        attempt("serialization", f"loads({text[:20]!r})", lambda text=text: loads(cls, text, ledger=ledger),  # type: ignore[misc]
-                lambda: snapshot(ledger))  # fmt: skip
+        attempt(
+            "serialization",
+            f"loads({text[:20]!r})",
+            lambda text=text: loads(cls, text, ledger=ledger),  # type: ignore[misc]
+            lambda: snapshot(ledger),
+        )  # fmt: skip
     assert FAILURES[failures_before:] == []
 
 

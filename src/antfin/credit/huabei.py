@@ -557,8 +557,11 @@ class HuabeiAccount:
             bought = self._purchases.get(key)
             if bought is None or refunded.is_negative() or fee_back.is_negative() or refunded > bought.amount:
                 fail(f"refund of {refunded} on purchase {key!r} is not within what it cost")
-        if any(record.key != key for key, record in self._requests.items()):
-            fail("a request is filed under another key")
+        for key, record in self._requests.items():
+            result = record.result
+            amount = result if isinstance(result, Money) else getattr(result, "amount", None)
+            if record.key != key or (isinstance(amount, Money) and amount.is_negative()):
+                fail(f"request {key!r} is filed under {record.key!r} or has a negative result")
         dates = [record.bill.statement_date for record in self._bills]
         if dates != sorted(set(dates)):
             fail("bills are not in order, one per statement date")

@@ -387,6 +387,18 @@ class Loan:
         if (schedule is None) != (state.status is LoanStatus.APPROVED):
             fail("a schedule exists exactly once the loan is disbursed")
         if schedule is not None:
+            rows = schedule.instalments
+            if (
+                schedule.principal != self.principal
+                or sum((row.principal for row in rows), self.principal.currency.zero()) != self.principal
+            ):
+                fail(f"the schedule repays {schedule.principal}, not the principal {self.principal}")
+            if (schedule.rate, schedule.method, schedule.accrual) != (self.rate, self.method, self.accrual):
+                fail("the schedule's rate, method or accrual differ from the loan's terms")
+            if any(part.is_negative() for row in rows for part in (row.principal, row.interest, row.fee, row.balance)):
+                fail("the schedule has a negative amount")
+            if [row.number for row in rows] != list(range(1, len(rows) + 1)):
+                fail("the instalments are not numbered 1..n")
             if len(state.paid) != len(schedule.instalments):
                 fail(f"{len(state.paid)} paid rows for {len(schedule.instalments)} instalments")
             for row, paid in zip(schedule.instalments, state.paid, strict=True):
@@ -395,6 +407,8 @@ class Loan:
                     fail(f"instalment due {row.due}: paid {paid} (minor units) outside 0 .. {asked}")
         if state.penalty_paid < 0 or state.penalty_accrued < 0:
             fail("a negative penalty")
+        if any(event.amount.is_negative() for event in self._events):
+            fail("an event with a negative amount")
         if any(record.key != key for key, record in self._receipts.items()):
             fail("a receipt is filed under another key")
         if isinstance(self.ledger, Ledger):

@@ -866,13 +866,13 @@ class Ledger:
         for side in (debit, credit):
             if side.__class__ is not str:
                 raise NotFoundError(f"no account {side!r} in the ledger")
+        at, memo, meta = _check_extras(at, memo, metadata)  # every argument, even for a replay
         fingerprint = _fingerprint("transfer", debit, credit, money)
         used = self._keys.get(key)
         if used is not None:
             if used != fingerprint:
                 self._replay(key, fingerprint)
             return self._entries[self._entry_index[self._key_refs[key]]], None
-        at, memo, meta = _check_extras(at, memo, metadata)
         accounts = self._accounts
         source = accounts.get(debit) if isinstance(debit, str) else None
         if source is None or source.currency is not currency or source.closed:
