@@ -285,17 +285,17 @@ def from_data(cls: type[T] | Any, data: Any, *, ledger: object | None = None) ->
 def _check_size(data: object) -> None:
     """Refuse a document deeper than :data:`MAX_DEPTH` or larger than :data:`MAX_NODES`, iteratively."""
     stack: list[tuple[object, int]] = [(data, 1)]
-    nodes = 0
+    nodes = 1
     while stack:
         item, depth = stack.pop()
-        nodes += 1
-        if nodes > MAX_NODES:
-            raise SerializationError(f"$: the document holds more than {MAX_NODES} values")
         if isinstance(item, (dict, list)):
             if depth > MAX_DEPTH:
                 raise SerializationError(f"$: the document is nested deeper than {MAX_DEPTH} levels")
+            nodes += len(item)  # counted before they are visited, so a huge container is refused at once
+            if nodes > MAX_NODES:
+                raise SerializationError(f"$: the document holds more than {MAX_NODES} values")
             children = item.values() if isinstance(item, dict) else item
-            stack.extend((child, depth + 1) for child in children)
+            stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
 
 
 def _fail(path: str, expected: str, data: object) -> SerializationError:
