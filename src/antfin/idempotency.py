@@ -52,7 +52,7 @@ from antfin.money import Currency, Money
 
 __all__ = ["IdempotencyRecord", "canonical", "fingerprint", "remember", "replay", "same_request"]
 
-R = TypeVar("R")
+_R = TypeVar("_R")
 
 _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
 
@@ -145,7 +145,7 @@ def same_request(key: str, recorded: str | None, asked: str, *, what: str = "key
 
 
 @attrs.frozen
-class IdempotencyRecord(Generic[R]):
+class IdempotencyRecord(Generic[_R]):
     """What a key did: the request's fingerprint and (a reference to) its result.
 
     >>> IdempotencyRecord("k1", fingerprint("pay", 1), "E1").result
@@ -161,10 +161,10 @@ class IdempotencyRecord(Generic[R]):
 
     key: str = attrs.field(validator=attrs.validators.instance_of(str))
     fingerprint: str = attrs.field(validator=attrs.validators.instance_of(str))
-    result: R
+    result: _R
 
 
-def replay(records: Mapping[str, IdempotencyRecord[R]], key: str, asked: str, *, what: str = "key") -> R | None:
+def replay(records: Mapping[str, IdempotencyRecord[_R]], key: str, asked: str, *, what: str = "key") -> _R | None:
     """The first result for a repeated request, ``None`` for a new key; raise for another request.
 
     >>> records = {"k": IdempotencyRecord("k", fingerprint("pay", 1), "E1")}
@@ -184,8 +184,8 @@ def replay(records: Mapping[str, IdempotencyRecord[R]], key: str, asked: str, *,
 
 
 def remember(
-    records: MutableMapping[str, IdempotencyRecord[R]], key: str, asked: str, result: R
-) -> IdempotencyRecord[R]:
+    records: MutableMapping[str, IdempotencyRecord[_R]], key: str, asked: str, result: _R
+) -> IdempotencyRecord[_R]:
     """Record ``key``'s request and result (call it only once the operation has succeeded).
 
     >>> records: dict[str, IdempotencyRecord[int]] = {}
