@@ -49,14 +49,13 @@ from antfin.credit.schedule import (
     amortize,
 )
 from antfin.errors import (
-    IdempotencyConflictError,
     InvalidAmountError,
     InvalidTimeError,
     InvalidTransitionError,
     InvariantViolationError,
     PolicyViolationError,
 )
-from antfin.idempotency import IdempotencyRecord, fingerprint, remember, replay
+from antfin.idempotency import IdempotencyRecord, fingerprint, remember, replay, same_request
 from antfin.ledger import AccountKind, JournalEntry, Ledger, Posting
 from antfin.money import _CONTEXT, CNY, Money
 
@@ -564,9 +563,9 @@ class Loan:
         moment = ensure_aware(at, "at")
         key = f"loan:{self.loan_id}:disburse"
         if self._state.status is not LoanStatus.APPROVED:
-            if self._events and self._events[0].kind == "disbursed":
-                if self._events[0].at != moment:
-                    raise IdempotencyConflictError(f"loan {self.loan_id} was already disbursed at {self._events[0].at}")
+            if self._events and self._events[0].kind == "disbursed":  # the loan is the key; the instant the request
+                first = fingerprint("disburse", self._events[0].at)
+                same_request(self.loan_id, first, fingerprint("disburse", moment), what="loan disbursement of")
                 return self.ledger.entry(self._events[0].entry_id)
             raise InvalidTransitionError(f"loan {self.loan_id} is {self.status.value}; only approved loans disburse")
         schedule = amortize(

@@ -54,7 +54,7 @@ from antfin.errors import (
     NotFoundError,
     PolicyViolationError,
 )
-from antfin.idempotency import IdempotencyRecord, remember, replay
+from antfin.idempotency import IdempotencyRecord, remember, replay, same_request
 from antfin.idempotency import fingerprint as request_fingerprint
 from antfin.ledger import AccountKind, HoldStatus, Ledger, Posting
 from antfin.money import CNY, Money
@@ -521,8 +521,8 @@ class Zhaocaibao:
         ensure_aware(at, "at")
         existing = self._state.products.get(terms.product_id)
         if existing is not None:
-            if existing.terms != terms:
-                raise IdempotencyConflictError(f"product {terms.product_id!r} is already listed with other terms")
+            asked = request_fingerprint("list", terms)
+            same_request(terms.product_id, request_fingerprint("list", existing.terms), asked, what="product id")
             return existing
         if terms.kind is ProductKind.TRANSFER:
             raise PolicyViolationError("transfer products are listed by liquidate(), not list_product()")
