@@ -939,9 +939,33 @@ class HuabeiAccount:
         if not isinstance(trade, EscrowTrade):
             raise TypeError(f"trade must be an EscrowTrade, not {type(trade).__name__}")
         when = ensure_aware(at, "at")
+        return trade.pay(at=when, funded_by=self)  # the trade asks this line (below) to check and record it
+
+    def escrow_funding_account(self, trade: EscrowTrade) -> str:
+        """Check that this line may fund ``trade`` and return the receivable it lends from.
+
+        Called by :meth:`EscrowTrade.pay <antfin.payments.escrow.EscrowTrade.pay>` before anything
+        moves (see :class:`~antfin.payments.EscrowFunding`): the buyer must be this line's user and
+        the amount within the available line.
+
+        >>> from antfin.calendar import shanghai
+        >>> from antfin.payments.escrow import _demo_trade
+        >>> trade = _demo_trade()
+        >>> HuabeiAccount(trade.ledger, "buyer", CNY("500")).escrow_funding_account(trade)
+        'asset:huabei:buyer'
+
+        Raises:
+            antfin.errors.PolicyViolationError: the trade's buyer is not this line's user.
+            antfin.errors.LimitExceededError: the amount is over the available line.
+
+        .. versionadded:: 0.2.0
+        """
+        if not isinstance(trade, EscrowTrade):
+            raise TypeError(f"trade must be an EscrowTrade, not {type(trade).__name__}")
         if trade.buyer.wallet_id != self.wallet:
             raise PolicyViolationError(
-                f"trade: {trade.out_trade_no!r} is bought by {trade.buyer.account_id!r}, not Huabei user {self.user!r}"
+                f"funded_by: trade {trade.out_trade_no!r} is bought by {trade.buyer.account_id!r}, "
+                f"not Huabei user {self.user!r}"
             )
         line = self.credit_line
         if trade.amount > line.available:
@@ -949,26 +973,23 @@ class HuabeiAccount:
                 f"amount: {trade.amount} exceeds the available Huabei line {line.available} "
                 f"(line {line.total}, used {line.used})"
             )
-        hold = trade.pay(at=when, funded_by=self)
-        self._escrow[trade.out_trade_no] = trade.seller.account_id
-        self._record(when, "escrow payment", trade.out_trade_no, trade.amount)
-        return hold
+        return self.receivable
 
-    def escrow_funding_account(self, buyer: str) -> str:
-        """The receivable this line lends from, for its own user only (see :class:`~antfin.payments.EscrowFunding`).
+    def escrow_funded(self, trade: EscrowTrade, at: datetime) -> None:
+        """Record that this line funded ``trade`` (the trade calls it inside its payment's ledger block).
 
-        >>> from antfin.ledger import Ledger
-        >>> HuabeiAccount(Ledger(), "amy", CNY("500")).escrow_funding_account("amy")
-        'asset:huabei:amy'
-
-        Raises:
-            antfin.errors.PolicyViolationError: ``buyer`` is not this line's user.
+        >>> from antfin.calendar import shanghai
+        >>> from antfin.payments.escrow import _demo_trade
+        >>> trade = _demo_trade()
+        >>> huabei = HuabeiAccount(trade.ledger, "buyer", CNY("500"))
+        >>> huabei.escrow_funded(trade, shanghai(2024, 5, 1, 10, 1))
+        >>> huabei.events[-1].kind
+        'escrow payment'
 
         .. versionadded:: 0.2.0
         """
-        if buyer != self.user:
-            raise PolicyViolationError(f"funded_by: the Huabei line of {self.user!r} does not lend to {buyer!r}")
-        return self.receivable
+        self._escrow[trade.out_trade_no] = trade.seller.account_id
+        self._record(at, "escrow payment", trade.out_trade_no, trade.amount)
 
     def on_escrow_release(self, release: Release) -> None:
         """Release listener: a trade paid with :meth:`pay_escrow` enters the bill as a purchase.

@@ -99,8 +99,9 @@ _R = TypeVar("_R")
 class EscrowFunding(Protocol):
     """A credit product that can fund an escrow payment for its own user (Huabei's line).
 
-    The trade asks it for the ledger account to hold from, naming the buyer, so only the
-    product that owns a credit line can spend it: never a bare account id from outside.
+    The trade asks it to check the trade (its buyer, the line's limit) and name the ledger
+    account to hold from, then tells it the payment was booked, inside the same ledger block:
+    only the product that owns a credit line can spend it, never a bare account id from outside.
 
     >>> from antfin.credit import HuabeiAccount
     >>> issubclass(HuabeiAccount, EscrowFunding)
@@ -109,8 +110,12 @@ class EscrowFunding(Protocol):
     .. versionadded:: 0.2.0
     """
 
-    def escrow_funding_account(self, buyer: str) -> str:
-        """The ledger account (an asset owned by ``buyer``) this product lends from; raise if not ``buyer``'s."""
+    def escrow_funding_account(self, trade: EscrowTrade) -> str:
+        """Check that the product may fund ``trade`` (its buyer, its limit) and return the account it lends from."""
+        ...  # pragma: no cover
+
+    def escrow_funded(self, trade: EscrowTrade, at: datetime) -> None:
+        """Record the funding; called inside the payment's ledger block (raise to refuse: nothing is booked)."""
         ...  # pragma: no cover
 
 
@@ -822,6 +827,8 @@ class EscrowTrade:
                 memo=f"escrow {self.out_trade_no}",
                 metadata=self._metadata("escrow_hold"),
             )
+            if funded_by is not None:
+                funded_by.escrow_funded(self, when)
             if source is None:
                 self.buyer.count_payment(
                     self._ledger_key("pay"), self.amount, at=when, counterparty=self.seller.account_id
@@ -842,7 +849,7 @@ class EscrowTrade:
                 f"funded_by must be the buyer's credit product (see HuabeiAccount.pay_escrow), "
                 f"not {type(funding).__name__}"
             )
-        source = funding.escrow_funding_account(self.buyer.account_id)
+        source = funding.escrow_funding_account(self)
         account = self.ledger.account(source)  # NotFoundError before anything moves
         if account.kind is not AccountKind.ASSET or account.owner != self.buyer.account_id:
             raise PolicyViolationError(

@@ -9,7 +9,7 @@ import pytest
 
 from antfin.calendar import shanghai
 from antfin.credit import HuabeiAccount
-from antfin.errors import InvalidTimeError, InvalidTransitionError, PolicyViolationError
+from antfin.errors import InvalidTimeError, InvalidTransitionError, LimitExceededError, PolicyViolationError
 from antfin.ledger import AccountKind, Ledger
 from antfin.money import CNY
 from antfin.payments import Account, EscrowDesk, EscrowTrade, RefundReason, TradeStatus
@@ -35,7 +35,7 @@ def test_pay_refuses_a_bare_account_id(trade: EscrowTrade, ledger: Ledger, sourc
 def test_another_users_huabei_line_cannot_fund_the_trade(trade: EscrowTrade, ledger: Ledger) -> None:
     other = HuabeiAccount(ledger, "someone", CNY("2000"))
     before = _snapshot(trade)
-    with pytest.raises(PolicyViolationError, match="does not lend to 'buyer'"):
+    with pytest.raises(PolicyViolationError, match="not Huabei user 'someone'"):
         trade.pay(at=shanghai(2024, 5, 1, 10, 5), funded_by=other)
     assert _snapshot(trade) == before
 
@@ -45,6 +45,27 @@ def test_the_buyers_own_line_funds_the_trade(trade: EscrowTrade, ledger: Ledger)
     line.pay_escrow(trade, at=shanghai(2024, 5, 1, 10, 5))
     assert trade.funded_by == line.receivable
     assert trade.status is TradeStatus.WAIT_SELLER_SEND_GOODS
+
+
+def test_paying_with_the_line_directly_keeps_its_rules(trade: EscrowTrade, ledger: Ledger) -> None:
+    """``trade.pay(funded_by=line)`` is the same as ``line.pay_escrow(trade)``: limit checked, purchase recorded."""
+    small = HuabeiAccount(ledger, "buyer", CNY("500"))
+    desk = EscrowDesk(ledger)
+    desk.on_release(small.on_escrow_release)
+    big = desk.create(
+        "T2", buyer=trade.buyer, seller=trade.seller, amount=CNY("600"), goods=trade.goods, at=trade.created_at
+    )
+    before = _snapshot(big)
+    with pytest.raises(LimitExceededError, match="available Huabei line"):
+        big.pay(at=shanghai(2024, 5, 1, 10, 5), funded_by=small)
+    assert _snapshot(big) == before
+    ok = desk.create(
+        "T3", buyer=trade.buyer, seller=trade.seller, amount=CNY("100"), goods=trade.goods, at=trade.created_at
+    )
+    ok.pay(at=shanghai(2024, 5, 1, 10, 5), funded_by=small)
+    ok.ship(at=shanghai(2024, 5, 2))
+    ok.confirm(at=shanghai(2024, 5, 3))
+    assert [str(line.amount) for line in small.unbilled()] == ["100.00 CNY"]
 
 
 def test_a_huge_extension_is_refused_before_any_arithmetic(desk: EscrowDesk, trade: EscrowTrade) -> None:
