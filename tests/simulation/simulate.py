@@ -86,6 +86,15 @@ def check_world(world: World, *, full: bool = True) -> None:
     if full:
         world.check()
         trades = world.desk.trades()
+        # The same aggregate invariants a loaded document must pass (antfin.serialization).
+        for trade in trades:
+            trade.check_invariants()
+        for loan in world.loans:
+            loan.check_invariants()
+        for huabei in world.huabei.values():
+            huabei.check_invariants()
+        for offer in world.offers:
+            offer.check_invariants()
     else:
         if not ledger.trial_balance().is_balanced:
             raise InvariantViolationError(f"the trial balance does not balance: {ledger.trial_balance().totals}")
