@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, timedelta, timezone
 from decimal import Decimal
 
@@ -81,3 +82,12 @@ def test_huabei_purchase_replays_after_a_round_trip() -> None:
     assert restored.purchase("o1", merchant="shop", amount=CNY("100"), at=shanghai(2024, 3, 3)) == first
     with pytest.raises(IdempotencyConflictError, match="'o1'"):
         restored.purchase("o1", merchant="shop", amount=CNY("101"), at=shanghai(2024, 3, 3))
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["a|b", "中文", '"q\\', 1, -5, None, True, CNY("-0.05"), CNY("12.3"), Money("100", "JPY"), Money("1.234", "KWD"),
+     shanghai(2024, 1, 1), Decimal("1.50"), [("x", CNY("1"))], 0.5, Rate.percent("4")],
+)  # fmt: skip
+def test_the_fast_text_is_the_canonical_json(value: object) -> None:
+    assert fingerprint("op", value) == json.dumps(["op", canonical(value)], ensure_ascii=False, separators=(",", ":"))
