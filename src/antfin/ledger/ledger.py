@@ -1064,6 +1064,8 @@ class Ledger:
                 raise InvalidTransitionError(f"account {account.id!r} is closed and takes no postings")
             sums[code] = sums.get(code, 0) + minor
             deltas[posting.account] = deltas.get(posting.account, 0) + minor
+        if len(deltas) < 2:
+            raise InvalidAmountError(f"entry {key!r} must move money between two different accounts")
         for code, total in sums.items():
             if total != 0:
                 shown = Money.from_minor_units(total, code)

@@ -10,7 +10,7 @@ import pytest
 
 from antfin.calendar import shanghai
 from antfin.errors import IdempotencyConflictError, InvalidAmountError, InvalidTimeError
-from antfin.ledger import AccountKind, Ledger, SQLiteStore
+from antfin.ledger import AccountKind, Ledger, Posting, SQLiteStore
 from antfin.money import CNY, Money
 
 AT = shanghai(2024, 3, 1, 9)
@@ -106,3 +106,10 @@ def test_reopening_keeps_keys_replayable(tmp_path: Path) -> None:
     reopened = Ledger(SQLiteStore(path))
     assert reopened.transfer("k", debit="asset:bank", credit="wallet:a", amount=CNY("1"), at=AT).id == first.id
     reopened.close()
+
+
+def test_an_entry_on_one_account_only_is_refused(ledger: Ledger) -> None:
+    postings = [Posting("wallet:a", CNY("1")), Posting("wallet:a", CNY("-1"))]
+    with pytest.raises(InvalidAmountError, match="two different accounts"):
+        ledger.post_entry("one-sided", postings, at=AT)
+    assert len(ledger.entries()) == 1
