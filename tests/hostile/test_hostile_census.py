@@ -24,7 +24,7 @@ from antfin.credit import HuabeiAccount, Loan
 from antfin.credit.loan import _demo
 from antfin.crowdfunding import InvestorFacts
 from antfin.crowdfunding.offer import Role, _example_offer
-from antfin.ledger import AccountKind, Ledger
+from antfin.ledger import AccountKind, Ledger, Posting
 from antfin.money import CNY, Currency, Money
 from antfin.payments import Account, AccountType, EscrowDesk, EscrowTrade, GoodsType, RefundReason
 from antfin.rates import Rate
@@ -55,6 +55,21 @@ BAD_INT: list[Any] = [0, -1, 1.5, math.nan, None, "3", True, False, Decimal(3), 
 BAD_TEXT: list[Any] = [None, 0, 1.5, b"x", True, ["x"], object(), "x\ud800"]
 BAD_SPAN: list[Any] = [None, 0, 1, 1.5, "1d", timedelta(0), -timedelta(days=1), timedelta(days=2_913_049), True]
 BAD_WEIGHT: list[Any] = [None, 1.5, -1, "x", math.nan, Decimal("NaN"), object(), [], "-1"]
+_A, _B = "wallet:a", "wallet:b"
+BAD_POSTINGS: list[Any] = [
+    None,
+    "x",
+    [],
+    [Posting(_A, CNY("-1"))],
+    [Posting(_A, CNY("-1")), Posting(_A, CNY("1"))],
+    [Posting(_A, CNY("-1")), Posting(_B, CNY("2"))],
+    [Posting(_A, CNY("0")), Posting(_B, CNY("0"))],
+    [Posting(_A, CNY("-1")), _B],
+    [Posting(_A, Money("-1", "USD")), Posting(_B, Money("1", "USD"))],
+    [Posting(_A, CNY("-1")), Posting("nowhere", CNY("1"))],
+    [Posting(_A, CNY("-1000")), Posting(_B, CNY("1000"))],
+    [Posting(_A, Money.from_minor_units(-(2**63))), Posting(_B, Money.from_minor_units(2**63))],
+]
 BAD_ENUM: list[Any] = [None, "x", 0, 1, True, "PHYSICAL_EXPRESS", object(), 1.5]
 
 # -- worlds ------------------------------------------------------------------------------------------
@@ -253,6 +268,7 @@ PROBES: list[Probe] = [
     ),
     Probe("ledger", "void_hold(at)", _ledger_world, lambda lg, v: lg.void_hold("v", "h1", at=v), BAD_AT),
     Probe("ledger", "reverse(entry_id)", _ledger_world, lambda lg, v: lg.reverse("r", v, at=AT), BAD_ID),
+    Probe("ledger", "post_entry(postings)", _ledger_world, lambda lg, v: lg.post_entry("e", v, at=AT), BAD_POSTINGS),
     Probe("ledger", "expire_holds(at)", _ledger_world, lambda lg, v: lg.expire_holds(v), BAD_AT[:11]),
     # payments (accounts)
     Probe("payments", "top_up(amount)", _account, lambda a, v: a.top_up("k", card="C1", amount=v, at=AT), BAD_MONEY),
