@@ -111,11 +111,23 @@ class EscrowFunding(Protocol):
     """
 
     def escrow_funding_account(self, trade: EscrowTrade) -> str:
-        """Check that the product may fund ``trade`` (its buyer, its limit) and return the account it lends from."""
+        """Check that the product may fund ``trade`` (its buyer, its limit) and return the account it lends from.
+
+        >>> "escrow_funding_account" in dir(EscrowFunding)
+        True
+
+        .. versionadded:: 0.2.0
+        """
         ...  # pragma: no cover
 
     def escrow_funded(self, trade: EscrowTrade, at: datetime) -> None:
-        """Record the funding; called inside the payment's ledger block (raise to refuse: nothing is booked)."""
+        """Record the funding; called inside the payment's ledger block (raise to refuse: nothing is booked).
+
+        >>> "escrow_funded" in dir(EscrowFunding)
+        True
+
+        .. versionadded:: 0.2.0
+        """
         ...  # pragma: no cover
 
 
