@@ -281,10 +281,11 @@ def test_a_forged_trade_is_refused_and_nothing_moves(paid_trade_file: Path) -> N
         state["released"] = {"amount": "400.00", "currency": "CNY"}
 
     _forge(paid_trade_file, "escrow", "T1", success)
+    refused = (SerializationError, InvariantViolationError)
     with Books.open(paid_trade_file) as books:
-        with books.transaction() as tx, pytest.raises(InvariantViolationError, match="T1"):
+        with books.transaction() as tx, pytest.raises(refused, match="T1"):
             tx.escrow.get("T1")
-        with pytest.raises(InvariantViolationError):
+        with pytest.raises(refused):
             books.check()
         with books.transaction() as tx:
             assert tx.ledger.balance("wallet:ann") == CNY("5000.00")
@@ -295,7 +296,8 @@ def test_a_forged_buyer_equal_to_the_seller_is_refused(paid_trade_file: Path) ->
         data["buyer"] = {"$ref": "tea-shop"}
 
     _forge(paid_trade_file, "escrow", "T1", same)
-    with Books.open(paid_trade_file) as books, books.transaction() as tx, pytest.raises(InvariantViolationError):
+    refused = (SerializationError, InvariantViolationError)
+    with Books.open(paid_trade_file) as books, books.transaction() as tx, pytest.raises(refused):
         tx.escrow.get("T1")
 
 

@@ -257,6 +257,7 @@ def test_refund_refusals_change_nothing() -> None:
 
 def test_posting_into_an_issued_cycle_is_refused() -> None:
     ledger, huabei = make(wallet="100")
+    huabei.purchase("o0", merchant="shop", amount=CNY("1"), at=shanghai(2024, 3, 5))
     huabei.issue_bill(date(2024, 4, 1))
     before = snapshot(ledger, huabei)
     with pytest.raises(InvalidTimeError, match="already issued"):
@@ -402,3 +403,16 @@ def test_line_from_a_credit_profile_and_a_custom_cycle() -> None:
     assert huabei.cycle.due_date(date(2024, 6, 1)) == date(2024, 6, 8)  # a Saturday: it does not move
     assert huabei.line > HuabeiAccount.from_profile(Ledger(), CreditProfile.of("low", 400, date(2024, 1, 1))).line
     assert isinstance(huabei.line, Money)
+
+
+def test_the_first_bill_is_not_before_the_first_activity() -> None:
+    """Regression: a bill date decades back used to pin the sequence and refuse the real bill."""
+    ledger, huabei = make(wallet="100")
+    assert huabei.issue_bill(date(1990, 1, 1)).total == CNY("0")  # nothing to bill: nothing pinned
+    assert huabei.bills == ()
+    huabei.purchase("o1", merchant="shop", amount=CNY("10"), at=shanghai(2024, 3, 5))
+    before = snapshot(ledger, huabei)
+    with pytest.raises(InvalidTimeError, match="first activity"):
+        huabei.issue_bill(date(2000, 1, 1))
+    assert snapshot(ledger, huabei) == before
+    assert huabei.issue_bill(date(2024, 4, 1)).total == CNY("10")

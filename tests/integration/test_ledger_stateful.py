@@ -114,6 +114,8 @@ class Model:
     def transfer(self, key: str, debit: str, credit: str, minor: int) -> type[Exception] | None:
         lines = [(debit, minor), (credit, -minor)]
         error = self.check_lines(lines)
+        if debit == credit and error is not NotFoundError:  # a self-transfer is refused before any funds check
+            error = InvalidAmountError
         if error is None:
             self.keys[key] = self.next_entry_id()
             self.apply_lines(self.next_entry_id(), lines)

@@ -76,7 +76,7 @@ def test_disbursement_books_receivable_and_wallet() -> None:
     again = loan.disburse(shanghai(2024, 1, 10, 9))
     assert again.id == loan.events[0].entry_id
     assert len(loan.ledger.entries()) == 1
-    with pytest.raises(IdempotencyConflictError, match="already disbursed"):
+    with pytest.raises(IdempotencyConflictError, match="disbursement of 'L1' was already used"):
         loan.disburse(shanghai(2024, 1, 11, 9))
 
 

@@ -50,11 +50,8 @@ def _no_due(_entity: object) -> datetime | None:
     return None
 
 
-def _check_own(entity: object, _ledger: Ledger) -> None:
-    """The aggregate's own invariants, where it has them."""
-    check = getattr(entity, "check_invariants", None)
-    if callable(check):
-        check()
+def _no_more_checks(_entity: object, _ledger: Ledger) -> None:
+    """Nothing beyond what loading already checks (attrs validators and the aggregate's ``check_invariants``)."""
 
 
 @attrs.frozen
@@ -73,7 +70,9 @@ class Kind(Generic[T]):
         dump: its state as JSON-compatible data.
         load: the aggregate rebuilt from that data on a ledger; references to
             other aggregates are found through the mapping it is given.
-        check: the invariants a loaded aggregate must pass (against the ledger).
+        check: what a loaded aggregate must pass against the ledger beyond what loading
+            checks (:func:`antfin.serialization.from_data` runs its validators and
+            ``check_invariants()``).
 
     .. versionadded:: 0.2.0
     """
@@ -85,7 +84,7 @@ class Kind(Generic[T]):
     due_of: Callable[[T], datetime | None] = _no_due
     dump: Callable[[T], Any] = attrs.field(default=None)
     load: Callable[[Any, Ledger, Mapping[type, Callable[[str], Any]]], T] = attrs.field(default=None)
-    check: Callable[[T, Ledger], None] = _check_own
+    check: Callable[[T, Ledger], None] = _no_more_checks
 
     def __attrs_post_init__(self) -> None:
         cls = self.cls

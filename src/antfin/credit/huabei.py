@@ -35,7 +35,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Final, TypeVar
+from typing import TYPE_CHECKING, Final, NoReturn, TypeVar
 
 import attrs
 
@@ -64,10 +64,13 @@ from antfin.errors import (
     InvalidAmountError,
     InvalidTimeError,
     InvalidTransitionError,
+    InvariantViolationError,
     LimitExceededError,
     NotFoundError,
     PolicyViolationError,
 )
+from antfin.idempotency import IdempotencyRecord, remember, replay
+from antfin.idempotency import fingerprint as request_fingerprint
 from antfin.ledger import AccountKind, Hold, Ledger
 from antfin.money import Money, Rounding
 from antfin.payments.escrow import EscrowTrade, Release
@@ -431,7 +434,9 @@ class HuabeiAccount:
     _purchases: dict[str, Purchase] = attrs.field(factory=dict, init=False)
     _refunded: dict[str, tuple[Money, Money]] = attrs.field(factory=dict, init=False)
     _plans: dict[str, PlanRecord] = attrs.field(factory=dict, init=False)
-    _requests: dict[str, tuple[str, Any]] = attrs.field(factory=dict, init=False)
+    _requests: dict[str, IdempotencyRecord[Purchase | Money | Repayment | PlanRecord | EarlySettlement]] = attrs.field(
+        factory=dict, init=False
+    )
     _escrow: dict[str, str] = attrs.field(factory=dict, init=False)
 
     def __attrs_post_init__(self) -> None:
@@ -454,6 +459,46 @@ class HuabeiAccount:
             ProfitPoint.HUABEI_OVERDUE_INTEREST,
         ):
             revenue_account(self.ledger, point, self.line.currency)
+
+    def check_invariants(self) -> None:
+        """Raise unless the account's state is one the API can reach; with a ledger, check its accounts too.
+
+        Run on every loaded account (:mod:`antfin.serialization`): positive purchases,
+        refunds within what each purchase cost, records filed under their own keys, bills
+        in order, and the receivable open in the ledger.
+
+        >>> from antfin.ledger import Ledger
+        >>> HuabeiAccount(Ledger(), "amy", CNY("500")).check_invariants()
+
+        Raises:
+            antfin.errors.InvariantViolationError: naming the broken rule.
+
+        .. versionadded:: 0.2.0
+        """
+
+        def fail(rule: str) -> NoReturn:
+            raise InvariantViolationError(f"Huabei account of {self.user}: {rule}")
+
+        zero = self.line.currency.zero()
+        for key, purchase in self._purchases.items():
+            if purchase.id != key or not purchase.amount.is_positive():
+                fail(f"purchase {key!r} is filed under {purchase.id!r} or costs {purchase.amount}")
+        for key, (refunded, fee_back) in self._refunded.items():
+            bought = self._purchases.get(key)
+            if bought is None or refunded.is_negative() or fee_back.is_negative() or refunded > bought.amount:
+                fail(f"refund of {refunded} on purchase {key!r} is not within what it cost")
+        for key, record in self._requests.items():
+            result = record.result
+            amount = result if isinstance(result, Money) else getattr(result, "amount", None)
+            if record.key != key or (isinstance(amount, Money) and amount.is_negative()):
+                fail(f"request {key!r} is filed under {record.key!r} or has a negative result")
+        dates = [record.bill.statement_date for record in self._bills]
+        if dates != sorted(set(dates)):
+            fail("bills are not in order, one per statement date")
+        if any(line.amount < zero for _, line in self._unbilled if line.kind is LineKind.PURCHASE):
+            fail("a negative purchase line")
+        if isinstance(self.ledger, Ledger) and not self.ledger.has_account(self.receivable):
+            fail(f"its receivable {self.receivable!r} is not in the ledger")
 
     def _check_line(self, line: object) -> Money:
         money = _money(line, "line")
@@ -607,14 +652,9 @@ class HuabeiAccount:
     def _replay(self, key: str, fingerprint: str, result_type: type[_T]) -> _T | None:
         if not isinstance(key, str) or not key:
             raise InvalidAmountError(f"key must be a non-empty string, got {key!r}")
-        found = self._requests.get(key)
-        if found is None:
+        result = replay(self._requests, key, fingerprint)
+        if result is None:
             return None
-        if found[0] != fingerprint:
-            raise IdempotencyConflictError(
-                f"key {key!r} was used for {found[0]!r}; expected the same parameters, got {fingerprint!r}"
-            )
-        result = found[1]
         if not isinstance(result, result_type):
             raise IdempotencyConflictError(f"key {key!r} was used for another kind of operation")
         return result
@@ -723,7 +763,7 @@ class HuabeiAccount:
             raise TypeError(f"channel must be a MerchantChannel, not {type(channel).__name__}")
         if not isinstance(merchant_paid, bool):
             raise TypeError(f"merchant_paid must be a bool, not {type(merchant_paid).__name__}")
-        fingerprint = f"purchase|{merchant}|{money.minor_units}|{channel.value}|{instalments}|{merchant_paid}"
+        fingerprint = request_fingerprint("purchase", merchant, money, channel, instalments, merchant_paid)
         replay = self._replay(key, fingerprint, Purchase)
         if replay is not None:
             return replay
@@ -787,7 +827,7 @@ class HuabeiAccount:
             self._plans[plan_id] = PlanRecord(plan_id, plan, statement, f"purchase:{key}")
         result = Purchase(key, merchant, money, channel, when, posted_on, statement, fee, plan_id)
         self._purchases[key] = result
-        self._requests[key] = (fingerprint, result)
+        remember(self._requests, key, fingerprint, result)
         self._record(when, "purchase", key, money)
         return result
 
@@ -829,9 +869,33 @@ class HuabeiAccount:
         if not isinstance(trade, EscrowTrade):
             raise TypeError(f"trade must be an EscrowTrade, not {type(trade).__name__}")
         when = ensure_aware(at, "at")
+        return trade.pay(at=when, funded_by=self)  # the trade asks this line (below) to check and record it
+
+    def escrow_funding_account(self, trade: EscrowTrade) -> str:
+        """Check that this line may fund ``trade`` and return the receivable it lends from.
+
+        Called by :meth:`EscrowTrade.pay <antfin.payments.escrow.EscrowTrade.pay>` before anything
+        moves (see :class:`~antfin.payments.EscrowFunding`): the buyer must be this line's user and
+        the amount within the available line.
+
+        >>> from antfin.calendar import shanghai
+        >>> from antfin.payments.escrow import _demo_trade
+        >>> trade = _demo_trade()
+        >>> HuabeiAccount(trade.ledger, "buyer", CNY("500")).escrow_funding_account(trade)
+        'asset:huabei:buyer'
+
+        Raises:
+            antfin.errors.PolicyViolationError: the trade's buyer is not this line's user.
+            antfin.errors.LimitExceededError: the amount is over the available line.
+
+        .. versionadded:: 0.2.0
+        """
+        if not isinstance(trade, EscrowTrade):
+            raise TypeError(f"trade must be an EscrowTrade, not {type(trade).__name__}")
         if trade.buyer.wallet_id != self.wallet:
             raise PolicyViolationError(
-                f"trade: {trade.out_trade_no!r} is bought by {trade.buyer.account_id!r}, not Huabei user {self.user!r}"
+                f"funded_by: trade {trade.out_trade_no!r} is bought by {trade.buyer.account_id!r}, "
+                f"not Huabei user {self.user!r}"
             )
         line = self.credit_line
         if trade.amount > line.available:
@@ -839,10 +903,23 @@ class HuabeiAccount:
                 f"amount: {trade.amount} exceeds the available Huabei line {line.available} "
                 f"(line {line.total}, used {line.used})"
             )
-        hold = trade.pay(at=when, funded_by=self.receivable)
+        return self.receivable
+
+    def escrow_funded(self, trade: EscrowTrade, at: datetime) -> None:
+        """Record that this line funded ``trade`` (the trade calls it inside its payment's ledger block).
+
+        >>> from antfin.calendar import shanghai
+        >>> from antfin.payments.escrow import _demo_trade
+        >>> trade = _demo_trade()
+        >>> huabei = HuabeiAccount(trade.ledger, "buyer", CNY("500"))
+        >>> huabei.escrow_funded(trade, shanghai(2024, 5, 1, 10, 1))
+        >>> huabei.events[-1].kind
+        'escrow payment'
+
+        .. versionadded:: 0.2.0
+        """
         self._escrow[trade.out_trade_no] = trade.seller.account_id
-        self._record(when, "escrow payment", trade.out_trade_no, trade.amount)
-        return hold
+        self._record(at, "escrow payment", trade.out_trade_no, trade.amount)
 
     def on_escrow_release(self, release: Release) -> None:
         """Release listener: a trade paid with :meth:`pay_escrow` enters the bill as a purchase.
@@ -895,7 +972,7 @@ class HuabeiAccount:
         """
         money = _money(amount, "amount")
         when = ensure_aware(at, "at")
-        fingerprint = f"refund|{purchase_id}|{money.minor_units}"
+        fingerprint = request_fingerprint("refund", purchase_id, money)
         replay = self._replay(key, fingerprint, Money)
         if replay is not None:
             return replay
@@ -959,7 +1036,7 @@ class HuabeiAccount:
         if rest.is_positive():
             self._unbilled.append((statement, BillLine(day, LineKind.REFUND, -rest, key)))
         self._refunded[purchase_id] = (refunded + money, fee_returned + fee_back)
-        self._requests[key] = (fingerprint, money)
+        remember(self._requests, key, fingerprint, money)
         self._record(when, "refund", key, money)
         return money
 
@@ -968,6 +1045,18 @@ class HuabeiAccount:
             record.move_to(BillStatus.PAID, day)
 
     # -- bills ----------------------------------------------------------------------------
+
+    def _check_first_bill(self, statement_date: date) -> bool:
+        """Whether a first bill starts the sequence (``False``: nothing to bill yet); raise if it is too early."""
+        if not self.events and not self._unbilled:
+            return False
+        first = self.cycle.statement_date(local_date(self.events[0].at)) if self.events else statement_date
+        if statement_date < first:
+            raise InvalidTimeError(
+                f"statement_date: the first bill is due for the cycle of the first activity ({first}) "
+                f"or later, got {statement_date}"
+            )
+        return True
 
     def issue_bill(self, statement_date: date) -> Bill:
         """Issue the bill of ``statement_date``: the cycle's lines, instalment periods due and interest.
@@ -980,12 +1069,13 @@ class HuabeiAccount:
 
         >>> from antfin.ledger import Ledger
         >>> huabei = HuabeiAccount(Ledger(), "fay", CNY("500"))
-        >>> huabei.issue_bill(date(2024, 3, 1)).total
+        >>> huabei.issue_bill(date(2024, 3, 1)).total  # nothing to bill yet: no bill sequence starts
         Money('0.00', 'CNY')
-        >>> huabei.issue_bill(date(2024, 5, 1))
-        Traceback (most recent call last):
-        ...
-        antfin.errors.InvalidTimeError: statement_date: expected the next bill 2024-04-01, got 2024-05-01
+        >>> huabei.bills
+        ()
+
+        The first bill is the one of the first activity's cycle or later (never
+        a cycle before the account was used); each later bill is the next one.
 
         Raises:
             antfin.errors.InvalidTimeError: not a bill day, or not the next bill, or lines of an earlier cycle
@@ -994,6 +1084,8 @@ class HuabeiAccount:
         ensure_date(statement_date, "statement_date")
         end = self.cycle.cycle(statement_date)[1]
         last = self._last_statement()
+        if last is None and not self._check_first_bill(statement_date):
+            return Bill.build(statement_date, [], self.cycle, self.config.terms, self.line.currency.code)
         if last is not None and statement_date == last:
             return self._bills[-1].bill  # issuing the same bill again is a no-op
         if last is not None and statement_date != self.cycle.next_statement_date(last):
@@ -1106,7 +1198,7 @@ class HuabeiAccount:
         """
         money = _money(amount, "amount")
         when = ensure_aware(at, "at")
-        fingerprint = f"repay|{money.minor_units}"
+        fingerprint = request_fingerprint("repay", money)
         replay = self._replay(key, fingerprint, Repayment)
         if replay is not None:
             return replay
@@ -1141,7 +1233,7 @@ class HuabeiAccount:
         if left.is_positive():
             self._unbilled.append((statement, BillLine(day, LineKind.REPAYMENT, -left, key)))
         result = Repayment(key, money, tuple(applied), left)
-        self._requests[key] = (fingerprint, result)
+        remember(self._requests, key, fingerprint, result)
         self._record(when, "repayment", key, money)
         return result
 
@@ -1161,7 +1253,7 @@ class HuabeiAccount:
         >>> huabei.convert_bill("c-1", date(2024, 3, 1), 6, at=shanghai(2024, 3, 5))
         Traceback (most recent call last):
         ...
-        antfin.errors.PolicyViolationError: bill 2024-03-01 has nothing to put into instalments (outstanding 0.00 CNY)
+        antfin.errors.NotFoundError: no Huabei bill of 2024-03-01 for hal
 
         Raises:
             antfin.errors.NotFoundError: for a bill that was not issued.
@@ -1170,7 +1262,7 @@ class HuabeiAccount:
             antfin.errors.InvalidTimeError: after the due date.
         """
         when = ensure_aware(at, "at")
-        fingerprint = f"convert|{statement_date}|{term}"
+        fingerprint = request_fingerprint("convert", statement_date, term)
         replay = self._replay(key, fingerprint, PlanRecord)
         if replay is not None:
             return replay
@@ -1215,7 +1307,7 @@ class HuabeiAccount:
         record.plan_id = plan_id
         plan_record = PlanRecord(plan_id, plan, statement_date, f"bill:{statement_date}", billed=1)
         self._plans[plan_id] = plan_record
-        self._requests[key] = (fingerprint, plan_record)
+        remember(self._requests, key, fingerprint, plan_record)
         self._record(when, "instalments", plan_id, principal)
         return plan_record
 
@@ -1238,7 +1330,7 @@ class HuabeiAccount:
             antfin.errors.InsufficientFundsError: the wallet holds less than the settlement.
         """
         when = ensure_aware(at, "at")
-        fingerprint = f"settle|{plan_id}"
+        fingerprint = request_fingerprint("settle", plan_id)
         replay = self._replay(key, fingerprint, EarlySettlement)
         if replay is not None:
             return replay
@@ -1272,6 +1364,6 @@ class HuabeiAccount:
         self._post(book)
         record.settlement = settlement
         record.move_to(PlanStatus.SETTLED, local_date(when))
-        self._requests[key] = (fingerprint, settlement)
+        remember(self._requests, key, fingerprint, settlement)
         self._record(when, "settlement", plan_id, settlement.total)
         return settlement

@@ -32,7 +32,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import NoReturn
 
 import attrs
 
@@ -49,13 +49,13 @@ from antfin.credit.schedule import (
     amortize,
 )
 from antfin.errors import (
-    IdempotencyConflictError,
     InvalidAmountError,
     InvalidTimeError,
     InvalidTransitionError,
     InvariantViolationError,
     PolicyViolationError,
 )
+from antfin.idempotency import IdempotencyRecord, fingerprint, remember, replay, same_request
 from antfin.ledger import AccountKind, JournalEntry, Ledger, Posting
 from antfin.money import _CONTEXT, CNY, Money
 
@@ -255,11 +255,16 @@ class Loan:
     upfront_fee: Money | None = None
     _state: _State = attrs.field(init=False)
     _events: list[LoanEvent] = attrs.field(init=False, factory=list)
-    _receipts: dict[str, tuple[tuple[Any, ...], Repayment]] = attrs.field(init=False, factory=dict)
+    _receipts: dict[str, IdempotencyRecord[Repayment]] = attrs.field(init=False, factory=dict)
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.ledger, Ledger):
             raise TypeError(f"ledger must be a Ledger, not {type(self.ledger).__name__}")
+        for name, value in (("loan_id", self.loan_id), ("wallet", self.wallet)):
+            if not isinstance(value, str):
+                raise TypeError(f"{name} must be a str, not {type(value).__name__}")
+            if not value.strip() or value != value.strip():
+                raise InvalidAmountError(f"{name} must be a non-blank id without surrounding spaces, got {value!r}")
         # Validate every term now, on a nominal date, so a bad loan is refused at construction.
         amortize(
             self.principal,
@@ -374,6 +379,56 @@ class Loan:
             for row, paid in zip(state.schedule.instalments, state.paid, strict=True)
         )
         return Money.from_minor_units(owed, self.principal.currency)
+
+    def check_invariants(self) -> None:
+        """Raise unless the loan's state is one the API can reach; with a ledger, check the receivable too.
+
+        Run on every loaded loan (:mod:`antfin.serialization`): a schedule exactly when
+        disbursed, what was paid per instalment within what it asks, nothing negative,
+        receipts filed under their own keys, and :meth:`check_ledger`.
+
+        >>> _demo().check_invariants()
+
+        Raises:
+            antfin.errors.InvariantViolationError: naming the broken rule.
+
+        .. versionadded:: 0.2.0
+        """
+        state = self._state
+
+        def fail(rule: str) -> NoReturn:
+            raise InvariantViolationError(f"loan {self.loan_id} ({state.status.value}): {rule}")
+
+        schedule = state.schedule
+        if (schedule is None) != (state.status is LoanStatus.APPROVED):
+            fail("a schedule exists exactly once the loan is disbursed")
+        if schedule is not None:
+            rows = schedule.instalments
+            if (
+                schedule.principal != self.principal
+                or sum((row.principal for row in rows), self.principal.currency.zero()) != self.principal
+            ):
+                fail(f"the schedule repays {schedule.principal}, not the principal {self.principal}")
+            if (schedule.rate, schedule.method, schedule.accrual) != (self.rate, self.method, self.accrual):
+                fail("the schedule's rate, method or accrual differ from the loan's terms")
+            if any(part.is_negative() for row in rows for part in (row.principal, row.interest, row.fee, row.balance)):
+                fail("the schedule has a negative amount")
+            if [row.number for row in rows] != list(range(1, len(rows) + 1)):
+                fail("the instalments are not numbered 1..n")
+            if len(state.paid) != len(schedule.instalments):
+                fail(f"{len(state.paid)} paid rows for {len(schedule.instalments)} instalments")
+            for row, paid in zip(schedule.instalments, state.paid, strict=True):
+                asked = (row.principal.minor_units, row.interest.minor_units, row.fee.minor_units)
+                if any(not 0 <= part <= limit for part, limit in zip(paid, asked, strict=True)):
+                    fail(f"instalment due {row.due}: paid {paid} (minor units) outside 0 .. {asked}")
+        if state.penalty_paid < 0 or state.penalty_accrued < 0:
+            fail("a negative penalty")
+        if any(event.amount.is_negative() for event in self._events):
+            fail("an event with a negative amount")
+        if any(record.key != key for key, record in self._receipts.items()):
+            fail("a receipt is filed under another key")
+        if isinstance(self.ledger, Ledger):
+            self.check_ledger()
 
     def check_ledger(self) -> None:
         """Check that the receivable's ledger balance equals :attr:`outstanding_principal`.
@@ -499,15 +554,12 @@ class Loan:
             raise InvalidTimeError(f"at must not be before the loan's last event at {last.isoformat()}, got {moment}")
         return moment
 
-    def _replay(self, key: str, params: tuple[Any, ...]) -> Repayment | None:
-        found = self._receipts.get(key)
-        if found is None:
-            return None
-        if found[0] != params:
-            raise IdempotencyConflictError(
-                f"key {key!r} was already used for loan {self.loan_id} with other parameters"
-            )
-        return found[1]
+    def _replay(self, key: str, asked: str) -> Repayment | None:
+        if not isinstance(key, str):
+            raise TypeError(f"key must be a str, not {type(key).__name__}")
+        if not key.strip():
+            raise InvalidAmountError(f"key must be a non-empty caller key, got {key!r}")
+        return replay(self._receipts, key, asked, what=f"loan {self.loan_id} key")
 
     # -- operations ------------------------------------------------------------------------
 
@@ -528,9 +580,9 @@ class Loan:
         moment = ensure_aware(at, "at")
         key = f"loan:{self.loan_id}:disburse"
         if self._state.status is not LoanStatus.APPROVED:
-            if self._events and self._events[0].kind == "disbursed":
-                if self._events[0].at != moment:
-                    raise IdempotencyConflictError(f"loan {self.loan_id} was already disbursed at {self._events[0].at}")
+            if self._events and self._events[0].kind == "disbursed":  # the loan is the key; the instant the request
+                first = fingerprint("disburse", self._events[0].at)
+                same_request(self.loan_id, first, fingerprint("disburse", moment), what="loan disbursement of")
                 return self.ledger.entry(self._events[0].entry_id)
             raise InvalidTransitionError(f"loan {self.loan_id} is {self.status.value}; only approved loans disburse")
         schedule = amortize(
@@ -648,7 +700,8 @@ class Loan:
         moment = ensure_aware(at, "at")
         if not isinstance(amount, Money):
             raise TypeError(f"amount must be Money, not {type(amount).__name__}")
-        params = ("repay", amount, moment)
+        # The request is the amount: a retry later (or after reloading the loan) is the same request.
+        params = fingerprint("repay", amount)
         replay = self._replay(key, params)
         if replay is not None:
             return replay
@@ -679,7 +732,7 @@ class Loan:
     def _book(
         self,
         key: str,
-        params: tuple[Any, ...],
+        params: str,
         moment: datetime,
         on: date,
         total: int,
@@ -693,7 +746,6 @@ class Loan:
         state = self._state
         new_schedule = schedule if schedule is not None else self.schedule
         principal, interest, fee = applied
-        postings = self._postings(total, principal, interest, fee + prepayment_fee, penalty)
         exact_penalty = self._penalty_exact_through(on)
         penalty_paid = state.penalty_paid + penalty
         cleared = all(
@@ -704,7 +756,8 @@ class Loan:
         status = LoanStatus.PAID_OFF if cleared and penalty_paid == rounded_penalty else LoanStatus.ACTIVE
         cur = self.principal.currency
         money = Money.from_minor_units
-        with self.ledger.atomic():
+        with self.ledger.atomic():  # revenue accounts are opened inside: a refused payment opens none
+            postings = self._postings(total, principal, interest, fee + prepayment_fee, penalty)
             entry = self.ledger.post_entry(
                 f"loan:{self.loan_id}:{kind}:{key}",
                 postings,
@@ -732,7 +785,7 @@ class Loan:
                 moment,
             )
             self._commit(new_state, LoanEvent(moment, kind, receipt.amount, status, entry.id))
-            self._receipts[key] = (params, receipt)
+            remember(self._receipts, key, params, receipt)
         return receipt
 
     def payoff_quote(self, at: datetime) -> Repayment:
@@ -908,7 +961,9 @@ class Loan:
         moment = ensure_aware(at, "at")
         if not isinstance(mode, PrepaymentMode):
             raise TypeError(f"mode must be a PrepaymentMode, not {type(mode).__name__}")
-        params = ("prepay", principal, moment, mode)
+        if principal is not None and not isinstance(principal, Money):
+            raise TypeError(f"principal must be Money or None, not {type(principal).__name__}")
+        params = fingerprint("prepay", principal, mode)
         replay = self._replay(key, params)
         if replay is not None:
             return replay

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Final
+from typing import Final, NoReturn
 
 import attrs
 
@@ -47,15 +47,17 @@ from antfin.crowdfunding.policy import QualifiedInvestorPolicy
 from antfin.crowdfunding.presets import SEED_2016
 from antfin.crowdfunding.terms import FundingMode, OfferTerms
 from antfin.errors import (
-    IdempotencyConflictError,
     InvalidAmountError,
     InvalidTimeError,
     InvalidTransitionError,
+    InvariantViolationError,
     LimitExceededError,
     NotFoundError,
     PolicyViolationError,
 )
-from antfin.ledger import AccountKind, Ledger, Posting
+from antfin.idempotency import fingerprint as request_fingerprint
+from antfin.idempotency import same_request
+from antfin.ledger import AccountKind, HoldStatus, Ledger, Posting
 from antfin.money import Money, Rounding, allocate_minor_units
 
 __all__ = [
@@ -466,6 +468,55 @@ class CrowdfundOffer:
         """
         return tuple(self._subscriptions.values())
 
+    def check_invariants(self) -> None:
+        """Raise unless the offer's state is one the API can reach; with a ledger, check the holds too.
+
+        Run on every loaded offer (:mod:`antfin.serialization`): positive tickets filed
+        under their own keys, at most ``terms.max_investors`` live investors, live money
+        within the target, subscriptions pending only while the offer is open, and each
+        pending subscription's hold pending in the ledger for its amount from its wallet.
+
+        >>> _example_offer().check_invariants()
+
+        Raises:
+            antfin.errors.InvariantViolationError: naming the broken rule.
+
+        .. versionadded:: 0.2.0
+        """
+
+        def fail(rule: str) -> NoReturn:
+            raise InvariantViolationError(f"offer {self.offer_id} ({self._status.value}): {rule}")
+
+        live = self.live_subscriptions
+        for key, sub in self._subscriptions.items():
+            if sub.key != key or not sub.amount.is_positive() or sub.amount.currency != self.target.currency:
+                fail(f"subscription {key!r} is filed under {sub.key!r} or holds {sub.amount}")
+            if sub.status is SubscriptionStatus.PENDING and self._status is not OfferStatus.OPEN:
+                fail(f"subscription {key!r} is still pending after the close")
+            if (sub.status is SubscriptionStatus.PENDING) != (sub.resolved_at is None):
+                fail(f"subscription {key!r} is {sub.status.name} but resolved_at says otherwise")
+        if len({sub.investor_id for sub in live}) > self.terms.max_investors:
+            fail(f"more than {self.terms.max_investors} live investors")
+        if (
+            self._status is OfferStatus.OPEN
+            and sum((sub.amount for sub in live), self.target.currency.zero()) > self.target
+        ):
+            fail("live subscriptions exceed the target")
+        if not isinstance(self.ledger, Ledger):
+            return
+        for sub in self._subscriptions.values():
+            if sub.status is not SubscriptionStatus.PENDING:
+                continue
+            try:
+                hold = self.ledger.get_hold(sub.hold_id)
+            except NotFoundError:
+                fail(f"the hold {sub.hold_id!r} of subscription {sub.key!r} is not in the ledger")
+            if (hold.status, hold.amount, hold.debit) != (HoldStatus.PENDING, sub.amount, sub.wallet):
+                fail(
+                    f"the hold {sub.hold_id!r} of subscription {sub.key!r} is {hold.status.value} {hold.amount} "
+                    f"from {hold.debit}; expected pending {sub.amount} from {sub.wallet}"
+                )
+
     @property
     def live_subscriptions(self) -> tuple[Subscription, ...]:
         """The subscriptions still holding money, in order.
@@ -664,12 +715,11 @@ class CrowdfundOffer:
         wallet = chart.wallet(investor.investor_id) if wallet is None else wallet
         existing = self._subscriptions.get(key)
         if existing is not None:
-            asked = (investor.investor_id, amount, role, wallet)
-            if (existing.investor_id, existing.amount, existing.role, existing.wallet) != asked:
-                raise IdempotencyConflictError(
-                    f"subscription key {key!r} was used for {existing.investor_id} {existing.amount} "
-                    f"{existing.role.name} from {existing.wallet}; got {asked[0]} {amount} {role.name} from {wallet}"
-                )
+            asked = request_fingerprint("subscribe", investor.investor_id, amount, role, wallet)
+            recorded = request_fingerprint(
+                "subscribe", existing.investor_id, existing.amount, existing.role, existing.wallet
+            )
+            same_request(key, recorded, asked, what=f"subscription key of offer {self.offer_id}")
             return existing
         at = self._now(at)
         self._check_open(at, "subscribe")

@@ -38,7 +38,7 @@ from typing import Any, Concatenate, Final, NoReturn, ParamSpec, TypeVar, cast
 
 import attrs
 
-from antfin.calendar import ensure_aware
+from antfin.calendar import EARLIEST_DATE, LATEST_DATE, ensure_aware
 from antfin.errors import (
     BatchError,
     CurrencyMismatchError,
@@ -51,6 +51,8 @@ from antfin.errors import (
     NotFoundError,
     UnbalancedEntryError,
 )
+from antfin.idempotency import fingerprint as _fingerprint
+from antfin.idempotency import same_request
 from antfin.ledger.batch import LedgerOperation
 from antfin.ledger.model import (
     _EMPTY_METADATA,
@@ -245,16 +247,67 @@ def _locked(method: Callable[Concatenate[Ledger, _P], _R]) -> Callable[Concatena
     return locked
 
 
+#: The largest amount (in minor units) one posting or hold may carry: every store keeps
+#: amounts as 64-bit integers (SQLite's INTEGER), so the ledger refuses more for all of them.
+_MAX_MINOR: Final = 2**63 - 1
+_FIRST_YEAR: Final = EARLIEST_DATE.year
+_LAST_YEAR: Final = LATEST_DATE.year
+
+
+def _check_text(value: str, field: str) -> str:
+    """Refuse text no store can encode (lone surrogates), the same way for every store."""
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidAmountError(
+                f"{field} must be valid Unicode text (no lone surrogates), got {value!r}"
+            ) from None
+    return value
+
+
 def _check_key(key: object) -> str:
     if not isinstance(key, str) or not key.strip():
         raise InvalidAmountError(f"key must be a non-empty string, got {key!r}")
-    return key
+    return _check_text(key, "key")
 
 
 def _check_memo(memo: object) -> str:
     if not isinstance(memo, str):
         raise TypeError(f"memo must be a str, not {type(memo).__name__}")
-    return memo
+    return _check_text(memo, "memo")
+
+
+def _check_metadata(metadata: Mapping[str, str] | None) -> Mapping[str, str]:
+    meta = frozen_metadata(metadata)
+    for name, value in meta.items():
+        _check_text(name, "metadata key")
+        _check_text(value, f"metadata[{name!r}]")
+    return meta
+
+
+def _check_extras(
+    at: datetime, memo: str, metadata: Mapping[str, str] | None
+) -> tuple[datetime, str, Mapping[str, str]]:
+    """An entry's instant, memo and metadata, checked (quickly for the common well-formed case)."""
+    if at.__class__ is not datetime or at.utcoffset() is None or not _FIRST_YEAR <= at.year <= _LAST_YEAR:
+        at = ensure_aware(at)
+    if memo.__class__ is not str or not memo.isascii():
+        memo = _check_memo(memo)
+    return at, memo, (_EMPTY_METADATA if metadata is None else _check_metadata(metadata))
+
+
+def _check_ref(value: object, what: str) -> str:
+    """An entry or hold id given to look one up: anything but a string names nothing."""
+    if not isinstance(value, str):
+        raise NotFoundError(f"no {what} {value!r} in the ledger")
+    return value
+
+
+def _check_bound(money: Money, field: str = "amount") -> Money:
+    if abs(money._minor) > _MAX_MINOR:
+        raise InvalidAmountError(f"{field} must be below 2**63 minor units (what a store can keep), got {money}")
+    return money
 
 
 _T = TypeVar("_T")
@@ -614,6 +667,11 @@ class Ledger:
             purpose=purpose,
             metadata=metadata,
         )
+        _check_text(account.id, "account_id")
+        _check_text(account.purpose, "purpose")
+        if account.owner is not None:
+            _check_text(account.owner, "owner")
+        _check_metadata(account.metadata)
         return self._run(self._open_account, account)
 
     def _open_account(self, tx: _Transaction, account: LedgerAccount) -> LedgerAccount:
@@ -706,8 +764,7 @@ class Ledger:
         used = self._keys.get(key)
         if used is None:
             return None
-        if used != fingerprint:
-            raise IdempotencyConflictError(f"key {key!r} was already used for {used}; this call asks for {fingerprint}")
+        same_request(key, used, fingerprint)
         hold = self._key_holds.get(key)
         kind = "entry" if key not in self._key_holds else "hold"
         return KeyRecord(key, used, kind, self._key_refs[key], hold)
@@ -835,22 +892,22 @@ class Ledger:
         """Validate a transfer; return its entry and key fingerprint (no fingerprint: a replay of ``key``)."""
         # The hot path of the library: the same checks as _validate, specialised
         # to two postings, and values built without re-running their converters.
-        if key.__class__ is not str or not key or key[0].isspace() or key[-1].isspace():
+        if key.__class__ is not str or not key or key[0].isspace() or key[-1].isspace() or not key.isascii():
             key = _check_key(key)
-        money = amount if amount.__class__ is Money and amount._minor > 0 else _check_positive(amount)
+        money = amount if amount.__class__ is Money and 0 < amount._minor <= _MAX_MINOR else _check_positive(amount)
+        _check_bound(money)
         minor = money._minor
         currency = money._currency
-        fingerprint = f"transfer|{debit}|{credit}|{minor}|{currency.code}"
+        for side in (debit, credit):
+            if side.__class__ is not str:
+                raise NotFoundError(f"no account {side!r} in the ledger")
+        at, memo, meta = _check_extras(at, memo, metadata)  # every argument, even for a replay
+        fingerprint = _fingerprint("transfer", debit, credit, money)
         used = self._keys.get(key)
         if used is not None:
             if used != fingerprint:
                 self._replay(key, fingerprint)
             return self._entries[self._entry_index[self._key_refs[key]]], None
-        if at.__class__ is not datetime or at.utcoffset() is None:
-            at = ensure_aware(at)
-        if memo.__class__ is not str:
-            memo = _check_memo(memo)
-        meta = _EMPTY_METADATA if metadata is None else frozen_metadata(metadata)
         accounts = self._accounts
         source = accounts.get(debit) if isinstance(debit, str) else None
         if source is None or source.currency is not currency or source.closed:
@@ -858,17 +915,18 @@ class Ledger:
         target = accounts.get(credit) if isinstance(credit, str) else None
         if target is None or target.currency is not currency or target.closed:
             self._check_side(credit, target, -money)
-        if debit != credit:
-            if source.non_negative and self._signs[debit] < 0:  # type: ignore[union-attr]
-                totals = self._totals[debit]
-                available = totals[_CR] - totals[_DR] - totals[_DR_PENDING]
-                if available < minor:
-                    self._refuse(debit, available, minor, key)
-            if target.non_negative and self._signs[credit] > 0:  # type: ignore[union-attr]
-                totals = self._totals[credit]
-                available = totals[_DR] - totals[_CR] - totals[_CR_PENDING]
-                if available < minor:
-                    self._refuse(credit, available, minor, key)
+        if debit == credit:
+            raise InvalidAmountError(f"transfer {key!r} must move money between two different accounts, got {debit!r}")
+        if source.non_negative and self._signs[debit] < 0:  # type: ignore[union-attr]
+            totals = self._totals[debit]
+            available = totals[_CR] - totals[_DR] - totals[_DR_PENDING]
+            if available < minor:
+                self._refuse(debit, available, minor, key)
+        if target.non_negative and self._signs[credit] > 0:  # type: ignore[union-attr]
+            totals = self._totals[credit]
+            available = totals[_DR] - totals[_CR] - totals[_CR_PENDING]
+            if available < minor:
+                self._refuse(credit, available, minor, key)
         entry_id = f"E{len(self._entries) + 1}"
         first = _new(Posting)
         _set(first, "account", debit)
@@ -972,15 +1030,13 @@ class Ledger:
         for posting in lines:
             if not isinstance(posting, Posting):
                 raise TypeError(f"postings must be Posting values, not {type(posting).__name__}")
-        fingerprint = "entry|" + "|".join(
-            f"{posting.account}:{posting.amount.minor_units}:{posting.amount.currency.code}" for posting in lines
-        )
+        fingerprint = _fingerprint("entry", [(posting.account, posting.amount) for posting in lines])
         record = self._replay(key, fingerprint)
         if record is not None:
             return self._entry_result(record)
         if len(lines) < 2:
             raise InvalidAmountError(f"entry {key!r} needs at least two postings, got {len(lines)}")
-        return self._post(tx, key, fingerprint, lines, ensure_aware(at), _check_memo(memo), frozen_metadata(metadata))
+        return self._post(tx, key, fingerprint, lines, ensure_aware(at), _check_memo(memo), _check_metadata(metadata))
 
     def _post(
         self,
@@ -1031,7 +1087,7 @@ class Ledger:
             account = self._accounts.get(posting.account) if isinstance(posting.account, str) else None
             if account is None:
                 raise NotFoundError(f"no account {posting.account!r} in the ledger")
-            minor = posting.amount.minor_units
+            minor = _check_bound(posting.amount, f"posting on {posting.account!r}").minor_units
             if minor == 0:
                 raise InvalidAmountError(f"entry {key!r} has a zero posting on {posting.account!r}")
             code = posting.amount.currency.code
@@ -1043,6 +1099,8 @@ class Ledger:
                 raise InvalidTransitionError(f"account {account.id!r} is closed and takes no postings")
             sums[code] = sums.get(code, 0) + minor
             deltas[posting.account] = deltas.get(posting.account, 0) + minor
+        if len(deltas) < 2:
+            raise InvalidAmountError(f"entry {key!r} must move money between two different accounts")
         for code, total in sums.items():
             if total != 0:
                 shown = Money.from_minor_units(total, code)
@@ -1107,7 +1165,7 @@ class Ledger:
 
     def _reverse(self, tx: _Transaction, key: str, entry_id: str, at: datetime, memo: str) -> JournalEntry:
         key = _check_key(key)
-        fingerprint = f"reverse|{entry_id}"
+        fingerprint = _fingerprint("reverse", _check_ref(entry_id, "journal entry"))
         record = self._replay(key, fingerprint)
         if record is not None:
             return self._entry_result(record)
@@ -1180,16 +1238,15 @@ class Ledger:
         metadata: Mapping[str, str] | None,
     ) -> Hold:
         key = _check_key(key)
-        money = _check_positive(amount)
+        money = _check_bound(_check_positive(amount))
         at = ensure_aware(at)
         memo = _check_memo(memo)
-        meta = frozen_metadata(metadata)
+        meta = _check_metadata(metadata)
         if expires_at is not None:
             expires_at = ensure_aware(expires_at, "expires_at")
             if expires_at <= at:
                 raise InvalidTimeError(f"expires_at {expires_at.isoformat()} must be after at {at.isoformat()}")
-        expiry_text = "" if expires_at is None else expires_at.isoformat()
-        fingerprint = f"hold|{debit}|{credit}|{money.minor_units}|{money.currency.code}|{expiry_text}"
+        fingerprint = _fingerprint("hold", debit, credit, money, expires_at)
         record = self._replay(key, fingerprint)
         if record is not None:
             return self._hold_result(record)
@@ -1270,6 +1327,10 @@ class Ledger:
 
     def _pending_hold(self, hold_id: str, at: datetime, action: str) -> Hold:
         hold = self.get_hold(hold_id)
+        if at < hold.created_at:
+            raise InvalidTimeError(
+                f"cannot {action} hold {hold_id!r} at {at.isoformat()}: it was created at {hold.created_at.isoformat()}"
+            )
         if hold.status is not HoldStatus.PENDING:
             raise InvalidTransitionError(f"cannot {action} hold {hold_id!r}: it is already {hold.status.value}")
         if hold.expires_at is not None and at >= hold.expires_at:
@@ -1309,7 +1370,7 @@ class Ledger:
     def _post_hold(self, tx: _Transaction, key: str, hold_id: str, at: datetime, amount: Money | None) -> JournalEntry:
         key = _check_key(key)
         posted = None if amount is None else _check_positive(amount)
-        fingerprint = f"post|{hold_id}|{'' if posted is None else posted.minor_units}"
+        fingerprint = _fingerprint("post", _check_ref(hold_id, "hold"), posted)
         record = self._replay(key, fingerprint)
         if record is not None:
             return self._entry_result(record)
@@ -1351,7 +1412,7 @@ class Ledger:
 
     def _void_hold(self, tx: _Transaction, key: str, hold_id: str, at: datetime) -> Hold:
         key = _check_key(key)
-        fingerprint = f"void|{hold_id}"
+        fingerprint = _fingerprint("void", _check_ref(hold_id, "hold"))
         record = self._replay(key, fingerprint)
         if record is not None:
             return self._hold_result(record)
@@ -1504,6 +1565,17 @@ class Ledger:
         .. versionadded:: 0.1.0
         """
         return self.balance(account_id) - self.pending(account_id)
+
+    @_locked
+    def counts(self) -> tuple[int, int, int]:
+        """How many accounts, journal entries and holds the ledger has (in constant time).
+
+        >>> Ledger().counts()
+        (0, 0, 0)
+
+        .. versionadded:: 0.2.0
+        """
+        return len(self._accounts), len(self._entries), len(self._holds)
 
     @_locked
     def entries(self) -> tuple[JournalEntry, ...]:

@@ -23,7 +23,7 @@ from typing import Any
 
 import attrs
 
-from antfin.errors import InvalidAmountError
+from antfin.errors import InvalidAmountError, InvariantViolationError, UnbalancedEntryError
 from antfin.money import CNY, Currency, Money
 
 __all__ = [
@@ -289,6 +289,35 @@ class JournalEntry:
     reverses: str | None = None
     hold_id: str | None = None
 
+    def check_invariants(self) -> None:
+        """Raise unless the entry is well formed: two or more non-zero postings that balance per currency.
+
+        Run on loaded entries (:mod:`antfin.serialization`); the ledger checks the same before posting.
+
+        >>> from antfin.calendar import shanghai
+        >>> lines = (Posting.debit("asset:bank", CNY("5")), Posting.credit("wallet:a", CNY("4")))
+        >>> JournalEntry("E1", "k", shanghai(2024, 1, 1), lines).check_invariants()
+        Traceback (most recent call last):
+        ...
+        antfin.errors.UnbalancedEntryError: entry 'E1' does not balance: {'CNY': 100}
+
+        Raises:
+            antfin.errors.UnbalancedEntryError: the postings do not sum to zero per currency.
+            antfin.errors.InvalidAmountError: fewer than two postings, or a zero posting.
+
+        .. versionadded:: 0.2.0
+        """
+        if len(self.postings) < 2:
+            raise InvalidAmountError(f"entry {self.id!r} needs at least two postings, got {len(self.postings)}")
+        sums: dict[str, int] = {}
+        for posting in self.postings:
+            if not posting.amount.minor_units:
+                raise InvalidAmountError(f"entry {self.id!r} has a zero posting on {posting.account!r}")
+            code = posting.amount.currency.code
+            sums[code] = sums.get(code, 0) + posting.amount.minor_units
+        if any(sums.values()):
+            raise UnbalancedEntryError(f"entry {self.id!r} does not balance: {sums}")
+
     def amount_on(self, account_id: str) -> Money | None:
         """The net signed amount this entry posts to ``account_id`` (``None`` if none).
 
@@ -372,6 +401,44 @@ class Hold:
     entry_id: str | None = None
     memo: str = ""
     metadata: Mapping[str, str] = attrs.field(factory=dict, converter=frozen_metadata, eq=False, hash=False)
+
+    def check_invariants(self) -> None:
+        """Raise unless the hold is consistent: a positive amount, and a status that agrees with its resolution.
+
+        Run on loaded holds (:mod:`antfin.serialization`); the ledger keeps the same rules.
+
+        >>> from antfin.calendar import shanghai
+        >>> Hold("h1", "wallet:a", "wallet:b", CNY("-1.00"), shanghai(2024, 1, 1)).check_invariants()
+        Traceback (most recent call last):
+        ...
+        antfin.errors.InvalidAmountError: hold 'h1': amount must be positive, got -1.00 CNY
+
+        Raises:
+            antfin.errors.InvalidAmountError: a non-positive amount, or a posted amount above it.
+            antfin.errors.InvariantViolationError: the status disagrees with the resolution fields.
+
+        .. versionadded:: 0.2.0
+        """
+        if self.amount.minor_units <= 0:
+            raise InvalidAmountError(f"hold {self.id!r}: amount must be positive, got {self.amount}")
+        if self.debit == self.credit:
+            raise InvariantViolationError(f"hold {self.id!r} moves money from {self.debit!r} to itself")
+        if self.expires_at is not None and self.expires_at <= self.created_at:
+            raise InvariantViolationError(f"hold {self.id!r} expires at or before it was created")
+        pending = self.status is HoldStatus.PENDING
+        if pending != (self.resolved_at is None):
+            raise InvariantViolationError(f"hold {self.id!r} is {self.status.value} but resolved_at says otherwise")
+        if self.resolved_at is not None and self.resolved_at < self.created_at:
+            raise InvariantViolationError(f"hold {self.id!r} was resolved before it was created")
+        posted = self.status is HoldStatus.POSTED
+        if posted != (self.entry_id is not None) or posted != (self.posted_amount is not None):
+            raise InvariantViolationError(f"hold {self.id!r} is {self.status.value} but its posting disagrees")
+        if self.posted_amount is not None and not (
+            self.posted_amount.currency == self.amount.currency
+            and self.posted_amount.minor_units > 0
+            and self.posted_amount <= self.amount
+        ):
+            raise InvalidAmountError(f"hold {self.id!r}: posted {self.posted_amount} of {self.amount}")
 
     @property
     def remaining(self) -> Money:

@@ -14,6 +14,7 @@ from antfin.payments.bills import pay_bill
 from antfin.payments.escrow import (
     LEGAL_ACTIONS,
     EscrowDesk,
+    EscrowFunding,
     EscrowPolicy,
     EscrowTrade,
     GoodsType,
@@ -54,6 +55,7 @@ __all__ = [
     "ClassLimit",
     "Decision",
     "EscrowDesk",
+    "EscrowFunding",
     "EscrowPolicy",
     "EscrowTrade",
     "FloatInterestAccrual",

@@ -38,15 +38,16 @@ window), then acts. Instants may not go backwards on one trade.
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
-from typing import Final
+from typing import Concatenate, Final, NoReturn, ParamSpec, Protocol, TypeVar, runtime_checkable
 
 import attrs
 from dateutil.relativedelta import relativedelta
 
-from antfin.calendar import SHANGHAI, ensure_aware, local_date
+from antfin.calendar import LATEST_DATE, SHANGHAI, ensure_aware, local_date
 from antfin.chart import ProfitPoint, revenue_account
 from antfin.errors import (
     IdempotencyConflictError,
@@ -54,9 +55,13 @@ from antfin.errors import (
     InvalidAmountError,
     InvalidTimeError,
     InvalidTransitionError,
+    InvariantViolationError,
     NotFoundError,
+    PolicyViolationError,
 )
-from antfin.ledger import Hold, Ledger
+from antfin.idempotency import fingerprint as request_fingerprint
+from antfin.idempotency import same_request
+from antfin.ledger import AccountKind, Hold, HoldStatus, Ledger
 from antfin.money import CNY, AmountLike, Money
 from antfin.payments.account import Account
 from antfin.payments.fees import DEFAULT_ACQUIRING_FEES, AcquiringFeeSchedule
@@ -64,7 +69,9 @@ from antfin.payments.refunds import Arbitration, Refund, RefundReason, RefundReq
 from antfin.payments.timeouts import PaymentTimeout
 
 __all__ = [
+    "MAX_EXTENSION",
     "EscrowDesk",
+    "EscrowFunding",
     "EscrowPolicy",
     "EscrowTrade",
     "GoodsType",
@@ -78,6 +85,75 @@ __all__ = [
 _TRADE_NO: Final = re.compile(r"[A-Za-z0-9_\-]{1,64}")
 _MAX_AMOUNT: Final = CNY("100000000.00")
 _ZERO: Final = CNY.zero()
+
+#: The longest the confirmation clock may be extended in one call, and the latest
+#: deadline it may reach (checked before any date arithmetic, so nothing overflows).
+MAX_EXTENSION: Final = timedelta(days=365)
+_LATEST_INSTANT: Final = datetime(LATEST_DATE.year, 12, 31, 23, 59, 59, tzinfo=SHANGHAI)
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+@runtime_checkable
+class EscrowFunding(Protocol):
+    """A credit product that can fund an escrow payment for its own user (Huabei's line).
+
+    The trade asks it to check the trade (its buyer, the line's limit) and name the ledger
+    account to hold from, then tells it the payment was booked, inside the same ledger block:
+    only the product that owns a credit line can spend it, never a bare account id from outside.
+
+    >>> from antfin.credit import HuabeiAccount
+    >>> issubclass(HuabeiAccount, EscrowFunding)
+    True
+
+    .. versionadded:: 0.2.0
+    """
+
+    def escrow_funding_account(self, trade: EscrowTrade) -> str:
+        """Check that the product may fund ``trade`` (its buyer, its limit) and return the account it lends from.
+
+        >>> "escrow_funding_account" in dir(EscrowFunding)
+        True
+
+        .. versionadded:: 0.2.0
+        """
+        ...  # pragma: no cover
+
+    def escrow_funded(self, trade: EscrowTrade, at: datetime) -> None:
+        """Record the funding; called inside the payment's ledger block (raise to refuse: nothing is booked).
+
+        >>> "escrow_funded" in dir(EscrowFunding)
+        True
+
+        .. versionadded:: 0.2.0
+        """
+        ...  # pragma: no cover
+
+
+def _all_or_nothing(method: Callable[Concatenate[EscrowTrade, _P], _R]) -> Callable[Concatenate[EscrowTrade, _P], _R]:
+    """Run a trade operation in one ledger block; a refused call restores the trade and books nothing.
+
+    The timeouts due before the call are applied inside the same block, so a call
+    refused after them leaves them unapplied, as if it had never been made.
+    """
+
+    @functools.wraps(method)
+    def run(self: EscrowTrade, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        saved = (self._state, self._clock, len(self._transitions), dict(self._refunds), dict(self._requests))
+        try:
+            with self.ledger.atomic():
+                return method(self, *args, **kwargs)
+        except BaseException:
+            self._state, self._clock = saved[0], saved[1]
+            del self._transitions[saved[2] :]
+            self._refunds.clear()
+            self._refunds.update(saved[3])
+            self._requests.clear()
+            self._requests.update(saved[4])
+            raise
+
+    return run
 
 
 class GoodsType(enum.Enum):
@@ -406,6 +482,83 @@ class EscrowTrade:
         self.advance_to(when)
         return when
 
+    # -- invariants -----------------------------------------------------------------------
+
+    def check_invariants(self) -> None:
+        """Raise unless the trade's state is one the API can reach; with a ledger, check its escrow hold too.
+
+        Run on every loaded trade (:mod:`antfin.serialization`): statuses agree with
+        the amounts, amounts are non-negative and within what was paid, the refunds
+        on file add up, and the pending escrow hold exists in the ledger for exactly
+        what is in escrow, from the funding account to the seller.
+
+        >>> _demo_trade().check_invariants()
+
+        Raises:
+            antfin.errors.InvariantViolationError: naming the broken rule.
+
+        .. versionadded:: 0.2.0
+        """
+        state = self._state
+
+        def fail(rule: str) -> NoReturn:
+            raise InvariantViolationError(f"trade {self.out_trade_no!r} ({state.status.value}): {rule}")
+
+        if self.buyer.account_id == self.seller.account_id:
+            fail("the buyer is the seller")
+        if not _ZERO < self.amount <= _MAX_AMOUNT:
+            fail(f"amount {self.amount} is outside 0.01 .. {_MAX_AMOUNT}")
+        amounts = (state.released, state.fee, state.fee_returned, state.refunded_before, state.refunded_after)
+        if any(value.currency != CNY or value.is_negative() for value in amounts):
+            fail("amounts must be non-negative CNY")
+        if state.extension < timedelta(0) or state.paused < timedelta(0):
+            fail("the confirmation clock may only be extended or paused, never shortened")
+        paid = self.paid
+        if state.paid_at is None and (
+            state.status not in (TradeStatus.WAIT_BUYER_PAY, TradeStatus.TRADE_CLOSED) or any(amounts)
+        ):
+            fail("an unpaid trade has moved money or left the unpaid states")
+        if (state.status is TradeStatus.WAIT_BUYER_CONFIRM_GOODS) and state.shipped_at is None:
+            fail("a shipped trade needs a shipping time")
+        released = state.status in (TradeStatus.TRADE_SUCCESS, TradeStatus.TRADE_FINISHED)
+        if state.status is not TradeStatus.TRADE_CLOSED and released != (state.released_at is not None):
+            fail("released_at disagrees with the status")
+        if state.released_at is None and (state.released or state.fee or state.refunded_after):
+            fail("money was released or refunded after release without a release")
+        if state.released + state.refunded_before > paid or state.refunded_after > state.released:
+            fail(f"released {state.released} and refunded {self.refunded} exceed what was paid ({paid})")
+        if state.fee > state.released or state.fee_returned > state.fee:
+            fail("the fee exceeds what was released, or more fee was returned than charged")
+        if sum((refund.amount for refund in self._refunds.values()), _ZERO) != self.refunded:
+            fail("the refunds on file do not add up to the refunded total")
+        if self._clock is not None and self._clock < self.created_at:
+            fail("its clock is before its creation")
+        self._deadline_of(state)  # within the calendar's range
+        escrow = self.in_escrow
+        if escrow.is_negative() or (state.hold_id is None) != escrow.is_zero():
+            fail(f"{escrow} is in escrow but the hold is {state.hold_id!r}")
+        if state.funded_by is not None and state.funded_by in (self.buyer.wallet_id, self.seller.wallet_id):
+            fail("funded by a wallet of one of the parties")
+        if isinstance(self.ledger, Ledger) and state.hold_id is not None:
+            self._check_hold(state.hold_id, escrow, fail)
+
+    def _check_hold(self, hold_id: str, escrow: Money, fail: Callable[[str], NoReturn]) -> None:
+        try:
+            hold = self.ledger.get_hold(hold_id)
+        except NotFoundError:
+            fail(f"escrow hold {hold_id!r} is not in the ledger")
+        source = self._state.funded_by or self.buyer.wallet_id
+        if (hold.status, hold.amount, hold.debit, hold.credit) != (
+            HoldStatus.PENDING,
+            escrow,
+            source,
+            self.seller.wallet_id,
+        ):
+            fail(
+                f"escrow hold {hold_id!r} is {hold.status.value} {hold.amount} from {hold.debit} to {hold.credit}; "
+                f"expected pending {escrow} from {source} to {self.seller.wallet_id}"
+            )
+
     # -- queries --------------------------------------------------------------------------
 
     @property
@@ -544,10 +697,15 @@ class EscrowTrade:
         >>> _demo_trade().confirm_deadline is None
         True
         """
-        state = self._state
+        return self._deadline_of(self._state)
+
+    def _deadline_of(self, state: _State) -> datetime | None:
         if state.shipped_at is None or state.request is not None:
             return None
-        return state.shipped_at + self.policy.auto_confirm_period(self.goods) + state.extension + state.paused
+        span = self.policy.auto_confirm_period(self.goods) + state.extension + state.paused
+        if span > timedelta(days=366 * 1200) or state.shipped_at + span > _LATEST_INSTANT:  # no overflow possible
+            raise InvalidTimeError(f"trade {self.out_trade_no!r}: its confirm deadline lies past {LATEST_DATE}")
+        return state.shipped_at + span
 
     @property
     def refund_deadline(self) -> datetime | None:
@@ -565,6 +723,7 @@ class EscrowTrade:
 
     # -- time ---------------------------------------------------------------------------
 
+    @_all_or_nothing
     def advance_to(self, at: datetime) -> tuple[Transition, ...]:
         """Bring the trade to ``at``: apply every timeout due by then, at its own instant.
 
@@ -638,12 +797,14 @@ class EscrowTrade:
     def _metadata(self, operation: str) -> dict[str, str]:
         return {"product": "alipay", "operation": operation, "out_trade_no": self.out_trade_no}
 
-    def pay(self, *, at: datetime, funded_by: str | None = None) -> Hold:
+    @_all_or_nothing
+    def pay(self, *, at: datetime, funded_by: EscrowFunding | None = None) -> Hold:
         """The buyer pays: a hold from the buyer's wallet to the seller's, counted toward the buyer's class limit.
 
-        With ``funded_by``, the hold is taken from that ledger account instead (a
-        credit line such as Huabei's receivable: see
-        :meth:`antfin.credit.HuabeiAccount.pay_escrow`); such a payment is not a
+        With ``funded_by``, the hold is taken from the account of that credit
+        product instead (the buyer's own Huabei line: see
+        :meth:`antfin.credit.HuabeiAccount.pay_escrow`; a bare account id is
+        refused with a ``TypeError``); such a payment is not a
         balance payment, so it does not count toward the class limit. What is
         refunded before release stays in (or returns to) the funding account;
         refunds after release go to the buyer's wallet.
@@ -659,42 +820,55 @@ class EscrowTrade:
             antfin.errors.InvalidTransitionError: not awaiting payment (or the timeout has passed: closed).
             antfin.errors.LimitExceededError: over the buyer's class limit.
             antfin.errors.InsufficientFundsError: the buyer's available balance is short.
+            antfin.errors.PolicyViolationError: ``funded_by`` does not lend to this trade's buyer.
         """
+        source = None if funded_by is None else self._funding_account(funded_by)
         when = self._begin(at)
         target = self._target(TradeAction.PAY)
-        if funded_by is not None:
-            if not isinstance(funded_by, str):
-                raise TypeError(f"funded_by must be a ledger account id, not {type(funded_by).__name__}")
-            self.ledger.account(funded_by)  # NotFoundError before anything moves
-            if funded_by in (self.seller.wallet_id, self.buyer.wallet_id):
-                raise InvalidTransitionError(
-                    f"funded_by {funded_by!r} must be neither the seller's nor the buyer's wallet"
-                )
-        else:
+        if source is None:
             self.buyer.require_payment(self.amount, at=when)
         seq = self._state.hold_seq + 1
         hold_key = self._ledger_key("hold", str(seq))
         with self.ledger.atomic():
             hold = self.ledger.hold(
                 hold_key,
-                debit=self.buyer.wallet_id if funded_by is None else funded_by,
+                debit=self.buyer.wallet_id if source is None else source,
                 credit=self.seller.wallet_id,
                 amount=self.amount,
                 at=when,
                 memo=f"escrow {self.out_trade_no}",
                 metadata=self._metadata("escrow_hold"),
             )
-            if funded_by is None:
+            if funded_by is not None:
+                funded_by.escrow_funded(self, when)
+            if source is None:
                 self.buyer.count_payment(
                     self._ledger_key("pay"), self.amount, at=when, counterparty=self.seller.account_id
                 )
         self._apply(
             TradeAction.PAY,
             when,
-            attrs.evolve(self._state, status=target, hold_id=hold.id, hold_seq=seq, paid_at=when, funded_by=funded_by),
+            attrs.evolve(self._state, status=target, hold_id=hold.id, hold_seq=seq, paid_at=when, funded_by=source),
             detail=f"{self.amount} held as {hold.id}",
         )
         return hold
+
+    @_all_or_nothing
+    def _funding_account(self, funding: object) -> str:
+        """The ledger account a credit product lends from for this buyer, checked before anything moves."""
+        if not isinstance(funding, EscrowFunding):
+            raise TypeError(
+                f"funded_by must be the buyer's credit product (see HuabeiAccount.pay_escrow), "
+                f"not {type(funding).__name__}"
+            )
+        source = funding.escrow_funding_account(self)
+        account = self.ledger.account(source)  # NotFoundError before anything moves
+        if account.kind is not AccountKind.ASSET or account.owner != self.buyer.account_id:
+            raise PolicyViolationError(
+                f"funded_by: {source!r} is not a credit line of buyer {self.buyer.account_id!r} "
+                f"(an asset account the buyer owns)"
+            )
+        return source
 
     def cancel(self, *, at: datetime) -> None:
         """Cancel an unpaid trade (it closes; nothing moves).
@@ -712,6 +886,7 @@ class EscrowTrade:
         target = self._target(TradeAction.CANCEL)
         self._apply(TradeAction.CANCEL, when, attrs.evolve(self._state, status=target))
 
+    @_all_or_nothing
     def ship(self, *, at: datetime, tracking_no: str = "") -> None:
         """The seller ships; the auto-confirm clock starts.
 
@@ -724,10 +899,10 @@ class EscrowTrade:
         Raises:
             antfin.errors.InvalidTransitionError: the trade is not awaiting shipment.
         """
-        when = self._begin(at)
-        target = self._target(TradeAction.SHIP)
         if not isinstance(tracking_no, str):
             raise TypeError(f"tracking_no must be a str, not {type(tracking_no).__name__}")
+        when = self._begin(at)
+        target = self._target(TradeAction.SHIP)
         self._apply(
             TradeAction.SHIP,
             when,
@@ -735,6 +910,7 @@ class EscrowTrade:
             detail=f"tracking {tracking_no}" if tracking_no else "",
         )
 
+    @_all_or_nothing
     def extend_confirmation(self, by: timedelta, *, at: datetime) -> datetime | None:
         """The seller extends the buyer's time to confirm receipt; returns the new deadline.
 
@@ -750,16 +926,21 @@ class EscrowTrade:
         """
         if not isinstance(by, timedelta) or by <= timedelta(0):
             raise InvalidTimeError(f"by must be a positive timedelta, got {by!r}")
+        if by > MAX_EXTENSION:
+            raise InvalidTimeError(f"by must be at most {MAX_EXTENSION.days} days, got {by}")
         when = self._begin(at)
         target = self._target(TradeAction.EXTEND)
+        extended = attrs.evolve(self._state, status=target, extension=self._state.extension + by)
+        self._deadline_of(extended)  # raises if the new deadline would pass LATEST_DATE
         self._apply(
             TradeAction.EXTEND,
             when,
-            attrs.evolve(self._state, status=target, extension=self._state.extension + by),
+            extended,
             detail=f"confirmation extended by {by}",
         )
         return self.confirm_deadline
 
+    @_all_or_nothing
     def confirm(self, *, at: datetime) -> Release:
         """The buyer confirms receipt: the hold is posted to the seller and the acquiring fee booked.
 
@@ -825,6 +1006,7 @@ class EscrowTrade:
 
     # -- refunds ---------------------------------------------------------------------------
 
+    @_all_or_nothing
     def refund(self, out_request_no: str, amount: Money, *, at: datetime, reason: str = "") -> Refund:
         """Refund the buyer (the merchant's refund API); repeated and partial refunds are fine.
 
@@ -861,6 +1043,7 @@ class EscrowTrade:
             )
         if not isinstance(reason, str):
             raise TypeError(f"reason must be a str, not {type(reason).__name__}")
+        _check_amount(amount, "amount")
         when = self._begin(at)
         return self._refund(key, amount, when, reason, TradeAction.REFUND, None)
 
@@ -868,11 +1051,10 @@ class EscrowTrade:
         previous = self._refunds.get(key)
         if previous is None:
             return None
-        if previous.amount != amount:
-            raise IdempotencyConflictError(
-                f"out_request_no {key!r} of trade {self.out_trade_no!r} already refunded {previous.amount}, "
-                f"not {amount}"
-            )
+        what = f"out_request_no of trade {self.out_trade_no!r}"
+        same_request(
+            key, request_fingerprint("refund", previous.amount), request_fingerprint("refund", amount), what=what
+        )
         return previous
 
     def _refund(
@@ -995,6 +1177,7 @@ class EscrowTrade:
             return state
         return attrs.evolve(state, paused=state.paused + (when - start))
 
+    @_all_or_nothing
     def request_refund(
         self, out_request_no: str, amount: Money, *, reason: RefundReason, at: datetime
     ) -> RefundRequest:
@@ -1019,16 +1202,15 @@ class EscrowTrade:
             raise TypeError(f"reason must be a RefundReason, not {type(reason).__name__}")
         existing = self._requests.get(key)
         if existing is not None:
-            if existing.amount == amount and existing.reason is reason:
-                return existing
-            raise IdempotencyConflictError(
-                f"out_request_no {key!r} of trade {self.out_trade_no!r} was requested for {existing.amount} "
-                f"({existing.reason.value}), not {amount} ({reason.value})"
-            )
+            asked = request_fingerprint("request_refund", amount, reason)
+            recorded = request_fingerprint("request_refund", existing.amount, existing.reason)
+            same_request(key, recorded, asked, what=f"out_request_no of trade {self.out_trade_no!r}")
+            return existing
         if key in self._refunds:
             raise IdempotencyConflictError(
                 f"out_request_no {key!r} of trade {self.out_trade_no!r} was already refunded"
             )
+        _check_amount(amount, "amount")
         when = self._begin(at)
         target = self._target(TradeAction.REQUEST_REFUND)
         if self._state.request is not None:
@@ -1064,6 +1246,7 @@ class EscrowTrade:
             )
         return request
 
+    @_all_or_nothing
     def agree_refund(self, *, at: datetime) -> Refund:
         """The seller agrees to the open request: the requested amount is refunded.
 
@@ -1084,6 +1267,7 @@ class EscrowTrade:
             request.out_request_no, amount, when, request.reason.value, TradeAction.AGREE_REFUND, request
         )
 
+    @_all_or_nothing
     def refuse_refund(self, *, at: datetime) -> RefundRequest:
         """The seller refuses the open request: it becomes a dispute for platform arbitration.
 
@@ -1108,6 +1292,7 @@ class EscrowTrade:
         )
         return escalated
 
+    @_all_or_nothing
     def withdraw_refund_request(self, *, at: datetime) -> RefundRequest:
         """The buyer withdraws the open request; the auto-confirm clock resumes.
 
@@ -1134,6 +1319,7 @@ class EscrowTrade:
         )
         return closed
 
+    @_all_or_nothing
     def arbitrate(self, *, at: datetime, buyer: AmountLike = 1, seller: AmountLike = 1) -> Arbitration:
         """The platform decides a dispute: the disputed amount is split buyer:seller, exactly to the fen.
 
@@ -1158,6 +1344,7 @@ class EscrowTrade:
             antfin.errors.InvalidTransitionError: no request is in arbitration.
             antfin.errors.InvalidAmountError: negative or all-zero weights.
         """
+        CNY("1.00").allocate([buyer, seller])  # the weights, checked before anything is applied
         when = self._begin(at)
         target = self._target(TradeAction.ARBITRATE)
         request = self._open_request(TradeAction.ARBITRATE, RequestStatus.ARBITRATION)
@@ -1322,9 +1509,9 @@ class EscrowDesk:
         terms = _Terms(buyer.account_id, seller.account_id, amount, goods, parsed, subject)
         existing = self._trades.get(no)
         if existing is not None:
-            if existing[0] == terms:
+            if request_fingerprint("create", existing[0]) == request_fingerprint("create", terms):
                 return existing[1]
-            raise IdempotencyConflictError(
+            raise IdempotencyConflictError(  # the replay rule, with the trade's status in the message
                 f"out_trade_no {no!r} is already used by a trade ({existing[1].status.value}) with other terms; "
                 f"an out_trade_no is never reused, even after its trade closed"
             )

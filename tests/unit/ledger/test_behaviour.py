@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from antfin.calendar import shanghai
-from antfin.errors import AntfinError, InsufficientFundsError
+from antfin.errors import AntfinError, InsufficientFundsError, InvalidAmountError
 from antfin.ledger import (
     AccountKind,
     EntryOp,
@@ -253,6 +253,10 @@ def test_transfers_conserve_money(moves: list[tuple[int, int, int]]) -> None:
         book.open_account(f"w{i}", AccountKind.LIABILITY, non_negative=True)
         book.transfer(f"in{i}", debit="asset:bank", credit=f"w{i}", amount=CNY("20.00"), at=AT)
     for n, (a, b, minor) in enumerate(moves):
+        if a == b:  # a self-transfer is refused
+            with pytest.raises(InvalidAmountError):
+                book.transfer(f"m{n}", debit=f"w{a}", credit=f"w{b}", amount=Money.from_minor_units(minor), at=AT)
+            continue
         with contextlib.suppress(InsufficientFundsError):
             book.transfer(f"m{n}", debit=f"w{a}", credit=f"w{b}", amount=Money.from_minor_units(minor), at=AT)
     wallets = sum((book.balance(f"w{i}") for i in range(4)), CNY("0"))

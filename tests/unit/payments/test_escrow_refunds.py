@@ -135,7 +135,7 @@ def test_refund_is_idempotent_by_out_request_no(trade: EscrowTrade, buyer: Accou
     assert trade.refund("R1", CNY("30.00"), at=t(3)) is first
     assert trade.refund("R1", CNY("30.00"), at=t(1, 11)) is first  # an earlier retry is still the same refund
     assert trade.refunded == CNY("30.00")
-    with pytest.raises(IdempotencyConflictError, match=r"already refunded 30.00"):
+    with pytest.raises(IdempotencyConflictError, match=r'\["refund","30.00 CNY"\]'):
         trade.refund("R1", CNY("31.00"), at=t(3))
     assert len(trade.refunds) == 1
     assert buyer.available() == CNY("930.00")
@@ -234,7 +234,7 @@ def test_dispute_agreed(trade: EscrowTrade, buyer: Account) -> None:
     assert trade.open_request is None
     assert trade.transitions[-1].action is TradeAction.AGREE_REFUND
     assert buyer.available() == CNY("925.00")
-    with pytest.raises(IdempotencyConflictError, match=r"already refunded 25.00"):
+    with pytest.raises(IdempotencyConflictError, match=r'\["refund","25.00 CNY"\]'):
         trade.refund("D1", CNY("5.00"), at=t(4))
     trade.request_refund("D2", CNY("5.00"), reason=RefundReason.OTHER, at=t(4))
     with pytest.raises(IdempotencyConflictError, match="belongs to a refund request"):

@@ -53,6 +53,9 @@ def test_paying_at_the_deadline_is_refused_and_moves_no_money(trade: EscrowTrade
         trade.pay(at=shanghai(2024, 5, 1, 10, 15))
     assert buyer.available() == CNY("1000.00")
     assert trade.ledger.holds() == ()
+    # A refused call changes nothing, not even the timeout that was due: the next call applies it.
+    assert trade.status is TradeStatus.WAIT_BUYER_PAY
+    trade.advance_to(shanghai(2024, 5, 1, 10, 15))
     assert trade.transitions[-1].action is TradeAction.TIMEOUT
 
 
@@ -144,6 +147,8 @@ def test_refund_window_ends_exactly_three_months_after_release(trade: EscrowTrad
     trade.refund("R1", CNY("1.00"), at=shanghai(2024, 8, 3, 12) - ONE_US)
     with pytest.raises(InvalidTransitionError, match="TRADE_FINISHED"):
         trade.refund("R2", CNY("1.00"), at=shanghai(2024, 8, 3, 12))
+    assert trade.status is TradeStatus.TRADE_SUCCESS  # the refused call applied nothing
+    trade.advance_to(shanghai(2024, 8, 3, 12))
     assert trade.transitions[-1].action is TradeAction.FINISH
     assert trade.transitions[-1].at == shanghai(2024, 8, 3, 12)
 

@@ -55,6 +55,8 @@ from antfin.errors import (
     PolicyViolationError,
     SerializationError,
 )
+from antfin.idempotency import IdempotencyRecord, remember, replay, same_request
+from antfin.idempotency import fingerprint as request_fingerprint
 from antfin.ledger import AccountKind, HoldStatus, Ledger, Posting
 from antfin.money import CNY, Money
 from antfin.rates import Rate
@@ -244,7 +246,7 @@ class _State:
     holdings: dict[str, Holding] = attrs.Factory(dict)
     reservations: dict[str, Reservation] = attrs.Factory(dict)
     claims: dict[str, GuarantorClaim] = attrs.Factory(dict)
-    keys: dict[str, tuple[str, str]] = attrs.Factory(dict)
+    keys: dict[str, IdempotencyRecord[str]] = attrs.Factory(dict)
 
 
 _T = TypeVar("_T")
@@ -381,18 +383,11 @@ class Zhaocaibao:
             dict(state.keys),
         )
 
-    def _replay(self, operation: str, key: str, fingerprint: str) -> str | None:
-        record = self._state.keys.get(f"{operation}:{key}")
-        if record is None:
-            return None
-        if record[0] != fingerprint:
-            raise IdempotencyConflictError(
-                f"{operation} key {key!r} was used with other parameters ({record[0]}); got {fingerprint}"
-            )
-        return record[1]
+    def _replay(self, operation: str, key: str, asked: str) -> str | None:
+        return replay(self._state.keys, f"{operation}:{key}", asked, what=f"{operation} key")
 
-    def _remember(self, operation: str, key: str, fingerprint: str, result_id: str) -> None:
-        self._state.keys[f"{operation}:{key}"] = (fingerprint, result_id)
+    def _remember(self, operation: str, key: str, asked: str, result_id: str) -> None:
+        remember(self._state.keys, f"{operation}:{key}", asked, result_id)
 
     def _need_wallet(self, party: str, field: str) -> str:
         account = self.wallet(party)
@@ -528,8 +523,8 @@ class Zhaocaibao:
         ensure_aware(at, "at")
         existing = self._state.products.get(terms.product_id)
         if existing is not None:
-            if existing.terms != terms:
-                raise IdempotencyConflictError(f"product {terms.product_id!r} is already listed with other terms")
+            asked = request_fingerprint("list", terms)
+            same_request(terms.product_id, request_fingerprint("list", existing.terms), asked, what="product id")
             return existing
         if terms.kind in BACKED_KINDS:
             raise PolicyViolationError(
@@ -598,7 +593,7 @@ class Zhaocaibao:
         """
         key = _check_key(key)
         money = _check_money(amount)
-        fingerprint = f"{product_id}|{investor}|{money.minor_units}|{money.currency.code}"
+        fingerprint = request_fingerprint("subscribe", product_id, investor, money)
         replayed = self._replay("subscribe", key, fingerprint)
         if replayed is not None:
             return self.holding(replayed)
@@ -757,7 +752,7 @@ class Zhaocaibao:
         if not isinstance(criteria, ReservationCriteria):
             raise TypeError(f"criteria must be ReservationCriteria, not {type(criteria).__name__}")
         at = ensure_aware(at, "at")
-        fingerprint = f"{investor}|{money.minor_units}|{money.currency.code}|{criteria!r}"
+        fingerprint = request_fingerprint("reserve", investor, money, criteria)
         replayed = self._replay("reserve", key, fingerprint)
         if replayed is not None:
             return self.reservation(replayed)
@@ -1027,10 +1022,8 @@ class Zhaocaibao:
             raise TypeError(f"annual_yield must be a Rate, not {type(rate).__name__}")
         # The fingerprint is the request as made ("all", "the source's yield"), not what it resolved to:
         # after a liquidation "all" of the holding is no longer the same amount, and a replay must still match.
-        asked = "all" if principal is None else f"{amount.minor_units}|{amount.currency.code}"
-        asked_rate = "source" if annual_yield is None else str(rate.value)
-        fingerprint = f"{holding_id}|{asked}|{asked_rate}"
         operation = "liquidate" if kind is ProductKind.TRANSFER else "borrow_against"
+        fingerprint = request_fingerprint(operation, holding_id, principal, annual_yield)
         replayed = self._replay(operation, key, fingerprint)
         if replayed is not None:
             return self.product(replayed)
