@@ -463,7 +463,7 @@ class Loan:
         since = state.penalty_through
         if state.schedule is None or since is None or on <= since:
             return accrued
-        rate = self.product.penalty_rate.value
+        rate = self.product.penalty_rate_for(self.rate).value
         for index, row in enumerate(state.schedule.instalments):
             if row.due >= on:
                 break
@@ -486,7 +486,8 @@ class Loan:
         (Money('12.00', 'CNY'), Money('396.03', 'CNY'), Money('2.04', 'CNY'))
 
         The penalty accrues each day an instalment is past due, at the product's
-        ``penalty_rate`` on its unpaid principal, interest and fee (not on
+        penalty rate for this loan's contract rate (``penalty_rate_for``: Jiebei's is a
+        multiple of the contract rate) on its unpaid principal, interest and fee (not on
         penalty), and is rounded to the fen with the product's rounding.
 
         Raises:
