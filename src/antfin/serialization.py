@@ -96,13 +96,33 @@ T = TypeVar("T")
 JSONValue = None | bool | int | str | list[Any] | dict[str, Any]
 
 
-def _is_ledger_type(tp: object) -> bool:
-    from antfin.ledger import Ledger
+_LEDGER: list[type] = []
 
-    return tp is Ledger
+
+def _is_ledger_type(tp: object) -> bool:
+    if not _LEDGER:
+        from antfin.ledger import Ledger
+
+        _LEDGER.append(Ledger)
+    return tp is _LEDGER[0]
+
+
+_SKIPPED: dict[object, bool] = {}
 
 
 def _skipped(tp: object) -> bool:
+    """Whether a field of this type is not data (the ledger, callables), memoized per type."""
+    try:
+        return _SKIPPED[tp]
+    except KeyError:
+        pass
+    except TypeError:  # an unhashable annotation: work it out each time
+        return _skipped_uncached(tp)
+    result = _SKIPPED[tp] = _skipped_uncached(tp)
+    return result
+
+
+def _skipped_uncached(tp: object) -> bool:
     if _is_ledger_type(tp):
         return True
     origin = typing.get_origin(tp)
@@ -145,9 +165,25 @@ def _declared(tp: object, cls: type) -> bool:
     """Whether the annotation ``tp`` names ``cls`` itself (or an optional/union of it)."""
     if tp is cls:
         return True
-    if typing.get_origin(tp) in (types.UnionType, typing.Union):
-        return cls in typing.get_args(tp)
+    origin, args = _shape(tp)
+    if origin in (types.UnionType, typing.Union):
+        return cls in args
     return False
+
+
+_SHAPES: dict[object, tuple[Any, tuple[Any, ...]]] = {}
+
+
+def _shape(tp: object) -> tuple[Any, tuple[Any, ...]]:
+    """``typing.get_origin`` and ``typing.get_args`` of an annotation, memoized."""
+    try:
+        return _SHAPES[tp]
+    except KeyError:
+        pass
+    except TypeError:  # unhashable: compute each time
+        return typing.get_origin(tp), typing.get_args(tp)
+    shape = _SHAPES[tp] = (typing.get_origin(tp), typing.get_args(tp))
+    return shape
 
 
 def _tagged_class(name: object, path: str, declared: object) -> type:
@@ -216,7 +252,65 @@ def to_data(value: object, *, references: Mapping[type, Callable[[Any], str]] | 
         _DUMP_REFS.reset(token)
 
 
+@cache
+def _dump_plan(cls: type) -> tuple[tuple[str, Any], ...]:
+    """The fields of an attrs class that are data, with their declared types (computed once per class)."""
+    hints = _hints(cls)
+    plan = []
+    for field in attrs.fields(cls):
+        tp = hints.get(field.name, Any)
+        if not _skipped(tp):
+            plan.append((field.name, tp))
+    return tuple(plan)
+
+
+_ATTRS: dict[type, bool] = {}
+
+
+def _has_attrs(cls: type) -> bool:
+    try:
+        return _ATTRS[cls]
+    except KeyError:
+        result = _ATTRS[cls] = attrs.has(cls)
+        return result
+
+
 def _dump(value: object, path: str) -> Any:
+    cls = type(value)
+    if cls is str or cls is int or cls is bool or value is None:
+        return value
+    if cls is Money:
+        return {"amount": str(value.amount), "currency": value.currency.code}  # type: ignore[attr-defined]
+    if cls is datetime:
+        if value.tzinfo is None or value.utcoffset() is None:  # type: ignore[attr-defined]
+            raise SerializationError(f"{path}: datetime must be aware, got naive {value}")
+        return value.isoformat()  # type: ignore[attr-defined]
+    if cls is date:
+        return value.isoformat()  # type: ignore[attr-defined]
+    if _has_attrs(cls) and not isinstance(value, (enum.Enum, Money, Currency)):
+        return _dump_attrs(value, cls, path)
+    return _dump_other(value, path)
+
+
+def _dump_attrs(value: object, cls: type, path: str) -> Any:
+    references = _DUMP_REFS.get()
+    out: dict[str, Any] = {}
+    for name, tp in _dump_plan(cls):
+        item = getattr(value, name)
+        if references:
+            namer = references.get(type(item))
+            if namer is not None:
+                out[name] = {_REF: namer(item)}
+                continue
+        data = _dump(item, f"{path}.{name}")
+        if isinstance(data, dict) and _has_attrs(type(item)) and not _declared(tp, type(item)):
+            # A protocol- or base-typed field: record the concrete antfin class to load it back.
+            data[_CLASS] = f"{type(item).__module__}.{type(item).__qualname__}"
+        out[name] = data
+    return out
+
+
+def _dump_other(value: object, path: str) -> Any:
     if isinstance(value, enum.Enum):  # before str: some enums (Rounding) are also strings
         return value.name
     if value is None or isinstance(value, (bool, str)):
@@ -241,25 +335,8 @@ def _dump(value: object, path: str) -> Any:
         return {"days": value.days, "seconds": value.seconds, "microseconds": value.microseconds}
     if isinstance(value, enum.Enum):
         return value.name
-    if attrs.has(type(value)):
-        cls: Any = type(value)
-        hints = _hints(cls)
-        out: dict[str, Any] = {}
-        for field in attrs.fields(cls):
-            tp = hints.get(field.name, Any)
-            if _skipped(tp):
-                continue
-            item = getattr(value, field.name)
-            name = _DUMP_REFS.get().get(type(item))
-            if name is not None:
-                out[field.name] = {_REF: name(item)}
-                continue
-            data = _dump(item, f"{path}.{field.name}")
-            if isinstance(data, dict) and attrs.has(type(item)) and not _declared(tp, type(item)):
-                # A protocol- or base-typed field: record the concrete antfin class to load it back.
-                data[_CLASS] = f"{type(item).__module__}.{type(item).__qualname__}"
-            out[field.name] = data
-        return out
+    if _has_attrs(type(value)):
+        return _dump_attrs(value, type(value), path)
     if isinstance(value, Mapping):
         keys = [_dump(key, f"{path} key") for key in value]
         items = [_dump(item, f"{path}[{key!r}]") for key, item in value.items()]
@@ -346,7 +423,15 @@ def _fail(path: str, expected: str, data: object) -> SerializationError:
 
 
 def _load(tp: Any, data: Any, path: str, ledger: object | None) -> Any:
-    if isinstance(data, dict) and _REF in data:
+    kind = type(data)
+    if kind is not dict:  # the common scalars first: a str, an int, a bool where one is declared
+        if tp is str and kind is str:
+            return data
+        if tp is int and kind is int:
+            return data
+        if tp is bool and kind is bool:
+            return data
+    if kind is dict and _REF in data:
         find = _LOAD_REFS.get().get(tp)
         if find is None or set(data) != {_REF} or not isinstance(data[_REF], str):
             raise _fail(path, f"a stored {getattr(tp, '__name__', tp)}", data)
@@ -354,14 +439,15 @@ def _load(tp: Any, data: Any, path: str, ledger: object | None) -> Any:
             return find(data[_REF])
         except AntfinError as error:
             raise SerializationError(f"{path}: the referenced {tp.__name__} {data[_REF]!r}: {error}") from None
-    if isinstance(data, dict) and _CLASS in data:
+    if kind is dict and _CLASS in data:
         cls = _tagged_class(data[_CLASS], path, tp)
         return _load_attrs(cls, {key: value for key, value in data.items() if key != _CLASS}, path, ledger)
     if tp is Any or tp is object:
         return data
-    origin = typing.get_origin(tp)
-    args = typing.get_args(tp)
-    if origin is not None and isinstance(origin, type) and attrs.has(origin):  # a generic attrs class
+    origin, args = _shape(tp)
+    if origin is None and isinstance(tp, type) and tp not in (tuple, list, dict):
+        return _load_scalar(tp, data, path, ledger)
+    if origin is not None and isinstance(origin, type) and _has_attrs(origin):  # a generic attrs class
         parameters = getattr(origin, "__parameters__", ())
         return _load_attrs(origin, data, path, ledger, dict(zip(parameters, args, strict=False)))
     if origin in (types.UnionType, typing.Union):
@@ -455,7 +541,7 @@ def _load_scalar(tp: type, data: Any, path: str, ledger: object | None) -> Any:
         raise _fail(path, f"one of {', '.join(tp.__members__)}", data)
     if _is_ledger_type(tp):
         return ledger
-    if attrs.has(tp):
+    if _has_attrs(tp):
         return _load_attrs(tp, data, path, ledger)
     raise SerializationError(f"{path}: cannot load the type {tp.__name__}")
 
@@ -511,33 +597,25 @@ def _load_attrs(
 ) -> Any:
     if not isinstance(data, dict):
         raise _fail(path, f"an object for {cls.__name__}", data)
-    hints = _hints(cls)
-    fields = attrs.fields(cls)
-    known = {field.name for field in fields}
-    unknown = set(data) - known
-    if unknown:
+    known, plan = _load_plan(cls) if not parameters else _make_load_plan(cls, parameters)
+    if not known.issuperset(data):
+        unknown = set(data) - known
         raise SerializationError(f"{path}: unknown field(s) {', '.join(sorted(unknown))} for {cls.__name__}")
     init_args: dict[str, Any] = {}
     later: dict[str, Any] = {}
-    for field in fields:
-        tp = hints.get(field.name, Any)
-        if isinstance(tp, TypeVar):
-            tp = (parameters or {}).get(tp, Any)
-        union = typing.get_origin(tp) in (types.UnionType, typing.Union)
-        if _is_ledger_type(tp) or (union and any(_is_ledger_type(arg) for arg in typing.get_args(tp))):
+    for name, tp, role, required, argument in plan:
+        if role is _LEDGER_FIELD:
             value: Any = ledger
-        elif _skipped(tp):
-            continue
-        elif field.name not in data:
-            if field.default is attrs.NOTHING:
-                raise SerializationError(f"{path}.{field.name}: missing required field")
+        elif name not in data:
+            if required:
+                raise SerializationError(f"{path}.{name}: missing required field")
             continue
         else:
-            value = _load(tp, data[field.name], f"{path}.{field.name}", ledger)
-        if field.init:
-            init_args[field.alias or field.name] = value
+            value = _load(tp, data[name], f"{path}.{name}", ledger)
+        if argument is not None:
+            init_args[argument] = value
         else:
-            later[field.name] = value
+            later[name] = value
     try:
         instance = cls(**init_args)
     except SerializationError:
@@ -553,6 +631,40 @@ def _load_attrs(
         except AntfinError as error:
             raise SerializationError(f"{path}: {cls.__name__} fails its invariants: {error}") from None
     return instance
+
+
+_LEDGER_FIELD = "ledger"
+_DATA_FIELD = "data"
+_FieldPlan = tuple[str, Any, str, bool, "str | None"]
+
+
+@cache
+def _load_plan(cls: type) -> tuple[frozenset[str], tuple[_FieldPlan, ...]]:
+    return _make_load_plan(cls, None)
+
+
+def _make_load_plan(
+    cls: type, parameters: Mapping[object, Any] | None
+) -> tuple[frozenset[str], tuple[_FieldPlan, ...]]:
+    """How to load each field of an attrs class: its type, whether it is the ledger, required, its init name."""
+    hints = _hints(cls)
+    plan: list[_FieldPlan] = []
+    fields = attrs.fields(cls)
+    for field in fields:
+        tp = hints.get(field.name, Any)
+        if isinstance(tp, TypeVar):
+            tp = (parameters or {}).get(tp, Any)
+        origin, args = _shape(tp)
+        union = origin in (types.UnionType, typing.Union)
+        if _is_ledger_type(tp) or (union and any(_is_ledger_type(arg) for arg in args)):
+            role = _LEDGER_FIELD
+        elif _skipped(tp):
+            continue
+        else:
+            role = _DATA_FIELD
+        argument = (field.alias or field.name) if field.init else None
+        plan.append((field.name, tp, role, field.default is attrs.NOTHING, argument))
+    return frozenset(field.name for field in fields), tuple(plan)
 
 
 def dumps(value: object, **kwargs: Any) -> str:
