@@ -263,6 +263,7 @@ class Day:
     def _escrow(self, rng: random.Random, today: date) -> None:
         at = at_time(today, 20)
         escrow = self.tx.escrow
+        self.tx.advance_to(at)  # what fell due since yesterday evening, before anyone acts on a trade
         for trade_no in escrow.ids("WAIT_SELLER_SEND_GOODS"):
             if rng.random() < 0.8:
                 self._try("ship", escrow.get(trade_no).ship, at=at)
