@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import json
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -86,3 +88,91 @@ def test_demo_rejects_bad_numbers(capsys: pytest.CaptureFixture[str]) -> None:
             main(["demo", *bad])
         assert exit_info.value.code == 2
     assert "expected" in capsys.readouterr().err
+
+
+def _run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "antfin", *args], capture_output=True, text=True, check=False, timeout=300, cwd=cwd
+    )
+
+
+@pytest.mark.parametrize(
+    ("setup", "args", "message"),
+    [
+        ("not-a-database", ["demo", "--db", "{dir}/notes.db", "--days", "1", "--users", "5"], "not an SQLite database"),
+        ("", ["demo", "--db", "{dir}/no/such/folder/x.db", "--days", "1", "--users", "5"], "cannot open"),
+        ("foreign", ["demo", "--db", "{dir}/shop.db", "--days", "1", "--users", "5"], "not an antfin database"),
+        ("", ["report", "--db", "{dir}/missing.db"], "does not exist"),
+        ("", ["check", "--db", "{dir}/missing.db"], "does not exist"),
+        ("ledger-only", ["report", "--db", "{dir}/ledger.db"], "no demo world"),
+    ],
+)
+def test_every_failure_is_one_line_and_a_nonzero_exit(
+    tmp_path: Path, setup: str, args: list[str], message: str
+) -> None:
+    if setup == "not-a-database":
+        (tmp_path / "notes.db").write_text("hello " * 1000)
+    elif setup == "foreign":
+        with sqlite3.connect(tmp_path / "shop.db") as conn:
+            conn.execute("CREATE TABLE orders (id INTEGER)")
+        conn.close()
+    elif setup == "ledger-only":
+        from antfin.ledger import Ledger, SQLiteStore
+
+        Ledger(SQLiteStore(tmp_path / "ledger.db")).close()
+    before = {path.name: path.read_bytes() for path in tmp_path.iterdir()}
+    result = _run(*(arg.format(dir=tmp_path) for arg in args))
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("python -m antfin: error: ")
+    assert message in lines[0]
+    for name, content in before.items():  # nothing was written to a file that was refused
+        if setup in {"not-a-database", "foreign"}:
+            assert (tmp_path / name).read_bytes() == content
+
+
+def test_debug_shows_the_traceback(tmp_path: Path) -> None:
+    result = _run("--debug", "report", "--db", str(tmp_path / "missing.db"))
+    assert result.returncode == 1
+    assert "Traceback" in result.stderr
+
+
+def test_a_closed_pipe_stops_quietly(tmp_path: Path) -> None:
+    command = f"{sys.executable} -m antfin demo --db {tmp_path / 'p.db'} --days 2 --users 8 --locale en_US | head -1"
+    result = subprocess.run(command, shell=True, capture_output=True, text=True, check=False, timeout=300)
+    assert "Traceback" not in result.stderr
+    assert result.stdout.startswith("created")
+
+
+def test_report_formats_and_check(tmp_path: Path) -> None:
+    db = str(tmp_path / "demo.db")
+    assert main(["demo", "--db", db, "--days", "3", "--users", "10", "--quiet"], out=io.StringIO()) == 0
+    out = io.StringIO()
+    assert main(["report", "--db", db, "--format", "json"], out=out) == 0
+    data = json.loads(out.getvalue())
+    assert data["day"] == 3
+    assert data["balanced"] is True
+    out = io.StringIO()
+    assert main(["report", "--db", db, "--format", "csv"], out=out) == 0
+    assert out.getvalue().splitlines()[0] == "section,product,item,count,amount,currency"
+    out = io.StringIO()
+    assert main(["report", "--db", db, "--locale", "zh_CN"], out=out) == 0
+    text = out.getvalue()
+    assert "检查通过" in text
+    assert "CURRENT" not in text
+    out = io.StringIO()
+    assert main(["check", "--db", db, "--locale", "en_US"], out=out) == 0
+    assert out.getvalue().splitlines()[-1] == "All checks passed"
+
+
+def test_the_usage_line_names_the_program_as_invoked() -> None:
+    assert build_parser(prog="antfin").format_usage().startswith("usage: antfin ")
+    assert _run("--help").stdout.startswith("usage: python -m antfin ")
+
+
+def test_quiet_prints_nothing(tmp_path: Path) -> None:
+    result = _run("demo", "--db", str(tmp_path / "q.db"), "--days", "1", "--users", "5", "--quiet")
+    assert result.returncode == 0
+    assert result.stdout == ""

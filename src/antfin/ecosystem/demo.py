@@ -31,21 +31,65 @@ import os
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any, TextIO
+from typing import Any, Final, TextIO
 
 import attrs
+from babel.numbers import format_decimal
 
 from antfin.books import Books, Transaction
+from antfin.chart import Product
 from antfin.ecosystem.day import merchant_ids, user_ids
 from antfin.ecosystem.revenue import IncomeStatement, income_statement
 from antfin.ecosystem.world import World, WorldConfig
 from antfin.errors import AntfinError, NotFoundError, SchemaError
 from antfin.money import CNY, Money, format_money
 
+_PRODUCT_ZH: Final[Mapping[str, str]] = {product.code.upper(): product.name_zh for product in Product}
+
 __all__ = ["DemoOptions", "DemoReport", "DemoResult", "LoanBookRow", "build_report", "run_demo"]
+
+#: The Chinese names of the world's activities (the report lists what the rules refused).
+ACTIVITY_NAMES_ZH: Final[Mapping[str, str]] = {
+    "escrow purchase": "担保交易下单",
+    "ship": "发货",
+    "arbitration": "纠纷裁决",
+    "agree refund": "同意退款",
+    "refuse refund": "拒绝退款",
+    "confirm": "确认收货",
+    "refund request": "申请退款",
+    "after-sale refund": "售后退款",
+    "yuebao purchase": "余额宝转入",
+    "fast redemption": "余额宝快速转出",
+    "redemption": "余额宝转出",
+    "maturity": "招财宝到期",
+    "zhaocaibao listing": "招财宝发布产品",
+    "zhaocaibao subscription": "招财宝认购",
+    "zhaocaibao reservation": "招财宝预约",
+    "liquidation": "招财宝变现",
+    "bill": "花呗出账",
+    "huabei purchase": "花呗消费",
+    "bill instalments": "花呗账单分期",
+    "huabei repayment": "花呗还款",
+    "jiebei loan": "借呗借款",
+    "mybank loan": "网商贷借款",
+    "loan repayment": "贷款还款",
+    "dake subscription": "蚂蚁达客认购",
+    "advertising": "广告",
+    "bill payment": "生活缴费",
+    "mutual fund subscription": "基金申购",
+    "cloud fee": "金融云服务费",
+}
+#: The Chinese names of the delinquency buckets.
+BUCKET_NAMES_ZH: Final[Mapping[str, str]] = {
+    "CURRENT": "正常",
+    "M1": "逾期M1",
+    "M2": "逾期M2",
+    "M3": "逾期M3",
+    "M3+": "逾期M3+",
+}
 
 
 @attrs.frozen
@@ -136,12 +180,14 @@ class DemoReport:
         ]
         label = "余额宝七日年化收益率" if zh else "Yu'ebao 7-day annualized yield"
         lines.append(f"{label}: {'–' if self.seven_day_yield is None else f'{self.seven_day_yield}%'}")
-        lines.append(f"{'余额宝份额' if zh else 'Yu’ebao units'}: {self.fund_units}")
+        units = format_decimal(self.fund_units, format="#,##0.00", locale=locale)
+        lines.append(f"{'余额宝份额' if zh else 'Yu’ebao units'}: {units}")
         lines.append(f"\n{'贷款余额（按逾期分档）' if zh else 'Loan book by delinquency bucket'}")
         for row in self.loan_book:
-            lines.append(
-                f"  {row.product:<8}{row.bucket:<9}{row.count:>6}  {format_money(row.outstanding, locale):>16}"
-            )
+            product = _PRODUCT_ZH.get(row.product, row.product) if zh else row.product
+            bucket = BUCKET_NAMES_ZH.get(row.bucket, row.bucket) if zh else row.bucket
+            width = 10 - sum(1 for char in product if ord(char) > 0x2E80)  # CJK characters take two columns
+            lines.append(f"  {product:<{width}}{bucket:<9}{row.count:>6}  {format_money(row.outstanding, locale):>16}")
         if not self.loan_book:
             lines.append("  –")
         lines.append("")
@@ -153,7 +199,9 @@ class DemoReport:
             )
         refused = Counter(self.refusals)
         if refused:
-            what = ", ".join(f"{name} {count}" for name, count in refused.most_common(5))
+            what = ", ".join(
+                f"{ACTIVITY_NAMES_ZH.get(name, name) if zh else name} {count}" for name, count in refused.most_common(5)
+            )
             lines.append(f"{'被规则拒绝的操作' if zh else 'Operations refused by the rules'}: {what}")
         if self.problem:
             lines.append(f"{'发现问题' if zh else 'INVARIANT BROKEN'}: {self.problem}")
