@@ -118,9 +118,7 @@ def imports(package: Path = PACKAGE) -> list[Import]:
                 targets = [alias.name for alias in node.names]
             elif isinstance(node, ast.ImportFrom):
                 base = _resolve(module, node)
-                targets = [
-                    f"{base}.{alias.name}" if f"{base}.{alias.name}" in known else base for alias in node.names
-                ]
+                targets = [f"{base}.{alias.name}" if f"{base}.{alias.name}" in known else base for alias in node.names]
             for target in dict.fromkeys(targets):
                 if target == "antfin" or target.startswith("antfin."):
                     line = getattr(node, "lineno", 0)

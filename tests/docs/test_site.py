@@ -35,6 +35,7 @@ PICTURES: dict[str, set[str]] = {
     "tutorials/credit.html": {"amortization"},
     "tutorials/huabei.html": {"huabei-timeline"},
     "reference/ecosystem.html": {"revenue-by-profit-point"},
+    "guides/architecture.html": {"architecture-floors", "transaction-path"},
 }
 #: Pages whose formulas must be typeset (as SVG images drawn by matplotlib's mathtext).
 MATHS = ("tutorials/credit.html", "reference/credit.html", "reference/yuebao.html")
