@@ -265,7 +265,8 @@ def revenue_by_profit_point() -> Figure:
     with world.books.read() as tx:
         statement = income_statement(tx.ledger)
     lines = [line for line in statement.lines if line.amount.minor_units > 0]
-    palette = dict(zip(Product, [BLUE, GREEN, "#56B4E9", "#009E9E", ORANGE, RED, PURPLE, "#8C564B", GREY], strict=True))
+    colours = [BLUE, GREEN, "#56B4E9", "#009E9E", ORANGE, RED, PURPLE, "#8C564B", GREY, "#332288", "#AA4499"]
+    palette = {product: colours[index % len(colours)] for index, product in enumerate(Product)}
     fig = Figure(figsize=(8.4, 0.34 * len(lines) + 1.4))
     ax = fig.add_subplot()
     labels = [f"{line.product.name_en}: {line.point.name_en}" for line in lines]
@@ -373,7 +374,7 @@ def ecosystem_flow() -> Figure:
     stages = (
         ("Payments", "zhīfù", (Product.ALIPAY,)),
         ("Wealth", "lǐcái", (Product.YUEBAO, Product.ZHAOCAIBAO, Product.FORTUNE, Product.DAKE)),
-        ("Credit", "xìndài", (Product.HUABEI, Product.JIEBEI, Product.MYBANK)),
+        ("Credit", "xìndài", (Product.HUABEI, Product.JIEBEI, Product.MYBANK, Product.CREDIT_TECH)),
         ("Credit scoring", "zhēngxìn", ()),
     )
     points = {product: sum(1 for point in ProfitPoint if point.product is product) for product in Product}
@@ -386,7 +387,7 @@ def ecosystem_flow() -> Figure:
         ax.add_patch(FancyBboxPatch((x, 0), width, 2.1, boxstyle="round,pad=0.05", fc="#dcebf7", ec=BLUE, lw=1.3))
         ax.text(x + width / 2, 1.85, name, ha="center", va="center", weight="bold", fontsize=10.5)
         ax.text(x + width / 2, 1.58, pinyin, ha="center", va="center", style="italic", fontsize=9)
-        body = [f"{p.name_en} ({points[p]})" for p in products] or [
+        body = [f"{p.name_en.split(' (')[0]} ({points[p]})" for p in products] or [
             "Sesame credit score",
             "350-950, five",
             "dimensions",
@@ -429,12 +430,189 @@ def ecosystem_flow() -> Figure:
         right / 2,
         -1.25,
         f"Every product books on one double-entry ledger: {len(ProfitPoint)} profit points; "
-        f"Ant Financial Cloud ({points[Product.CLOUD]}) serves them all",
+        f"Ant Financial Cloud ({points[Product.CLOUD]}) serves them all;\n"
+        f"Insurance ({points[Product.INSURANCE]}) sells through Alipay",
         ha="center",
         fontsize=8.5,
     )
     ax.set_xlim(-0.1, right + 0.1)
-    ax.set_ylim(-1.45, 3.05)
+    ax.set_ylim(-1.75, 3.05)
+    fig.subplots_adjust(left=0.01, right=0.99, top=0.99, bottom=0.01)
+    return fig
+
+
+# -- the architecture ------------------------------------------------------------------
+
+
+def architecture_floors() -> Figure:
+    """antfin's floors, bottom up, with the imports between them read from the source (``ast``).
+
+    Each arrow on the right is the imports of modules of one floor from modules
+    of a floor below (its width grows with their number); an import from a floor
+    above, which the layering test forbids, would be drawn in red on the left.
+    """
+    import antfin_floors
+
+    found = antfin_floors.imports()
+    modules = antfin_floors.modules()
+    top = antfin_floors.FLOORS[-1][0]
+    edges: dict[tuple[int, int], int] = {}
+    for item in found:
+        below = antfin_floors.floor_of(item.importer)
+        above = antfin_floors.floor_of(item.imported)
+        if below is None:
+            continue
+        target = top if above is None else above
+        if target != below:
+            edges[below, target] = edges.get((below, target), 0) + 1
+    upward = antfin_floors.upward(found)
+
+    fig = Figure(figsize=(8.4, 6.6))
+    ax = fig.add_subplot()
+    ax.set_axis_off()
+    width, height, step = 6.6, 0.62, 0.9
+    centre: dict[int, float] = {}
+    for number, name, tops in antfin_floors.FLOORS:
+        y = (number - 1) * step
+        centre[number] = y + height / 2
+        count = sum(1 for module in modules if antfin_floors.floor_of(module.name) == number)
+        colour = "#dcebf7" if number != 4 else "#e3f2ea"
+        ax.add_patch(FancyBboxPatch((0, y), width, height, boxstyle="round,pad=0.03", fc=colour, ec=BLUE, lw=1.2))
+        ax.text(0.12, y + height * 0.66, f"{number}  {name}", va="center", weight="bold", fontsize=10)
+        ax.text(0.12, y + height * 0.26, " · ".join(tops), va="center", family="monospace", fontsize=7.6)
+        ax.text(
+            width - 0.1,
+            y + height * 0.66,
+            f"{count} module{'s' if count != 1 else ''}",
+            ha="right",
+            va="center",
+            fontsize=7.5,
+            color="#444444",
+        )
+    most = max(edges.values(), default=1)
+    for (source, target), count in sorted(edges.items(), key=lambda item: item[0][0] - item[0][1]):
+        up = target > source
+        span = abs(source - target)
+        x = 0.0 if up else width
+        rad = (0.4 if up else -0.4) * (1 if source > target else -1)
+        ax.add_patch(
+            FancyArrowPatch(
+                (x + (-0.05 if up else 0.05), centre[source]),
+                (x + (-0.05 if up else 0.05), centre[target]),
+                connectionstyle=f"arc3,rad={rad}",
+                arrowstyle="-|>",
+                mutation_scale=10,
+                lw=0.6 + 2.4 * count / most,
+                color=RED if up else GREY,
+                alpha=0.95 if up else 0.8,
+            )
+        )
+        apex = 0.4 * span * step / 2
+        label_x = x - apex - 0.1 if up else x + apex + 0.08
+        ax.text(
+            label_x,
+            (centre[source] + centre[target]) / 2,
+            str(count),
+            ha="right" if up else "left",
+            va="center",
+            fontsize=7,
+            color=RED if up else "#444444",
+        )
+    ax.text(
+        width + 0.15,
+        top * step + 0.05,
+        "imports from a floor\nbelow (number of\nimport statements)",
+        fontsize=8,
+        va="bottom",
+        color="#444444",
+    )
+    ax.text(
+        -0.1, top * step + 0.05, "each floor uses only the floors below it", fontsize=8, va="bottom", color="#444444"
+    )
+    if upward:
+        lines = [
+            f"{item.importer} → {item.imported} (line {item.line}{', in a function' if item.deferred else ''})"
+            for item in upward
+        ]
+        ax.text(-0.2, -0.35, "Upward, in red (forbidden):\n" + "\n".join(lines), fontsize=7.5, color=RED, va="top")
+    else:
+        ax.text(0, -0.35, "No module imports from a floor above its own.", fontsize=8, color=GREEN, va="top")
+    ax.set_xlim(-1.2, width + 2.3)
+    ax.set_ylim(-0.6 - 0.3 * len(upward), top * step + 0.5)
+    fig.subplots_adjust(left=0.01, right=0.99, top=0.99, bottom=0.01)
+    return fig
+
+
+def transaction_path() -> Figure:
+    """One unit of work on the books, step by step, each step named by the code that does it."""
+    from antfin.books.books import Books
+    from antfin.books.kinds import Kind
+    from antfin.books.repositories import Repository
+    from antfin.books.transaction import Transaction
+    from antfin.ledger import Ledger
+    from antfin.ledger.sqlite import SQLiteStore
+    from antfin.payments import EscrowTrade
+
+    def name(owner: type, attribute: str) -> str:
+        getattr(owner, attribute)  # the picture fails to build if the code is renamed
+        return f"{owner.__name__}.{attribute}"
+
+    steps = (
+        ("the program", "with books.transaction() as tx:", name(Books, "transaction")),
+        ("a repository gets the aggregate", 'tx.escrow.get("TEA-001")', name(Repository, "get")),
+        (
+            "stored document → JSON → entity",
+            "rebuilt, then validated against the ledger",
+            f"{name(Kind, 'load')}, {name(Kind, 'check')}",
+        ),
+        ("the product's method", "trade.confirm(at=...)", name(EscrowTrade, "confirm")),
+        ("postings on the ledger", "balanced entries, idempotent keys", name(Ledger, "transfer")),
+        ("changed aggregates → documents", "only what changed, version + 1", name(Transaction, "_flush")),
+        ("one SQLite commit", "entries and documents, all or nothing", name(SQLiteStore, "commit")),
+        ("objects detached", "any later use raises DetachedError", name(Transaction, "_end")),
+    )
+    fig = Figure(figsize=(8.4, 7.4))
+    ax = fig.add_subplot()
+    ax.set_axis_off()
+    width, height, step = 5.2, 0.62, 0.92
+    for index, (title, detail, code) in enumerate(steps):
+        y = -index * step
+        colour = "#e3f2ea" if index in (4, 6) else "#dcebf7"
+        ax.add_patch(FancyBboxPatch((0, y), width, height, boxstyle="round,pad=0.04", fc=colour, ec=BLUE, lw=1.2))
+        ax.text(0.15, y + height * 0.68, f"{index + 1}. {title}", va="center", weight="bold", fontsize=9.5)
+        ax.text(
+            0.15, y + height * 0.26, detail, va="center", fontsize=8, family="monospace" if index in (0, 1, 3) else None
+        )
+        ax.text(width + 0.2, y + height / 2, code, va="center", fontsize=7.6, family="monospace", color="#444444")
+        if index:
+            ax.add_patch(
+                FancyArrowPatch(
+                    (width / 2, y + step - 0.06), (width / 2, y + height + 0.06), arrowstyle="-|>", mutation_scale=12
+                )
+            )
+    # An exception anywhere before the commit: nothing is written.
+    ax.add_patch(
+        FancyArrowPatch(
+            (-0.05, -3 * step + height / 2),
+            (-0.05, -7 * step + height / 2),
+            connectionstyle="arc3,rad=0.35",
+            arrowstyle="-|>",
+            mutation_scale=12,
+            color=RED,
+            linestyle="--",
+        )
+    )
+    ax.text(
+        -1.0,
+        -5 * step + height / 2,
+        "an exception\n(steps 2-6):\nrollback,\nnothing written,\nstill detached",
+        ha="right",
+        va="center",
+        fontsize=8,
+        color=RED,
+    )
+    ax.set_xlim(-2.8, width + 3.6)
+    ax.set_ylim(-(len(steps) - 1) * step - 0.2, height + 0.2)
     fig.subplots_adjust(left=0.01, right=0.99, top=0.99, bottom=0.01)
     return fig
 
@@ -447,6 +625,8 @@ FIGURES: dict[str, Callable[[], Figure]] = {
     "revenue-by-profit-point": revenue_by_profit_point,
     "huabei-timeline": huabei_timeline,
     "ecosystem-flow": ecosystem_flow,
+    "architecture-floors": architecture_floors,
+    "transaction-path": transaction_path,
 }
 
 

@@ -35,11 +35,23 @@ PICTURES: dict[str, set[str]] = {
     "tutorials/credit.html": {"amortization"},
     "tutorials/huabei.html": {"huabei-timeline"},
     "reference/ecosystem.html": {"revenue-by-profit-point"},
+    "guides/architecture.html": {"architecture-floors", "transaction-path"},
 }
 #: Pages whose formulas must be typeset (as SVG images drawn by matplotlib's mathtext).
 MATHS = ("tutorials/credit.html", "reference/credit.html", "reference/yuebao.html")
 #: The tutorials in the order of the story.
-TUTORIALS = ("ledger", "escrow", "yuebao", "zhaocaibao", "credit", "huabei", "crowdfunding")
+TUTORIALS = (
+    "ledger",
+    "books",
+    "escrow",
+    "yuebao",
+    "zhaocaibao",
+    "credit",
+    "joint-lending",
+    "huabei",
+    "insurance",
+    "crowdfunding",
+)
 _EXTERNAL = ("http", "https", "mailto", "data", "javascript", "tel")
 
 
