@@ -21,13 +21,13 @@ PACKAGE = Path(__file__).resolve().parents[2] / "src" / "antfin"
 
 #: The floors, bottom up: (number, name, the top-level modules or packages on it).
 FLOORS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
-    (1, "core", ("money", "rates", "calendar", "errors", "decisions", "tables", "serialization")),
+    (1, "core", ("money", "rates", "calendar", "errors", "decisions", "idempotency", "tables", "serialization")),
     (2, "ledger", ("ledger",)),
     (3, "chart", ("chart",)),
     (4, "products", ("payments", "wealth", "credit", "crowdfunding", "insurance")),
     (5, "books", ("books",)),
     (6, "ecosystem", ("ecosystem",)),
-    (7, "cli", ("cli", "__main__")),
+    (7, "cli", ("cli", "cli_batch", "__main__")),
 )
 #: The package's front door (``antfin/__init__.py``): it re-exports names from every floor and is on none.
 FACADE = "antfin"

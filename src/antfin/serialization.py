@@ -96,15 +96,24 @@ T = TypeVar("T")
 JSONValue = None | bool | int | str | list[Any] | dict[str, Any]
 
 
-_LEDGER: list[type] = []
+#: The class attribute that marks the type of the context an entity is loaded into (the ledger):
+#: fields of that type are not data; :func:`from_data` attaches its ``ledger=`` to them. A marker
+#: rather than an import keeps this module below the ledger's floor.
+_CONTEXT_MARKER: typing.Final = "__antfin_load_context__"
+
+
+class _Context(typing.Protocol):
+    """What loading needs of a ledger: counts to prove nothing was written, and a block to roll back."""
+
+    def counts(self) -> tuple[int, int, int]: ...
+
+    def accounts(self) -> tuple[Any, ...]: ...
+
+    def atomic(self) -> typing.ContextManager[Any]: ...
 
 
 def _is_ledger_type(tp: object) -> bool:
-    if not _LEDGER:
-        from antfin.ledger import Ledger
-
-        _LEDGER.append(Ledger)
-    return tp is _LEDGER[0]
+    return isinstance(tp, type) and bool(getattr(tp, _CONTEXT_MARKER, False))
 
 
 _SKIPPED: dict[object, bool] = {}
@@ -380,12 +389,11 @@ def from_data(
     .. versionchanged:: 0.2.0 ``references``.
     """
     _check_size(data)
-    from antfin.ledger import Ledger
-
     token = _LOAD_REFS.set(references) if references else None
     try:
-        if not isinstance(ledger, Ledger):
+        if ledger is None or not _is_ledger_type(type(ledger)):
             return typing.cast(T, _load(cls, data, "$", ledger))
+        ledger = typing.cast(_Context, ledger)
         before = ledger.counts()
         with ledger.atomic():  # loading never writes: anything it would write is rolled back and refused
             loaded = _load(cls, data, "$", ledger)

@@ -34,7 +34,7 @@ from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any, Concatenate, Final, NoReturn, ParamSpec, TypeVar, cast
+from typing import Any, ClassVar, Concatenate, Final, NoReturn, ParamSpec, TypeVar, cast
 
 import attrs
 
@@ -337,6 +337,10 @@ class Ledger:
 
     .. versionadded:: 0.1.0
     """
+
+    #: Entities keep a reference to their ledger: :mod:`antfin.serialization` does not write
+    #: fields of this type and attaches the ledger it is given to them on loading.
+    __antfin_load_context__: ClassVar[bool] = True
 
     def __init__(self, store: LedgerStore | None = None) -> None:
         self._store: LedgerStore = MemoryStore() if store is None else store
