@@ -129,7 +129,7 @@ def _progress_line(quiet: bool, enabled: bool | None) -> Callable[[int, int, flo
     if quiet or enabled is False or (enabled is None and not sys.stderr.isatty()):
         return None
 
-    def show(done: int, total: int, seconds: float) -> None:
+    def show(done: int, total: int, seconds: float) -> None:  # seconds: a duration, not money
         left = seconds / done * (total - done)
         end = "\n" if done == total else "\r"
         print(

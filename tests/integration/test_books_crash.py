@@ -11,12 +11,9 @@ of whole transactions, nothing is half-applied, and the books take new work.
 
 from __future__ import annotations
 
-import os
 import random
 import signal
-import subprocess
-import sys
-import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -59,31 +56,12 @@ while True:
 """
 
 
-def _run_and_kill(path: Path, rng: random.Random) -> int:
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
-    child = subprocess.Popen([sys.executable, "-c", CHILD, str(path)], stdout=subprocess.PIPE, text=True, env=env)
-    assert child.stdout is not None
-    reported = 0
-    try:
-        for _ in range(rng.randint(1, 5)):
-            line = child.stdout.readline()
-            assert line, "the program died before it was killed"
-            reported = int(line)
-        time.sleep(rng.uniform(0.0, 0.03))
-    finally:
-        child.send_signal(signal.SIGKILL)
-        child.wait(timeout=30)
-        child.stdout.close()
-    assert child.returncode == -signal.SIGKILL
-    return reported
-
-
-def test_sigkill_mid_operation_leaves_whole_transactions(tmp_path: Path) -> None:
+def test_sigkill_mid_operation_leaves_whole_transactions(tmp_path: Path, run_and_kill: Callable[..., int]) -> None:
     path = tmp_path / "shop.db"
     rng = random.Random(2016)
     reported = 0
     for _trial in range(12):
-        reported = max(reported, _run_and_kill(path, rng))
+        reported = max(reported, run_and_kill(CHILD, (str(path),), rng, (1, 5), 0.03))
         with Books.open(path) as books:
             books.check()  # every trade agrees with its hold and release in the ledger
             with books.read() as tx:

@@ -10,13 +10,10 @@ ledger's invariants hold, and the reopened ledger takes new entries.
 
 from __future__ import annotations
 
-import os
 import random
 import signal
 import sqlite3
-import subprocess
-import sys
-import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -58,34 +55,16 @@ while True:
 """
 
 
-def _run_and_kill(path: Path, batch: int, rng: random.Random) -> int:
-    """Start the writer, let it commit a few times, kill it at a random instant; return commits reported."""
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
-    child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, str(path), str(batch)], stdout=subprocess.PIPE, text=True, env=env
-    )
-    assert child.stdout is not None
-    reported = 0
-    try:
-        for _ in range(rng.randint(2, 6)):
-            line = child.stdout.readline()
-            assert line, "the writer died before it was killed"
-            reported = int(line)
-        time.sleep(rng.uniform(0.0, 0.05))
-    finally:
-        child.send_signal(signal.SIGKILL)
-        child.wait(timeout=30)
-        child.stdout.close()
-    assert child.returncode == -signal.SIGKILL
-    return reported
-
-
 @pytest.mark.parametrize(("batch", "seed"), [(1, 1), (1, 2), (40, 3), (40, 4), (7, 5)])
-def test_sigkill_leaves_a_prefix_of_whole_entries(tmp_path: Path, batch: int, seed: int) -> None:
+def test_sigkill_leaves_a_prefix_of_whole_entries(
+    tmp_path: Path, batch: int, seed: int, run_and_kill: Callable[..., int]
+) -> None:
     path = tmp_path / "crash.db"
     rng = random.Random(seed)
-    reported = _run_and_kill(path, batch, rng)
-    reported = max(reported, _run_and_kill(path, batch, rng))  # a second writer resumes, is killed too
+    reported = run_and_kill(CHILD, (str(path), str(batch)), rng, (2, 6), 0.05)
+    reported = max(
+        reported, run_and_kill(CHILD, (str(path), str(batch)), rng, (2, 6), 0.05)
+    )  # a second writer resumes, is killed too
 
     ledger = Ledger(SQLiteStore(path))  # loading checks every invariant
     keys = [entry.key for entry in ledger.entries()]

@@ -159,7 +159,7 @@ class Day:
         """A user's, merchant's or partner's account."""
         return self.tx.accounts.get(account_id)
 
-    def pick(self, share: float, most: int | None = None) -> list[Account]:
+    def pick(self, share: float, most: int | None = None) -> list[Account]:  # share: a probability, not money
         """A random sample of the users (``share`` is a behavioural probability, not money: a float is right)."""
         count = max(1, int(len(self.users) * share))
         if most is not None:

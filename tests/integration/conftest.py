@@ -1,0 +1,42 @@
+"""Fixtures shared by the integration tests: a writer process killed with SIGKILL at a random instant."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+
+import pytest
+
+#: Runs ``code`` in a child Python with ``args``, reads ``commits`` lines of progress from it, waits up to
+#: ``pause`` seconds, kills it with SIGKILL and returns the last progress number it reported.
+RunAndKill = Callable[[str, Sequence[str], random.Random, tuple[int, int], float], int]
+
+
+def _run_and_kill(code: str, args: Sequence[str], rng: random.Random, commits: tuple[int, int], pause: float) -> int:
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+    child = subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE, text=True, env=env)
+    assert child.stdout is not None
+    reported = 0
+    try:
+        for _ in range(rng.randint(*commits)):
+            line = child.stdout.readline()
+            assert line, "the writer died before it was killed"
+            reported = int(line)
+        time.sleep(rng.uniform(0.0, pause))
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=30)
+        child.stdout.close()
+    assert child.returncode == -signal.SIGKILL
+    return reported
+
+
+@pytest.fixture
+def run_and_kill() -> RunAndKill:
+    """Start a writer process, let it report a few commits, kill it with SIGKILL at a random instant."""
+    return _run_and_kill
