@@ -246,8 +246,13 @@ def check(args: argparse.Namespace, out: TextIO) -> int:
     from antfin.books import Books
 
     zh = args.locale.startswith("zh")
+
+    def progress(kind: str, done: int, total: int) -> None:
+        end = "\n" if done == total else "\r"
+        print(f"  {'检查' if zh else 'checking'} {kind}: {done:,}/{total:,}   ", end=end, file=sys.stderr, flush=True)
+
     with Books.open(_existing(args.db)) as books:
-        result = books.check()
+        result = books.check(progress if sys.stderr.isatty() else None)
     print(
         f"{args.db}: {result.accounts} {'个账户' if zh else 'ledger accounts'}, "
         f"{result.entries} {'笔分录' if zh else 'journal entries'}",

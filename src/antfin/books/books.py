@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import TracebackType
 
@@ -199,15 +199,18 @@ class Books:
         except _ReadOnlyEnd:
             pass
 
-    def check(self) -> BooksCheck:
+    def check(self, progress: Callable[[str, int, int], None] | None = None) -> BooksCheck:
         """Re-derive and check everything: the ledger, and every stored aggregate against it.
 
         Loads every aggregate (each passes the checks it passes when loaded
         for business) and checks the ledger's invariants and trial balance.
-        Writes nothing.
+        Writes nothing. One kind is held in memory at a time.
 
         >>> Books.memory().check().counts[0]
         ('account', 0)
+
+        Args:
+            progress: called as ``progress(kind, done, total)`` while the aggregates of a kind are checked.
 
         Raises:
             antfin.errors.InvariantViolationError: naming the first rule that does not hold.
@@ -222,9 +225,12 @@ class Books:
             for name in KINDS:
                 repository = tx._repository(name)
                 ids = repository.ids()
-                for key in ids:
+                for done, key in enumerate(ids, 1):
                     repository.get(key)
+                    if progress is not None and (done % 500 == 0 or done == len(ids)):
+                        progress(name, done, len(ids))
                 counts.append((name, len(ids)))
+                tx._forget(name)
             result = BooksCheck(len(ledger.accounts()), len(ledger.entries()), tuple(counts))
         return result
 

@@ -184,6 +184,13 @@ class Transaction:
         if documents:
             self._ledger.write_documents(documents)
 
+    def _forget(self, name: str) -> None:
+        """Detach and drop one repository's objects (a read that walks everything keeps one kind at a time)."""
+        repository = self._repositories.pop(name, None)
+        if repository is not None:
+            for entity in repository._entities():
+                _detach(entity)
+
     def _end(self) -> None:
         """Detach every object handed out: none may be used once the unit of work is over."""
         self._open = False
