@@ -10,6 +10,7 @@ import pytest
 
 from antfin import CNY
 from antfin.books import Books
+from antfin.chart import Basis
 from antfin.ecosystem import ProfitPoint, income_statement
 from antfin.ecosystem.demo import DemoOptions, run_demo
 from antfin.ecosystem.world import World
@@ -92,3 +93,16 @@ def test_continuing_reads_the_stored_state_instead_of_replaying(tmp_path: Path) 
     assert "continuing" in out.getvalue()
     assert "created with --seed 2 --users 12" in out.getvalue()
     assert result.day == 4
+
+
+@pytest.mark.slow
+def test_the_default_demo_leads_with_what_the_case_study_states(tmp_path: Path) -> None:
+    out = io.StringIO()
+    result = run_demo(DemoOptions(db=str(tmp_path / "default.db"), locale="en_US"), out=out)
+    assert result.balanced
+    assert result.statement is not None
+    parts = result.statement.by_basis()
+    assert parts[Basis.STATED] > parts[Basis.ASSUMED], parts
+    text = out.getvalue()
+    assert text.index("Stated by the case study") < text.index("Assumed")
+    assert "Digital payments and merchant services" in text  # the 2020 segments, next to the product view

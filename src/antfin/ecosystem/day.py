@@ -66,11 +66,11 @@ _PARTNERS = (
 )
 _OFFERS = (
     # One round that its backers fund, and one that falls short and refunds everyone.
-    ("dake-teahouse-A", "dake-teahouse", "200000", "10000", 100_000),
+    ("dake-teahouse-A", "dake-teahouse", "100000", "10000", 100_000),
     ("dake-robotics-A", "dake-robotics", "5000000", "50000", 1_000_000),
 )
 #: A monthly Ant Financial Cloud contract with the partner bank (an assumption: the case study only guesses).
-CLOUD_MONTHLY_FEE: Final = CNY("5000.00")
+CLOUD_MONTHLY_FEE: Final = CNY("500.00")
 
 
 def _yuan(rng: random.Random, low: int, high: int) -> Money:
@@ -429,7 +429,7 @@ class Day:
     def _jiebei(self, rng: random.Random, today: date) -> None:
         borrowers = self.progress.borrowers  # wallet -> active Jiebei loan: one Jiebei loan at a time
         for number, user in enumerate(self.pick(0.01)):
-            principal = _yuan(rng, 10, 200) * 100
+            principal = _yuan(rng, 10, 50) * 100  # 1,000 to 5,000 yuan: Jiebei's small consumer loans (cfg)
             term = rng.choice((6, 12))
             current = borrowers.get(user.wallet_id)
             if current is not None and self.tx.loans.get(current).status.name == "ACTIVE":
@@ -458,7 +458,7 @@ class Day:
                     self._lend,
                     f"MY-{merchant}",
                     wallet(merchant),
-                    _yuan(rng, 200, 1_000) * 100,
+                    _yuan(rng, 50, 300) * 100,
                     LoanRate.daily(Rate.percent("0.04"), DayCount.ACT_360),
                     6,
                     at_time(today, 14, number % 60),
@@ -488,7 +488,7 @@ class Day:
         if self.progress.day == 1:
             for number, user_id in enumerate(self.users[: min(len(self.users), 7)]):
                 user = self.account(user_id)
-                ticket = CNY("25000") if number else CNY("50000")
+                ticket = CNY("10000") if number else CNY("40000")
                 user.top_up(f"demo:dake-topup:{user_id}", card=user.cards[0], amount=ticket, at=at)
                 facts = InvestorFacts(user_id, personal_financial_assets=CNY("2500000"))
                 role = Role.LEAD if number == 0 else Role.FOLLOWER
@@ -514,7 +514,7 @@ class Day:
         ledger = self.tx.ledger
         if self.progress.day % 7 == 6:
             for merchant_id in self.merchants:
-                fee = _yuan(rng, 5, 50)
+                fee = _yuan(rng, 1, 10)
                 if ledger.available(wallet(merchant_id)) >= fee:
                     self._try(
                         "advertising",

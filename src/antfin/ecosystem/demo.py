@@ -175,7 +175,9 @@ class DemoReport:
             f"\n{'模拟' if zh else 'Simulated'} {self.day} {'天' if zh else 'days'}, "
             f"{self.users} {'用户' if zh else 'users'}, {self.merchants} {'商户' if zh else 'merchants'} "
             f"({self.start} – {self.today})\n",
-            self.statement.to_text(locale),
+            self.statement.to_text(locale, by_basis=True),
+            "",
+            self.statement.to_text(locale, view="segment"),
             "",
         ]
         label = "余额宝七日年化收益率" if zh else "Yu'ebao 7-day annualized yield"
