@@ -143,6 +143,8 @@ def _progress_line(quiet: bool, enabled: bool | None) -> Callable[[int, int, flo
 def _existing(path: str) -> str:
     if not os.path.exists(path):
         raise NotFoundError(f"{path} does not exist")
+    if sys.stderr.isatty():  # opening reads the whole ledger: say so while it happens
+        print(f"  opening {path} …", end="\r", file=sys.stderr, flush=True)
     return path
 
 

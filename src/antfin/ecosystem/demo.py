@@ -408,6 +408,8 @@ def run_demo(options: DemoOptions, out: TextIO | None = None) -> DemoResult:
     stream = sys.stdout if out is None else out
     path = options.db or os.path.abspath(f"antfin-demo-{options.seed}.db")
     started = time.perf_counter()
+    if options.progress is not None and os.path.exists(path):
+        print(f"  opening {path} …", end="\r", file=sys.stderr, flush=True)  # opening reads the whole ledger
     with Books.open(path) as books:
         world = open_world(books, options, stream)
         for done in range(options.days):
