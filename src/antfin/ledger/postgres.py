@@ -312,7 +312,7 @@ class PostgresStore:
         pg = self._psycopg
         try:
             conn = pg.connect(
-                self._conninfo, autocommit=True, connect_timeout=max(1, round(self._timeout)), prepare_threshold=None
+                self._conninfo, autocommit=True, connect_timeout=max(1, round(self._timeout))
             )
         except pg.Error as error:
             raise StoreError(f"cannot connect to {self._shown}: {error}".strip()) from None
@@ -521,10 +521,32 @@ class PostgresStore:
         return state
 
     def _read(self, conn: psycopg.Connection[Any], since: int) -> StoreState:
-        row = conn.execute("SELECT version FROM head").fetchone()
-        current = 0 if row is None else int(row[0])
-        if current == since:
-            return StoreState(version=current)
+        # Every query in one pipeline: one round trip to the server however much there is to read.
+        first_seq = "coalesce((SELECT last_entry FROM commits WHERE version <= %s ORDER BY version DESC LIMIT 1), 0)"
+        queries = (
+            ("SELECT version FROM head", ()),
+            (
+                "SELECT id, kind, currency, non_negative, owner, purpose, metadata, closed "
+                "FROM accounts WHERE version > %s ORDER BY seq",
+                (since,),
+            ),
+            (f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE seq > {first_seq} ORDER BY seq", (since,)),
+            (
+                f"SELECT entry_seq, account, minor, currency FROM postings WHERE entry_seq > {first_seq} "
+                "ORDER BY entry_seq, line",
+                (since,),
+            ),
+            ("SELECT record FROM holds WHERE version > %s ORDER BY seq", (since,)),
+            ("SELECT key, fingerprint, kind, ref, hold FROM keys WHERE version > %s ORDER BY version, key", (since,)),
+        )
+        cursors = []
+        with conn.pipeline():
+            for query, params in queries:
+                cursor = conn.cursor()
+                cursor.execute(query, params)
+                cursors.append(cursor)
+        head, account_rows, entry_rows, posting_rows, hold_rows, key_rows = (c.fetchall() for c in cursors)
+        current = 0 if not head else int(head[0][0])
         accounts = tuple(
             LedgerAccount(
                 row[0],
@@ -536,26 +558,13 @@ class PostgresStore:
                 metadata=_metadata_value(row[6]),
                 closed=bool(row[7]),
             )
-            for row in conn.execute(
-                "SELECT id, kind, currency, non_negative, owner, purpose, metadata, closed "
-                "FROM accounts WHERE version > %s ORDER BY seq",
-                (since,),
-            )
+            for row in account_rows
         )
-        entry_rows = conn.execute(
-            f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE seq > coalesce("
-            "(SELECT last_entry FROM commits WHERE version <= %s ORDER BY version DESC LIMIT 1), 0) ORDER BY seq",
-            (since,),
-        ).fetchall()
         entries: list[JournalEntry] = []
         keys: list[KeyRecord] = []
         if entry_rows:
             lines: dict[int, list[Posting]] = {}
-            for seq, account, minor, code in conn.execute(
-                "SELECT entry_seq, account, minor, currency FROM postings WHERE entry_seq >= %s "
-                "ORDER BY entry_seq, line",
-                (entry_rows[0][0],),
-            ):
+            for seq, account, minor, code in posting_rows:
                 posting = _make_posting(account, Money._from_minor(minor, self._currency(code)))
                 found = lines.get(seq)
                 if found is None:
@@ -567,15 +576,10 @@ class PostgresStore:
                 entries.append(entry)
                 if entry_row[3]:
                     keys.append(KeyRecord(entry.key, entry_row[3], "entry", entry.id))
-        holds = tuple(
-            Hold.from_record(json.loads(row[0]))
-            for row in conn.execute("SELECT record FROM holds WHERE version > %s ORDER BY seq", (since,))
-        )
+        holds = tuple(Hold.from_record(json.loads(row[0])) for row in hold_rows)
         keys.extend(
             KeyRecord(row[0], row[1], row[2], row[3], None if row[4] is None else Hold.from_record(json.loads(row[4])))
-            for row in conn.execute(
-                "SELECT key, fingerprint, kind, ref, hold FROM keys WHERE version > %s ORDER BY version, key", (since,)
-            )
+            for row in key_rows
         )
         return StoreState(accounts, tuple(entries), holds, tuple(keys), current)
 
@@ -703,36 +707,32 @@ class PostgresStore:
         .. versionadded:: 0.2.0
         """
         with self._lock:
-            statements = self._statements(changes)  # checked before anything is sent
             if not self._in_tx:
-                self.begin()  # released by the end of this commit, as if the ledger had called begin()
+                self.begin()  # ended below, as if the ledger had called begin()
             pg = self._psycopg
+            committing = not changes.documents  # without documents to check, COMMIT rides in the same round trip
             try:
+                statements = self._statements(changes)  # checked before anything is sent
                 conn = self._conn
                 if conn is None:
                     raise StoreError(f"the connection to {self._shown} was lost in this transaction")
-                self._write(conn, statements, changes.documents)
+                self._write(conn, statements, changes.documents, commit=committing)
+                if not committing:
+                    committing = True
+                    conn.execute("COMMIT")
             except pg.Error as error:
                 lost = self._lost(error)
                 self._finish_failed()
-                if isinstance(error, pg.errors.UniqueViolation):
-                    raise ConcurrencyError(
-                        f"{self._shown} refused the commit (a key or id is already stored); nothing was written: "
-                        f"{error}"
+                if lost and committing:
+                    raise StoreError(
+                        f"the connection to {self._shown} broke while committing: the commit may or may not have "
+                        f"been written; the next transaction catches up with what was: {error}"
                     ) from None
                 reason = "the connection was lost" if lost else "the server refused it"
                 raise StoreError(f"{self._shown} did not take the commit ({reason}); nothing was written: {error}") from None
             except BaseException:
                 self._finish_failed()
                 raise
-            try:
-                conn.execute("COMMIT")
-            except pg.Error as error:
-                self._finish_failed()
-                raise StoreError(
-                    f"the connection to {self._shown} broke while committing: the commit may or may not have "
-                    f"been written; the next transaction catches up with what was: {error}"
-                ) from None
             self._in_tx = False
             self._lock.release()
 
@@ -840,10 +840,15 @@ class PostgresStore:
         conn: psycopg.Connection[Any],
         statements: list[tuple[str, list[tuple[Any, ...]]]],
         documents: tuple[Document, ...],
+        *,
+        commit: bool,
     ) -> None:
+        """Send every row, the documents, the new head and (if ``commit``) ``COMMIT`` in one pipeline."""
         version, last_entry = self._head
         version += 1
-        with conn.cursor() as cursor:
+        base = last_entry + 1
+        checks: list[tuple[psycopg.Cursor[Any], Document]] = []
+        with conn.pipeline(), conn.cursor() as cursor:
             for table, rows in statements:
                 if table == "accounts":
                     cursor.executemany(
@@ -853,7 +858,6 @@ class PostgresStore:
                         [(*row, version) for row in rows],
                     )
                 elif table == "entries":
-                    base = last_entry + 1
                     cursor.executemany(
                         f"INSERT INTO entries ({_ENTRY_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
                         [(base + row[0], *row[1:]) for row in rows],
@@ -876,15 +880,24 @@ class PostgresStore:
                         [(*row, version) for row in rows],
                     )
             for document in documents:
-                self._write_document(cursor, document)
+                checks.append((self._write_document(conn, document), document))
             cursor.execute(
                 "WITH done AS (INSERT INTO commits (version, last_entry) VALUES (%s, %s)) "
                 "UPDATE head SET version = %s, last_entry = %s",
                 (version, last_entry, version, last_entry),
             )
+            if commit:
+                cursor.execute("COMMIT")
+        for written, document in checks:
+            if written.rowcount != 1:
+                raise ConcurrencyError(
+                    f"{document.kind} {document.id!r} changed underneath this transaction "
+                    f"(it expected version {document.version - 1}); nothing was written"
+                )
 
-    def _write_document(self, cursor: psycopg.Cursor[Any], document: Document) -> None:
+    def _write_document(self, conn: psycopg.Connection[Any], document: Document) -> psycopg.Cursor[Any]:
         due_us, due_at = _due_columns(document.due_at)
+        cursor = conn.cursor()
         if document.version == 1:
             cursor.execute(
                 "INSERT INTO documents (kind, id, version, status, due_us, due_at, body) "
@@ -906,11 +919,7 @@ class PostgresStore:
                     document.version - 1,
                 ),
             )
-        if cursor.rowcount != 1:
-            raise ConcurrencyError(
-                f"{document.kind} {document.id!r} changed underneath this transaction "
-                f"(it expected version {document.version - 1}); nothing was written"
-            )
+        return cursor
 
     # -- the books' documents ---------------------------------------------------------
 
