@@ -33,6 +33,7 @@ import json
 import re
 import threading
 import time
+import uuid
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final
@@ -84,7 +85,8 @@ CREATE TABLE head (
 INSERT INTO head (one, version, last_entry) VALUES (TRUE, 0, 0);
 CREATE TABLE commits (
     version BIGINT PRIMARY KEY,
-    last_entry BIGINT NOT NULL
+    last_entry BIGINT NOT NULL,
+    token UUID NOT NULL UNIQUE
 );
 CREATE TABLE accounts (
     seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -135,7 +137,8 @@ CREATE TABLE keys (
     version BIGINT NOT NULL
 );
 CREATE INDEX keys_version ON keys (version);
-CREATE FUNCTION keys_unique_across_entries() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION keys_unique_across_entries() RETURNS trigger LANGUAGE plpgsql
+    SET search_path FROM CURRENT AS $$
 BEGIN
     IF EXISTS (SELECT 1 FROM entries WHERE key = NEW.key) THEN
         RAISE EXCEPTION 'idempotency key already used by a journal entry' USING ERRCODE = 'unique_violation';
@@ -311,9 +314,7 @@ class PostgresStore:
     def _connect(self) -> psycopg.Connection[Any]:
         pg = self._psycopg
         try:
-            conn = pg.connect(
-                self._conninfo, autocommit=True, connect_timeout=max(1, round(self._timeout))
-            )
+            conn = pg.connect(self._conninfo, autocommit=True, connect_timeout=max(1, round(self._timeout)))
         except pg.Error as error:
             raise StoreError(f"cannot connect to {self._shown}: {error}".strip()) from None
         except (ValueError, TypeError) as error:  # a malformed connection string
@@ -711,30 +712,47 @@ class PostgresStore:
                 self.begin()  # ended below, as if the ledger had called begin()
             pg = self._psycopg
             committing = not changes.documents  # without documents to check, COMMIT rides in the same round trip
+            token = uuid.uuid4()
             try:
                 statements = self._statements(changes)  # checked before anything is sent
                 conn = self._conn
                 if conn is None:
                     raise StoreError(f"the connection to {self._shown} was lost in this transaction")
-                self._write(conn, statements, changes.documents, commit=committing)
+                self._write(conn, statements, changes.documents, commit=committing, token=token)
                 if not committing:
                     committing = True
                     conn.execute("COMMIT")
             except pg.Error as error:
                 lost = self._lost(error)
                 self._finish_failed()
-                if lost and committing:
-                    raise StoreError(
-                        f"the connection to {self._shown} broke while committing: the commit may or may not have "
-                        f"been written; the next transaction catches up with what was: {error}"
-                    ) from None
+                if lost and committing and self._written(token, error):
+                    return  # COMMIT reached the server before the connection broke: the commit stands
                 reason = "the connection was lost" if lost else "the server refused it"
-                raise StoreError(f"{self._shown} did not take the commit ({reason}); nothing was written: {error}") from None
+                raise StoreError(
+                    f"{self._shown} did not take the commit ({reason}); nothing was written: {error}"
+                ) from None
             except BaseException:
                 self._finish_failed()
                 raise
             self._in_tx = False
             self._lock.release()
+
+    def _written(self, token: uuid.UUID, error: BaseException) -> bool:
+        """After a connection broke during ``COMMIT``: did the commit ``token`` reach the database?
+
+        Asked on a new connection (reconnecting as a read does); an outcome that cannot be
+        learnt is a :class:`~antfin.errors.StoreError` saying so.
+        """
+        try:
+            rows = self._reading(
+                lambda conn: conn.execute("SELECT 1 FROM commits WHERE token = %s", (token,)).fetchall()
+            )
+        except StoreError as unknown:
+            raise StoreError(
+                f"the connection to {self._shown} broke while committing ({error}) and the server could not be asked "
+                f"whether the commit was written ({unknown}); the next transaction catches up with whatever was"
+            ) from None
+        return bool(rows)
 
     def _finish_failed(self) -> None:
         try:
@@ -842,6 +860,7 @@ class PostgresStore:
         documents: tuple[Document, ...],
         *,
         commit: bool,
+        token: uuid.UUID,
     ) -> None:
         """Send every row, the documents, the new head and (if ``commit``) ``COMMIT`` in one pipeline."""
         version, last_entry = self._head
@@ -882,9 +901,9 @@ class PostgresStore:
             for document in documents:
                 checks.append((self._write_document(conn, document), document))
             cursor.execute(
-                "WITH done AS (INSERT INTO commits (version, last_entry) VALUES (%s, %s)) "
+                "WITH done AS (INSERT INTO commits (version, last_entry, token) VALUES (%s, %s, %s)) "
                 "UPDATE head SET version = %s, last_entry = %s",
-                (version, last_entry, version, last_entry),
+                (version, last_entry, token, version, last_entry),
             )
             if commit:
                 cursor.execute("COMMIT")
