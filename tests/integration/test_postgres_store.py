@@ -230,7 +230,8 @@ def test_keys_are_unique_in_the_database(make: Callable[..., PostgresStore], adm
     with pytest.raises(psycopg.errors.UniqueViolation):
         admin.execute(
             sql.SQL(
-                "INSERT INTO {} (seq, id, key, fingerprint, at, memo, metadata) VALUES (99, 'E99', 'fund', '', '', '', '{{}}')"
+                "INSERT INTO {} (seq, id, key, fingerprint, at, memo, metadata) "
+                "VALUES (99, 'E99', 'fund', '', '', '', '{{}}')"
             ).format(table)
         )
     keys = sql.Identifier(postgres_schema, "keys")
@@ -276,12 +277,15 @@ def test_text_postgresql_cannot_hold_is_a_typed_error_and_nothing_changes(
     store = make()
     ledger = _funded(store)
     before = (ledger.entries(), ledger.accounts(), store.version)
-    with pytest.raises(SerializationError, match="surrogate|U\\+0000"):
+
+    def call() -> object:
         if field == "account":
-            ledger.open_account(f"wallet:{bad}", AccountKind.LIABILITY)
-        else:
-            params = {"key": bad} if field == "key" else {"key": "k", "memo": bad}
-            ledger.transfer(debit="wallet:a", credit="asset:bank", amount=CNY("1.00"), at=AT, **params)
+            return ledger.open_account(f"wallet:{bad}", AccountKind.LIABILITY)
+        key, memo = (bad, "") if field == "key" else ("k", bad)
+        return ledger.transfer(key, debit="wallet:a", credit="asset:bank", amount=CNY("1.00"), at=AT, memo=memo)
+
+    with pytest.raises(SerializationError, match=r"surrogate|U\+0000"):
+        call()
     assert (ledger.entries(), ledger.accounts(), store.version) == before
     assert Ledger(make()).entries() == before[0]
     ledger.transfer("next", debit="wallet:a", credit="asset:bank", amount=CNY("1.00"), at=AT)  # still usable
@@ -331,7 +335,7 @@ def test_schema_names_postgresql_cannot_have_are_refused(postgres_url: str, name
 def test_a_foreign_schema_is_refused_and_left_untouched(postgres_url: str, postgres_schema: str, admin: Any) -> None:
     admin.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(postgres_schema)))
     admin.execute(sql.SQL("CREATE TABLE {} (id INT PRIMARY KEY)").format(sql.Identifier(postgres_schema, "orders")))
-    with pytest.raises(SchemaError, match="not antfin's .*orders"):
+    with pytest.raises(SchemaError, match=r"not antfin's .*orders"):
         PostgresStore(postgres_url, schema=postgres_schema)
     with pytest.raises(SchemaError):
         Books.open(postgres_url, schema=postgres_schema)

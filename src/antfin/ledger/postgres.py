@@ -29,6 +29,7 @@ psycopg is imported when a store is created, never by ``import antfin``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import threading
@@ -314,7 +315,9 @@ class PostgresStore:
     def _connect(self) -> psycopg.Connection[Any]:
         pg = self._psycopg
         try:
-            conn = pg.connect(self._conninfo, autocommit=True, connect_timeout=max(1, round(self._timeout)))
+            conn: psycopg.Connection[Any] = pg.connect(
+                self._conninfo, autocommit=True, connect_timeout=max(1, round(self._timeout))
+            )
         except pg.Error as error:
             raise StoreError(f"cannot connect to {self._shown}: {error}".strip()) from None
         except (ValueError, TypeError) as error:  # a malformed connection string
@@ -335,10 +338,8 @@ class PostgresStore:
         """Forget the connection (it is lost or unusable); the next use opens a new one."""
         conn, self._conn = self._conn, None
         if conn is not None:
-            try:
+            with contextlib.suppress(Exception):  # closing a broken connection may fail; it is gone either way
                 conn.close()
-            except Exception:  # noqa: S110 - closing a broken connection may fail; it is gone either way
-                pass
 
     def _lost(self, error: BaseException) -> bool:
         pg = self._psycopg
@@ -764,6 +765,7 @@ class PostgresStore:
     def _statements(self, changes: ChangeSet) -> list[tuple[str, list[tuple[Any, ...]]]]:
         """The rows of ``changes``, checked, as (statement, rows) in writing order (version and seq filled later)."""
         out: list[tuple[str, list[tuple[Any, ...]]]] = []
+        rows: list[tuple[Any, ...]]
         if changes.accounts:
             rows = [
                 (
@@ -846,7 +848,7 @@ class PostgresStore:
             out.append(("keys", rows))
         if changes.documents:
             rows = [
-                (document.kind, document.id, document.status, document.due_at and document.due_at.isoformat())
+                (document.kind, document.id, document.status, _due_columns(document.due_at)[1])
                 for document in changes.documents
             ]
             _check_rows(rows, "document")

@@ -64,14 +64,18 @@ def test_a_lone_surrogate_is_a_typed_error_and_nothing_is_written(
 ) -> None:
     ledger = _funded(make_store())
     before = (ledger.entries(), ledger.accounts())
-    with pytest.raises(SerializationError, match="surrogate"):
+
+    def call() -> object:
         if where == "account":
-            ledger.open_account("wallet:\ud83d", AccountKind.LIABILITY)
-        else:
-            text = {"key": "\udc00k", "memo": "m\ud800", "metadata": "k"}[where]
-            ledger.transfer("k" if where != "key" else text, debit="wallet:a", credit="asset:bank",
-                            amount=CNY("1.00"), at=AT, memo=text if where == "memo" else "",
-                            metadata={"k": "\udfff"} if where == "metadata" else None)  # fmt: skip
+            return ledger.open_account("wallet:\ud83d", AccountKind.LIABILITY)
+        key = "\udc00k" if where == "key" else "k"
+        memo = "m\ud800" if where == "memo" else ""
+        metadata = {"k": "\udfff"} if where == "metadata" else None
+        return ledger.transfer(key, debit="wallet:a", credit="asset:bank", amount=CNY("1.00"), at=AT, memo=memo,
+                               metadata=metadata)  # fmt: skip
+
+    with pytest.raises(SerializationError, match="surrogate"):
+        call()
     assert (ledger.entries(), ledger.accounts()) == before
     assert Ledger(make_store()).entries() == before[0]
 
