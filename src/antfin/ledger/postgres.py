@@ -299,6 +299,9 @@ class PostgresStore:
         self._conn: psycopg.Connection[Any] | None = None
         self._in_tx = False
         self._head = (0, 0)
+        self._known = 0  # the last committed version this store saw (what its ledger has caught up to)
+        self._since = 0
+        self._prefetched: StoreState | None = None  # what begin() read since ``_since``, for load_since
         self._currencies: dict[str, Currency] = {}
         #: How many times this store reopened a lost connection (for tests and benchmarks).
         self.reconnects = 0
@@ -519,14 +522,33 @@ class PostgresStore:
 
         .. versionadded:: 0.2.0
         """
-        state: StoreState = self._reading(lambda conn: self._read(conn, version), snapshot=True)
-        return state
+        with self._lock:
+            prefetched = self._prefetched
+            if (
+                self._in_tx
+                and prefetched is not None
+                and prefetched.version == self._head[0]
+                and version == self._since
+            ):
+                return prefetched  # read by begin() in the same round trip as the lock
+            state: StoreState = self._reading(lambda conn: self._read(conn, version), snapshot=True)
+            return state
 
     def _read(self, conn: psycopg.Connection[Any], since: int) -> StoreState:
         # Every query in one pipeline: one round trip to the server however much there is to read.
+        with conn.pipeline():
+            head = conn.cursor()
+            head.execute("SELECT version FROM head")
+            cursors = self._send_reads(conn, since)
+        row = head.fetchone()
+        state = self._parse_reads(cursors, 0 if row is None else int(row[0]))
+        self._known = state.version
+        return state
+
+    def _send_reads(self, conn: psycopg.Connection[Any], since: int) -> list[psycopg.Cursor[Any]]:
+        """Queue (in the open pipeline) the queries for everything committed after ``since``."""
         first_seq = "coalesce((SELECT last_entry FROM commits WHERE version <= %s ORDER BY version DESC LIMIT 1), 0)"
         queries = (
-            ("SELECT version FROM head", ()),
             (
                 "SELECT id, kind, currency, non_negative, owner, purpose, metadata, closed "
                 "FROM accounts WHERE version > %s ORDER BY seq",
@@ -542,13 +564,14 @@ class PostgresStore:
             ("SELECT key, fingerprint, kind, ref, hold FROM keys WHERE version > %s ORDER BY version, key", (since,)),
         )
         cursors = []
-        with conn.pipeline():
-            for query, params in queries:
-                cursor = conn.cursor()
-                cursor.execute(query, params)
-                cursors.append(cursor)
-        head, account_rows, entry_rows, posting_rows, hold_rows, key_rows = (c.fetchall() for c in cursors)
-        current = 0 if not head else int(head[0][0])
+        for query, params in queries:
+            cursor = conn.cursor()
+            cursor.execute(query, params)
+            cursors.append(cursor)
+        return cursors
+
+    def _parse_reads(self, cursors: list[psycopg.Cursor[Any]], current: int) -> StoreState:
+        account_rows, entry_rows, posting_rows, hold_rows, key_rows = (c.fetchall() for c in cursors)
         accounts = tuple(
             LedgerAccount(
                 row[0],
@@ -628,12 +651,22 @@ class PostgresStore:
             conn: psycopg.Connection[Any] | None = None
             try:
                 conn = self._connection()
-                cursor = conn.execute("BEGIN; SELECT version, last_entry FROM head FOR UPDATE")
-                cursor.nextset()
-                row = cursor.fetchone()
+                # One round trip: BEGIN, the lock, and (speculatively) whatever others committed since the
+                # version this store last saw, which is what the ledger's catch-up asks for next.
+                since = self._known
+                with conn.pipeline():
+                    conn.execute("BEGIN")
+                    lock = conn.cursor()
+                    lock.execute("SELECT version, last_entry FROM head FOR UPDATE")
+                    reads = self._send_reads(conn, since)
+                row = lock.fetchone()
                 if row is None:
                     raise InvariantViolationError(f"the head row of schema {self.schema!r} is missing")
-                return int(row[0]), int(row[1])
+                head = int(row[0]), int(row[1])
+                self._prefetched = self._parse_reads(reads, head[0])
+                self._since = since
+                self._known = head[0]
+                return head
             except pg.errors.LockNotAvailable:
                 self._end_quietly()
                 raise ConcurrencyError(
@@ -687,6 +720,7 @@ class PostgresStore:
         """
         with self._lock:
             if self._in_tx:
+                self._prefetched = None
                 try:
                     self._end_quietly()
                 finally:
@@ -727,6 +761,7 @@ class PostgresStore:
                 lost = self._lost(error)
                 self._finish_failed()
                 if lost and committing and self._written(token, error):
+                    self._known = self._head[0] + 1
                     return  # COMMIT reached the server before the connection broke: the commit stands
                 reason = "the connection was lost" if lost else "the server refused it"
                 raise StoreError(
@@ -735,6 +770,8 @@ class PostgresStore:
             except BaseException:
                 self._finish_failed()
                 raise
+            self._known = self._head[0] + 1
+            self._prefetched = None
             self._in_tx = False
             self._lock.release()
 
@@ -756,6 +793,7 @@ class PostgresStore:
         return bool(rows)
 
     def _finish_failed(self) -> None:
+        self._prefetched = None
         try:
             self._end_quietly()
         finally:
