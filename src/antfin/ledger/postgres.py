@@ -16,13 +16,21 @@ backend) is reopened on the next one; a connection lost inside a transaction
 raises :class:`~antfin.errors.StoreError` and nothing of that transaction is kept.
 
 psycopg is imported when a store is created, never by ``import antfin``.
+(In these examples ``pg_url`` is a server such as ``postgresql://postgres@127.0.0.1:5432/test``
+and ``pg_schema`` a schema name of the example's own.)
 
->>> import os
->>> from antfin.ledger.postgres import PostgresStore
->>> url = os.environ.get("ANTFIN_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
->>> store = PostgresStore(url, schema="antfin_doctest")  # doctest: +SKIP
->>> store.schema_version  # doctest: +SKIP
-1
+>>> from antfin import CNY
+>>> from antfin.calendar import shanghai
+>>> from antfin.ledger import AccountKind, Ledger
+>>> ledger = Ledger(PostgresStore(pg_url, schema=pg_schema))
+>>> _ = ledger.open_account("asset:bank", AccountKind.ASSET)
+>>> _ = ledger.open_account("wallet:a", AccountKind.LIABILITY, non_negative=True)
+>>> _ = ledger.transfer("t1", debit="asset:bank", credit="wallet:a", amount=CNY("8.80"), at=shanghai(2024, 1, 1))
+>>> ledger.close()
+>>> again = Ledger(PostgresStore(pg_url, schema=pg_schema))
+>>> again.balance("wallet:a")
+Money('8.80', 'CNY')
+>>> again.close()
 
 .. versionadded:: 0.2.0
 """
@@ -256,9 +264,10 @@ def _redact(conninfo: str) -> str:
 class PostgresStore:
     """Keep the ledger and the books in a PostgreSQL database (one schema of it).
 
-    >>> from antfin.ledger.postgres import PostgresStore
-    >>> PostgresStore.__name__
-    'PostgresStore'
+    >>> store = PostgresStore(pg_url, schema=pg_schema)
+    >>> store.schema == pg_schema, store.load().entries
+    (True, ())
+    >>> store.close()
 
     Args:
         conninfo: a libpq connection string or URL, e.g. ``postgresql://user@host:5432/db`` or
@@ -434,6 +443,11 @@ class PostgresStore:
     def schema_version(self) -> int:
         """The antfin schema version recorded in the database.
 
+        >>> store = PostgresStore(pg_url, schema=pg_schema)
+        >>> store.schema_version
+        1
+        >>> store.close()
+
         .. versionadded:: 0.2.0
         """
         return int(self._read_one(f"SELECT max(version) FROM {_VERSION_TABLE}")[0])
@@ -442,6 +456,11 @@ class PostgresStore:
     def version(self) -> int:
         """The number of commits made to the schema so far (by any ledger).
 
+        >>> store = PostgresStore(pg_url, schema=pg_schema)
+        >>> store.version
+        0
+        >>> store.close()
+
         .. versionadded:: 0.2.0
         """
         return int(self._read_one("SELECT version FROM head")[0])
@@ -449,6 +468,13 @@ class PostgresStore:
     @property
     def backend_pid(self) -> int | None:
         """The server process of the current connection (``None`` while disconnected).
+
+        >>> store = PostgresStore(pg_url, schema=pg_schema)
+        >>> store.backend_pid > 0
+        True
+        >>> store.close()
+        >>> store.backend_pid is None
+        True
 
         .. versionadded:: 0.2.0
         """
@@ -513,12 +539,22 @@ class PostgresStore:
     def load(self) -> StoreState:
         """Read everything committed, in commit order, as one consistent snapshot.
 
+        >>> store = PostgresStore(pg_url, schema=pg_schema)
+        >>> store.load().version
+        0
+        >>> store.close()
+
         .. versionadded:: 0.2.0
         """
         return self.load_since(0)
 
     def load_since(self, version: int) -> StoreState:
         """Everything committed after ``version``; accounts and holds at their latest state.
+
+        >>> store = PostgresStore(pg_url, schema=pg_schema)
+        >>> store.load_since(0).accounts
+        ()
+        >>> store.close()
 
         .. versionadded:: 0.2.0
         """
@@ -623,6 +659,12 @@ class PostgresStore:
     def begin(self) -> int:
         """Take the write lock (the ``head`` row, ``FOR UPDATE``) and return the committed version.
 
+        >>> store = PostgresStore(pg_url, schema=pg_schema)
+        >>> store.begin()
+        0
+        >>> store.rollback()
+        >>> store.close()
+
         A connection found lost here is reopened and the start retried (nothing
         has been done yet). The next :meth:`commit` or :meth:`rollback` ends the
         transaction and releases the lock.
@@ -716,6 +758,10 @@ class PostgresStore:
     def rollback(self) -> None:
         """End the transaction opened by :meth:`begin` without writing.
 
+        >>> store = PostgresStore(pg_url, schema=pg_schema)
+        >>> store.rollback()  # nothing open: nothing to do
+        >>> store.close()
+
         .. versionadded:: 0.2.0
         """
         with self._lock:
@@ -729,6 +775,13 @@ class PostgresStore:
 
     def commit(self, changes: ChangeSet) -> None:
         """Write ``changes`` in one transaction (the one :meth:`begin` opened, if any): all or none.
+
+        >>> from antfin.ledger.store import ChangeSet
+        >>> store = PostgresStore(pg_url, schema=pg_schema)
+        >>> store.commit(ChangeSet())
+        >>> store.version
+        1
+        >>> store.close()
 
         Amounts and text are checked before any SQL is sent.
 
@@ -985,6 +1038,11 @@ class PostgresStore:
     def document(self, kind: str, id: str) -> Document | None:
         """The stored document ``(kind, id)``, or ``None``.
 
+        >>> store = PostgresStore(pg_url, schema=pg_schema)
+        >>> store.document("escrow", "T1") is None
+        True
+        >>> store.close()
+
         .. versionadded:: 0.2.0
         """
         _check_rows([(kind, id)], "document")
@@ -1001,6 +1059,11 @@ class PostgresStore:
 
     def document_ids(self, kind: str, status: Iterable[str] | None = None) -> tuple[str, ...]:
         """The ids of ``kind`` (with one of ``status``, if given), in id order, from the status index.
+
+        >>> store = PostgresStore(pg_url, schema=pg_schema)
+        >>> store.document_ids("loan", ["ACTIVE"])
+        ()
+        >>> store.close()
 
         .. versionadded:: 0.2.0
         """
@@ -1021,6 +1084,12 @@ class PostgresStore:
     def documents_due(self, kind: str, until: datetime) -> tuple[str, ...]:
         """The ids of ``kind`` due at or before ``until``, earliest first, from the due-time index.
 
+        >>> from antfin.calendar import shanghai
+        >>> store = PostgresStore(pg_url, schema=pg_schema)
+        >>> store.documents_due("escrow", shanghai(2024, 1, 1))
+        ()
+        >>> store.close()
+
         .. versionadded:: 0.2.0
         """
         _check_rows([(kind,)], "document")
@@ -1035,6 +1104,8 @@ class PostgresStore:
 
     def close(self) -> None:
         """Close the connection (rolling back a transaction left open).
+
+        >>> PostgresStore(pg_url, schema=pg_schema).close()
 
         .. versionadded:: 0.2.0
         """
