@@ -325,6 +325,18 @@ def run_disjoint(url: str, folder: str, procs: int, count: int) -> dict[str, flo
     return rates
 
 
+def run_scaling(url: str, folder: str, count: int) -> None:
+    print("(d) informational: disjoint pairs by number of processes (committed transfers/s, all processes):")
+    for procs in (1, 2, 4, 8):
+        schema = fresh_schema(url)
+        try:
+            pg, _ = disjoint("postgres", url, schema, procs, count)
+        finally:
+            drop_schema(url, schema)
+        lite, _ = disjoint("sqlite", os.path.join(folder, f"scaling-{procs}.db"), "NORMAL", procs, count)
+        print(f"    {procs} process(es): PostgreSQL {pg:>7,.0f}/s   SQLite (NORMAL) {lite:>7,.0f}/s")
+
+
 def run_overlap(url: str, folder: str, procs: int, count: int) -> None:
     print("(b) overlapping accounts and keys (attempted transfers/s; replays and refusals included):")
     for kind in ("postgres", "sqlite"):
@@ -355,6 +367,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--url", default=DEFAULT_URL)
     parser.add_argument("--processes", type=int, default=8)
     parser.add_argument("--transfers", type=int, default=None, help="transfers per process")
+    parser.add_argument("--scaling", action="store_true", help="also: both stores with 1, 2, 4 and 8 processes")
     args = parser.parse_args(argv)
     count = args.transfers or (100 if args.quick else 1_000)
     procs = args.processes
@@ -378,10 +391,13 @@ def main(argv: list[str] | None = None) -> int:
     folder = tempfile.mkdtemp()
     rates = run_disjoint(args.url, folder, procs, count)
     run_overlap(args.url, folder, procs, count)
-    proto = prototype(args.url, procs, count)
-    print("(c) informational: row-lock prototype in raw SQL (not the library), disjoint pairs, synchronous_commit=on:")
-    print(f"    PostgreSQL, balance rows locked per transfer        {proto:>7,.0f}/s  "
-          f"= {proto / rates['NORMAL']:.2f} x SQLite (default)")  # fmt: skip
+    print("(c) informational: row-lock prototype in raw SQL (not the library), disjoint pairs:")
+    for setting in ("on", "off"):
+        proto = prototype(with_option(args.url, f"synchronous_commit={setting}"), procs, count)
+        print(f"    PostgreSQL, balance rows locked per transfer, synchronous_commit={setting:<3}  {proto:>7,.0f}/s"
+              f"  = {proto / rates['NORMAL']:.2f} x SQLite (default)")  # fmt: skip
+    if args.scaling:
+        run_scaling(args.url, folder, count)
     met = rates["pg"] / rates["NORMAL"] >= TARGET
     print(f"target PostgreSQL >= {TARGET:g} x SQLite (disjoint pairs, the library, default settings): "
           f"{'met' if met else 'MISSED'}")  # fmt: skip
