@@ -190,6 +190,18 @@ def test_a_killed_books_transaction_is_retried_whole(postgres_url: str, postgres
         assert tx.ledger.balance("wallet:ann") == CNY("80.00")
 
 
+def test_a_server_that_lost_commits_this_store_saw_is_refused(
+    make: Callable[..., PostgresStore], admin: Any, postgres_schema: str
+) -> None:
+    store = make()
+    ledger = _funded(store)
+    head = sql.Identifier(postgres_schema, "head")
+    admin.execute(sql.SQL("UPDATE {} SET version = version - 1").format(head))  # as if the last commit were lost
+    with pytest.raises(StoreError, match="lost commits"):
+        ledger.transfer("next", debit="wallet:a", credit="asset:bank", amount=CNY("1.00"), at=AT)
+    assert ledger.balance("wallet:a") == CNY("100.00")
+
+
 def test_an_unreachable_server_is_a_store_error_without_the_password() -> None:
     with pytest.raises(StoreError, match="cannot connect") as caught:
         PostgresStore("postgresql://postgres:s3cret@127.0.0.1:1/test", timeout=1)

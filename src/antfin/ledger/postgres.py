@@ -366,7 +366,7 @@ class PostgresStore:
         return conn
 
     def _retry_wait(self, attempt: int) -> None:
-        time.sleep(min(0.05 * 2**attempt, 1.0))
+        time.sleep(min(0.1 * 2**attempt, 2.0))  # 0.1, 0.2, 0.4, 0.8, 1.6 s: a restart has about 3 s
 
     # -- the schema ---------------------------------------------------------------
 
@@ -512,6 +512,12 @@ class PostgresStore:
             for attempt in range(self._retries + 1):
                 try:
                     conn = self._connection()
+                except StoreError:  # a reconnection failed: the server may be restarting
+                    if attempt == self._retries:
+                        raise
+                    self._retry_wait(attempt)
+                    continue
+                try:
                     if not snapshot:
                         return read(conn)
                     conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
@@ -529,10 +535,6 @@ class PostgresStore:
                             self._drop()
                         raise StoreError(f"{self._shown} failed a read: {error}") from None
                     self._drop()
-                    self._retry_wait(attempt)
-                except StoreError:
-                    if attempt == self._retries:
-                        raise
                     self._retry_wait(attempt)
             raise StoreError(f"{self._shown} failed a read")  # pragma: no cover - the loop returns or raises
 
@@ -690,9 +692,14 @@ class PostgresStore:
         """BEGIN and lock the head row, reconnecting if the connection is found lost."""
         pg = self._psycopg
         for attempt in range(self._retries + 1):
-            conn: psycopg.Connection[Any] | None = None
             try:
                 conn = self._connection()
+            except StoreError:  # a reconnection failed: the server may be restarting
+                if attempt == self._retries:
+                    raise
+                self._retry_wait(attempt)
+                continue
+            try:
                 # One round trip: BEGIN, the lock, and (speculatively) whatever others committed since the
                 # version this store last saw, which is what the ledger's catch-up asks for next.
                 since = self._known
@@ -705,6 +712,12 @@ class PostgresStore:
                 if row is None:
                     raise InvariantViolationError(f"the head row of schema {self.schema!r} is missing")
                 head = int(row[0]), int(row[1])
+                if head[0] < self._known:
+                    raise StoreError(
+                        f"{self._shown} (schema {self.schema!r}) is at commit {head[0]}, but this store already saw "
+                        f"commit {self._known}: the server lost commits (a crash with synchronous_commit=off, or a "
+                        "restored backup); reopen the books to continue from what the database holds"
+                    )
                 self._prefetched = self._parse_reads(reads, head[0])
                 self._since = since
                 self._known = head[0]
@@ -732,10 +745,6 @@ class PostgresStore:
                         f"cannot start a write on {self._shown}: the connection was lost "
                         f"and {self._retries} reconnection(s) failed: {error}"
                     ) from None
-                self._retry_wait(attempt)
-            except StoreError:  # a reconnection failed: the server may be restarting
-                if attempt == self._retries:
-                    raise
                 self._retry_wait(attempt)
             except BaseException:
                 self._end_quietly()
