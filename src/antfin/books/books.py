@@ -123,7 +123,8 @@ class Books:
 
         Raises:
             antfin.errors.SchemaError: the file is not antfin's or of an unknown version (nothing is written).
-            antfin.errors.StoreError: it cannot be opened or created.
+            antfin.errors.StoreError: it cannot be opened or created (or the server cannot be reached).
+            ValueError: ``schema`` given for an SQLite file.
         """
         if not isinstance(target, (str, os.PathLike)):
             raise TypeError(f"target must be a path, not {type(target).__name__}")
