@@ -91,7 +91,8 @@ def _configure_demo(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--db",
         metavar="FILE",
-        help="the SQLite books file; an existing file is continued (default: antfin-demo-SEED.db here)",
+        help="the SQLite books file or a postgresql:// URL; existing books are continued "
+        "(default: antfin-demo-SEED.db here)",
     )
     parser.add_argument(
         "--days", type=_bounded(MAX_DAYS, "days"), default=63, help="days to simulate in this run (default: 63)"
@@ -116,7 +117,9 @@ def _configure_demo(parser: argparse.ArgumentParser) -> None:
 
 
 def _configure_file(parser: argparse.ArgumentParser, *, formats: bool) -> None:
-    parser.add_argument("--db", metavar="FILE", required=True, help="the SQLite books file to read")
+    parser.add_argument(
+        "--db", metavar="FILE", required=True, help="the SQLite books file to read (or a postgresql:// URL)"
+    )
     parser.add_argument(
         "--locale", choices=DEMO_LOCALES, default="zh_CN", help="language of the report (default: zh_CN)"
     )
@@ -141,6 +144,8 @@ def _progress_line(quiet: bool, enabled: bool | None) -> Callable[[int, int, flo
 
 
 def _existing(path: str) -> str:
+    if path.startswith(("postgresql://", "postgres://")):
+        return path  # a server: Books.open says whether it holds books
     if not os.path.exists(path):
         raise NotFoundError(f"{path} does not exist")
     if sys.stderr.isatty():  # opening reads the whole ledger: say so while it happens

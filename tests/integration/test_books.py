@@ -32,14 +32,20 @@ from antfin.wealth.zhaocaibao import ProductKind, ProductTerms
 DAY = shanghai(2024, 3, 1, 9)
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
 def reopen(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[], Books]]:
     """A function that gives the same books again, as a restarted program would see them."""
     opened: list[Books] = []
     memory = Books.memory()
+    schema = request.getfixturevalue("postgres_schema") if request.param == "postgres" else ""
 
     def again() -> Books:
-        books = memory if request.param == "memory" else Books.open(tmp_path / "shop.db")
+        if request.param == "memory":
+            books = memory
+        elif request.param == "sqlite":
+            books = Books.open(tmp_path / "shop.db")
+        else:
+            books = Books.open(request.getfixturevalue("postgres_url"), schema=schema)
         opened.append(books)
         return books
 

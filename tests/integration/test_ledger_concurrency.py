@@ -1,4 +1,4 @@
-"""Threads and processes hammering one SQLite ledger with overlapping keys lose nothing, double-apply nothing.
+"""Threads and processes hammering one shared ledger (SQLite, PostgreSQL) with overlapping keys lose nothing.
 
 Transfer ``k:i`` always moves ``i + 1`` fen from ``wallet:{i % 5}`` to
 ``wallet:{(i + 1) % 5}``. Workers replay overlapping subsets of the same keys
@@ -15,10 +15,14 @@ import random
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
+
+import pytest
 
 from antfin.calendar import shanghai
 from antfin.ledger import AccountKind, Ledger, SQLiteStore
+from antfin.ledger.store import SharedLedgerStore
 from antfin.money import Money
 
 WALLETS = 5
@@ -26,8 +30,23 @@ FUNDING = 1_000_000
 AT = shanghai(2024, 4, 1, 12)
 
 
-def _setup(path: Path) -> None:
-    ledger = Ledger(SQLiteStore(path))
+Open = Callable[[], SharedLedgerStore]
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def target(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[list[str], Open]:
+    """(arguments naming the shared store for a child process, a function opening it here)."""
+    if request.param == "sqlite":
+        path = tmp_path / "shared.db"
+        return [str(path), ""], lambda: SQLiteStore(path)
+    from antfin.ledger.postgres import PostgresStore
+
+    url, schema = request.getfixturevalue("postgres_url"), request.getfixturevalue("postgres_schema")
+    return [url, schema], lambda: PostgresStore(url, schema=schema)
+
+
+def _setup(open_store: Open) -> None:
+    ledger = Ledger(open_store())
     ledger.open_account("asset:bank", AccountKind.ASSET)
     for w in range(WALLETS):
         ledger.open_account(f"wallet:{w}", AccountKind.LIABILITY, non_negative=True)
@@ -46,8 +65,8 @@ def _move(ledger: Ledger, i: int) -> str:
     ).id
 
 
-def _check(path: Path, keys: set[int], seen: dict[str, set[str]]) -> None:
-    ledger = Ledger(SQLiteStore(path))  # loading checks the invariants
+def _check(open_store: Open, keys: set[int], seen: dict[str, set[str]]) -> None:
+    ledger = Ledger(open_store())  # loading checks the invariants
     entries = ledger.entries()
     moved = [entry.key for entry in entries if entry.key.startswith("k:")]
     assert sorted(moved) == sorted(f"k:{i}" for i in keys), "lost or doubled keys"
@@ -91,27 +110,27 @@ def _hammer(make_ledger: list[Ledger], workers: int, keys: range, per_worker: in
     return seen
 
 
-def test_threads_sharing_one_ledger(tmp_path: Path) -> None:
-    path = tmp_path / "shared.db"
-    _setup(path)
-    ledger = Ledger(SQLiteStore(path))
+def test_threads_sharing_one_ledger(target: tuple[list[str], Open]) -> None:
+    open_store = target[1]
+    _setup(open_store)
+    ledger = Ledger(open_store())
     seen = _hammer([ledger], workers=4, keys=range(120), per_worker=80)
     ledger.check_invariants()
     ledger.close()
-    _check(path, {int(key[2:]) for key in seen}, seen)
+    _check(open_store, {int(key[2:]) for key in seen}, seen)
 
 
-def test_threads_with_a_ledger_each_on_one_file(tmp_path: Path) -> None:
-    path = tmp_path / "shared.db"
-    _setup(path)
-    ledgers = [Ledger(SQLiteStore(path)) for _ in range(3)]
+def test_threads_with_a_ledger_each_on_one_file(target: tuple[list[str], Open]) -> None:
+    open_store = target[1]
+    _setup(open_store)
+    ledgers = [Ledger(open_store()) for _ in range(3)]
     seen = _hammer(ledgers, workers=3, keys=range(120), per_worker=80)
     for ledger in ledgers:
         ledger.refresh()
         ledger.check_invariants()
         assert len(ledger.entries()) == WALLETS + len(seen)
         ledger.close()
-    _check(path, {int(key[2:]) for key in seen}, seen)
+    _check(open_store, {int(key[2:]) for key in seen}, seen)
 
 
 CHILD = """
@@ -120,8 +139,13 @@ from antfin.calendar import shanghai
 from antfin.ledger import Ledger, SQLiteStore
 from antfin.money import Money
 
-path, seed, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-ledger = Ledger(SQLiteStore(path))
+where, schema, seed, count = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+if schema:
+    from antfin.ledger.postgres import PostgresStore
+    store = PostgresStore(where, schema=schema)
+else:
+    store = SQLiteStore(where)
+ledger = Ledger(store)
 print("ready", flush=True)
 sys.stdin.readline()  # both processes have loaded the file before either writes
 at = shanghai(2024, 4, 1, 12)
@@ -136,13 +160,13 @@ print(json.dumps(seen))
 """
 
 
-def test_two_processes_on_one_file(tmp_path: Path) -> None:
-    path = tmp_path / "shared.db"
-    _setup(path)
+def test_two_processes_on_one_file(target: tuple[list[str], Open]) -> None:
+    where, open_store = target
+    _setup(open_store)
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
     children = [
         subprocess.Popen(
-            [sys.executable, "-c", CHILD, str(path), str(seed), "150"],
+            [sys.executable, "-c", CHILD, *where, str(seed), "150"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -163,4 +187,4 @@ def test_two_processes_on_one_file(tmp_path: Path) -> None:
         assert child.returncode == 0
         for key, entry_id in json.loads(out).items():
             seen.setdefault(key, set()).add(entry_id)
-    _check(path, {int(key[2:]) for key in seen}, seen)
+    _check(open_store, {int(key[2:]) for key in seen}, seen)

@@ -104,20 +104,27 @@ class Books:
         self._closed = False
 
     @classmethod
-    def open(cls, target: str | os.PathLike[str], *, timeout: float = 30.0) -> Books:
-        """Open the books in an SQLite file, creating it if it does not exist.
+    def open(cls, target: str | os.PathLike[str], *, timeout: float = 30.0, schema: str | None = None) -> Books:
+        """Open the books in an SQLite file (created if missing) or a PostgreSQL database.
+
+        A ``postgresql://`` (or ``postgres://``) URL opens a
+        :class:`~antfin.ledger.postgres.PostgresStore` (install the ``postgres``
+        extra); see the guide "Running on PostgreSQL".
 
         >>> import os, tempfile
         >>> Books.open(os.path.join(tempfile.mkdtemp(), "new.db")).check().entries
         0
 
         Args:
-            target: the file's path.
+            target: the file's path, or a PostgreSQL URL.
             timeout: seconds to wait for another process's write lock (a duration, hence a float).
+            schema: for PostgreSQL, the schema to keep the books in (created if missing; by
+                default the connection's current schema). Refused for an SQLite file.
 
         Raises:
             antfin.errors.SchemaError: the file is not antfin's or of an unknown version (nothing is written).
-            antfin.errors.StoreError: it cannot be opened or created.
+            antfin.errors.StoreError: it cannot be opened or created (or the server cannot be reached).
+            ValueError: ``schema`` given for an SQLite file.
         """
         if not isinstance(target, (str, os.PathLike)):
             raise TypeError(f"target must be a path, not {type(target).__name__}")
@@ -125,7 +132,12 @@ class Books:
         if not isinstance(text, str):
             raise TypeError("target must be a text path")
         if text.startswith(("postgresql://", "postgres://")):
-            raise StoreError("PostgreSQL books are not available in this version of antfin; use an SQLite file")
+            from antfin.ledger.postgres import PostgresStore, _redact  # psycopg only when asked for
+
+            store = PostgresStore(text, schema=schema, timeout=timeout)
+            return cls(Ledger(store), target=_redact(text) if schema is None else f"{_redact(text)} [{store.schema}]")
+        if schema is not None:
+            raise ValueError("schema= is for PostgreSQL books; an SQLite file has no schemas")
         return cls(Ledger(SQLiteStore(text, timeout=timeout)), target=text)
 
     @classmethod

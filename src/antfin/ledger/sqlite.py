@@ -37,7 +37,14 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any, Final
 
-from antfin.errors import ConcurrencyError, InvariantViolationError, SchemaError, StoreError
+from antfin.errors import (
+    ConcurrencyError,
+    InvalidAmountError,
+    InvariantViolationError,
+    SchemaError,
+    SerializationError,
+    StoreError,
+)
 from antfin.ledger.model import (
     _EMPTY_METADATA,
     Hold,
@@ -523,6 +530,18 @@ class SQLiteStore:
             except sqlite3.Error as error:
                 self._end("ROLLBACK")
                 raise StoreError(f"{self.path!r} refused the commit, nothing was written: {error}") from error
+            except UnicodeEncodeError as error:  # typed, as on PostgreSQL
+                self._end("ROLLBACK")
+                raise SerializationError(
+                    f"text {error.object[error.start : error.end + 8]!r}… is not valid Unicode (it contains a lone "
+                    "surrogate) and cannot be stored; nothing was written"
+                ) from None
+            except OverflowError as error:
+                self._end("ROLLBACK")
+                raise InvalidAmountError(
+                    f"an amount is beyond what the database stores (a 64-bit integer of minor units): {error}; "
+                    "nothing was written"
+                ) from None
             except BaseException:
                 self._end("ROLLBACK")
                 raise

@@ -13,10 +13,18 @@ from antfin.ledger import AccountKind, Ledger, SQLiteStore
 from antfin.money import CNY
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
 def ledger(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Ledger]:
     """A ledger with a bank, two funded wallets (100 and 50 yuan), a merchant, revenue, a USD account."""
-    book = Ledger() if request.param == "memory" else Ledger(SQLiteStore(tmp_path / "ledger.db"))
+    if request.param == "memory":
+        book = Ledger()
+    elif request.param == "sqlite":
+        book = Ledger(SQLiteStore(tmp_path / "ledger.db"))
+    else:
+        from antfin.ledger.postgres import PostgresStore
+
+        schema = request.getfixturevalue("postgres_schema")
+        book = Ledger(PostgresStore(request.getfixturevalue("postgres_url"), schema=schema))
     at = shanghai(2024, 1, 1, 9)
     book.open_account("asset:bank", AccountKind.ASSET)
     book.open_account("wallet:alice", AccountKind.LIABILITY, non_negative=True)

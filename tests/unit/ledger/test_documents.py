@@ -18,13 +18,22 @@ from antfin.ledger.store import Document, DocumentStore, MemoryStore
 AT = shanghai(2024, 3, 1, 9)
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
 def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[], DocumentStore]]:
     stores: list[DocumentStore] = []
     memory = MemoryStore()
+    schema = request.getfixturevalue("postgres_schema") if request.param == "postgres" else ""
 
     def make() -> DocumentStore:
-        store: DocumentStore = memory if request.param == "memory" else SQLiteStore(tmp_path / "books.db")
+        store: DocumentStore
+        if request.param == "memory":
+            store = memory
+        elif request.param == "sqlite":
+            store = SQLiteStore(tmp_path / "books.db")
+        else:
+            from antfin.ledger.postgres import PostgresStore
+
+            store = PostgresStore(request.getfixturevalue("postgres_url"), schema=schema)
         stores.append(store)
         return store
 

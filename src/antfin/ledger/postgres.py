@@ -1,0 +1,1124 @@
+"""A :class:`PostgresStore` for the ledger and the books, on psycopg 3 (the ``postgres`` extra).
+
+The same tables as :class:`~antfin.ledger.sqlite.SQLiteStore` (accounts, entries
+with their postings in minor units, holds, idempotency keys, the books'
+documents), in one PostgreSQL schema, with a schema version table
+(``antfin_schema``) and numbered migrations. A schema that holds other tables
+and no ``antfin_schema`` is refused before anything is written.
+
+Concurrency is done with one row lock: every write transaction starts with
+``SELECT … FROM head FOR UPDATE`` on a one-row table (at ``READ COMMITTED``),
+which serialises writers the way SQLite's ``BEGIN IMMEDIATE`` does; the
+ledger then catches up with what other processes committed since its version
+and applies its own operation. Idempotency keys are ``UNIQUE`` in the database.
+A connection that is lost between transactions (a restarted server, a killed
+backend) is reopened on the next one; a connection lost inside a transaction
+raises :class:`~antfin.errors.StoreError` and nothing of that transaction is kept.
+
+psycopg is imported when a store is created, never by ``import antfin``.
+(In these examples ``pg_url`` is a server such as ``postgresql://postgres@127.0.0.1:5432/test``
+and ``pg_schema`` a schema name of the example's own.)
+
+>>> from antfin import CNY
+>>> from antfin.calendar import shanghai
+>>> from antfin.ledger import AccountKind, Ledger
+>>> ledger = Ledger(PostgresStore(pg_url, schema=pg_schema))
+>>> _ = ledger.open_account("asset:bank", AccountKind.ASSET)
+>>> _ = ledger.open_account("wallet:a", AccountKind.LIABILITY, non_negative=True)
+>>> _ = ledger.transfer("t1", debit="asset:bank", credit="wallet:a", amount=CNY("8.80"), at=shanghai(2024, 1, 1))
+>>> ledger.close()
+>>> again = Ledger(PostgresStore(pg_url, schema=pg_schema))
+>>> again.balance("wallet:a")
+Money('8.80', 'CNY')
+>>> again.close()
+
+.. versionadded:: 0.2.0
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import threading
+import time
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Final
+
+from antfin.errors import (
+    ConcurrencyError,
+    InvalidAmountError,
+    InvariantViolationError,
+    SchemaError,
+    SerializationError,
+    StoreError,
+)
+from antfin.ledger.model import (
+    _EMPTY_METADATA,
+    Hold,
+    JournalEntry,
+    LedgerAccount,
+    Posting,
+    _make_entry,
+    _make_posting,
+    frozen_metadata,
+)
+from antfin.ledger.store import ChangeSet, Document, KeyRecord, StoreState
+from antfin.money import Currency, Money
+
+if TYPE_CHECKING:
+    import psycopg
+
+__all__ = ["SCHEMA_VERSION", "PostgresStore"]
+
+#: Version of the PostgreSQL schema this code reads and writes.
+SCHEMA_VERSION: Final = 1
+
+#: The smallest and largest amount (in minor units) a ``BIGINT`` column holds.
+BIGINT_MIN: Final = -(2**63)
+BIGINT_MAX: Final = 2**63 - 1
+
+# Numbered migrations: _MIGRATIONS[n] takes a schema from version n - 1 to version n
+# (version 0 is an empty schema); each script runs as one multi-statement query.
+_MIGRATIONS: Final[dict[int, tuple[str, str]]] = {
+    1: (
+        "ledger tables, idempotency keys and the books' documents",
+        """
+CREATE TABLE head (
+    one BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (one),
+    version BIGINT NOT NULL,
+    last_entry BIGINT NOT NULL
+);
+INSERT INTO head (one, version, last_entry) VALUES (TRUE, 0, 0);
+CREATE TABLE commits (
+    version BIGINT PRIMARY KEY,
+    last_entry BIGINT NOT NULL,
+    token UUID NOT NULL UNIQUE
+);
+CREATE TABLE accounts (
+    seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id TEXT COLLATE "C" NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    non_negative BOOLEAN NOT NULL,
+    owner TEXT,
+    purpose TEXT NOT NULL,
+    metadata TEXT NOT NULL,
+    closed BOOLEAN NOT NULL,
+    version BIGINT NOT NULL
+);
+CREATE INDEX accounts_version ON accounts (version);
+CREATE TABLE entries (
+    seq BIGINT PRIMARY KEY,
+    id TEXT COLLATE "C" NOT NULL UNIQUE,
+    key TEXT COLLATE "C" NOT NULL UNIQUE,
+    fingerprint TEXT NOT NULL,
+    at TEXT NOT NULL,
+    memo TEXT NOT NULL,
+    metadata TEXT NOT NULL,
+    reverses TEXT,
+    hold_id TEXT
+);
+CREATE UNIQUE INDEX entries_hold_id ON entries (hold_id) WHERE hold_id IS NOT NULL;
+CREATE TABLE postings (
+    entry_seq BIGINT NOT NULL REFERENCES entries (seq),
+    line INTEGER NOT NULL,
+    account TEXT COLLATE "C" NOT NULL,
+    minor BIGINT NOT NULL,
+    currency TEXT NOT NULL,
+    PRIMARY KEY (entry_seq, line)
+);
+CREATE TABLE holds (
+    seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id TEXT COLLATE "C" NOT NULL UNIQUE,
+    record TEXT NOT NULL,
+    version BIGINT NOT NULL
+);
+CREATE INDEX holds_version ON holds (version);
+CREATE TABLE keys (
+    key TEXT COLLATE "C" PRIMARY KEY,
+    fingerprint TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    ref TEXT NOT NULL,
+    hold TEXT,
+    version BIGINT NOT NULL
+);
+CREATE INDEX keys_version ON keys (version);
+CREATE FUNCTION keys_unique_across_entries() RETURNS trigger LANGUAGE plpgsql
+    SET search_path FROM CURRENT AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM entries WHERE key = NEW.key) THEN
+        RAISE EXCEPTION 'idempotency key already used by a journal entry' USING ERRCODE = 'unique_violation';
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER keys_unique_across_entries BEFORE INSERT ON keys
+    FOR EACH ROW EXECUTE FUNCTION keys_unique_across_entries();
+CREATE TABLE documents (
+    kind TEXT COLLATE "C" NOT NULL,
+    id TEXT COLLATE "C" NOT NULL,
+    version BIGINT NOT NULL,
+    status TEXT COLLATE "C" NOT NULL,
+    due_us BIGINT,
+    due_at TEXT,
+    body TEXT NOT NULL,
+    PRIMARY KEY (kind, id)
+);
+CREATE INDEX documents_due ON documents (kind, due_us, id) WHERE due_us IS NOT NULL;
+CREATE INDEX documents_status ON documents (kind, status)
+""",
+    ),
+}
+
+_VERSION_TABLE: Final = "antfin_schema"
+_ENTRY_COLUMNS: Final = "seq, id, key, fingerprint, at, memo, metadata, reverses, hold_id"
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+_SCHEMA_NAME: Final = re.compile(r"[^\x00]{1,63}")
+
+
+def _metadata_text(metadata: Any) -> str:
+    if metadata is _EMPTY_METADATA or not metadata:
+        return "{}"
+    return json.dumps(dict(metadata), ensure_ascii=False, sort_keys=True)
+
+
+def _metadata_value(text: str) -> Any:
+    return None if text == "{}" else json.loads(text)
+
+
+def _due_columns(at: datetime | None) -> tuple[int | None, str | None]:
+    if at is None:
+        return None, None
+    delta = at - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds, at.isoformat()
+
+
+def _parse_due(text: str, kind: str, id: str) -> datetime:
+    try:
+        due = datetime.fromisoformat(text)
+    except ValueError as error:
+        raise InvariantViolationError(f"{kind} {id!r} has a malformed due time {text!r} in the store") from error
+    if due.tzinfo is None:
+        raise InvariantViolationError(f"{kind} {id!r} has a naive due time {text!r} in the store")
+    return due
+
+
+def _check_text(value: str, what: str) -> None:
+    """Refuse text PostgreSQL cannot hold: a lone surrogate (not Unicode) or U+0000."""
+    if "\x00" in value:
+        raise SerializationError(
+            f"{what} {value!r} contains the character U+0000, which PostgreSQL text cannot hold; nothing was written"
+        )
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise SerializationError(
+            f"{what} {value!r} is not valid Unicode (it contains a lone surrogate); nothing was written"
+        ) from None
+
+
+def _check_rows(rows: Iterable[Sequence[Any]], what: str) -> None:
+    """Check every text value of ``rows`` before any of them reaches SQL."""
+    for row in rows:
+        for value in row:
+            if value.__class__ is str and not (value.isascii() and "\x00" not in value):
+                _check_text(value, what)
+
+
+def _check_amount(minor: int, what: str) -> None:
+    if not BIGINT_MIN <= minor <= BIGINT_MAX:
+        raise InvalidAmountError(
+            f"{what}: {minor} minor units is beyond what the database stores "
+            f"(a BIGINT, {BIGINT_MIN} to {BIGINT_MAX}); nothing was written"
+        )
+
+
+def _check_schema_name(schema: object) -> str:
+    if not isinstance(schema, str):
+        raise TypeError(f"schema must be a str, not {type(schema).__name__}")
+    if not _SCHEMA_NAME.fullmatch(schema) or len(schema.encode("utf-8", "surrogatepass")) > 63:
+        raise ValueError(f"schema must be 1 to 63 bytes without NUL, got {schema!r}")
+    _check_text(schema, "schema name")
+    if schema.lower().startswith("pg_"):
+        raise ValueError(f"schema names starting with 'pg_' are reserved by PostgreSQL, got {schema!r}")
+    return schema
+
+
+def _psycopg() -> Any:
+    try:
+        import psycopg
+    except ImportError as error:  # pragma: no cover - depends on the installation
+        raise StoreError(
+            "PostgreSQL books need psycopg 3: install antfin with the postgres extra (pip install 'antfin[postgres]')"
+        ) from error
+    return psycopg
+
+
+def _redact(conninfo: str) -> str:
+    """The connection string without its password, for messages."""
+    return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", re.sub(r"(password=)\S+", r"\1***", conninfo))
+
+
+class PostgresStore:
+    """Keep the ledger and the books in a PostgreSQL database (one schema of it).
+
+    >>> store = PostgresStore(pg_url, schema=pg_schema)
+    >>> store.schema == pg_schema, store.load().entries
+    (True, ())
+    >>> store.close()
+
+    Args:
+        conninfo: a libpq connection string or URL, e.g. ``postgresql://user@host:5432/db`` or
+            ``postgresql:///db?host=/var/run/postgresql``; a ``?options=-csearch_path%3Dname``
+            parameter chooses the schema too.
+        schema: the PostgreSQL schema to keep the tables in (created if missing); by default
+            the connection's current schema (the first one of its ``search_path``).
+        timeout: seconds to wait for another writer's lock before giving up
+            (:class:`~antfin.errors.ConcurrencyError`); also the connect timeout.
+        retries: how many times to reconnect when the connection is found lost at the start
+            of a transaction or a read, before raising :class:`~antfin.errors.StoreError`.
+
+    Raises:
+        antfin.errors.SchemaError: the schema holds other tables and no antfin version table, or
+            a schema version this antfin neither reads nor migrates; nothing is written.
+        antfin.errors.StoreError: the server cannot be reached or refused (the message never
+            shows a password), or psycopg is not installed.
+        ValueError: a schema name PostgreSQL cannot hold (empty, over 63 bytes, ``pg_…``).
+
+    .. versionadded:: 0.2.0
+    """
+
+    # ``timeout`` is a duration in seconds (not money), hence a float.
+    def __init__(self, conninfo: str, *, schema: str | None = None, timeout: float = 30.0, retries: int = 5) -> None:
+        if not isinstance(conninfo, str):
+            raise TypeError(f"conninfo must be a str, not {type(conninfo).__name__}")
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
+            raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
+        if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
+            raise ValueError(f"retries must be a non-negative int, got {retries!r}")
+        self._psycopg = _psycopg()
+        self._conninfo = conninfo
+        self._shown = _redact(conninfo)
+        self._wanted_schema = None if schema is None else _check_schema_name(schema)
+        self._timeout = float(timeout)
+        self._retries = retries
+        self._lock = threading.RLock()
+        self._conn: psycopg.Connection[Any] | None = None
+        self._in_tx = False
+        self._head = (0, 0)
+        self._known = 0  # the last committed version this store saw (what its ledger has caught up to)
+        self._since = 0
+        self._prefetched: StoreState | None = None  # what begin() read since ``_since``, for load_since
+        self._currencies: dict[str, Currency] = {}
+        #: How many times this store reopened a lost connection (for tests and benchmarks).
+        self.reconnects = 0
+        with self._lock:
+            conn = self._connect()
+            try:
+                self.schema = self._open_schema(conn)
+            except BaseException:
+                self._drop()
+                raise
+
+    # -- connections --------------------------------------------------------------
+
+    def _connect(self) -> psycopg.Connection[Any]:
+        pg = self._psycopg
+        try:
+            conn: psycopg.Connection[Any] = pg.connect(
+                self._conninfo, autocommit=True, connect_timeout=max(1, round(self._timeout))
+            )
+        except pg.Error as error:
+            raise StoreError(f"cannot connect to {self._shown}: {error}".strip()) from None
+        except (ValueError, TypeError) as error:  # a malformed connection string
+            raise StoreError(f"cannot connect to {self._shown}: {error}") from None
+        try:
+            conn.execute("SELECT set_config('lock_timeout', %s, false)", (f"{round(self._timeout * 1000)}ms",))
+            conn.execute("SELECT set_config('application_name', 'antfin', false)")
+            if self._wanted_schema is not None or getattr(self, "schema", None) is not None:
+                name = self._wanted_schema if self._wanted_schema is not None else self.schema
+                conn.execute(pg.sql.SQL("SET search_path TO {}").format(pg.sql.Identifier(name)))
+        except pg.Error as error:
+            conn.close()
+            raise StoreError(f"cannot prepare the connection to {self._shown}: {error}") from None
+        self._conn = conn
+        return conn
+
+    def _drop(self) -> None:
+        """Forget the connection (it is lost or unusable); the next use opens a new one."""
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            with contextlib.suppress(Exception):  # closing a broken connection may fail; it is gone either way
+                conn.close()
+
+    def _lost(self, error: BaseException) -> bool:
+        pg = self._psycopg
+        conn = self._conn
+        return isinstance(error, pg.OperationalError) or conn is None or conn.closed or conn.broken
+
+    def _connection(self) -> psycopg.Connection[Any]:
+        conn = self._conn
+        if conn is None or conn.closed:
+            conn = self._connect()
+            self.reconnects += 1
+        return conn
+
+    def _retry_wait(self, attempt: int) -> None:
+        time.sleep(min(0.1 * 2**attempt, 2.0))  # 0.1, 0.2, 0.4, 0.8, 1.6 s: a restart has about 3 s
+
+    # -- the schema ---------------------------------------------------------------
+
+    def _open_schema(self, conn: psycopg.Connection[Any]) -> str:
+        """Check the schema is antfin's (or empty) before writing anything; create or migrate it."""
+        pg = self._psycopg
+        sql = pg.sql
+        try:
+            conn.execute("BEGIN")
+            try:
+                schema = self._wanted_schema
+                if schema is None:
+                    row = conn.execute("SELECT current_schema()").fetchone()
+                    if row is None or row[0] is None:
+                        raise SchemaError(
+                            f"{self._shown} has no current schema (its search_path names none that exists): "
+                            "create one or pass schema=; nothing was written"
+                        )
+                    schema = str(row[0])
+                # One opener at a time prepares a schema (two processes opening a new database at once).
+                conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"antfin:{schema}",))
+                tables = [
+                    str(row[0])
+                    for row in conn.execute(
+                        "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                        "WHERE n.nspname = %s AND c.relkind IN ('r', 'p', 'v', 'm', 'f') ORDER BY c.relname",
+                        (schema,),
+                    )
+                ]
+                version = 0
+                if _VERSION_TABLE in tables:
+                    row = conn.execute(
+                        sql.SQL("SELECT max(version) FROM {}.{}").format(
+                            sql.Identifier(schema), sql.Identifier(_VERSION_TABLE)
+                        )
+                    ).fetchone()
+                    version = 0 if row is None or row[0] is None else int(row[0])
+                elif tables:
+                    shown = ", ".join(tables[:5]) + (" …" if len(tables) > 5 else "")
+                    raise SchemaError(
+                        f"schema {schema!r} of {self._shown} is not antfin's (it has other tables: {shown} "
+                        f"and no {_VERSION_TABLE} table); nothing was written"
+                    )
+                if version > SCHEMA_VERSION:
+                    raise SchemaError(
+                        f"schema {schema!r} of {self._shown} has antfin schema version {version}; this antfin "
+                        f"reads version {SCHEMA_VERSION}; nothing was written"
+                    )
+                if version < SCHEMA_VERSION:
+                    conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
+                    conn.execute(sql.SQL("SET LOCAL search_path TO {}").format(sql.Identifier(schema)))
+                    conn.execute(
+                        f"CREATE TABLE IF NOT EXISTS {_VERSION_TABLE} (version INTEGER PRIMARY KEY, "
+                        "applied_at TIMESTAMPTZ NOT NULL DEFAULT now(), description TEXT NOT NULL)"
+                    )
+                    for number in range(version + 1, SCHEMA_VERSION + 1):
+                        description, script = _MIGRATIONS[number]
+                        conn.execute(script)  # no parameters: sent as one multi-statement query
+                        conn.execute(
+                            f"INSERT INTO {_VERSION_TABLE} (version, description) VALUES (%s, %s)",
+                            (number, description),
+                        )
+                conn.execute("COMMIT")
+            except BaseException:
+                if not conn.closed:
+                    conn.execute("ROLLBACK")
+                raise
+            conn.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(schema)))
+        except pg.Error as error:
+            raise StoreError(f"cannot prepare {self._shown}: {error}") from None
+        return schema
+
+    @property
+    def schema_version(self) -> int:
+        """The antfin schema version recorded in the database.
+
+        >>> store = PostgresStore(pg_url, schema=pg_schema)
+        >>> store.schema_version
+        1
+        >>> store.close()
+
+        .. versionadded:: 0.2.0
+        """
+        return int(self._read_one(f"SELECT max(version) FROM {_VERSION_TABLE}")[0])
+
+    @property
+    def version(self) -> int:
+        """The number of commits made to the schema so far (by any ledger).
+
+        >>> store = PostgresStore(pg_url, schema=pg_schema)
+        >>> store.version
+        0
+        >>> store.close()
+
+        .. versionadded:: 0.2.0
+        """
+        return int(self._read_one("SELECT version FROM head")[0])
+
+    @property
+    def backend_pid(self) -> int | None:
+        """The server process of the current connection (``None`` while disconnected).
+
+        >>> store = PostgresStore(pg_url, schema=pg_schema)
+        >>> store.backend_pid > 0
+        True
+        >>> store.close()
+        >>> store.backend_pid is None
+        True
+
+        .. versionadded:: 0.2.0
+        """
+        conn = self._conn
+        return None if conn is None or conn.closed else int(conn.info.backend_pid)
+
+    def _currency(self, code: str) -> Currency:
+        currency = self._currencies.get(code)
+        if currency is None:
+            currency = self._currencies[code] = Currency.of(code)
+        return currency
+
+    # -- reading --------------------------------------------------------------------
+
+    def _read_one(self, query: str, params: Sequence[Any] = ()) -> tuple[Any, ...]:
+        rows = self._reading(lambda conn: conn.execute(query, params).fetchall())
+        if not rows:
+            raise InvariantViolationError(f"the store returned no row for {query!r}")
+        return tuple(rows[0])
+
+    def _reading(self, read: Any, *, snapshot: bool = False) -> Any:
+        """Run ``read(conn)``: inside the open transaction, or on its own (reconnecting if needed)."""
+        pg = self._psycopg
+        with self._lock:
+            if self._in_tx:
+                conn = self._conn
+                if conn is None:
+                    raise StoreError(f"the connection to {self._shown} was lost in this transaction")
+                try:
+                    return read(conn)
+                except pg.Error as error:
+                    if self._lost(error):
+                        self._drop()
+                    raise StoreError(f"{self._shown} failed a read in this transaction: {error}") from None
+            for attempt in range(self._retries + 1):
+                try:
+                    conn = self._connection()
+                except StoreError:  # a reconnection failed: the server may be restarting
+                    if attempt == self._retries:
+                        raise
+                    self._retry_wait(attempt)
+                    continue
+                try:
+                    if not snapshot:
+                        return read(conn)
+                    conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    try:
+                        result = read(conn)
+                    except BaseException:
+                        if not conn.closed and not conn.broken:
+                            conn.execute("ROLLBACK")
+                        raise
+                    conn.execute("COMMIT")
+                    return result
+                except pg.Error as error:
+                    if not self._lost(error) or attempt == self._retries:
+                        if self._lost(error):
+                            self._drop()
+                        raise StoreError(f"{self._shown} failed a read: {error}") from None
+                    self._drop()
+                    self._retry_wait(attempt)
+            raise StoreError(f"{self._shown} failed a read")  # pragma: no cover - the loop returns or raises
+
+    def load(self) -> StoreState:
+        """Read everything committed, in commit order, as one consistent snapshot.
+
+        >>> store = PostgresStore(pg_url, schema=pg_schema)
+        >>> store.load().version
+        0
+        >>> store.close()
+
+        .. versionadded:: 0.2.0
+        """
+        return self.load_since(0)
+
+    def load_since(self, version: int) -> StoreState:
+        """Everything committed after ``version``; accounts and holds at their latest state.
+
+        >>> store = PostgresStore(pg_url, schema=pg_schema)
+        >>> store.load_since(0).accounts
+        ()
+        >>> store.close()
+
+        .. versionadded:: 0.2.0
+        """
+        with self._lock:
+            prefetched = self._prefetched
+            if (
+                self._in_tx
+                and prefetched is not None
+                and prefetched.version == self._head[0]
+                and version == self._since
+            ):
+                return prefetched  # read by begin() in the same round trip as the lock
+            state: StoreState = self._reading(lambda conn: self._read(conn, version), snapshot=True)
+            return state
+
+    def _read(self, conn: psycopg.Connection[Any], since: int) -> StoreState:
+        # Every query in one pipeline: one round trip to the server however much there is to read.
+        with conn.pipeline():
+            head = conn.cursor()
+            head.execute("SELECT version FROM head")
+            cursors = self._send_reads(conn, since)
+        row = head.fetchone()
+        state = self._parse_reads(cursors, 0 if row is None else int(row[0]))
+        self._known = state.version
+        return state
+
+    def _send_reads(self, conn: psycopg.Connection[Any], since: int) -> list[psycopg.Cursor[Any]]:
+        """Queue (in the open pipeline) the queries for everything committed after ``since``."""
+        first_seq = "coalesce((SELECT last_entry FROM commits WHERE version <= %s ORDER BY version DESC LIMIT 1), 0)"
+        queries = (
+            (
+                "SELECT id, kind, currency, non_negative, owner, purpose, metadata, closed "
+                "FROM accounts WHERE version > %s ORDER BY seq",
+                (since,),
+            ),
+            (f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE seq > {first_seq} ORDER BY seq", (since,)),
+            (
+                f"SELECT entry_seq, account, minor, currency FROM postings WHERE entry_seq > {first_seq} "
+                "ORDER BY entry_seq, line",
+                (since,),
+            ),
+            ("SELECT record FROM holds WHERE version > %s ORDER BY seq", (since,)),
+            ("SELECT key, fingerprint, kind, ref, hold FROM keys WHERE version > %s ORDER BY version, key", (since,)),
+        )
+        cursors = []
+        for query, params in queries:
+            cursor = conn.cursor()
+            cursor.execute(query, params)
+            cursors.append(cursor)
+        return cursors
+
+    def _parse_reads(self, cursors: list[psycopg.Cursor[Any]], current: int) -> StoreState:
+        account_rows, entry_rows, posting_rows, hold_rows, key_rows = (c.fetchall() for c in cursors)
+        accounts = tuple(
+            LedgerAccount(
+                row[0],
+                row[1],
+                self._currency(row[2]),
+                non_negative=bool(row[3]),
+                owner=row[4],
+                purpose=row[5],
+                metadata=_metadata_value(row[6]),
+                closed=bool(row[7]),
+            )
+            for row in account_rows
+        )
+        entries: list[JournalEntry] = []
+        keys: list[KeyRecord] = []
+        if entry_rows:
+            lines: dict[int, list[Posting]] = {}
+            for seq, account, minor, code in posting_rows:
+                posting = _make_posting(account, Money._from_minor(minor, self._currency(code)))
+                found = lines.get(seq)
+                if found is None:
+                    lines[seq] = [posting]
+                else:
+                    found.append(posting)
+            for entry_row in entry_rows:
+                entry = self._entry_from_row(entry_row, lines.get(entry_row[0], ()))
+                entries.append(entry)
+                if entry_row[3]:
+                    keys.append(KeyRecord(entry.key, entry_row[3], "entry", entry.id))
+        holds = tuple(Hold.from_record(json.loads(row[0])) for row in hold_rows)
+        keys.extend(
+            KeyRecord(row[0], row[1], row[2], row[3], None if row[4] is None else Hold.from_record(json.loads(row[4])))
+            for row in key_rows
+        )
+        return StoreState(accounts, tuple(entries), holds, tuple(keys), current)
+
+    def _entry_from_row(self, row: Sequence[Any], postings: Iterable[Posting]) -> JournalEntry:
+        lines = tuple(postings)
+        if len(lines) < 2 or any(not isinstance(p.account, str) for p in lines):
+            raise InvariantViolationError(f"entry {row[1]!r} has unreadable postings: {lines!r}")
+        try:
+            at = datetime.fromisoformat(row[4])
+        except (TypeError, ValueError) as error:
+            raise InvariantViolationError(f"entry {row[1]!r} has an unreadable time {row[4]!r}: {error}") from None
+        return _make_entry(row[1], row[2], at, lines, row[5], frozen_metadata(_metadata_value(row[6])), row[7], row[8])
+
+    # -- writing --------------------------------------------------------------------
+
+    def begin(self) -> int:
+        """Take the write lock (the ``head`` row, ``FOR UPDATE``) and return the committed version.
+
+        >>> store = PostgresStore(pg_url, schema=pg_schema)
+        >>> store.begin()
+        0
+        >>> store.rollback()
+        >>> store.close()
+
+        A connection found lost here is reopened and the start retried (nothing
+        has been done yet). The next :meth:`commit` or :meth:`rollback` ends the
+        transaction and releases the lock.
+
+        Raises:
+            antfin.errors.ConcurrencyError: another writer held the lock longer than ``timeout``.
+            antfin.errors.StoreError: the server could not be reached after ``retries`` reconnections.
+
+        .. versionadded:: 0.2.0
+        """
+        self._lock.acquire()
+        try:
+            if self._in_tx:
+                raise InvariantViolationError("PostgresStore.begin() called inside an open transaction")
+            self._head = self._start()
+        except BaseException:
+            self._lock.release()
+            raise
+        self._in_tx = True
+        return self._head[0]
+
+    def _start(self) -> tuple[int, int]:
+        """BEGIN and lock the head row, reconnecting if the connection is found lost."""
+        pg = self._psycopg
+        for attempt in range(self._retries + 1):
+            try:
+                conn = self._connection()
+            except StoreError:  # a reconnection failed: the server may be restarting
+                if attempt == self._retries:
+                    raise
+                self._retry_wait(attempt)
+                continue
+            try:
+                # One round trip: BEGIN, the lock, and (speculatively) whatever others committed since the
+                # version this store last saw, which is what the ledger's catch-up asks for next.
+                since = self._known
+                with conn.pipeline():
+                    conn.execute("BEGIN")
+                    lock = conn.cursor()
+                    lock.execute("SELECT version, last_entry FROM head FOR UPDATE")
+                    reads = self._send_reads(conn, since)
+                row = lock.fetchone()
+                if row is None:
+                    raise InvariantViolationError(f"the head row of schema {self.schema!r} is missing")
+                head = int(row[0]), int(row[1])
+                if head[0] < self._known:
+                    raise StoreError(
+                        f"{self._shown} (schema {self.schema!r}) is at commit {head[0]}, but this store already saw "
+                        f"commit {self._known}: the server lost commits (a crash with synchronous_commit=off, or a "
+                        "restored backup); reopen the books to continue from what the database holds"
+                    )
+                self._prefetched = self._parse_reads(reads, head[0])
+                self._since = since
+                self._known = head[0]
+                return head
+            except pg.errors.LockNotAvailable:
+                self._end_quietly()
+                raise ConcurrencyError(
+                    f"another writer held the lock of {self._shown} (schema {self.schema!r}) "
+                    f"for more than {self._timeout:g} s; nothing was written"
+                ) from None
+            except (pg.errors.SerializationFailure, pg.errors.DeadlockDetected) as error:
+                self._end_quietly()
+                if attempt == self._retries:
+                    raise ConcurrencyError(
+                        f"{self._shown} kept refusing to start a write ({error}); nothing was written"
+                    ) from None
+                self._retry_wait(attempt)
+            except pg.Error as error:
+                if not self._lost(error):
+                    self._end_quietly()
+                    raise StoreError(f"cannot start a write on {self._shown}: {error}") from None
+                self._drop()
+                if attempt == self._retries:
+                    raise StoreError(
+                        f"cannot start a write on {self._shown}: the connection was lost "
+                        f"and {self._retries} reconnection(s) failed: {error}"
+                    ) from None
+                self._retry_wait(attempt)
+            except BaseException:
+                self._end_quietly()
+                raise
+        raise StoreError(f"cannot start a write on {self._shown}")  # pragma: no cover - the loop returns or raises
+
+    def _end_quietly(self) -> None:
+        """Roll back whatever is open; a lost connection is dropped (the server rolled it back)."""
+        conn = self._conn
+        if conn is None:
+            return
+        try:
+            if not conn.closed and not conn.broken:
+                conn.execute("ROLLBACK")
+                return
+        except self._psycopg.Error:
+            pass
+        self._drop()
+
+    def rollback(self) -> None:
+        """End the transaction opened by :meth:`begin` without writing.
+
+        >>> store = PostgresStore(pg_url, schema=pg_schema)
+        >>> store.rollback()  # nothing open: nothing to do
+        >>> store.close()
+
+        .. versionadded:: 0.2.0
+        """
+        with self._lock:
+            if self._in_tx:
+                self._prefetched = None
+                try:
+                    self._end_quietly()
+                finally:
+                    self._in_tx = False
+                    self._lock.release()
+
+    def commit(self, changes: ChangeSet) -> None:
+        """Write ``changes`` in one transaction (the one :meth:`begin` opened, if any): all or none.
+
+        >>> from antfin.ledger.store import ChangeSet
+        >>> store = PostgresStore(pg_url, schema=pg_schema)
+        >>> store.commit(ChangeSet())
+        >>> store.version
+        1
+        >>> store.close()
+
+        Amounts and text are checked before any SQL is sent.
+
+        Raises:
+            antfin.errors.InvalidAmountError: an amount beyond a ``BIGINT`` of minor units.
+            antfin.errors.SerializationError: text PostgreSQL cannot hold (a lone surrogate, U+0000).
+            antfin.errors.ConcurrencyError: a document changed since it was read.
+            antfin.errors.StoreError: the server refused the write or the connection was lost
+                (nothing was written; when the connection broke during ``COMMIT`` itself, the
+                message says the outcome is unknown and the next transaction catches up with it).
+
+        .. versionadded:: 0.2.0
+        """
+        with self._lock:
+            if not self._in_tx:
+                self.begin()  # ended below, as if the ledger had called begin()
+            pg = self._psycopg
+            committing = not changes.documents  # without documents to check, COMMIT rides in the same round trip
+            token = uuid.uuid4()
+            try:
+                statements = self._statements(changes)  # checked before anything is sent
+                conn = self._conn
+                if conn is None:
+                    raise StoreError(f"the connection to {self._shown} was lost in this transaction")
+                self._write(conn, statements, changes.documents, commit=committing, token=token)
+                if not committing:
+                    committing = True
+                    conn.execute("COMMIT")
+            except pg.Error as error:
+                lost = self._lost(error)
+                self._finish_failed()
+                if lost and committing and self._written(token, error):
+                    self._known = self._head[0] + 1
+                    return  # COMMIT reached the server before the connection broke: the commit stands
+                reason = "the connection was lost" if lost else "the server refused it"
+                raise StoreError(
+                    f"{self._shown} did not take the commit ({reason}); nothing was written: {error}"
+                ) from None
+            except BaseException:
+                self._finish_failed()
+                raise
+            self._known = self._head[0] + 1
+            self._prefetched = None
+            self._in_tx = False
+            self._lock.release()
+
+    def _written(self, token: uuid.UUID, error: BaseException) -> bool:
+        """After a connection broke during ``COMMIT``: did the commit ``token`` reach the database?
+
+        Asked on a new connection (reconnecting as a read does); an outcome that cannot be
+        learnt is a :class:`~antfin.errors.StoreError` saying so.
+        """
+        try:
+            rows = self._reading(
+                lambda conn: conn.execute("SELECT 1 FROM commits WHERE token = %s", (token,)).fetchall()
+            )
+        except StoreError as unknown:
+            raise StoreError(
+                f"the connection to {self._shown} broke while committing ({error}) and the server could not be asked "
+                f"whether the commit was written ({unknown}); the next transaction catches up with whatever was"
+            ) from None
+        return bool(rows)
+
+    def _finish_failed(self) -> None:
+        self._prefetched = None
+        try:
+            self._end_quietly()
+        finally:
+            self._in_tx = False
+            self._lock.release()
+
+    def _statements(self, changes: ChangeSet) -> list[tuple[str, list[tuple[Any, ...]]]]:
+        """The rows of ``changes``, checked, as (statement, rows) in writing order (version and seq filled later)."""
+        out: list[tuple[str, list[tuple[Any, ...]]]] = []
+        rows: list[tuple[Any, ...]]
+        if changes.accounts:
+            rows = [
+                (
+                    account.id,
+                    account.kind.value,
+                    account.currency.code,
+                    account.non_negative,
+                    account.owner,
+                    account.purpose,
+                    _metadata_text(account.metadata),
+                    account.closed,
+                )
+                for account in changes.accounts
+            ]
+            _check_rows(rows, "account text")
+            out.append(("accounts", rows))
+        fingerprints: dict[str, str] = {}
+        other_keys: list[KeyRecord] = []
+        for record in changes.keys:
+            if record.kind == "entry" and record.ref not in fingerprints:
+                fingerprints[record.ref] = record.fingerprint
+            else:
+                other_keys.append(record)
+        if changes.entries:
+            stored = 0
+            entries: list[tuple[Any, ...]] = []
+            lines: list[tuple[Any, ...]] = []
+            for offset, entry in enumerate(changes.entries):
+                fingerprint = fingerprints.get(entry.id)
+                if fingerprint is None:
+                    fingerprint = ""
+                else:
+                    stored += 1
+                entries.append(
+                    (
+                        offset,
+                        entry.id,
+                        entry.key,
+                        fingerprint,
+                        entry.at.isoformat(),
+                        entry.memo,
+                        "{}" if entry.metadata is _EMPTY_METADATA else _metadata_text(entry.metadata),
+                        entry.reverses,
+                        entry.hold_id,
+                    )
+                )
+                for line, posting in enumerate(entry.postings):
+                    amount = posting.amount
+                    minor = amount._minor
+                    if not BIGINT_MIN <= minor <= BIGINT_MAX:
+                        _check_amount(minor, f"entry {entry.key!r}, posting to {posting.account!r}")
+                    lines.append((offset, line, posting.account, minor, amount._currency.code))
+            if stored != len(fingerprints):  # an entry key whose entry is not in this commit
+                written = {entry.id for entry in changes.entries}
+                other_keys = [r for r in changes.keys if r.kind != "entry" or r.ref not in written]
+            _check_rows(entries, "entry text")
+            _check_rows(lines, "posting account")
+            out.append(("entries", entries))
+            out.append(("postings", lines))
+        elif fingerprints:
+            other_keys = list(changes.keys)
+        if changes.holds:
+            for hold in changes.holds:
+                _check_amount(hold.amount.minor_units, f"hold {hold.id!r}")
+            rows = [(hold.id, json.dumps(hold.to_record(), ensure_ascii=False)) for hold in changes.holds]
+            _check_rows(rows, "hold")
+            out.append(("holds", rows))
+        if other_keys:
+            rows = [
+                (
+                    record.key,
+                    record.fingerprint,
+                    record.kind,
+                    record.ref,
+                    None if record.hold is None else json.dumps(record.hold.to_record(), ensure_ascii=False),
+                )
+                for record in other_keys
+            ]
+            _check_rows(rows, "idempotency key")
+            out.append(("keys", rows))
+        if changes.documents:
+            rows = [
+                (document.kind, document.id, document.status, _due_columns(document.due_at)[1])
+                for document in changes.documents
+            ]
+            _check_rows(rows, "document")
+            _check_rows(((document.body,) for document in changes.documents), "document body")
+        return out
+
+    def _write(
+        self,
+        conn: psycopg.Connection[Any],
+        statements: list[tuple[str, list[tuple[Any, ...]]]],
+        documents: tuple[Document, ...],
+        *,
+        commit: bool,
+        token: uuid.UUID,
+    ) -> None:
+        """Send every row, the documents, the new head and (if ``commit``) ``COMMIT`` in one pipeline."""
+        version, last_entry = self._head
+        version += 1
+        base = last_entry + 1
+        checks: list[tuple[psycopg.Cursor[Any], Document]] = []
+        with conn.pipeline(), conn.cursor() as cursor:
+            for table, rows in statements:
+                if table == "accounts":
+                    cursor.executemany(
+                        "INSERT INTO accounts (id, kind, currency, non_negative, owner, purpose, metadata, closed, "
+                        "version) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
+                        "ON CONFLICT (id) DO UPDATE SET closed = excluded.closed, version = excluded.version",
+                        [(*row, version) for row in rows],
+                    )
+                elif table == "entries":
+                    cursor.executemany(
+                        f"INSERT INTO entries ({_ENTRY_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                        [(base + row[0], *row[1:]) for row in rows],
+                    )
+                    last_entry += len(rows)
+                elif table == "postings":
+                    cursor.executemany(
+                        "INSERT INTO postings (entry_seq, line, account, minor, currency) VALUES (%s, %s, %s, %s, %s)",
+                        [(base + row[0], *row[1:]) for row in rows],
+                    )
+                elif table == "holds":
+                    cursor.executemany(
+                        "INSERT INTO holds (id, record, version) VALUES (%s, %s, %s) "
+                        "ON CONFLICT (id) DO UPDATE SET record = excluded.record, version = excluded.version",
+                        [(*row, version) for row in rows],
+                    )
+                else:
+                    cursor.executemany(
+                        "INSERT INTO keys (key, fingerprint, kind, ref, hold, version) VALUES (%s, %s, %s, %s, %s, %s)",
+                        [(*row, version) for row in rows],
+                    )
+            for document in documents:
+                checks.append((self._write_document(conn, document), document))
+            cursor.execute(
+                "WITH done AS (INSERT INTO commits (version, last_entry, token) VALUES (%s, %s, %s)) "
+                "UPDATE head SET version = %s, last_entry = %s",
+                (version, last_entry, token, version, last_entry),
+            )
+            if commit:
+                cursor.execute("COMMIT")
+        for written, document in checks:
+            if written.rowcount != 1:
+                raise ConcurrencyError(
+                    f"{document.kind} {document.id!r} changed underneath this transaction "
+                    f"(it expected version {document.version - 1}); nothing was written"
+                )
+
+    def _write_document(self, conn: psycopg.Connection[Any], document: Document) -> psycopg.Cursor[Any]:
+        due_us, due_at = _due_columns(document.due_at)
+        cursor = conn.cursor()
+        if document.version == 1:
+            cursor.execute(
+                "INSERT INTO documents (kind, id, version, status, due_us, due_at, body) "
+                "VALUES (%s, %s, 1, %s, %s, %s, %s) ON CONFLICT (kind, id) DO NOTHING",
+                (document.kind, document.id, document.status, due_us, due_at, document.body),
+            )
+        else:
+            cursor.execute(
+                "UPDATE documents SET version = %s, status = %s, due_us = %s, due_at = %s, body = %s "
+                "WHERE kind = %s AND id = %s AND version = %s",
+                (
+                    document.version,
+                    document.status,
+                    due_us,
+                    due_at,
+                    document.body,
+                    document.kind,
+                    document.id,
+                    document.version - 1,
+                ),
+            )
+        return cursor
+
+    # -- the books' documents ---------------------------------------------------------
+
+    def document(self, kind: str, id: str) -> Document | None:
+        """The stored document ``(kind, id)``, or ``None``.
+
+        >>> store = PostgresStore(pg_url, schema=pg_schema)
+        >>> store.document("escrow", "T1") is None
+        True
+        >>> store.close()
+
+        .. versionadded:: 0.2.0
+        """
+        _check_rows([(kind, id)], "document")
+        rows = self._reading(
+            lambda conn: conn.execute(
+                "SELECT version, status, due_at, body FROM documents WHERE kind = %s AND id = %s", (kind, id)
+            ).fetchall()
+        )
+        if not rows:
+            return None
+        row = rows[0]
+        due = None if row[2] is None else _parse_due(row[2], kind, id)
+        return Document(kind, id, int(row[0]), row[1], due, row[3])
+
+    def document_ids(self, kind: str, status: Iterable[str] | None = None) -> tuple[str, ...]:
+        """The ids of ``kind`` (with one of ``status``, if given), in id order, from the status index.
+
+        >>> store = PostgresStore(pg_url, schema=pg_schema)
+        >>> store.document_ids("loan", ["ACTIVE"])
+        ()
+        >>> store.close()
+
+        .. versionadded:: 0.2.0
+        """
+        wanted = None if status is None else list(status)
+        _check_rows([(kind, *(wanted or ()))], "document")
+        if wanted is None:
+            rows = self._reading(
+                lambda conn: conn.execute("SELECT id FROM documents WHERE kind = %s ORDER BY id", (kind,)).fetchall()
+            )
+        else:
+            rows = self._reading(
+                lambda conn: conn.execute(
+                    "SELECT id FROM documents WHERE kind = %s AND status = ANY(%s) ORDER BY id", (kind, wanted)
+                ).fetchall()
+            )
+        return tuple(row[0] for row in rows)
+
+    def documents_due(self, kind: str, until: datetime) -> tuple[str, ...]:
+        """The ids of ``kind`` due at or before ``until``, earliest first, from the due-time index.
+
+        >>> from antfin.calendar import shanghai
+        >>> store = PostgresStore(pg_url, schema=pg_schema)
+        >>> store.documents_due("escrow", shanghai(2024, 1, 1))
+        ()
+        >>> store.close()
+
+        .. versionadded:: 0.2.0
+        """
+        _check_rows([(kind,)], "document")
+        limit, _ = _due_columns(until)
+        rows = self._reading(
+            lambda conn: conn.execute(
+                "SELECT id FROM documents WHERE kind = %s AND due_us IS NOT NULL AND due_us <= %s ORDER BY due_us, id",
+                (kind, limit),
+            ).fetchall()
+        )
+        return tuple(row[0] for row in rows)
+
+    def close(self) -> None:
+        """Close the connection (rolling back a transaction left open).
+
+        >>> PostgresStore(pg_url, schema=pg_schema).close()
+
+        .. versionadded:: 0.2.0
+        """
+        with self._lock:
+            if self._in_tx:
+                self.rollback()
+            self._drop()
