@@ -313,10 +313,10 @@ def test_amounts_beyond_bigint_are_refused_before_sql(make: Callable[..., Postgr
     most = Money.from_minor_units(BIGINT_MAX)
     ledger.transfer("most", debit="asset:vault", credit="equity:owner", amount=most, at=AT)
     version = store.version
-    with pytest.raises(InvalidAmountError, match="BIGINT|2\*\*63"):
+    with pytest.raises(InvalidAmountError, match=r"BIGINT|2\*\*63"):
         ledger.transfer("too-much", debit="asset:bank", credit="equity:owner",
                         amount=Money.from_minor_units(BIGINT_MAX + 1), at=AT)  # fmt: skip
-    with pytest.raises(InvalidAmountError, match="BIGINT|2\*\*63"):
+    with pytest.raises(InvalidAmountError, match=r"BIGINT|2\*\*63"):
         ledger.hold("hold-too-much", debit="asset:bank", credit="equity:owner",
                     amount=Money.from_minor_units(10**30), at=AT)  # fmt: skip
     assert store.version == version
