@@ -167,12 +167,18 @@ def _resolve_reexport(app: Any, env: Any, node: Any, contnode: Any) -> Any:
     target = node.get("reftarget", "")
     if node.get("refdomain") != "py" or not target.startswith("antfin."):
         return None
-    obj = _import_target(target)
-    module = getattr(obj, "__module__", None)
-    qualname = getattr(obj, "__qualname__", None)
-    if not isinstance(module, str) or not isinstance(qualname, str):
-        return None
-    defined = f"{module}.{qualname}"
+    owner_path, _, attribute = target.rpartition(".")
+    owner = _import_target(owner_path)
+    if isinstance(owner, type) and hasattr(owner, attribute):
+        # A class's member is documented on the class (inherited members too): retry with the class's path.
+        defined = f"{owner.__module__}.{owner.__qualname__}.{attribute}"
+    else:
+        obj = _import_target(target)
+        module = getattr(obj, "__module__", None)
+        qualname = getattr(obj, "__qualname__", None)
+        if not isinstance(module, str) or not isinstance(qualname, str):
+            return None
+        defined = f"{module}.{qualname}"
     if defined == target:
         return None
     retry = node.deepcopy()
@@ -181,6 +187,17 @@ def _resolve_reexport(app: Any, env: Any, node: Any, contnode: Any) -> Any:
     return domain.resolve_xref(env, node["refdoc"], app.builder, node["reftype"], defined, retry, contnode)
 
 
+# -- private bases ------------------------------------------------------------------------------
+# Large classes are assembled from private per-concern bases (``Ledger`` from ``_LedgerHolds``, ...);
+# their methods are documented on the public class (``:inherited-members:``), so the bases are not shown.
+
+
+def _public_bases(app: Any, name: str, obj: object, options: Any, bases: list[type]) -> None:
+    public = [base for base in bases if not base.__name__.startswith("_")]
+    bases[:] = public or [object]
+
+
 def setup(app: Any) -> dict[str, Any]:
     app.connect("missing-reference", _resolve_reexport)
+    app.connect("autodoc-process-bases", _public_bases)
     return {"parallel_read_safe": True}

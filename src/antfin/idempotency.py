@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import enum
 import json
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from json.encoder import encode_basestring as _quote  # the C encoder when available
@@ -51,7 +51,7 @@ import attrs
 from antfin.errors import IdempotencyConflictError
 from antfin.money import Currency, Money
 
-__all__ = ["IdempotencyRecord", "canonical", "fingerprint", "remember", "replay", "same_request"]
+__all__ = ["DerivedRecords", "IdempotencyRecord", "canonical", "fingerprint", "remember", "replay", "same_request"]
 
 _R = TypeVar("_R")
 
@@ -223,3 +223,59 @@ def remember(
     record = IdempotencyRecord(key, asked, result)
     records[key] = record
     return record
+
+
+_K = TypeVar("_K")
+
+
+class DerivedRecords(MutableMapping[str, IdempotencyRecord[_R]], Generic[_K, _R]):
+    """An owner's stored results seen as :class:`IdempotencyRecord` values, for :func:`replay` and :func:`remember`.
+
+    For an owner that stores its results by key (a fund's orders by order key,
+    its daily incomes by day) rather than records: each record's fingerprint is
+    derived from the stored result, so the stored shape stays what it was and a
+    reloaded owner replays the same way. ``key`` turns the caller's key text into
+    the results' key and ``name`` back; ``fingerprint_of`` gives a result's
+    request fingerprint. Remembering stores the record's result.
+
+    >>> from datetime import date
+    >>> totals = {date(2024, 6, 3): 5}
+    >>> records = DerivedRecords(totals, date.fromisoformat, date.isoformat, lambda n: fingerprint("close", n))
+    >>> replay(records, "2024-06-03", fingerprint("close", 5)), list(records)
+    (5, ['2024-06-03'])
+    >>> _ = remember(records, "2024-06-04", fingerprint("close", 7), 7)
+    >>> totals[date(2024, 6, 4)]
+    7
+
+    .. versionadded:: 0.2.0
+    """
+
+    __slots__ = ("_fingerprint_of", "_key", "_name", "_results")
+
+    def __init__(
+        self,
+        results: dict[_K, _R],
+        key: Callable[[str], _K],
+        name: Callable[[_K], str],
+        fingerprint_of: Callable[[_R], str],
+    ) -> None:
+        self._results = results
+        self._key = key
+        self._name = name
+        self._fingerprint_of = fingerprint_of
+
+    def __getitem__(self, key: str) -> IdempotencyRecord[_R]:
+        result = self._results[self._key(key)]
+        return IdempotencyRecord(key, self._fingerprint_of(result), result)
+
+    def __setitem__(self, key: str, record: IdempotencyRecord[_R]) -> None:
+        self._results[self._key(key)] = record.result
+
+    def __delitem__(self, key: str) -> None:
+        del self._results[self._key(key)]
+
+    def __iter__(self) -> Iterator[str]:
+        return (self._name(key) for key in self._results)
+
+    def __len__(self) -> int:
+        return len(self._results)

@@ -49,4 +49,6 @@ def test_the_row_in_force_started_on_or_before_the_day_and_no_later_row_did(day:
     row = TABLE.row_on(day)
     assert row.effective_from <= day
     assert all(other.effective_from > day or other.effective_from <= row.effective_from for other in TABLE.rows)
-    assert TABLE.with_row(Dated(day + timedelta(days=1), "z", "later")).on(day) == row.value
+    later = day + timedelta(days=1)
+    if all(other.effective_from != later for other in TABLE.rows):  # a table has one row per date
+        assert TABLE.with_row(Dated(later, "z", "later")).on(day) == row.value

@@ -38,27 +38,22 @@ from typing import Final, NoReturn
 
 import attrs
 
-from antfin import chart
-from antfin.calendar import ensure_aware, local_date
-from antfin.chart import ProfitPoint, revenue_account, wallet
+from antfin.calendar import ensure_aware
+from antfin.chart import wallet
 from antfin.crowdfunding.decision import QualificationDecision
-from antfin.crowdfunding.investor import InvestorFacts
 from antfin.crowdfunding.policy import QualifiedInvestorPolicy
 from antfin.crowdfunding.presets import SEED_2016
-from antfin.crowdfunding.terms import FundingMode, OfferTerms
+from antfin.crowdfunding.terms import OfferTerms
 from antfin.errors import (
     InvalidAmountError,
     InvalidTimeError,
     InvalidTransitionError,
     InvariantViolationError,
-    LimitExceededError,
     NotFoundError,
     PolicyViolationError,
 )
-from antfin.idempotency import fingerprint as request_fingerprint
-from antfin.idempotency import same_request
-from antfin.ledger import AccountKind, HoldStatus, Ledger, Posting
-from antfin.money import Money, Rounding, allocate_minor_units
+from antfin.ledger import AccountKind, HoldStatus, Ledger
+from antfin.money import Money, Rounding
 
 __all__ = [
     "CrowdfundOffer",
@@ -310,8 +305,13 @@ def _check_key(key: object) -> str:
     return key
 
 
+# The operations are defined on the names above (Role, Subscription, ...): imported after them.
+from antfin.crowdfunding.offer_closing import _Closing  # noqa: E402
+from antfin.crowdfunding.offer_subscriptions import _Subscriptions  # noqa: E402
+
+
 @attrs.define(eq=False)
-class CrowdfundOffer:
+class CrowdfundOffer(_Subscriptions, _Closing):
     """An equity crowdfunding offer on Ant Dake, settled through the ledger.
 
     >>> from antfin.crowdfunding.offer import CrowdfundOffer
@@ -630,304 +630,9 @@ class CrowdfundOffer:
         except KeyError:
             raise NotFoundError(f"offer {self.offer_id!r} has no subscription {key!r}") from None
 
-    def eligibility(self, investor: InvestorFacts, amount: Money, *, at: datetime) -> QualificationDecision:
-        """The qualification decision a subscription of ``amount`` at ``at`` would be judged by.
-
-        >>> from antfin.calendar import shanghai
-        >>> from antfin.crowdfunding import InvestorFacts
-        >>> from antfin.crowdfunding.offer import _example_offer
-        >>> decision = _example_offer().eligibility(InvestorFacts("x"), CNY("10000"), at=shanghai(2016, 3, 2))
-        >>> decision.status.name, [fact.name for fact in decision.missing]
-        ('INCOMPLETE', ['PERSONAL_FINANCIAL_ASSETS', 'AVERAGE_ANNUAL_INCOME_3Y'])
-
-        The investor's single-project commitment defaults to ``amount`` when not
-        declared (it is what they commit to this project). The policy must be in
-        force on the Shanghai date of ``at``.
-
-        Raises:
-            antfin.errors.OutsideCoverageError: the policy is not in force that day.
-        """
-        facts = investor if investor.single_project_commitment is not None else investor.with_commitment(amount)
-        return self.policy.check(facts, on=local_date(ensure_aware(at)))
-
     # -- commands ---------------------------------------------------------------
 
-    def subscribe(
-        self,
-        key: str,
-        investor: InvestorFacts,
-        amount: Money,
-        *,
-        at: datetime,
-        role: Role = Role.FOLLOWER,
-        wallet: str | None = None,
-    ) -> Subscription:
-        """Subscribe ``amount`` for ``investor``: checks every rule, then holds the money.
-
-        >>> from antfin.calendar import shanghai
-        >>> from antfin.crowdfunding import InvestorFacts
-        >>> from antfin.crowdfunding.offer import Role, _example_offer
-        >>> offer = _example_offer()
-        >>> rich = InvestorFacts("lead", personal_financial_assets=CNY("2000000"))
-        >>> fan = InvestorFacts("fan", annual_incomes=(CNY("300000"),) * 3)
-        >>> offer.subscribe("s1", fan, CNY("10000"), at=shanghai(2016, 3, 2))
-        Traceback (most recent call last):
-        ...
-        antfin.errors.PolicyViolationError: offer tea has no lead investor yet; followers may subscribe only after ...
-        >>> lead = offer.subscribe("s1", rich, CNY("100000"), at=shanghai(2016, 3, 2), role=Role.LEAD)
-        >>> offer.subscribe("s2", fan, CNY("10000"), at=shanghai(2016, 3, 3)).represented_by
-        'lead'
-        >>> offer.ledger.available("wallet:fan")
-        Money('590000.00', 'CNY')
-
-        Idempotent by ``key``: the same key with the same investor, amount, role
-        and wallet returns the original subscription with no second hold; with
-        different ones it raises.
-
-        Args:
-            key: the caller's request key, unique within the offer.
-            investor: the investor's facts, checked against the policy.
-            amount: the ticket.
-            at: when (aware).
-            role: ``Role.LEAD`` for the lead (first), else follower.
-            wallet: the wallet to hold from (default ``wallet:<investor_id>``).
-
-        Returns:
-            The pending subscription.
-
-        Raises:
-            antfin.errors.PolicyViolationError: an unqualified investor, a closed or
-                not-yet-open offer, a follower before the lead, a second lead, a lead
-                under the minimum share, a ticket outside the limits, or an investor
-                who already holds a live subscription.
-            antfin.errors.LimitExceededError: the investor cap or the target would be exceeded.
-            antfin.errors.InsufficientFundsError: the wallet's available balance is too low.
-            antfin.errors.IdempotencyConflictError: the key was used with different parameters.
-            antfin.errors.InvalidTimeError: a naive instant or one before the offer's last event.
-        """
-        _check_key(key)
-        if not isinstance(investor, InvestorFacts):
-            raise TypeError(f"investor must be InvestorFacts, not {type(investor).__name__}")
-        if not isinstance(role, Role):
-            raise TypeError(f"role must be a Role, not {type(role).__name__}")
-        if not isinstance(amount, Money):
-            raise TypeError(f"amount must be Money, not {type(amount).__name__}")
-        wallet = chart.wallet(investor.investor_id) if wallet is None else wallet
-        existing = self._subscriptions.get(key)
-        if existing is not None:
-            asked = request_fingerprint("subscribe", investor.investor_id, amount, role, wallet)
-            recorded = request_fingerprint(
-                "subscribe", existing.investor_id, existing.amount, existing.role, existing.wallet
-            )
-            same_request(key, recorded, asked, what=f"subscription key of offer {self.offer_id}")
-            return existing
-        at = self._now(at)
-        self._check_open(at, "subscribe")
-        if not amount.is_positive():
-            raise InvalidAmountError(f"amount must be positive, got {amount}")
-        if any(sub.investor_id == investor.investor_id for sub in self.live_subscriptions):
-            raise PolicyViolationError(
-                f"investor {investor.investor_id} already has a live subscription to offer {self.offer_id}; "
-                "cancel it before subscribing again"
-            )
-        decision = self.eligibility(investor, amount, at=at)
-        if not decision.qualified:
-            reasons = "; ".join(reason.text("en_US") for reason in decision.reasons)
-            raise PolicyViolationError(
-                f"investor {investor.investor_id} is not a qualified investor under {self.policy.name} "
-                f"({decision.status.words('en_US')}): {reasons}"
-            )
-        lead = self.lead
-        if role is Role.LEAD:
-            if lead is not None:
-                raise PolicyViolationError(f"offer {self.offer_id} already has a lead investor ({lead.investor_id})")
-            if amount < self.minimum_lead:
-                raise PolicyViolationError(
-                    f"the lead must subscribe at least {self.minimum_lead} "
-                    f"({self.terms.lead_min_share} of the target {self.target}), got {amount}"
-                )
-        elif lead is None:
-            raise PolicyViolationError(
-                f"offer {self.offer_id} has no lead investor yet; followers may subscribe only after the lead"
-            )
-        if amount < self.min_ticket:
-            raise PolicyViolationError(f"amount {amount} is below the minimum ticket {self.min_ticket}")
-        if self.max_ticket is not None and amount > self.max_ticket:
-            raise PolicyViolationError(f"amount {amount} is above the maximum ticket {self.max_ticket}")
-        if self.investor_count >= self.terms.max_investors:
-            raise LimitExceededError(
-                f"offer {self.offer_id} already has {self.investor_count} investors, "
-                f"the most allowed is {self.terms.max_investors}"
-            )
-        room = self.target - self.raised
-        if amount > room:
-            raise LimitExceededError(
-                f"amount {amount} exceeds what is left of the target {self.target}: {room} (raised {self.raised})"
-            )
-        hold = self.ledger.hold(
-            self._ledger_key(key, "hold"),
-            debit=wallet,
-            credit=self.escrow_account,
-            amount=amount,
-            at=at,
-            memo=f"Ant Dake subscription {key} to {self.offer_id}",
-            metadata={"offer_id": self.offer_id, "investor_id": investor.investor_id, "role": role.value[0]},
-        )
-        subscription = Subscription(
-            key,
-            investor.investor_id,
-            role,
-            amount,
-            wallet,
-            hold.id,
-            at,
-            None if role is Role.LEAD or lead is None else lead.investor_id,
-            decision,
-        )
-        self._change(at, subscription=subscription)
-        return subscription
-
-    def cancel(self, key: str, *, at: datetime) -> Subscription:
-        """Cancel a pending subscription before the cut-off, releasing its hold.
-
-        Cancelling an already cancelled subscription returns it unchanged. The
-        lead cannot cancel while followers it represents hold live subscriptions.
-
-        >>> from antfin.calendar import shanghai
-        >>> from antfin.crowdfunding import InvestorFacts
-        >>> from antfin.crowdfunding.offer import Role, _example_offer
-        >>> offer = _example_offer()
-        >>> rich = InvestorFacts("lead", personal_financial_assets=CNY("2000000"))
-        >>> _ = offer.subscribe("s1", rich, CNY("100000"), at=shanghai(2016, 3, 2), role=Role.LEAD)
-        >>> offer.cancel("s1", at=shanghai(2016, 3, 29))
-        Traceback (most recent call last):
-        ...
-        antfin.errors.PolicyViolationError: cancellation closed at 2016-03-29T00:00:00+08:00 ...
-        >>> offer.cancel("s1", at=shanghai(2016, 3, 28, 23, 59, 59)).status.name
-        'CANCELLED'
-
-        Raises:
-            antfin.errors.NotFoundError: for an unknown key.
-            antfin.errors.PolicyViolationError: at or after the cancellation
-                deadline, or a lead with live followers.
-            antfin.errors.InvalidTransitionError: the subscription was settled or refunded.
-            antfin.errors.InvalidTimeError: a naive instant or one before the offer's last event.
-        """
-        subscription = self.get(key)
-        if subscription.status is SubscriptionStatus.CANCELLED:
-            return subscription
-        at = self._now(at)
-        if subscription.status is not SubscriptionStatus.PENDING:
-            raise InvalidTransitionError(
-                f"cannot cancel subscription {key!r}: it is {subscription.status.value}, not pending"
-            )
-        if at >= self.cancellation_deadline:
-            raise PolicyViolationError(
-                f"cancellation closed at {self.cancellation_deadline.isoformat()} "
-                f"({self.terms.cancellation_cutoff} before the close); asked at {at.isoformat()}"
-            )
-        if subscription.role is Role.LEAD:
-            followers = [sub for sub in self.live_subscriptions if sub.represented_by == subscription.investor_id]
-            if followers:
-                raise PolicyViolationError(
-                    f"the lead {subscription.investor_id} represents {len(followers)} live follower subscription(s) "
-                    "and cannot cancel before they do"
-                )
-        self.ledger.void_hold(self._ledger_key(key, "cancel"), subscription.hold_id, at=at)
-        cancelled = attrs.evolve(subscription, status=SubscriptionStatus.CANCELLED, resolved_at=at)
-        self._change(at, subscription=cancelled)
-        return cancelled
-
-    def advance_to(self, at: datetime) -> Settlement | None:
-        """Bring the offer to the instant ``at``: from ``closes_at`` on, close it (once).
-
-        >>> from antfin.calendar import shanghai
-        >>> from antfin.crowdfunding import InvestorFacts
-        >>> from antfin.crowdfunding.offer import Role, _example_offer
-        >>> offer = _example_offer()
-        >>> rich = InvestorFacts("lead", personal_financial_assets=CNY("2000000"))
-        >>> _ = offer.subscribe("s1", rich, CNY("100000"), at=shanghai(2016, 3, 2), role=Role.LEAD)
-        >>> offer.advance_to(shanghai(2016, 3, 30)) is None
-        True
-        >>> settlement = offer.advance_to(shanghai(2016, 3, 31))
-        >>> settlement.status.name, settlement.refunded, offer.ledger.available("wallet:lead")
-        ('NOT_FUNDED', Money('100000.00', 'CNY'), Money('600000.00', 'CNY'))
-        >>> offer.advance_to(shanghai(2016, 4, 30)) is settlement
-        True
-
-        Funded (the target is raised, or in keep-what-you-raise mode anything is):
-        every hold is posted into escrow, then escrow pays the issuer the total
-        minus the service fee (``terms.service_fee_rate`` of the total, rounded with
-        ``terms.fee_rounding``) and the fee to the profit point ``DAKE_SERVICE_FEE``
-        (:class:`~antfin.chart.ProfitPoint`), all in one atomic ledger
-        batch. Not funded: every hold is voided, exactly once. Equity: ``equity_units``
-        when the target is raised, else ``equity_units x raised / target`` rounded
-        DOWN, allocated by amount with the largest-remainder method (the units sum
-        exactly).
-
-        Returns:
-            ``None`` before the close; the :class:`Settlement` from then on, the same
-            object on every replay.
-
-        Raises:
-            antfin.errors.InvalidTimeError: a naive instant, or (while open) one before
-                the offer's last event.
-        """
-        at = ensure_aware(at)
-        if self._settlement is not None:
-            return self._settlement
-        at = self._now(at)
-        if at < self.closes_at:
-            return None
-        live = self.live_subscriptions
-        raised = sum((sub.amount for sub in live), self.target.currency.zero())
-        funded = raised >= self.target or (self.terms.mode is FundingMode.KEEP_WHAT_YOU_RAISE and raised.is_positive())
-        settlement = self._settle_funded(live, raised, at) if funded else self._refund(live, raised, at)
-        self._change(at, status=settlement.status, settlement=settlement)
-        return settlement
-
     # -- internals --------------------------------------------------------------
-
-    def _settle_funded(self, live: tuple[Subscription, ...], raised: Money, at: datetime) -> Settlement:
-        fee = self.terms.service_fee_rate.of(raised, rounding=self.terms.fee_rounding)
-        proceeds = raised - fee
-        with self.ledger.atomic():
-            for sub in live:
-                self.ledger.post_hold(self._ledger_key(sub.key, "settle"), sub.hold_id, at=at)
-            postings = [Posting.debit(self.escrow_account, raised)]
-            if proceeds.is_positive():
-                postings.append(Posting.credit(self.issuer_wallet, proceeds))
-            if fee.is_positive():
-                revenue = revenue_account(self.ledger, ProfitPoint.DAKE_SERVICE_FEE, raised.currency)
-                postings.append(Posting.credit(revenue, fee))
-            self.ledger.post_entry(
-                f"dake:{self.offer_id}:payout",
-                postings,
-                at=at,
-                memo=f"Ant Dake offer {self.offer_id} funded: proceeds to issuer, service fee to platform",
-                metadata={"offer_id": self.offer_id, "raised": str(raised.amount), "fee": str(fee.amount)},
-            )
-        if raised == self.target:
-            units = self.equity_units
-        else:
-            units = (self.equity_units * raised.minor_units) // self.target.minor_units  # DOWN
-        parts = allocate_minor_units(units, [sub.amount.minor_units for sub in live])
-        allocations = tuple(
-            ShareAllocation(sub.investor_id, sub.role, sub.amount, part) for sub, part in zip(live, parts, strict=True)
-        )
-        for sub in live:
-            self._change(at, subscription=attrs.evolve(sub, status=SubscriptionStatus.SETTLED, resolved_at=at))
-        zero = raised.currency.zero()
-        return Settlement(OfferStatus.FUNDED, at, raised, fee, proceeds, units, allocations, zero)
-
-    def _refund(self, live: tuple[Subscription, ...], raised: Money, at: datetime) -> Settlement:
-        with self.ledger.atomic():
-            for sub in live:
-                self.ledger.void_hold(self._ledger_key(sub.key, "refund"), sub.hold_id, at=at)
-        for sub in live:
-            self._change(at, subscription=attrs.evolve(sub, status=SubscriptionStatus.REFUNDED, resolved_at=at))
-        zero = raised.currency.zero()
-        return Settlement(OfferStatus.NOT_FUNDED, at, zero, zero, zero, 0, (), raised)
 
     def _ledger_key(self, key: str, action: str) -> str:
         return f"dake:{self.offer_id}:{key}:{action}"

@@ -42,6 +42,7 @@ from antfin.errors import (
     NotFoundError,
 )
 from antfin.ledger import AccountKind, JournalEntry, Ledger, Posting
+from antfin.ledger.transactions import _check_text
 from antfin.money import CNY, Money
 from antfin.payments.fees import WithdrawalFeePolicy, WithdrawalFeeQuote
 from antfin.payments.limits import AccountClassPolicy, Decision, RealNameLevel, Reason
@@ -152,7 +153,8 @@ def _check_id(value: object, field: str) -> str:
         raise TypeError(f"{field} must be a str, not {type(value).__name__}")
     if not _ID.fullmatch(value):
         raise InvalidAmountError(f"{field} must be a non-empty id without spaces or ':', got {value!r}")
-    return value
+    # The ledger's own text check: no lone surrogates (no store could encode them).
+    return _check_text(value, field)
 
 
 def _adopt(ledger: Ledger, wallet_id: str) -> None:
@@ -170,7 +172,7 @@ def _check_key(value: object) -> str:
         raise TypeError(f"key must be a str, not {type(value).__name__}")
     if not value or value != value.strip():
         raise InvalidAmountError(f"key must be a non-empty string without surrounding spaces, got {value!r}")
-    return value
+    return _check_text(value, "key")
 
 
 def _positive(amount: object, field: str = "amount") -> Money:
@@ -360,7 +362,8 @@ class Account:
         ('CMB-6225',)
 
         Raises:
-            antfin.errors.InvalidAmountError: for a malformed card id.
+            antfin.errors.InvalidAmountError: for a malformed card id (empty, with spaces or ``:``,
+                or not valid Unicode text: lone surrogates).
             antfin.errors.InvalidTimeError: for a naive or out-of-order ``at``.
         """
         _check_id(card, "card")

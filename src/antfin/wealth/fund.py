@@ -71,7 +71,6 @@ from antfin.chart import (
     wallet,
 )
 from antfin.errors import (
-    IdempotencyConflictError,
     InsufficientFundsError,
     InvalidAmountError,
     InvalidTimeError,
@@ -80,11 +79,13 @@ from antfin.errors import (
     LimitExceededError,
     NotFoundError,
 )
-from antfin.ledger import AccountKind, HoldStatus, Ledger, Posting
+from antfin.idempotency import DerivedRecords, fingerprint, remember, replay
+from antfin.ledger import AccountKind, HoldStatus, Ledger
 from antfin.money import CNY, AmountLike, Money, Rounding, to_decimal
 from antfin.wealth.allocation import PortfolioIncome
-from antfin.wealth.fees import FeeAccrual, FundFeeSchedule, FundParty
-from antfin.wealth.income import YieldMethod, distribute_income, income_per_10k, seven_day_annualized_yield
+from antfin.wealth.fees import FundFeeSchedule, FundParty
+from antfin.wealth.fund_close import _DailyClose
+from antfin.wealth.income import YieldMethod, seven_day_annualized_yield
 
 __all__ = [
     "DailyIncome",
@@ -96,7 +97,10 @@ __all__ = [
 ]
 
 _ONE_DAY: Final = timedelta(days=1)
+_MAX_MINOR: Final = 2**63 - 1
 _UNIT: Final = Decimal("0.01")
+#: How far before the booking day the first close of a fund with no orders may be (it anchors the fund).
+_FIRST_CLOSE_WINDOW: Final = timedelta(days=7)
 
 
 def _positive_cny(_instance: object, attribute: attrs.Attribute[Money], value: object) -> None:
@@ -274,6 +278,22 @@ class DailyIncome:
     entry_id: str | None
 
 
+#: The idempotency operation of each order kind (the fingerprint's first field).
+_OPERATIONS: Final = {
+    OrderKind.PURCHASE: "purchase",
+    OrderKind.REDEMPTION: "redeem",
+    OrderKind.FAST_REDEMPTION: "fast_redeem",
+}
+
+
+def _order_fingerprint(order: FundOrder) -> str:
+    return fingerprint(_OPERATIONS[order.kind], order.investor, order.amount)
+
+
+def _close_fingerprint(income: DailyIncome) -> str:
+    return fingerprint("close_day", income.day, income.gross)
+
+
 def _units_to_fen(value: AmountLike, field: str = "units") -> int:
     units = to_decimal(value, field)
     scaled = units.scaleb(2)
@@ -285,7 +305,7 @@ def _units_to_fen(value: AmountLike, field: str = "units") -> int:
 
 
 @attrs.define(eq=False)
-class MoneyFund:
+class MoneyFund(_DailyClose):
     """A money-market fund with a fixed 1.00 unit value, booked in a :class:`~antfin.ledger.Ledger`.
 
     Accounts (opened idempotently): ``fund:<id>:assets`` (ASSET, the
@@ -637,16 +657,11 @@ class MoneyFund:
         if not isinstance(investor, str) or not investor:
             raise InvalidAmountError(f"investor must be a non-empty string, got {investor!r}")
         placed = ensure_aware(at)
-        existing = self._orders.get(key)
-        if existing is not None:
-            if (existing.investor, existing.kind, existing.amount, existing.placed_at) == (
-                investor,
-                kind,
-                money,
-                placed,
-            ):
-                return existing
-            raise IdempotencyConflictError(f"fund order key {key!r} was already used for another order")
+        records = self._order_records()
+        # A retry (same investor, kind and amount; the instant is not compared) returns the first order.
+        first = replay(records, key, fingerprint(_OPERATIONS[kind], investor, money), what="fund order key")
+        if first is not None:
+            return first
         day = local_date(placed)
         if self._last_closed is not None and day <= self._last_closed:
             raise InvalidTimeError(
@@ -682,8 +697,11 @@ class MoneyFund:
             self._fast_used[(investor, day)] = self._fast_used.get((investor, day), 0) + money.minor_units
             self._add_units(investor, -money.minor_units)
             order.transition(OrderStatus.DONE, placed)
-        self._orders[key] = order
+        remember(records, key, _order_fingerprint(order), order)
         return order
+
+    def _order_records(self) -> DerivedRecords[str, FundOrder]:
+        return DerivedRecords(self._orders, str, str, _order_fingerprint)
 
     def _check_fast_cap(self, investor: str, day: date, money: Money) -> None:
         left = self.fast_redemption_left(investor, day)
@@ -711,137 +729,6 @@ class MoneyFund:
         self._total += fen
 
     # -- the daily close ----------------------------------------------------------------------------
-
-    def close_day(self, day: date, *, gross_income: Money | None = None, at: datetime) -> DailyIncome:
-        """Close calendar day ``day``: settle the orders due, accrue fees, distribute the income.
-
-        In one atomic ledger block: purchases whose confirmation day is
-        ``day`` (or earlier) are posted and their units created; normal
-        redemptions due are paid and their units removed; then the fees
-        accrue on the units earning that day and ``gross_income - fees`` is
-        split over the holders with :func:`~antfin.wealth.distribute_income`
-        and added to their units (a negative day takes units away). Without
-        ``gross_income`` the day's income is what the portfolio earns
-        (``config.portfolio``: the units earning that day on the target
-        allocation at that day's yields). Entries: debit the portfolio with the
-        gross income, credit each fee to its party's account
-        (:meth:`party_account`) and each holder's position.
-
-        Days close one after another with no gaps (weekends and holidays
-        included). Closing a closed day again with the same income returns
-        the recorded result.
-
-        >>> fund, ledger = _demo_fund_with_units()
-        >>> result = fund.close_day(date(2024, 6, 13), gross_income=CNY("0.01"), at=shanghai(2024, 6, 13, 23))
-        >>> result.fees, result.distributable, result.per_10k
-        (Money('0.00', 'CNY'), Money('0.01', 'CNY'), Decimal('1.0000'))
-        >>> fund.close_day(date(2024, 6, 14), at=shanghai(2024, 6, 14, 23)).gross   # from the portfolio
-        Money('0.00', 'CNY')
-
-        Args:
-            day: the calendar day to close.
-            gross_income: the portfolio's income that day, before fees (may be negative);
-                ``None`` computes it from ``config.portfolio``.
-            at: when the close is booked (aware, on or after ``day``).
-
-        Returns:
-            The day's :class:`DailyIncome`.
-
-        Raises:
-            antfin.errors.InvalidTransitionError: for a day that is not the next to close.
-            antfin.errors.IdempotencyConflictError: when a closed day is closed again with other income.
-            antfin.errors.InvalidTimeError: for a naive ``at`` or one before ``day``.
-            antfin.errors.InvalidAmountError: for nonzero income with no units to earn it.
-
-        .. versionadded:: 0.1.0
-        """
-        closing = ensure_date(day, "day")
-        if gross_income is not None and not isinstance(gross_income, Money):
-            raise TypeError(f"gross_income must be Money, not {type(gross_income).__name__}")
-        if gross_income is not None and gross_income.currency != CNY:
-            raise InvalidAmountError(f"gross_income must be in CNY, got {gross_income.currency.code}")
-        booked_at = ensure_aware(at)
-        recorded = self._incomes.get(closing)
-        if recorded is not None:
-            if gross_income is None or recorded.gross == gross_income:
-                return recorded
-            raise IdempotencyConflictError(
-                f"day {closing} was closed with gross income {recorded.gross}, not {gross_income}"
-            )
-        if self._last_closed is not None and closing != self._last_closed + _ONE_DAY:
-            raise InvalidTransitionError(
-                f"cannot close {closing}: the next day to close is {self._last_closed + _ONE_DAY}"
-            )
-        if local_date(booked_at) < closing:
-            raise InvalidTimeError(f"at {booked_at.isoformat()} is before the day it closes ({closing})")
-        due = [
-            order
-            for order in self._orders.values()
-            if order.status is OrderStatus.PENDING and order.effective_day <= closing
-        ]
-        changes: dict[str, int] = {}
-        for order in due:
-            sign = 1 if order.kind is OrderKind.PURCHASE else -1
-            changes[order.investor] = changes.get(order.investor, 0) + sign * order.amount.minor_units
-        holders = list(self._units)
-        holders.extend(investor for investor in changes if investor not in self._units)
-        earning = [self._units.get(investor, 0) + changes.get(investor, 0) for investor in holders]
-        total = sum(earning)
-        earning_assets = Money.from_minor_units(total, CNY)
-        if gross_income is None:
-            gross_income = self.config.portfolio.gross_income(earning_assets, closing)
-        if total == 0 and not gross_income.is_zero():
-            raise InvalidAmountError(
-                f"gross_income on {closing} is {gross_income} but no units earn that day; expected 0.00"
-            )
-        fees = self.config.fees.accrue(earning_assets, on=closing)
-        distributable = gross_income - fees.total
-        shares = distribute_income(distributable.minor_units, earning) if total else [0] * len(earning)
-        entry_id: str | None = None
-        with self.ledger.atomic():
-            for order in due:
-                self.ledger.post_hold(f"{self._ledger_key(order)}:settle", self._ledger_key(order), at=booked_at)
-            postings = self._income_postings(gross_income, fees, holders, shares)
-            if postings:
-                entry = self.ledger.post_entry(
-                    f"{self.fund_id}:income:{closing.isoformat()}",
-                    postings,
-                    at=booked_at,
-                    memo=f"{self.fund_id} income for {closing}",
-                    metadata={"day": closing.isoformat(), "distributable": str(distributable.amount)},
-                )
-                entry_id = entry.id
-        # The ledger accepted everything: apply it to our own state.
-        for order in due:
-            order.transition(OrderStatus.DONE, booked_at)
-        for investor, change in changes.items():
-            self._add_units(investor, change)
-        for investor, share in zip(holders, shares, strict=True):
-            if share:
-                self._add_units(investor, share)
-        per_10k = (
-            income_per_10k(distributable, Decimal(total).scaleb(-2), rounding=self.config.per_10k_rounding)
-            if total
-            else Decimal("0.0000")
-        )
-        result = DailyIncome(
-            closing, gross_income, fees.total, distributable, Decimal(total).scaleb(-2), per_10k, entry_id
-        )
-        self._incomes[closing] = result
-        self._last_closed = closing
-        return result
-
-    def _income_postings(self, gross: Money, fees: FeeAccrual, holders: list[str], shares: list[int]) -> list[Posting]:
-        postings: list[Posting] = []
-        if not gross.is_zero():
-            postings.append(Posting(self.assets_account, gross))
-        for party, fee in fees.by_party():
-            if not fee.is_zero():
-                postings.append(Posting(self._open_party(party), -fee))
-        for investor, share in zip(holders, shares, strict=True):
-            if share:
-                postings.append(Posting(self.position_account(investor), Money.from_minor_units(-share, CNY)))
-        return postings
 
     # -- invariants ---------------------------------------------------------------------------------
 

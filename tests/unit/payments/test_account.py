@@ -240,3 +240,18 @@ def test_a_merchant_withdraws_above_the_quota_without_a_fee(ledger: Ledger) -> N
     withdrawal = shop.withdraw("out", card="CMB-1", amount=CNY("30000.00"), at=OPEN)
     assert (withdrawal.fee, withdrawal.quote.exempt, shop.balance()) == (CNY("0.00"), True, CNY("0.00"))
     assert not ledger.has_account(ProfitPoint.ALIPAY_WITHDRAWAL_FEE.account_id)
+
+
+def test_ids_and_keys_with_lone_surrogates_are_refused_and_change_nothing(ledger: Ledger) -> None:
+    account = funded(ledger, "hana", "100.00")
+    before = (account.cards, account.events, snapshot(ledger))
+    with pytest.raises(InvalidAmountError, match="card must be valid Unicode text"):
+        account.link_card("CMB-\udc80", at=shanghai(2024, 1, 2))
+    with pytest.raises(InvalidAmountError, match="key must be valid Unicode text"):
+        account.top_up("k\ud800", card="CARD", amount=CNY("1.00"), at=shanghai(2024, 1, 2))
+    with pytest.raises(InvalidAmountError, match="key must be valid Unicode text"):
+        account.count_payment("p\udfff", CNY("1.00"), at=shanghai(2024, 1, 2))
+    assert (account.cards, account.events, snapshot(ledger)) == before
+    with pytest.raises(InvalidAmountError, match="account_id must be valid Unicode text"):
+        Account.open(ledger, "ann\ud800", opened_at=OPEN)
+    assert not ledger.has_account("wallet:ann\ud800")

@@ -270,7 +270,7 @@ def test_close_day_order_and_idempotency(fund: MoneyFund, ledger: Ledger) -> Non
     first = fund.close_day(date(2024, 6, 5), gross_income=CNY("0.02"), at=shanghai(2024, 6, 5, 23))
     assert fund.close_day(date(2024, 6, 5), gross_income=CNY("0.02"), at=shanghai(2024, 6, 6, 1)) is first
     before = snapshot(fund, ledger)
-    with pytest.raises(IdempotencyConflictError, match="was closed with gross income"):
+    with pytest.raises(IdempotencyConflictError, match=r"close of day '2024-06-05' was already used"):
         fund.close_day(date(2024, 6, 5), gross_income=CNY("0.03"), at=shanghai(2024, 6, 5, 23))
     with pytest.raises(InvalidTransitionError, match="the next day to close is 2024-06-06"):
         fund.close_day(date(2024, 6, 7), gross_income=CNY("0"), at=shanghai(2024, 6, 7, 23))

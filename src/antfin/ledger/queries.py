@@ -1,0 +1,288 @@
+"""The ledger's queries (balances, entries, history, keys) and its invariant check.
+
+Queries answer from memory under the ledger's lock; :meth:`~antfin.ledger.ledger.Ledger.check_invariants`
+recomputes everything from the entries and holds.
+
+.. versionadded:: 0.2.0
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from antfin.calendar import ensure_aware
+from antfin.errors import InvariantViolationError, NotFoundError
+from antfin.ledger.model import HoldStatus, JournalEntry, LedgerAccount
+from antfin.ledger.transactions import _CR, _CR_PENDING, _DR, _DR_PENDING, _LedgerCore, _locked
+from antfin.money import Money
+
+
+class _LedgerQueries(_LedgerCore):
+    """Queries and the invariant check of :class:`~antfin.ledger.ledger.Ledger`."""
+
+    @_locked
+    def account(self, account_id: str) -> LedgerAccount:
+        """The account with this id.
+
+        >>> from antfin.ledger import Ledger
+        >>> Ledger().account("nope")
+        Traceback (most recent call last):
+        ...
+        antfin.errors.NotFoundError: no account 'nope' in the ledger
+
+        Raises:
+            antfin.errors.NotFoundError: for an unknown id.
+
+        .. versionadded:: 0.1.0
+        """
+        try:
+            return self._accounts[account_id]
+        except (KeyError, TypeError):
+            raise NotFoundError(f"no account {account_id!r} in the ledger") from None
+
+    @_locked
+    def has_account(self, account_id: str) -> bool:
+        """Whether an account with this id exists.
+
+        >>> from antfin.ledger import Ledger
+        >>> Ledger().has_account("wallet:alice")
+        False
+
+        .. versionadded:: 0.1.0
+        """
+        return account_id in self._accounts
+
+    @_locked
+    def accounts(self) -> tuple[LedgerAccount, ...]:
+        """Every account, in opening order.
+
+        >>> from antfin.ledger import Ledger
+        >>> Ledger().accounts()
+        ()
+
+        .. versionadded:: 0.1.0
+        """
+        return tuple(self._accounts.values())
+
+    @_locked
+    def balance(self, account_id: str, at: datetime | None = None) -> Money:
+        """Posted balance in the account's normal direction, now or as of ``at``.
+
+        >>> from antfin.ledger import Ledger
+        >>> from antfin.ledger import AccountKind
+        >>> from antfin.calendar import shanghai
+        >>> ledger = Ledger()
+        >>> _ = ledger.open_account("asset:bank", AccountKind.ASSET)
+        >>> _ = ledger.open_account("wallet:a", AccountKind.LIABILITY)
+        >>> _ = ledger.transfer("t", debit="asset:bank", credit="wallet:a", amount=CNY("3.00"),
+        ...                     at=shanghai(2024, 1, 2))
+        >>> ledger.balance("wallet:a"), ledger.balance("wallet:a", at=shanghai(2024, 1, 1))
+        (Money('3.00', 'CNY'), Money('0.00', 'CNY'))
+
+        .. versionadded:: 0.1.0
+        """
+        account = self.account(account_id)
+        if at is None:
+            totals = self._totals[account_id]
+            net = totals[_DR] - totals[_CR]
+        else:
+            at = ensure_aware(at)
+            net = 0
+            entries = self._entries
+            last = -1
+            for index in self._lines[account_id]:
+                if index != last:
+                    last = index
+                    entry = entries[index]
+                    if entry.at <= at:
+                        net += sum(p.amount.minor_units for p in entry.postings if p.account == account_id)
+        return Money._from_minor(net * account.kind.sign, account.currency)
+
+    @_locked
+    def pending(self, account_id: str) -> Money:
+        """The amount pending holds would take out of the account (positive).
+
+        >>> from antfin.ledger import Ledger
+        >>> from antfin.ledger import AccountKind
+        >>> ledger = Ledger()
+        >>> _ = ledger.open_account("wallet:a", AccountKind.LIABILITY)
+        >>> ledger.pending("wallet:a")
+        Money('0.00', 'CNY')
+
+        .. versionadded:: 0.1.0
+        """
+        account = self.account(account_id)
+        totals = self._totals[account_id]
+        reserved = totals[_CR_PENDING] if account.kind.debit_normal else totals[_DR_PENDING]
+        return Money._from_minor(reserved, account.currency)
+
+    @_locked
+    def incoming(self, account_id: str) -> Money:
+        """The amount pending holds would bring into the account (positive).
+
+        >>> from antfin.ledger import Ledger
+        >>> from antfin.ledger import AccountKind
+        >>> ledger = Ledger()
+        >>> _ = ledger.open_account("wallet:a", AccountKind.LIABILITY)
+        >>> ledger.incoming("wallet:a")
+        Money('0.00', 'CNY')
+
+        .. versionadded:: 0.1.0
+        """
+        account = self.account(account_id)
+        totals = self._totals[account_id]
+        reserved = totals[_DR_PENDING] if account.kind.debit_normal else totals[_CR_PENDING]
+        return Money._from_minor(reserved, account.currency)
+
+    @_locked
+    def available(self, account_id: str) -> Money:
+        """Posted balance minus what pending holds would take out.
+
+        >>> from antfin.ledger import Ledger
+        >>> from antfin.ledger import AccountKind
+        >>> ledger = Ledger()
+        >>> _ = ledger.open_account("wallet:a", AccountKind.LIABILITY)
+        >>> ledger.available("wallet:a")
+        Money('0.00', 'CNY')
+
+        .. versionadded:: 0.1.0
+        """
+        return self.balance(account_id) - self.pending(account_id)
+
+    @_locked
+    def counts(self) -> tuple[int, int, int]:
+        """How many accounts, journal entries and holds the ledger has (in constant time).
+
+        >>> from antfin.ledger import Ledger
+        >>> Ledger().counts()
+        (0, 0, 0)
+
+        .. versionadded:: 0.2.0
+        """
+        return len(self._accounts), len(self._entries), len(self._holds)
+
+    @_locked
+    def entries(self) -> tuple[JournalEntry, ...]:
+        """Every journal entry, in posting order.
+
+        >>> from antfin.ledger import Ledger
+        >>> Ledger().entries()
+        ()
+
+        .. versionadded:: 0.1.0
+        """
+        return tuple(self._entries)
+
+    @_locked
+    def entry(self, entry_id: str) -> JournalEntry:
+        """The journal entry with this id.
+
+        >>> from antfin.ledger import Ledger
+        >>> Ledger().entry("E1")
+        Traceback (most recent call last):
+        ...
+        antfin.errors.NotFoundError: no journal entry 'E1'
+
+        Raises:
+            antfin.errors.NotFoundError: for an unknown id.
+
+        .. versionadded:: 0.1.0
+        """
+        index = self._entry_index.get(entry_id)
+        if index is None:
+            raise NotFoundError(f"no journal entry {entry_id!r}")
+        return self._entries[index]
+
+    @_locked
+    def history(self, account_id: str) -> tuple[JournalEntry, ...]:
+        """The entries that touch an account, in posting order.
+
+        >>> from antfin.ledger import Ledger
+        >>> from antfin.ledger import AccountKind
+        >>> ledger = Ledger()
+        >>> _ = ledger.open_account("wallet:a", AccountKind.LIABILITY)
+        >>> ledger.history("wallet:a")
+        ()
+
+        .. versionadded:: 0.1.0
+        """
+        self.account(account_id)
+        seen: list[int] = []
+        for index in self._lines[account_id]:
+            if not seen or seen[-1] != index:
+                seen.append(index)
+        return tuple(self._entries[index] for index in seen)
+
+    @_locked
+    def key_used(self, key: str) -> bool:
+        """Whether an idempotency key has been used.
+
+        >>> from antfin.ledger import Ledger
+        >>> Ledger().key_used("anything")
+        False
+
+        .. versionadded:: 0.1.0
+        """
+        return key in self._keys
+
+    @_locked
+    def check_invariants(self) -> None:
+        """Recompute everything from the entries and holds and raise if any rule is broken.
+
+        Checked: each entry balances per currency; the running totals match the
+        postings; total debits equal total credits per currency; no
+        non-negative account is below zero net of pending holds; pending totals
+        match the pending holds; every resolved hold has its resolution
+        recorded exactly once.
+
+        >>> from antfin.ledger import Ledger
+        >>> Ledger().check_invariants()
+
+        Raises:
+            antfin.errors.InvariantViolationError: naming the broken rule.
+
+        .. versionadded:: 0.1.0
+        """
+        recomputed: dict[str, list[int]] = {account_id: [0, 0, 0, 0] for account_id in self._accounts}
+        per_currency: dict[str, int] = {}
+        posted_holds: dict[str, str] = {}
+        for entry in self._entries:
+            entry_sum: dict[str, int] = {}
+            for posting in entry.postings:
+                minor = posting.amount.minor_units
+                code = posting.amount.currency.code
+                entry_sum[code] = entry_sum.get(code, 0) + minor
+                per_currency[code] = per_currency.get(code, 0) + minor
+                totals = recomputed.get(posting.account)
+                if totals is None:
+                    raise InvariantViolationError(f"entry {entry.id} posts to unknown account {posting.account!r}")
+                if minor > 0:
+                    totals[_DR] += minor
+                else:
+                    totals[_CR] -= minor
+            if any(entry_sum.values()):
+                raise InvariantViolationError(f"entry {entry.id} does not balance: {entry_sum}")
+            if entry.hold_id is not None:
+                if entry.hold_id in posted_holds:
+                    raise InvariantViolationError(f"hold {entry.hold_id!r} was posted twice")
+                posted_holds[entry.hold_id] = entry.id
+        if any(per_currency.values()):
+            raise InvariantViolationError(f"debits and credits differ: {per_currency}")
+        for hold in self._holds.values():
+            if hold.status is HoldStatus.PENDING:
+                recomputed[hold.debit][_DR_PENDING] += hold.amount.minor_units
+                recomputed[hold.credit][_CR_PENDING] += hold.amount.minor_units
+            elif hold.resolved_at is None:
+                raise InvariantViolationError(f"hold {hold.id!r} is {hold.status.value} without a resolution time")
+            if (hold.status is HoldStatus.POSTED) != (hold.id in posted_holds):
+                raise InvariantViolationError(f"hold {hold.id!r} is {hold.status.value} but its posting disagrees")
+        for account_id, account in self._accounts.items():
+            totals = self._totals[account_id]
+            if totals != recomputed[account_id]:
+                raise InvariantViolationError(
+                    f"running totals of {account_id!r} {totals} differ from its postings {recomputed[account_id]}"
+                )
+            if account.non_negative and self.available(account_id).is_negative():
+                raise InvariantViolationError(
+                    f"non-negative account {account_id!r} is at {self.available(account_id)} net of holds"
+                )
