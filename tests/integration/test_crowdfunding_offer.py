@@ -263,7 +263,7 @@ def test_single_project_commitment_defaults_to_the_ticket() -> None:
     nobody = InvestorFacts("lead")
     with pytest.raises(PolicyViolationError, match=r"single project at least CN¥1,000,000\.00: CN¥999,999\.99"):
         offer.subscribe("l", nobody, CNY("999999.99"), at=OPENS, role=Role.LEAD)
-    assert offer.subscribe("l", nobody, CNY("1000000"), at=OPENS, role=Role.LEAD).decision.qualified
+    assert offer.subscribe("l", nobody, CNY("1000000"), at=OPENS, role=Role.LEAD).decision.approved
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,6 @@ Money('888.49', 'CNY')
 
 from __future__ import annotations
 
-from antfin.credit.decision import Decision, Reason
 from antfin.credit.disclosure import LPR, LprFixing, LprTable, annualized_cost, borrower_cash_flows, check_rate_cap
 from antfin.credit.eligibility import (
     HUABEI_POLICY,
@@ -78,6 +77,7 @@ from antfin.credit.schedule import (
     amortize,
     due_dates,
 )
+from antfin.decisions import Decision, Reason
 
 __all__ = [
     "CURRENT_FEE_TABLE",

@@ -27,8 +27,8 @@ from typing import Final
 import attrs
 
 from antfin.calendar import ensure_date
-from antfin.credit.decision import Decision, Reason
 from antfin.credit.schedule import Schedule
+from antfin.decisions import Decision, Reason
 from antfin.errors import InvalidAmountError, InvalidTimeError, OutsideCoverageError
 from antfin.money import Money, Rounding
 from antfin.rates import Rate, annualized_rate, irr

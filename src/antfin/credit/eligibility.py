@@ -25,10 +25,10 @@ from typing import Final
 
 import attrs
 
-from antfin.credit.decision import Decision, Reason
 from antfin.credit.profile import SESAME, CreditProfile, CreditScale
+from antfin.decisions import Decision, Reason
 from antfin.errors import InvalidAmountError, PolicyViolationError
-from antfin.money import _CONTEXT, Money, Rounding
+from antfin.money import _CONTEXT, Money, Rounding, format_money
 
 __all__ = [
     "HUABEI_POLICY",
@@ -42,7 +42,10 @@ __all__ = [
 
 @attrs.frozen
 class CreditDecision:
-    """A credit decision: the policy's :class:`~antfin.credit.decision.Decision` and the line granted.
+    """A credit policy's answer: the project's one :class:`~antfin.decisions.Decision` and the line granted.
+
+    The verdict is the decision's ``approved``; the line is credit's own data, so it
+    lives here, beside the decision it came from.
 
     >>> d = MYBANK_POLICY.decide(CreditProfile.of("shop", 540, date(2024, 1, 1)))
     >>> d.approved, d.line
@@ -76,8 +79,8 @@ class CreditDecision:
         """
         return self.decision.reasons
 
-    def explain(self) -> str:
-        """The decision in words, with the line when approved.
+    def explain(self, locale: str = "en_US") -> str:
+        """The decision in words (in ``locale``, zh or en), with the line when approved.
 
         >>> print(JIEBEI_POLICY.decide(CreditProfile.of("x", 600, date(2024, 1, 1))).explain())
         Jiebei cash loan: approved
@@ -85,8 +88,12 @@ class CreditDecision:
           [pass] Sesame score >= 600: threshold 600, actual 600
           line 1000.00 CNY
         """
-        text = self.decision.explain()
-        return text if self.line is None else f"{text}\n  line {self.line}"
+        text = self.decision.explain(locale)  # checks the locale
+        if self.line is None:
+            return text
+        if locale.startswith("zh"):
+            return f"{text}\n  额度 {format_money(self.line, 'zh_CN')}"
+        return f"{text}\n  line {self.line}"
 
     def __bool__(self) -> bool:
         return self.approved

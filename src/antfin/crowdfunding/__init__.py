@@ -1,7 +1,7 @@
 """Ant Dake (蚂蚁达客) equity crowdfunding: qualified-investor policies and offers.
 
 >>> from antfin.crowdfunding import SEED_2016, InvestorFacts
->>> SEED_2016.check(InvestorFacts("alice", personal_financial_assets=CNY("1500000"))).qualified
+>>> SEED_2016.check(InvestorFacts("alice", personal_financial_assets=CNY("1500000"))).approved
 True
 
 .. versionadded:: 0.1.0

@@ -1,18 +1,34 @@
-"""Qualification decisions: each rule's threshold, actual value and status, in Chinese or English.
+"""Qualification answers: the project's one :class:`~antfin.decisions.Decision`, and the rule tree behind it.
 
 >>> from antfin.crowdfunding import SEED_2016, InvestorFacts
->>> decision = SEED_2016.check(InvestorFacts("bob", annual_incomes=(CNY("300000"),) * 3))
->>> [(reason.rule_id, reason.status.name) for reason in decision.reasons]
+>>> answer = SEED_2016.check(InvestorFacts("bob", annual_incomes=(CNY("300000"),) * 3))
+>>> print(answer.decision.explain("en_US"))
+SEED_2016: approved
+  [fail] personal financial assets above: threshold 1000000.00 CNY, actual not provided
+  [pass] average annual income over the last 3 years at least: threshold 300000.00 CNY, actual 300000.00 CNY
+>>> [(outcome.rule_id, outcome.status.name) for outcome in answer.outcomes]
 [('personal_assets', 'MISSING'), ('income_3y', 'PASSED')]
->>> decision.reasons[1].text("en_US")
+>>> answer.outcomes[1].text("en_US")
 'average annual income over the last 3 years at least CN¥300,000.00: CN¥300,000.00 — met'
 
+The verdict is the decision's ``approved`` (the policy's "any of" / "all of" tree
+decides it, three-valued: a rule whose fact is missing is unknown); its reasons
+are one :class:`~antfin.decisions.Reason` per criterion, in Chinese and English,
+and its ``missing`` names the facts not provided. :class:`QualificationDecision`
+holds what only crowdfunding has: the investor, the day, and the outcome tree
+with each rule's five-valued :class:`RuleStatus`.
+
 .. versionadded:: 0.1.0
+.. versionchanged:: 0.3.0
+   ``QualificationDecision.decision`` (a :class:`~antfin.decisions.Decision`) and
+   ``approved``; ``reasons`` are :class:`~antfin.decisions.Reason` values and the
+   per-rule outcomes moved to ``outcomes``; ``qualified`` is deprecated.
 """
 
 from __future__ import annotations
 
 import enum
+import warnings
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
@@ -22,6 +38,7 @@ import attrs
 
 from antfin.crowdfunding.investor import Fact
 from antfin.crowdfunding.texts import format_value, language
+from antfin.decisions import Decision, Reason
 from antfin.money import Money
 
 if TYPE_CHECKING:
@@ -109,7 +126,7 @@ class RuleOutcome:
 
     >>> from antfin.crowdfunding import SEED_2016, InvestorFacts
     >>> decision = SEED_2016.check(InvestorFacts("a", personal_financial_assets=CNY("999999.99")))
-    >>> first = decision.reasons[0]
+    >>> first = decision.outcomes[0]
     >>> first.rule_id, first.threshold, first.actual, first.status.name
     ('personal_assets', Money('1000000.00', 'CNY'), Money('999999.99', 'CNY'), 'FAILED')
     >>> first.text("zh_CN")
@@ -127,7 +144,7 @@ class RuleOutcome:
         """The criterion's id.
 
         >>> from antfin.crowdfunding import SEED_2016, InvestorFacts
-        >>> SEED_2016.check(InvestorFacts("a")).reasons[1].rule_id
+        >>> SEED_2016.check(InvestorFacts("a")).outcomes[1].rule_id
         'income_3y'
         """
         return self.criterion.rule_id
@@ -137,7 +154,7 @@ class RuleOutcome:
         """The fact tested.
 
         >>> from antfin.crowdfunding import SEED_2016, InvestorFacts
-        >>> SEED_2016.check(InvestorFacts("a")).reasons[0].fact
+        >>> SEED_2016.check(InvestorFacts("a")).outcomes[0].fact
         <Fact.PERSONAL_FINANCIAL_ASSETS: ...>
         """
         return self.criterion.fact
@@ -147,7 +164,7 @@ class RuleOutcome:
         """The criterion's threshold.
 
         >>> from antfin.crowdfunding import SEED_2016, InvestorFacts
-        >>> SEED_2016.check(InvestorFacts("a")).reasons[1].threshold
+        >>> SEED_2016.check(InvestorFacts("a")).outcomes[1].threshold
         Money('300000.00', 'CNY')
         """
         return self.criterion.threshold
@@ -157,7 +174,7 @@ class RuleOutcome:
         """``True`` only for ``RuleStatus.PASSED``.
 
         >>> from antfin.crowdfunding import SEED_2016, InvestorFacts
-        >>> SEED_2016.check(InvestorFacts("a")).reasons[0].passed
+        >>> SEED_2016.check(InvestorFacts("a")).outcomes[0].passed
         False
         """
         return self.status is RuleStatus.PASSED
@@ -167,7 +184,7 @@ class RuleOutcome:
         """Three-valued truth of the status.
 
         >>> from antfin.crowdfunding import SEED_2016, InvestorFacts
-        >>> SEED_2016.check(InvestorFacts("a")).reasons[0].truth is None
+        >>> SEED_2016.check(InvestorFacts("a")).outcomes[0].truth is None
         True
         """
         return self.status.truth
@@ -181,11 +198,26 @@ class RuleOutcome:
         """
         yield self
 
-    def text(self, locale: str = "zh_CN") -> str:
-        """One line for a UI in ``zh_CN`` or ``en_US``.
+    def _words(self, locale: str) -> str:
+        """The fact and the comparison for ``locale`` ("personal financial assets above")."""
+        sep = "" if language(locale) == "zh" else " "
+        return f"{self.criterion.fact.label(locale)}{sep}{self.criterion.comparison.words(locale)}"
+
+    def reason(self) -> Reason:
+        """This outcome as the project's one :class:`~antfin.decisions.Reason`, in English and Chinese.
 
         >>> from antfin.crowdfunding import SEED_2016, InvestorFacts
-        >>> SEED_2016.check(InvestorFacts("a")).reasons[1].text("en_US")
+        >>> reason = SEED_2016.check(InvestorFacts("a", personal_financial_assets=CNY("5"))).outcomes[0].reason()
+        >>> reason.rule_zh, reason.threshold, reason.actual, reason.passed
+        ('个人金融资产大于', Money('1000000.00', 'CNY'), Money('5.00', 'CNY'), False)
+        """
+        return Reason(self._words("en_US"), self.threshold, self.actual, self.passed, rule_zh=self._words("zh_CN"))
+
+    def text(self, locale: str = "zh_CN") -> str:
+        """One line for a UI in ``zh_CN`` or ``en_US``, with the rule's status.
+
+        >>> from antfin.crowdfunding import SEED_2016, InvestorFacts
+        >>> SEED_2016.check(InvestorFacts("a")).outcomes[1].text("en_US")
         'average annual income over the last 3 years at least CN¥300,000.00: not provided — missing'
 
         Raises:
@@ -194,8 +226,7 @@ class RuleOutcome:
         zh = language(locale) == "zh"
         criterion = self.criterion
         sep = "" if zh else " "
-        rule = f"{criterion.fact.label(locale)}{sep}{criterion.comparison.words(locale)}{sep}"
-        rule += format_value(criterion.threshold, locale)
+        rule = f"{self._words(locale)}{sep}{format_value(criterion.threshold, locale)}"
         if self.status is RuleStatus.NOT_APPLICABLE:
             kinds = sorted(criterion.applies_to, key=lambda kind: kind.value)
             if zh:
@@ -279,22 +310,49 @@ Outcome: TypeAlias = RuleOutcome | GroupOutcome
 
 @attrs.frozen
 class QualificationDecision:
-    """The answer of :meth:`~antfin.crowdfunding.policy.QualifiedInvestorPolicy.check`, with every rule's reason.
+    """The answer of :meth:`~antfin.crowdfunding.policy.QualifiedInvestorPolicy.check`: a decision and its rule tree.
 
     >>> from antfin.crowdfunding import SEED_2016, InvestorFacts
-    >>> decision = SEED_2016.check(InvestorFacts("a", personal_financial_assets=CNY("999999.99")))
-    >>> decision.status.name, decision.qualified, decision.missing
+    >>> answer = SEED_2016.check(InvestorFacts("a", personal_financial_assets=CNY("999999.99")))
+    >>> answer.status.name, answer.approved, answer.missing
     ('INCOMPLETE', False, (<Fact.AVERAGE_ANNUAL_INCOME_3Y: ...>,))
-    >>> decision.summary("zh_CN")
+    >>> answer.decision.incomplete, answer.decision.missing
+    (True, ('average annual income over the last 3 years',))
+    >>> answer.summary("zh_CN")
     'SEED_2016 合格投资人认定：信息不完整'
 
+    The verdict is :attr:`decision`'s ``approved``; the investor, the day and the
+    outcome tree are crowdfunding's own data (and what a stored subscription keeps).
+
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.3.0
+       :attr:`decision`, :attr:`approved` and :attr:`outcomes`; ``reasons`` are
+       :class:`~antfin.decisions.Reason` values; ``qualified`` is deprecated.
     """
 
     investor_id: str
     policy_name: str
     on: date | None
     outcome: Outcome
+
+    @property
+    def decision(self) -> Decision:
+        """The project's one :class:`~antfin.decisions.Decision`: verdict, bilingual reasons, missing facts.
+
+        >>> from antfin.crowdfunding import SEED_2016, InvestorFacts
+        >>> print(SEED_2016.check(InvestorFacts("a")).decision.explain("zh_CN"))  # doctest: +NORMALIZE_WHITESPACE
+        SEED_2016：信息不完整（缺少：personal financial assets、average annual income over the last 3 years）
+          [未通过] 个人金融资产大于：阈值 ¥1,000,000.00，实际 未提供
+          [未通过] 近三年本人年均收入不低于：阈值 ¥300,000.00，实际 未提供
+        """
+        truth = self.outcome.truth
+        return Decision(
+            self.policy_name,
+            truth is True,
+            tuple(outcome.reason() for outcome in self.outcomes),
+            tuple(fact.label("en_US") for fact in self.missing),
+            incomplete=truth is None,
+        )
 
     @property
     def status(self) -> QualificationStatus:
@@ -313,24 +371,44 @@ class QualificationDecision:
         return QualificationStatus.INCOMPLETE
 
     @property
-    def qualified(self) -> bool:
-        """``True`` only when the policy is met.
+    def approved(self) -> bool:
+        """``True`` only when the policy is met (the decision's verdict).
 
         >>> from antfin.crowdfunding import SEED_2016, InvestorFacts
-        >>> SEED_2016.check(InvestorFacts("a")).qualified
+        >>> SEED_2016.check(InvestorFacts("a")).approved
         False
         """
         return self.outcome.truth is True
 
     @property
-    def reasons(self) -> tuple[RuleOutcome, ...]:
-        """Every criterion's outcome, depth first, for a UI list.
+    def qualified(self) -> bool:
+        """Deprecated alias of :attr:`approved`.
+
+        .. deprecated:: 0.3.0
+           Use :attr:`approved`, the one name of every decision's verdict.
+        """
+        warnings.warn("QualificationDecision.qualified is deprecated; use .approved", DeprecationWarning, stacklevel=2)
+        return self.approved
+
+    @property
+    def outcomes(self) -> tuple[RuleOutcome, ...]:
+        """Every criterion's outcome (with its :class:`RuleStatus`), depth first, for a UI list.
 
         >>> from antfin.crowdfunding import SEED_2016, InvestorFacts
-        >>> [reason.status.name for reason in SEED_2016.check(InvestorFacts("a")).reasons]
+        >>> [outcome.status.name for outcome in SEED_2016.check(InvestorFacts("a")).outcomes]
         ['MISSING', 'MISSING']
         """
         return tuple(self.outcome.leaves())
+
+    @property
+    def reasons(self) -> tuple[Reason, ...]:
+        """Every criterion as a :class:`~antfin.decisions.Reason` (the decision's reasons).
+
+        >>> from antfin.crowdfunding import SEED_2016, InvestorFacts
+        >>> [reason.passed for reason in SEED_2016.check(InvestorFacts("a")).reasons]
+        [False, False]
+        """
+        return tuple(outcome.reason() for outcome in self.outcomes)
 
     @property
     def missing(self) -> tuple[Fact, ...]:
@@ -341,9 +419,9 @@ class QualificationDecision:
         ['PERSONAL_FINANCIAL_ASSETS', 'AVERAGE_ANNUAL_INCOME_3Y']
         """
         facts: dict[Fact, None] = {}
-        for reason in self.reasons:
-            if reason.status in (RuleStatus.MISSING, RuleStatus.UNVERIFIED):
-                facts[reason.fact] = None
+        for outcome in self.outcomes:
+            if outcome.status in (RuleStatus.MISSING, RuleStatus.UNVERIFIED):
+                facts[outcome.fact] = None
         return tuple(facts)
 
     def summary(self, locale: str = "zh_CN") -> str:

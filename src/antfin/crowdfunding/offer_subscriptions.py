@@ -183,8 +183,8 @@ class _Subscriptions:
                 "cancel it before subscribing again"
             )
         decision = self.eligibility(investor, amount, at=at)
-        if not decision.qualified:
-            reasons = "; ".join(reason.text("en_US") for reason in decision.reasons)
+        if not decision.approved:
+            reasons = "; ".join(outcome.text("en_US") for outcome in decision.outcomes)
             raise PolicyViolationError(
                 f"investor {investor.investor_id} is not a qualified investor under {self.policy.name} "
                 f"({decision.status.words('en_US')}): {reasons}"

@@ -2,7 +2,7 @@
 
 >>> from antfin.crowdfunding import SEED_2016, InvestorFacts
 >>> decision = SEED_2016.check(InvestorFacts("alice", personal_financial_assets=CNY("1000000.01")))
->>> decision.qualified, decision.status.name
+>>> decision.approved, decision.status.name
 (True, 'QUALIFIED')
 >>> print("\\n".join(decision.explain("en_US")))
 Qualified under SEED_2016: yes
@@ -367,7 +367,7 @@ class QualifiedInvestorPolicy:
     >>> strict = QualifiedInvestorPolicy.seed_2016(Combination.ALL_OF)
     >>> rich = InvestorFacts("a", personal_financial_assets=CNY("2000000"),
     ...     annual_incomes=(CNY("100000"), CNY("100000"), CNY("100000")))
-    >>> SEED_2016.check(rich).qualified, strict.check(rich).qualified
+    >>> SEED_2016.check(rich).approved, strict.check(rich).approved
     (True, False)
     >>> SEED_2016.in_force(date(2016, 6, 1))
     True
@@ -425,7 +425,7 @@ class QualifiedInvestorPolicy:
         >>> from antfin.crowdfunding import ASSET_MANAGEMENT_2018, InvestorFacts
         >>> carol = InvestorFacts("carol", investment_experience_years=3,
         ...     family_financial_assets=CNY("5000000"))
-        >>> ASSET_MANAGEMENT_2018.check(carol, on=date(2018, 5, 1)).qualified
+        >>> ASSET_MANAGEMENT_2018.check(carol, on=date(2018, 5, 1)).approved
         True
         >>> ASSET_MANAGEMENT_2018.check(carol, on=date(2018, 4, 26))
         Traceback (most recent call last):

@@ -35,7 +35,7 @@ from antfin.payments.fees import (
     WithdrawalFeeQuote,
 )
 from antfin.payments.float_interest import FloatInterestAccrual, FloatInterestPolicy, accrue_float_interest
-from antfin.payments.limits import AccountClassPolicy, ClassLimit, Decision, LimitPeriod, RealNameLevel, Reason
+from antfin.payments.limits import AccountClassPolicy, ClassLimit, LimitPeriod, RealNameLevel
 from antfin.payments.refunds import Arbitration, Refund, RefundReason, RefundRequest, RefundStage, RequestStatus
 from antfin.payments.timeouts import PaymentTimeout
 
@@ -53,7 +53,6 @@ __all__ = [
     "BillPaymentFeePolicy",
     "BillPaymentQuote",
     "ClassLimit",
-    "Decision",
     "EscrowDesk",
     "EscrowFunding",
     "EscrowPolicy",
@@ -65,7 +64,6 @@ __all__ = [
     "MerchantCategory",
     "PaymentTimeout",
     "RealNameLevel",
-    "Reason",
     "Refund",
     "RefundReason",
     "RefundRequest",

@@ -33,6 +33,7 @@ import attrs
 
 from antfin.calendar import ensure_aware, local_date
 from antfin.chart import BANK_SETTLEMENT, ProfitPoint, revenue_account, wallet
+from antfin.decisions import Decision, Reason
 from antfin.errors import (
     IdempotencyConflictError,
     InsufficientFundsError,
@@ -45,7 +46,7 @@ from antfin.ledger import AccountKind, JournalEntry, Ledger, Posting
 from antfin.ledger.transactions import _check_text
 from antfin.money import CNY, Money
 from antfin.payments.fees import WithdrawalFeePolicy, WithdrawalFeeQuote
-from antfin.payments.limits import AccountClassPolicy, Decision, RealNameLevel, Reason
+from antfin.payments.limits import AccountClassPolicy, RealNameLevel
 
 __all__ = [
     "BANK_SETTLEMENT",
@@ -459,14 +460,14 @@ class Account:
         >>> from antfin.calendar import shanghai
         >>> from antfin.ledger import Ledger
         >>> acct = Account.open(Ledger(), "max", opened_at=shanghai(2024, 1, 1), level=RealNameLevel.CLASS_I)
-        >>> acct.check_payment(CNY("1000.01"), at=shanghai(2024, 1, 2)).allowed
+        >>> acct.check_payment(CNY("1000.01"), at=shanghai(2024, 1, 2)).approved
         False
 
         A merchant account has no class limit: its decision has no reasons and is allowed.
         """
         _positive(amount)
         if self.level is None:
-            return Decision(True, ())
+            return Decision.of("no class limit", ())
         return self.class_policy.check_payment(self.level, used=self.payments_used(at), amount=amount)
 
     def may_buy_wealth(self) -> Decision:
@@ -474,17 +475,20 @@ class Account:
 
         >>> from antfin.calendar import shanghai
         >>> from antfin.ledger import Ledger
-        >>> Account.open(Ledger(), "ned", opened_at=shanghai(2024, 1, 1)).may_buy_wealth().allowed
+        >>> Account.open(Ledger(), "ned", opened_at=shanghai(2024, 1, 1)).may_buy_wealth().approved
         False
         """
         if self.level is None:
             return Decision.of(
-                Reason(
-                    "wealth products need an individual account of a class that allows them",
-                    "class III",
-                    "merchant account (no class)",
-                    False,
-                )
+                "wealth products from the balance",
+                (
+                    Reason(
+                        "wealth products need an individual account of a class that allows them",
+                        "class III",
+                        "merchant account (no class)",
+                        False,
+                    ),
+                ),
             )
         return self.class_policy.may_buy_wealth(self.level)
 
@@ -515,7 +519,7 @@ class Account:
                     f"payment key {key!r} of account {self.account_id!r} was counted with "
                     f"{existing.amount}, not {amount}"
                 )
-            return Decision(True, ())
+            return Decision.of("no class limit", ())
         decision = self.require_payment(amount, at=when)
         self._payments[key] = _Payment(amount, when, counterparty)
         return decision
@@ -537,7 +541,7 @@ class Account:
         _positive(amount)
         when = ensure_aware(at)
         if self.level is None:
-            return Decision(True, ())
+            return Decision.of("no class limit", ())
         return self.class_policy.require_payment(self.level, used=self.payments_used(when), amount=amount)
 
     # -- money ------------------------------------------------------------------------

@@ -3,10 +3,12 @@
 >>> from antfin.payments.limits import AccountClassPolicy, RealNameLevel
 >>> policy = AccountClassPolicy()
 >>> decision = policy.check_payment(RealNameLevel.CLASS_I, used=CNY("900.00"), amount=CNY("100.00"))
->>> decision.allowed
+>>> decision.approved
 True
->>> policy.check_payment(RealNameLevel.CLASS_I, used=CNY("900.00"), amount=CNY("100.01")).allowed
+>>> policy.check_payment(RealNameLevel.CLASS_I, used=CNY("900.00"), amount=CNY("100.01")).approved
 False
+
+Every check answers with the project's one :class:`~antfin.decisions.Decision`.
 
 The People's Bank of China's *Administrative Measures for the Online Payment
 Business of Non-bank Payment Institutions* (PBOC announcement [2015] No. 43, in
@@ -29,16 +31,15 @@ from datetime import date
 
 import attrs
 
+from antfin.decisions import Decision, Reason
 from antfin.errors import InvalidAmountError, LimitExceededError, NotFoundError
 from antfin.money import CNY, Money
 
 __all__ = [
     "AccountClassPolicy",
     "ClassLimit",
-    "Decision",
     "LimitPeriod",
     "RealNameLevel",
-    "Reason",
 ]
 
 
@@ -95,55 +96,6 @@ class LimitPeriod(enum.Enum):
         if self is LimitPeriod.LIFETIME:
             return opened_on
         return max(opened_on, date(on.year, 1, 1))
-
-
-@attrs.frozen
-class Reason:
-    """One rule a decision checked: the rule, its threshold, the actual value and whether it passed.
-
-    >>> Reason("class I balance payments since opening", CNY("1000.00"), CNY("1000.01"), False).passed
-    False
-
-    .. versionadded:: 0.1.0
-    """
-
-    rule: str
-    threshold: Money | str
-    actual: Money | str
-    passed: bool
-
-
-@attrs.frozen
-class Decision:
-    """A yes/no answer with the reasons behind it.
-
-    >>> decision = AccountClassPolicy().may_buy_wealth(RealNameLevel.CLASS_II)
-    >>> decision.allowed, decision.reasons[0].threshold, decision.reasons[0].actual
-    (False, 'class III', 'class II')
-
-    .. versionadded:: 0.1.0
-    """
-
-    allowed: bool
-    reasons: tuple[Reason, ...]
-
-    @classmethod
-    def of(cls, *reasons: Reason) -> Decision:
-        """A decision that is allowed when every reason passed.
-
-        >>> Decision.of(Reason("r", "a", "b", True)).allowed
-        True
-        """
-        return cls(all(reason.passed for reason in reasons), tuple(reasons))
-
-    @property
-    def failed(self) -> tuple[Reason, ...]:
-        """The reasons that did not pass.
-
-        >>> Decision.of(Reason("r", "a", "b", False)).failed[0].rule
-        'r'
-        """
-        return tuple(reason for reason in self.reasons if not reason.passed)
 
 
 def _positive_cap(_instance: object, attribute: attrs.Attribute[Money], value: Money) -> None:
@@ -222,14 +174,8 @@ class AccountClassPolicy:
         """
         limit = self.limit_for(level)
         total = used + amount
-        return Decision.of(
-            Reason(
-                f"class {level.value} balance payments {limit.period.value}",
-                limit.cap,
-                total,
-                total <= limit.cap,
-            )
-        )
+        rule = f"class {level.value} balance payments {limit.period.value}"
+        return Decision.of(f"class {level.value} payment limit", (Reason(rule, limit.cap, total, total <= limit.cap),))
 
     def require_payment(self, level: RealNameLevel, *, used: Money, amount: Money) -> Decision:
         """Like :meth:`check_payment`, but raise when the payment is over the limit.
@@ -243,7 +189,7 @@ class AccountClassPolicy:
             antfin.errors.LimitExceededError: naming the limit, the amount used and the amount asked.
         """
         decision = self.check_payment(level, used=used, amount=amount)
-        if not decision.allowed:
+        if not decision.approved:
             limit = self.limit_for(level)
             raise LimitExceededError(
                 f"class {level.value} limit of {limit.cap} {limit.period.value} exceeded: used {used}, asked {amount}"
@@ -253,11 +199,13 @@ class AccountClassPolicy:
     def may_buy_wealth(self, level: RealNameLevel) -> Decision:
         """May an account of ``level`` buy wealth products with its balance?
 
-        >>> AccountClassPolicy().may_buy_wealth(RealNameLevel.CLASS_III).allowed
-        True
+        >>> decision = AccountClassPolicy().may_buy_wealth(RealNameLevel.CLASS_II)
+        >>> decision.approved, decision.reasons[0].threshold, decision.reasons[0].actual
+        (False, 'class III', 'class II')
         """
         allowed = [limit.level for limit in self.limits if limit.may_buy_wealth]
         threshold = " or ".join(f"class {lvl.value}" for lvl in allowed) or "no class"
-        return Decision.of(
-            Reason("wealth products need a class that allows them", threshold, f"class {level.value}", level in allowed)
+        reason = Reason(
+            "wealth products need a class that allows them", threshold, f"class {level.value}", level in allowed
         )
+        return Decision.of("wealth products from the balance", (reason,))

@@ -31,6 +31,7 @@ from antfin.crowdfunding import (
     policy_in_force,
     seed_2016,
 )
+from antfin.decisions import Decision
 from antfin.errors import InvalidAmountError, InvalidTimeError, NotFoundError, OutsideCoverageError
 from antfin.money import CNY, Money
 
@@ -41,7 +42,7 @@ def income(average: str) -> tuple[Money, Money, Money]:
 
 
 def statuses(policy: QualifiedInvestorPolicy, investor: InvestorFacts) -> dict[str, RuleStatus]:
-    return {reason.rule_id: reason.status for reason in policy.check(investor).reasons}
+    return {reason.rule_id: reason.status for reason in policy.check(investor).outcomes}
 
 
 # -- the seed's rule -------------------------------------------------------------
@@ -54,10 +55,10 @@ def statuses(policy: QualifiedInvestorPolicy, investor: InvestorFacts) -> dict[s
 def test_seed_assets_strictly_above_one_million(assets: str, expected: RuleStatus) -> None:
     investor = InvestorFacts("a", personal_financial_assets=CNY(assets), annual_incomes=income("0"))
     decision = SEED_2016.check(investor)
-    assert decision.reasons[0].status is expected
-    assert decision.reasons[0].actual == CNY(assets)
-    assert decision.reasons[0].threshold == CNY("1000000")
-    assert decision.qualified is (expected is RuleStatus.PASSED)
+    assert decision.outcomes[0].status is expected
+    assert decision.outcomes[0].actual == CNY(assets)
+    assert decision.outcomes[0].threshold == CNY("1000000")
+    assert decision.approved is (expected is RuleStatus.PASSED)
 
 
 @pytest.mark.parametrize(
@@ -68,24 +69,24 @@ def test_seed_income_at_least_300k(average: str, expected: RuleStatus) -> None:
     investor = InvestorFacts("a", personal_financial_assets=CNY("0"), annual_incomes=income(average))
     decision = SEED_2016.check(investor)
     assert statuses(SEED_2016, investor)["income_3y"] is expected
-    assert decision.qualified is (expected is RuleStatus.PASSED)
+    assert decision.approved is (expected is RuleStatus.PASSED)
 
 
 def test_income_average_is_compared_exactly_not_after_rounding() -> None:
     # 899,999.99 / 3 = 299,999.996...: shown as 299,999.99 (DOWN) and below the threshold.
     investor = InvestorFacts("a", annual_incomes=(CNY("300000"), CNY("300000"), CNY("299999.99")))
-    reason = SEED_2016.check(investor).reasons[1]
+    reason = SEED_2016.check(investor).outcomes[1]
     assert reason.actual == CNY("299999.99")
     assert reason.status is RuleStatus.FAILED
     # Uneven years averaging exactly 300,000 pass.
     uneven = InvestorFacts("b", annual_incomes=(CNY("500000"), CNY("250000"), CNY("150000")))
-    assert SEED_2016.check(uneven).reasons[1].status is RuleStatus.PASSED
+    assert SEED_2016.check(uneven).outcomes[1].status is RuleStatus.PASSED
 
 
 def test_fewer_than_three_years_of_income_is_missing_not_failing() -> None:
     investor = InvestorFacts("a", annual_incomes=(CNY("900000"), CNY("900000")))
     decision = SEED_2016.check(investor)
-    assert decision.reasons[1].status is RuleStatus.MISSING
+    assert decision.outcomes[1].status is RuleStatus.MISSING
     assert decision.status is QualificationStatus.INCOMPLETE
     assert Fact.AVERAGE_ANNUAL_INCOME_3Y in decision.missing
 
@@ -95,8 +96,8 @@ def test_any_of_versus_all_of() -> None:
     only_income = InvestorFacts("b", personal_financial_assets=CNY("10"), annual_incomes=income("300000"))
     both = InvestorFacts("c", personal_financial_assets=CNY("2000000"), annual_incomes=income("300000"))
     strict = seed_2016(Combination.ALL_OF)
-    assert [SEED_2016.check(i).qualified for i in (only_assets, only_income, both)] == [True, True, True]
-    assert [strict.check(i).qualified for i in (only_assets, only_income, both)] == [False, False, True]
+    assert [SEED_2016.check(i).approved for i in (only_assets, only_income, both)] == [True, True, True]
+    assert [strict.check(i).approved for i in (only_assets, only_income, both)] == [False, False, True]
     assert strict.name == "SEED_2016_ALL_OF"
     assert QualifiedInvestorPolicy.seed_2016(Combination.ALL_OF) == strict
 
@@ -105,8 +106,8 @@ def test_missing_facts_are_reported_and_decide_nothing_silently() -> None:
     nobody = InvestorFacts("a")
     decision = SEED_2016.check(nobody)
     assert decision.status is QualificationStatus.INCOMPLETE
-    assert not decision.qualified
-    assert [r.status for r in decision.reasons] == [RuleStatus.MISSING, RuleStatus.MISSING]
+    assert not decision.approved
+    assert [r.status for r in decision.outcomes] == [RuleStatus.MISSING, RuleStatus.MISSING]
     assert decision.missing == (Fact.PERSONAL_FINANCIAL_ASSETS, Fact.AVERAGE_ANNUAL_INCOME_3Y)
     # any of: one failing and one missing is still undecided ...
     poor = InvestorFacts("b", personal_financial_assets=CNY("10"))
@@ -125,9 +126,9 @@ def test_seed_rule_is_for_individuals() -> None:
     entity = InvestorFacts("acme", InvestorKind.ENTITY, entity_net_assets=CNY("50000000"))
     decision = SEED_2016.check(entity)
     assert decision.status is QualificationStatus.NOT_QUALIFIED
-    assert {r.status for r in decision.reasons} == {RuleStatus.NOT_APPLICABLE}
-    assert decision.reasons[0].text("en_US").endswith("applies to individuals only — not applicable")
-    assert decision.reasons[0].text("zh_CN").endswith("仅适用于个人 — 不适用")
+    assert {r.status for r in decision.outcomes} == {RuleStatus.NOT_APPLICABLE}
+    assert decision.outcomes[0].text("en_US").endswith("applies to individuals only — not applicable")
+    assert decision.outcomes[0].text("zh_CN").endswith("仅适用于个人 — 不适用")
 
 
 # -- SAC 2014 draft --------------------------------------------------------------
@@ -148,14 +149,14 @@ def test_sac_2014_individual_boundaries(facts: dict[str, object], rule_id: str, 
     investor = InvestorFacts("a", **facts)  # type: ignore[arg-type]
     decision = SAC_2014_DRAFT.check(investor)
     assert statuses(SAC_2014_DRAFT, investor)[rule_id] is (RuleStatus.PASSED if passed else RuleStatus.FAILED)
-    assert decision.qualified is passed
+    assert decision.approved is passed
 
 
 @pytest.mark.parametrize(("net", "passed"), [("9999999.99", False), ("10000000.00", True)])
 def test_sac_2014_entity_boundary(net: str, passed: bool) -> None:
     entity = InvestorFacts("acme", InvestorKind.ENTITY, entity_net_assets=CNY(net))
     decision = SAC_2014_DRAFT.check(entity)
-    assert decision.qualified is passed
+    assert decision.approved is passed
     by_id = statuses(SAC_2014_DRAFT, entity)
     assert by_id["financial_assets"] is RuleStatus.NOT_APPLICABLE
     assert by_id["single_project"] is RuleStatus.MISSING
@@ -163,7 +164,7 @@ def test_sac_2014_entity_boundary(net: str, passed: bool) -> None:
 
 def test_sac_2014_entity_committing_one_million_qualifies() -> None:
     entity = InvestorFacts("acme", InvestorKind.ENTITY, single_project_commitment=CNY("1000000"))
-    assert SAC_2014_DRAFT.check(entity).qualified
+    assert SAC_2014_DRAFT.check(entity).approved
 
 
 # -- 2018 asset-management rules ---------------------------------------------------
@@ -206,21 +207,21 @@ def test_asset_management_2018_needs_two_years_experience(
         assert decision.missing[0] is Fact.INVESTMENT_EXPERIENCE_YEARS
     else:
         assert decision.status is expected
-        assert decision.reasons[0].actual == Decimal(years)  # type: ignore[arg-type]
+        assert decision.outcomes[0].actual == Decimal(years)  # type: ignore[arg-type]
 
 
 def test_asset_management_2018_entities() -> None:
     ok = InvestorFacts("acme", InvestorKind.ENTITY, entity_net_assets=CNY("10000000"))
     short = InvestorFacts("acme", InvestorKind.ENTITY, entity_net_assets=CNY("9999999.99"))
-    assert ASSET_MANAGEMENT_2018.check(ok).qualified
+    assert ASSET_MANAGEMENT_2018.check(ok).approved
     assert ASSET_MANAGEMENT_2018.check(short).status is QualificationStatus.NOT_QUALIFIED
 
 
 def test_custom_thresholds_build_a_variant() -> None:
     lenient = asset_management_2018(experience_years_at_least=1, income_at_least=CNY("100000"))
     investor = InvestorFacts("a", investment_experience_years=1, annual_incomes=income("100000"))
-    assert lenient.check(investor).qualified
-    assert not ASSET_MANAGEMENT_2018.check(investor).qualified
+    assert lenient.check(investor).approved
+    assert not ASSET_MANAGEMENT_2018.check(investor).approved
 
 
 # -- verification, dates ------------------------------------------------------------
@@ -230,12 +231,12 @@ def test_require_verified_reports_declared_only_facts() -> None:
     verified_policy = attrs.evolve(SEED_2016, require_verified=True)
     declared = InvestorFacts("a", personal_financial_assets=CNY("2000000"))
     decision = verified_policy.check(declared)
-    assert decision.reasons[0].status is RuleStatus.UNVERIFIED
+    assert decision.outcomes[0].status is RuleStatus.UNVERIFIED
     assert decision.status is QualificationStatus.INCOMPLETE
     assert decision.missing[0] is Fact.PERSONAL_FINANCIAL_ASSETS
     proven = attrs.evolve(declared, verified=frozenset({Fact.PERSONAL_FINANCIAL_ASSETS}))
-    assert verified_policy.check(proven).qualified
-    assert SEED_2016.check(declared).qualified  # presets accept declarations
+    assert verified_policy.check(proven).approved
+    assert SEED_2016.check(declared).approved  # presets accept declarations
 
 
 def test_policy_dates_and_the_dated_table() -> None:
@@ -288,7 +289,7 @@ def test_a_single_criterion_can_be_a_policy() -> None:
     rule = Criterion("xp", Fact.INVESTMENT_EXPERIENCE_YEARS, Comparison.AT_LEAST, 3)
     policy = QualifiedInvestorPolicy("XP", rule, date(2020, 1, 1))
     decision = policy.check(InvestorFacts("a", investment_experience_years="3.5"))
-    assert decision.qualified
+    assert decision.approved
     assert decision.explain("zh_CN")[1] == "- 投资经历（年）不低于3年：3.5年 — 满足"
 
 
@@ -348,8 +349,8 @@ def test_comparisons_are_exact_on_minor_units(actual: Money, threshold: Money) -
 
 @given(investor=investors)
 def test_all_of_qualified_implies_any_of_qualified(investor: InvestorFacts) -> None:
-    if seed_2016(Combination.ALL_OF).check(investor).qualified:
-        assert SEED_2016.check(investor).qualified
+    if seed_2016(Combination.ALL_OF).check(investor).approved:
+        assert SEED_2016.check(investor).approved
 
 
 @given(investor=investors, extra=amounts)
@@ -364,21 +365,39 @@ def test_more_assets_never_disqualify(investor: InvestorFacts, extra: Money) -> 
         else investor.family_financial_assets + extra,
     )
     for policy in PRESETS:
-        if policy.check(investor).qualified:
-            assert policy.check(richer).qualified
+        if policy.check(investor).approved:
+            assert policy.check(richer).approved
 
 
 @given(investor=investors)
 def test_every_leaf_is_reported_and_missing_means_none(investor: InvestorFacts) -> None:
     for policy in PRESETS:
         decision = policy.check(investor)
-        assert len(decision.reasons) == len(policy.criteria())
-        for reason in decision.reasons:
+        assert len(decision.outcomes) == len(policy.criteria())
+        for reason in decision.outcomes:
             if reason.status is RuleStatus.MISSING:
                 assert reason.actual is None
             if reason.status in (RuleStatus.PASSED, RuleStatus.FAILED):
                 assert reason.actual is not None
-        assert decision.qualified is (decision.status is QualificationStatus.QUALIFIED)
+        assert decision.approved is (decision.status is QualificationStatus.QUALIFIED)
+        general = decision.decision
+        assert general.approved is decision.approved
+        assert general.incomplete is (decision.status is QualificationStatus.INCOMPLETE)
+        assert general.reasons == decision.reasons
+        assert [reason.passed for reason in general.reasons] == [outcome.passed for outcome in decision.outcomes]
+        assert len(general.missing) == len(decision.missing)
+
+
+def test_the_answer_holds_the_one_decision_and_qualified_is_deprecated() -> None:
+    answer = SEED_2016.check(InvestorFacts("a", personal_financial_assets=CNY("2000000")))
+    assert isinstance(answer.decision, Decision)
+    assert answer.decision.policy == "SEED_2016"
+    assert answer.decision.missing == ("average annual income over the last 3 years",)
+    assert not answer.decision.incomplete
+    assert answer.reasons[0].rule_zh == "个人金融资产大于"
+    assert answer.reasons[1].actual is None
+    with pytest.warns(DeprecationWarning, match="use .approved"):
+        assert answer.qualified is True
 
 
 def test_all_of_helper_and_nesting() -> None:

@@ -103,7 +103,7 @@ def test_class_i_limit_since_opening_at_the_boundary(ledger: Ledger) -> None:
     bob = Account.open(ledger, "bob", opened_at=OPEN)
     alice.transfer("a", to=bob, amount=CNY("600.00"), at=shanghai(2024, 3, 1))
     alice.transfer("b", to=bob, amount=CNY("400.00"), at=shanghai(2025, 3, 1))  # lifetime: counts across years
-    assert alice.check_payment(CNY("0.01"), at=shanghai(2025, 3, 2)).allowed is False
+    assert alice.check_payment(CNY("0.01"), at=shanghai(2025, 3, 2)).approved is False
     before = snapshot(ledger)
     with pytest.raises(LimitExceededError) as info:
         alice.transfer("c", to=bob, amount=CNY("0.01"), at=shanghai(2025, 3, 2))
@@ -130,17 +130,17 @@ def test_class_ii_limit_per_calendar_year(ledger: Ledger) -> None:
 
 def test_class_iii_and_wealth(ledger: Ledger) -> None:
     alice = funded(ledger, "alice", "1.00", RealNameLevel.CLASS_III)
-    assert alice.may_buy_wealth().allowed
-    assert alice.check_payment(CNY("200000.00"), at=OPEN).allowed
-    assert not alice.check_payment(CNY("200000.01"), at=OPEN).allowed
-    assert not funded(ledger, "bob", "1.00").may_buy_wealth().allowed
+    assert alice.may_buy_wealth().approved
+    assert alice.check_payment(CNY("200000.00"), at=OPEN).approved
+    assert not alice.check_payment(CNY("200000.01"), at=OPEN).approved
+    assert not funded(ledger, "bob", "1.00").may_buy_wealth().approved
 
 
 def test_merchants_have_no_class(ledger: Ledger) -> None:
     shop = Account.open(ledger, "shop", opened_at=OPEN, account_type=AccountType.MERCHANT)
     assert shop.level is None
     assert shop.check_payment(CNY("99999999.00"), at=OPEN).reasons == ()
-    assert not shop.may_buy_wealth().allowed
+    assert not shop.may_buy_wealth().approved
     with pytest.raises(InvalidTransitionError, match="merchant"):
         shop.upgrade(RealNameLevel.CLASS_III, at=OPEN)
 

@@ -6,15 +6,14 @@ from datetime import date
 
 import pytest
 
+from antfin.decisions import Decision, Reason
 from antfin.errors import InvalidAmountError, LimitExceededError, NotFoundError
 from antfin.money import CNY
 from antfin.payments.limits import (
     AccountClassPolicy,
     ClassLimit,
-    Decision,
     LimitPeriod,
     RealNameLevel,
-    Reason,
 )
 
 POLICY = AccountClassPolicy()
@@ -26,11 +25,11 @@ POLICY = AccountClassPolicy()
 )
 def test_limits_at_the_boundary(level: RealNameLevel, cap: str) -> None:
     at_cap = POLICY.check_payment(level, used=CNY(cap) - CNY("10.00"), amount=CNY("10.00"))
-    assert at_cap.allowed
+    assert at_cap.approved
     assert at_cap.reasons[0].actual == CNY(cap)
     over = POLICY.check_payment(level, used=CNY(cap) - CNY("10.00"), amount=CNY("10.01"))
-    assert not over.allowed
-    assert over.failed == over.reasons
+    assert not over.approved
+    assert over.failed_reasons == over.reasons
     assert over.reasons[0].threshold == CNY(cap)
     with pytest.raises(LimitExceededError) as info:
         POLICY.require_payment(level, used=CNY(cap) - CNY("10.00"), amount=CNY("10.01"))
@@ -49,15 +48,15 @@ def test_periods() -> None:
 
 
 def test_wealth_only_class_iii() -> None:
-    assert POLICY.may_buy_wealth(RealNameLevel.CLASS_III).allowed
+    assert POLICY.may_buy_wealth(RealNameLevel.CLASS_III).approved
     decision = POLICY.may_buy_wealth(RealNameLevel.CLASS_I)
-    assert not decision.allowed
+    assert not decision.approved
     assert decision.reasons[0].actual == "class I"
 
 
 def test_custom_policy_and_errors() -> None:
     mine = AccountClassPolicy((ClassLimit(RealNameLevel.CLASS_I, CNY("500.00"), LimitPeriod.CALENDAR_YEAR),))
-    assert not mine.check_payment(RealNameLevel.CLASS_I, used=CNY("0"), amount=CNY("500.01")).allowed
+    assert not mine.check_payment(RealNameLevel.CLASS_I, used=CNY("0"), amount=CNY("500.01")).approved
     with pytest.raises(NotFoundError, match="level II"):
         mine.limit_for(RealNameLevel.CLASS_II)
     with pytest.raises(InvalidAmountError, match="one ClassLimit per"):
@@ -71,5 +70,5 @@ def test_custom_policy_and_errors() -> None:
 def test_levels_order_and_decisions() -> None:
     assert RealNameLevel.CLASS_I < RealNameLevel.CLASS_II < RealNameLevel.CLASS_III
     assert not RealNameLevel.CLASS_III < RealNameLevel.CLASS_II
-    assert Decision.of().allowed
-    assert not Decision.of(Reason("a", "x", "y", True), Reason("b", "x", "y", False)).allowed
+    assert Decision.of("none", ()).approved
+    assert not Decision.of("two", (Reason("a", "x", "y", True), Reason("b", "x", "y", False))).approved

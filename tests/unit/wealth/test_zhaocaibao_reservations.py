@@ -58,16 +58,16 @@ def test_expiry_refuses_naive_times() -> None:
 
 def test_criteria_explain_each_rule() -> None:
     criteria = ReservationCriteria(Rate.percent("4.5"), 90, kinds=[ProductKind.BANK, ProductKind.INSURANCE])
-    assert criteria.evaluate(product()).matched
+    assert criteria.evaluate(product()).approved
     assert bool(criteria.evaluate(product()))
     decision = criteria.evaluate(product(ProductKind.SME_LOAN, 91, "4.49"))
-    assert not decision.matched
+    assert not decision.approved
     assert [(r.rule, r.threshold, r.actual, r.passed) for r in decision.reasons] == [
         ("min_yield", "4.5%", "4.49%", False),
         ("max_term_days", "90", "91", False),
         ("kinds", "bank, insurance", "sme_loan", False),
     ]
-    assert ReservationCriteria(Rate.percent("1"), 365).evaluate(product(ProductKind.TRANSFER)).matched
+    assert ReservationCriteria(Rate.percent("1"), 365).evaluate(product(ProductKind.TRANSFER)).approved
 
 
 @pytest.mark.parametrize(

@@ -24,8 +24,6 @@ from antfin.wealth.zhaocaibao.products import (
     interest_for,
 )
 from antfin.wealth.zhaocaibao.reservations import (
-    MatchDecision,
-    MatchReason,
     Reservation,
     ReservationCriteria,
     ReservationFill,
@@ -42,8 +40,6 @@ __all__ = [
     "GuarantorClaim",
     "Holding",
     "HoldingStatus",
-    "MatchDecision",
-    "MatchReason",
     "Payout",
     "PayoutLine",
     "Product",

@@ -215,7 +215,7 @@ class _Reservations:
         for reservation in queue:
             if product.remaining.is_zero():
                 break
-            if not reservation.criteria.evaluate(product).matched:
+            if not reservation.criteria.evaluate(product).approved:
                 continue
             if reservation.amount.currency != product.terms.amount.currency:
                 continue

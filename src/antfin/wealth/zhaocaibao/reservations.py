@@ -27,14 +27,13 @@ import attrs
 from dateutil.relativedelta import relativedelta
 
 from antfin.calendar import SHANGHAI, ensure_aware, shanghai
+from antfin.decisions import Decision, Reason
 from antfin.errors import InvalidAmountError, InvalidTransitionError
 from antfin.money import CNY, Money
 from antfin.rates import Rate
 from antfin.wealth.zhaocaibao.products import Product, ProductKind, Transition
 
 __all__ = [
-    "MatchDecision",
-    "MatchReason",
     "Reservation",
     "ReservationCriteria",
     "ReservationFill",
@@ -87,57 +86,6 @@ def _check_term(_instance: Any, _attribute: Any, value: Any) -> None:
 
 
 @attrs.frozen
-class MatchReason:
-    """One rule checked when matching a product to a reservation.
-
-    >>> MatchReason("min_yield", "4%", "4.5%", True).passed
-    True
-
-    .. versionadded:: 0.1.0
-    """
-
-    rule: str
-    threshold: str
-    actual: str
-    passed: bool
-
-
-@attrs.frozen
-class MatchDecision:
-    """Whether a product meets a reservation's conditions, with the reasons.
-
-    >>> decision = MatchDecision((MatchReason("min_yield", "4%", "3.5%", False),))
-    >>> decision.matched, [reason.rule for reason in decision.failed]
-    (False, ['min_yield'])
-
-    .. versionadded:: 0.1.0
-    """
-
-    reasons: tuple[MatchReason, ...]
-
-    @property
-    def matched(self) -> bool:
-        """``True`` when every rule passed.
-
-        >>> MatchDecision(()).matched
-        True
-        """
-        return all(reason.passed for reason in self.reasons)
-
-    @property
-    def failed(self) -> tuple[MatchReason, ...]:
-        """The rules that did not pass.
-
-        >>> MatchDecision((MatchReason("kind", "any", "bank", True),)).failed
-        ()
-        """
-        return tuple(reason for reason in self.reasons if not reason.passed)
-
-    def __bool__(self) -> bool:
-        return self.matched
-
-
-@attrs.frozen
 class ReservationCriteria:
     """The conditions a new product must meet to fill a reservation.
 
@@ -148,10 +96,10 @@ class ReservationCriteria:
     ...     term_days=90, annual_yield=Rate.percent("4.2"),
     ...     sale_start=shanghai(2024, 3, 1), sale_end=shanghai(2024, 3, 8))
     >>> product = Product(terms, listed_at=shanghai(2024, 3, 1))
-    >>> ReservationCriteria(min_yield=Rate.percent("4"), max_term_days=180).evaluate(product).matched
+    >>> ReservationCriteria(min_yield=Rate.percent("4"), max_term_days=180).evaluate(product).approved
     True
     >>> decision = ReservationCriteria(Rate.percent("4.5"), 60, kinds=[ProductKind.INSURANCE]).evaluate(product)
-    >>> [(reason.rule, reason.actual) for reason in decision.failed]
+    >>> [(reason.rule, reason.actual) for reason in decision.failed_reasons]
     [('min_yield', '4.2%'), ('max_term_days', '90'), ('kinds', 'bank')]
 
     Args:
@@ -170,29 +118,36 @@ class ReservationCriteria:
     max_term_days: int = attrs.field(validator=_check_term)
     kinds: frozenset[ProductKind] = attrs.field(default=frozenset(), converter=_kinds)
 
-    def evaluate(self, product: Product) -> MatchDecision:
-        """Check ``product`` against these conditions and say why it does or does not match.
+    def evaluate(self, product: Product) -> Decision:
+        """Check ``product`` against these conditions: the project's one :class:`~antfin.decisions.Decision`.
+
+        The product matches when the decision is approved; each reason names a condition.
 
         >>> from antfin.wealth.zhaocaibao.products import _example_terms
         >>> example = Product(_example_terms(), listed_at=_example_terms().sale_start)
-        >>> ReservationCriteria(Rate.percent("5"), 365).evaluate(example).failed[0].rule
-        'min_yield'
+        >>> print(ReservationCriteria(Rate.percent("5"), 365).evaluate(example).explain())
+        reservation criteria for ZCB-1: declined
+          [fail] min_yield: threshold 5%, actual 4.5%
+          [pass] max_term_days: threshold 365, actual 90
+          [pass] kinds: threshold any, actual bank
+
+        .. versionchanged:: 0.3.0
+           Returns a :class:`~antfin.decisions.Decision` (``approved``) instead of ``MatchDecision`` (``matched``).
         """
         terms = product.terms
         kinds = ", ".join(sorted(kind.value for kind in self.kinds)) if self.kinds else "any"
-        return MatchDecision(
+        return Decision.of(
+            f"reservation criteria for {terms.product_id}",
             (
-                MatchReason(
-                    "min_yield", str(self.min_yield), str(terms.annual_yield), terms.annual_yield >= self.min_yield
-                ),
-                MatchReason(
+                Reason("min_yield", str(self.min_yield), str(terms.annual_yield), terms.annual_yield >= self.min_yield),
+                Reason(
                     "max_term_days",
                     str(self.max_term_days),
                     str(product.term_days),
                     product.term_days <= self.max_term_days,
                 ),
-                MatchReason("kinds", kinds, terms.kind.value, not self.kinds or terms.kind in self.kinds),
-            )
+                Reason("kinds", kinds, terms.kind.value, not self.kinds or terms.kind in self.kinds),
+            ),
         )
 
 
