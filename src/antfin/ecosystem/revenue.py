@@ -196,10 +196,10 @@ class IncomeStatement:
         Income statement (all time)
         Stated by the case study                               CN¥6.00
           Digital payments and merchant services               CN¥6.00
-            Acquiring commission                               CN¥6.00
+            Alipay: Acquiring commission                       CN¥6.00
         Assumed                                              CN¥100.00
           Innovation initiatives and others                  CN¥100.00
-            Technology service fees                          CN¥100.00
+            Ant Financial Cloud: Technology service fees     CN¥100.00
         Total                                                CN¥106.00
 
         Args:
@@ -254,6 +254,9 @@ class IncomeStatement:
             out.append(_row(indent + (group.name_zh if zh else group.name_en), format_money(subtotal, locale)))
             for line in members:
                 name = line.point.name_zh if zh else line.point.name_en
+                if view == "segment":  # a segment mixes products: say whose the line is
+                    product = line.product.name_zh if zh else line.product.name_en
+                    name = f"{product}{'：' if zh else ': '}{name}"
                 out.append(_row(indent + "  " + name, format_money(line.amount, locale)))
         return out
 
