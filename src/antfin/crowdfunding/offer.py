@@ -705,13 +705,13 @@ def _example_offer() -> CrowdfundOffer:
 
     ledger = Ledger()
     ledger.open_account("asset:bank", AccountKind.ASSET)
-    for account in ("wallet:issuer", "wallet:lead", "wallet:fan"):
-        ledger.open_account(account, AccountKind.LIABILITY, non_negative=True)
+    for who in ("issuer", "lead", "fan"):
+        ledger.open_account(wallet(who), AccountKind.LIABILITY, non_negative=True)
     for who in ("lead", "fan"):
         ledger.transfer(
             f"top-up:{who}",
             debit="asset:bank",
-            credit=f"wallet:{who}",
+            credit=wallet(who),
             amount=Money("600000"),
             at=shanghai(2016, 3, 1),
         )

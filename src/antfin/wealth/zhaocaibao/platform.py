@@ -45,7 +45,7 @@ from typing import Any, Final, TypeVar
 import attrs
 
 from antfin.calendar import shanghai
-from antfin.chart import wallet, zhaocaibao_escrow
+from antfin.chart import BANK_SETTLEMENT, wallet, zhaocaibao_escrow
 from antfin.errors import (
     InvalidAmountError,
     InvariantViolationError,
@@ -577,13 +577,13 @@ class Zhaocaibao(_Sales, _Reservations, _Liquidity, _Maturity):
 def _example_platform() -> Zhaocaibao:
     """A ledger with alice (20,000 yuan), a bank issuer and an insurer, and one open 90-day product."""
     ledger = Ledger()
-    ledger.open_account("asset:bank_settlement", AccountKind.ASSET)
+    ledger.open_account(BANK_SETTLEMENT, AccountKind.ASSET)
     for party in ("alice", "bob", "bank", "insurer"):
-        ledger.open_account(f"wallet:{party}", AccountKind.LIABILITY, non_negative=True)
+        ledger.open_account(wallet(party), AccountKind.LIABILITY, non_negative=True)
     ledger.transfer(
         "top-up:alice",
-        debit="asset:bank_settlement",
-        credit="wallet:alice",
+        debit=BANK_SETTLEMENT,
+        credit=wallet("alice"),
         amount=CNY("20000.00"),
         at=shanghai(2024, 1, 1),
     )
