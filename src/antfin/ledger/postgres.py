@@ -44,7 +44,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
 from antfin.errors import (
@@ -61,10 +61,9 @@ from antfin.ledger.model import (
     JournalEntry,
     LedgerAccount,
     Posting,
-    _make_entry,
     _make_posting,
-    frozen_metadata,
 )
+from antfin.ledger.rows import ENTRY_COLUMNS, due_columns, entry_from_row, metadata_text, metadata_value, parse_due
 from antfin.ledger.store import ChangeSet, Document, KeyRecord, StoreState
 from antfin.money import Currency, Money
 
@@ -173,36 +172,7 @@ CREATE INDEX documents_status ON documents (kind, status)
 }
 
 _VERSION_TABLE: Final = "antfin_schema"
-_ENTRY_COLUMNS: Final = "seq, id, key, fingerprint, at, memo, metadata, reverses, hold_id"
-_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _SCHEMA_NAME: Final = re.compile(r"[^\x00]{1,63}")
-
-
-def _metadata_text(metadata: Any) -> str:
-    if metadata is _EMPTY_METADATA or not metadata:
-        return "{}"
-    return json.dumps(dict(metadata), ensure_ascii=False, sort_keys=True)
-
-
-def _metadata_value(text: str) -> Any:
-    return None if text == "{}" else json.loads(text)
-
-
-def _due_columns(at: datetime | None) -> tuple[int | None, str | None]:
-    if at is None:
-        return None, None
-    delta = at - _EPOCH
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds, at.isoformat()
-
-
-def _parse_due(text: str, kind: str, id: str) -> datetime:
-    try:
-        due = datetime.fromisoformat(text)
-    except ValueError as error:
-        raise InvariantViolationError(f"{kind} {id!r} has a malformed due time {text!r} in the store") from error
-    if due.tzinfo is None:
-        raise InvariantViolationError(f"{kind} {id!r} has a naive due time {text!r} in the store")
-    return due
 
 
 def _check_text(value: str, what: str) -> None:
@@ -592,7 +562,7 @@ class PostgresStore:
                 "FROM accounts WHERE version > %s ORDER BY seq",
                 (since,),
             ),
-            (f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE seq > {first_seq} ORDER BY seq", (since,)),
+            (f"SELECT {ENTRY_COLUMNS} FROM entries WHERE seq > {first_seq} ORDER BY seq", (since,)),
             (
                 f"SELECT entry_seq, account, minor, currency FROM postings WHERE entry_seq > {first_seq} "
                 "ORDER BY entry_seq, line",
@@ -618,7 +588,7 @@ class PostgresStore:
                 non_negative=bool(row[3]),
                 owner=row[4],
                 purpose=row[5],
-                metadata=_metadata_value(row[6]),
+                metadata=metadata_value(row[6]),
                 closed=bool(row[7]),
             )
             for row in account_rows
@@ -635,7 +605,7 @@ class PostgresStore:
                 else:
                     found.append(posting)
             for entry_row in entry_rows:
-                entry = self._entry_from_row(entry_row, lines.get(entry_row[0], ()))
+                entry = entry_from_row(entry_row, lines.get(entry_row[0], ()))
                 entries.append(entry)
                 if entry_row[3]:
                     keys.append(KeyRecord(entry.key, entry_row[3], "entry", entry.id))
@@ -645,16 +615,6 @@ class PostgresStore:
             for row in key_rows
         )
         return StoreState(accounts, tuple(entries), holds, tuple(keys), current)
-
-    def _entry_from_row(self, row: Sequence[Any], postings: Iterable[Posting]) -> JournalEntry:
-        lines = tuple(postings)
-        if len(lines) < 2 or any(not isinstance(p.account, str) for p in lines):
-            raise InvariantViolationError(f"entry {row[1]!r} has unreadable postings: {lines!r}")
-        try:
-            at = datetime.fromisoformat(row[4])
-        except (TypeError, ValueError) as error:
-            raise InvariantViolationError(f"entry {row[1]!r} has an unreadable time {row[4]!r}: {error}") from None
-        return _make_entry(row[1], row[2], at, lines, row[5], frozen_metadata(_metadata_value(row[6])), row[7], row[8])
 
     # -- writing --------------------------------------------------------------------
 
@@ -875,7 +835,7 @@ class PostgresStore:
                     account.non_negative,
                     account.owner,
                     account.purpose,
-                    _metadata_text(account.metadata),
+                    metadata_text(account.metadata),
                     account.closed,
                 )
                 for account in changes.accounts
@@ -907,7 +867,7 @@ class PostgresStore:
                         fingerprint,
                         entry.at.isoformat(),
                         entry.memo,
-                        "{}" if entry.metadata is _EMPTY_METADATA else _metadata_text(entry.metadata),
+                        "{}" if entry.metadata is _EMPTY_METADATA else metadata_text(entry.metadata),
                         entry.reverses,
                         entry.hold_id,
                     )
@@ -948,7 +908,7 @@ class PostgresStore:
             out.append(("keys", rows))
         if changes.documents:
             rows = [
-                (document.kind, document.id, document.status, _due_columns(document.due_at)[1])
+                (document.kind, document.id, document.status, due_columns(document.due_at)[1])
                 for document in changes.documents
             ]
             _check_rows(rows, "document")
@@ -980,7 +940,7 @@ class PostgresStore:
                     )
                 elif table == "entries":
                     cursor.executemany(
-                        f"INSERT INTO entries ({_ENTRY_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                        f"INSERT INTO entries ({ENTRY_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
                         [(base + row[0], *row[1:]) for row in rows],
                     )
                     last_entry += len(rows)
@@ -1017,7 +977,7 @@ class PostgresStore:
                 )
 
     def _write_document(self, conn: psycopg.Connection[Any], document: Document) -> psycopg.Cursor[Any]:
-        due_us, due_at = _due_columns(document.due_at)
+        due_us, due_at = due_columns(document.due_at)
         cursor = conn.cursor()
         if document.version == 1:
             cursor.execute(
@@ -1063,7 +1023,7 @@ class PostgresStore:
         if not rows:
             return None
         row = rows[0]
-        due = None if row[2] is None else _parse_due(row[2], kind, id)
+        due = None if row[2] is None else parse_due(row[2], kind, id)
         return Document(kind, id, int(row[0]), row[1], due, row[3])
 
     def document_ids(self, kind: str, status: Iterable[str] | None = None) -> tuple[str, ...]:
@@ -1102,7 +1062,7 @@ class PostgresStore:
         .. versionadded:: 0.2.0
         """
         _check_rows([(kind,)], "document")
-        limit, _ = _due_columns(until)
+        limit, _ = due_columns(until)
         rows = self._reading(
             lambda conn: conn.execute(
                 "SELECT id FROM documents WHERE kind = %s AND due_us IS NOT NULL AND due_us <= %s ORDER BY due_us, id",

@@ -34,8 +34,8 @@ import os
 import sqlite3
 import threading
 from collections.abc import Iterable
-from datetime import UTC, datetime
-from typing import Any, Final
+from datetime import datetime
+from typing import Final
 
 from antfin.errors import (
     ConcurrencyError,
@@ -51,10 +51,9 @@ from antfin.ledger.model import (
     JournalEntry,
     LedgerAccount,
     Posting,
-    _make_entry,
     _make_posting,
-    frozen_metadata,
 )
+from antfin.ledger.rows import ENTRY_COLUMNS, due_columns, entry_from_row, metadata_text, metadata_value, parse_due
 from antfin.ledger.store import ChangeSet, Document, KeyRecord, StoreState
 from antfin.money import Currency, Money
 
@@ -143,39 +142,6 @@ CREATE TRIGGER IF NOT EXISTS keys_unique_across_entries BEFORE INSERT ON keys
 WHEN EXISTS (SELECT 1 FROM entries WHERE key = NEW.key)
 BEGIN SELECT RAISE(ABORT, 'idempotency key already used by a journal entry'); END;
 """
-
-_ENTRY_COLUMNS: Final = "seq, id, key, fingerprint, at, memo, metadata, reverses, hold_id"
-
-
-def _metadata_text(metadata: Any) -> str:
-    if metadata is _EMPTY_METADATA or not metadata:
-        return "{}"
-    return json.dumps(dict(metadata), ensure_ascii=False, sort_keys=True)
-
-
-def _metadata_value(text: str) -> Any:
-    return None if text == "{}" else json.loads(text)
-
-
-_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def _due_columns(at: datetime | None) -> tuple[int | None, str | None]:
-    """A due time as (microseconds since the epoch, for the index; ISO text with its offset)."""
-    if at is None:
-        return None, None
-    delta = at - _EPOCH
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds, at.isoformat()
-
-
-def _parse_due(text: str, kind: str, id: str) -> datetime:
-    try:
-        due = datetime.fromisoformat(text)
-    except ValueError as error:
-        raise InvariantViolationError(f"{kind} {id!r} has a malformed due time {text!r} in the store") from error
-    if due.tzinfo is None:
-        raise InvariantViolationError(f"{kind} {id!r} has a naive due time {text!r} in the store")
-    return due
 
 
 class SQLiteStore:
@@ -379,7 +345,7 @@ class SQLiteStore:
                 non_negative=bool(row[3]),
                 owner=row[4],
                 purpose=row[5],
-                metadata=_metadata_value(row[6]),
+                metadata=metadata_value(row[6]),
                 closed=bool(row[7]),
             )
             for row in conn.execute(
@@ -389,7 +355,7 @@ class SQLiteStore:
             )
         )
         entry_rows = conn.execute(
-            f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE seq > "
+            f"SELECT {ENTRY_COLUMNS} FROM entries WHERE seq > "
             "(SELECT coalesce(max(last_entry), 0) FROM commits WHERE version <= ?) ORDER BY seq",
             (since,),
         ).fetchall()
@@ -409,7 +375,7 @@ class SQLiteStore:
                 else:
                     found.append(posting)
             for row in entry_rows:
-                entry = self._entry_from_row(row, lines.get(row[0], ()))
+                entry = entry_from_row(row, lines.get(row[0], ()))
                 entries.append(entry)
                 if row[3]:
                     keys.append(KeyRecord(entry.key, row[3], "entry", entry.id))
@@ -422,26 +388,6 @@ class SQLiteStore:
             for row in conn.execute("SELECT key, fingerprint, kind, ref, hold FROM keys WHERE version > ?", (since,))
         )
         return StoreState(accounts, tuple(entries), holds, tuple(keys), current)
-
-    def _entry_from_row(self, row: tuple[Any, ...], postings: Iterable[Posting]) -> JournalEntry:
-        lines = tuple(postings)
-        if len(lines) < 2 or any(not isinstance(p.account, str) for p in lines):
-            raise InvariantViolationError(f"entry {row[1]!r} has unreadable postings: {lines!r}")
-        try:
-            at = datetime.fromisoformat(row[4])
-        except (TypeError, ValueError) as error:
-            raise InvariantViolationError(f"entry {row[1]!r} has an unreadable time {row[4]!r}: {error}") from None
-        metadata = _metadata_value(row[6])
-        return _make_entry(
-            row[1],
-            row[2],
-            at,
-            lines,
-            row[5],
-            frozen_metadata(metadata),
-            row[7],
-            row[8],
-        )
 
     # -- writing ------------------------------------------------------------------
 
@@ -567,7 +513,7 @@ class SQLiteStore:
                         int(account.non_negative),
                         account.owner,
                         account.purpose,
-                        _metadata_text(account.metadata),
+                        metadata_text(account.metadata),
                         int(account.closed),
                         version,
                     )
@@ -606,7 +552,7 @@ class SQLiteStore:
                         fingerprint,
                         stamp,
                         entry.memo,
-                        "{}" if entry.metadata is _EMPTY_METADATA else _metadata_text(entry.metadata),
+                        "{}" if entry.metadata is _EMPTY_METADATA else metadata_text(entry.metadata),
                         entry.reverses,
                         entry.hold_id,
                     )
@@ -619,7 +565,7 @@ class SQLiteStore:
             if stored != len(fingerprints):  # an entry key whose entry is not in this commit
                 written = {entry.id for entry in changes.entries}
                 other_keys = [r for r in changes.keys if r.kind != "entry" or r.ref not in written]
-            conn.executemany(f"INSERT INTO entries ({_ENTRY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            conn.executemany(f"INSERT INTO entries ({ENTRY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
             conn.executemany(
                 "INSERT INTO postings (entry_seq, line, account, minor, currency) VALUES (?, ?, ?, ?, ?)", lines
             )
@@ -653,7 +599,7 @@ class SQLiteStore:
     def _write_documents(self, documents: tuple[Document, ...]) -> None:
         conn = self._conn
         for document in documents:
-            due_us, due_at = _due_columns(document.due_at)
+            due_us, due_at = due_columns(document.due_at)
             if document.version == 1:
                 cursor = conn.execute(
                     "INSERT INTO documents (kind, id, version, status, due_us, due_at, body) "
@@ -697,7 +643,7 @@ class SQLiteStore:
             ).fetchone()
         if row is None:
             return None
-        due = None if row[2] is None else _parse_due(row[2], kind, id)
+        due = None if row[2] is None else parse_due(row[2], kind, id)
         return Document(kind, id, row[0], row[1], due, row[3])
 
     def document_ids(self, kind: str, status: Iterable[str] | None = None) -> tuple[str, ...]:
@@ -728,7 +674,7 @@ class SQLiteStore:
 
         .. versionadded:: 0.2.0
         """
-        limit, _ = _due_columns(until)
+        limit, _ = due_columns(until)
         with self._lock:
             rows = self._conn.execute(
                 "SELECT id FROM documents WHERE kind = ? AND due_us IS NOT NULL AND due_us <= ? ORDER BY due_us, id",
