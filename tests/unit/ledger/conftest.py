@@ -60,3 +60,28 @@ def _snapshot(book: Ledger) -> tuple[Any, ...]:
 def snapshot() -> Snapshot:
     """A function that captures everything a ledger and its store show."""
     return _snapshot
+
+
+@pytest.fixture
+def store_factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[str], Any]]:
+    """``make(kind)``: a new store of ``kind`` (``"sqlite"`` or ``"postgres"``) over the same data each time, closed
+    at the end of the test (the PostgreSQL one in this test's own schema)."""
+    stores: list[Any] = []
+
+    def make(kind: str) -> Any:
+        store: Any
+        if kind == "sqlite":
+            store = SQLiteStore(tmp_path / "store.db")
+        elif kind == "postgres":
+            from antfin.ledger.postgres import PostgresStore
+
+            schema = request.getfixturevalue("postgres_schema")
+            store = PostgresStore(request.getfixturevalue("postgres_url"), schema=schema)
+        else:
+            raise ValueError(f"no store kind {kind!r}")
+        stores.append(store)
+        return store
+
+    yield make
+    for store in stores:
+        store.close()

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 
@@ -19,27 +20,10 @@ AT = shanghai(2024, 3, 1, 9)
 
 
 @pytest.fixture(params=["memory", "sqlite", "postgres"])
-def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[], DocumentStore]]:
-    stores: list[DocumentStore] = []
+def make_store(request: pytest.FixtureRequest, store_factory: Callable[[str], Any]) -> Callable[[], DocumentStore]:
     memory = MemoryStore()
-    schema = request.getfixturevalue("postgres_schema") if request.param == "postgres" else ""
-
-    def make() -> DocumentStore:
-        store: DocumentStore
-        if request.param == "memory":
-            store = memory
-        elif request.param == "sqlite":
-            store = SQLiteStore(tmp_path / "books.db")
-        else:
-            from antfin.ledger.postgres import PostgresStore
-
-            store = PostgresStore(request.getfixturevalue("postgres_url"), schema=schema)
-        stores.append(store)
-        return store
-
-    yield make
-    for store in stores:
-        store.close()
+    kind = str(request.param)
+    return lambda: memory if kind == "memory" else cast(DocumentStore, store_factory(kind))
 
 
 def _ledger(store: DocumentStore) -> Ledger:

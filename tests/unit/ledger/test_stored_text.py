@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
+from typing import Any, cast
 
 import pytest
 
 from antfin import CNY
 from antfin.calendar import shanghai
 from antfin.errors import InvalidAmountError, SerializationError
-from antfin.ledger import AccountKind, Ledger, SQLiteStore
+from antfin.ledger import AccountKind, Ledger
 from antfin.ledger.store import SharedLedgerStore
 from antfin.money import Money
 
@@ -19,24 +19,9 @@ TEXTS = ["钱包:张三", "wallet:🐜🏦", "ключ", "مرحبا\u200f", "e\
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[], SharedLedgerStore]]:
-    stores: list[SharedLedgerStore] = []
-    schema = request.getfixturevalue("postgres_schema") if request.param == "postgres" else ""
-
-    def make() -> SharedLedgerStore:
-        store: SharedLedgerStore
-        if request.param == "sqlite":
-            store = SQLiteStore(tmp_path / "text.db")
-        else:
-            from antfin.ledger.postgres import PostgresStore
-
-            store = PostgresStore(request.getfixturevalue("postgres_url"), schema=schema)
-        stores.append(store)
-        return store
-
-    yield make
-    for store in stores:
-        store.close()
+def make_store(request: pytest.FixtureRequest, store_factory: Callable[[str], Any]) -> Callable[[], SharedLedgerStore]:
+    kind = str(request.param)
+    return lambda: cast(SharedLedgerStore, store_factory(kind))
 
 
 def _funded(store: SharedLedgerStore) -> Ledger:
