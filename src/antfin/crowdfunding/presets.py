@@ -93,7 +93,7 @@ def seed_2016(
         date(2015, 11, 1),
         title_zh="蚂蚁达客合格投资人（案例：个人资产大于100万元，近三年年均收入30万元以上）",
         title_en="Ant Dake qualified investor (case study: assets above 1M yuan, 3-year income 300K yuan or more)",
-        source="Case study 000_bf05e13b629a296c, section 8 蚂蚁达客, note ①",
+        source="The case study, section 8 蚂蚁达客, note ①",
     )
 
 

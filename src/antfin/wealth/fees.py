@@ -94,8 +94,8 @@ YUEBAO_CUSTODY_FEES: Final[DatedTable[Rate]] = DatedTable(
         Dated(
             date(2025, 9, 23),
             Rate.percent("0.07"),
-            "the manager's fee-cut announcement: 0.07% a year from 2025-09-23 (DESIGN.md §3; not re-verified "
-            "against the announcement here: cfg)",
+            "a reported fee cut: 0.07% a year from 2025-09-23 (an assumption, not verified against the "
+            "manager's announcement: cfg)",
         ),
     ),
 )
