@@ -172,9 +172,8 @@ class _LedgerEntries(_LedgerQueries):
         _check_bound(money)
         minor = money._minor
         currency = money._currency
-        for side in (debit, credit):
-            if side.__class__ is not str:
-                raise NotFoundError(f"no account {side!r} in the ledger")
+        if not (isinstance(debit, str) and isinstance(credit, str)):
+            raise NotFoundError(f"no account {debit if not isinstance(debit, str) else credit!r} in the ledger")
         at, memo, meta = _check_extras(at, memo, metadata)  # every argument, even for a replay
         fingerprint = _fingerprint("transfer", debit, credit, money)
         used = self._keys.get(key)

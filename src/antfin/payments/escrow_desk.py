@@ -18,6 +18,7 @@ from antfin.errors import (
     NotFoundError,
 )
 from antfin.idempotency import fingerprint as request_fingerprint
+from antfin.idempotency import same_request
 from antfin.ledger import Ledger
 from antfin.money import Money
 from antfin.payments.account import Account
@@ -67,7 +68,7 @@ class EscrowDesk:
     >>> desk.create("T1", buyer=b, seller=s, amount=CNY("6.00"), goods=GoodsType.VIRTUAL, at=shanghai(2024, 1, 1))
     Traceback (most recent call last):
     ...
-    antfin.errors.IdempotencyConflictError: out_trade_no 'T1' is already used by a trade (WAIT_BUYER_PAY) ...
+    antfin.errors.IdempotencyConflictError: out_trade_no (of a trade in WAIT_BUYER_PAY) 'T1' was already used for ...
 
     Args:
         ledger: where the money moves.
@@ -157,12 +158,12 @@ class EscrowDesk:
         terms = _Terms(buyer.account_id, seller.account_id, amount, goods, parsed, subject)
         existing = self._trades.get(no)
         if existing is not None:
-            if request_fingerprint("create", existing[0]) == request_fingerprint("create", terms):
-                return existing[1]
-            raise IdempotencyConflictError(  # the replay rule, with the trade's status in the message
-                f"out_trade_no {no!r} is already used by a trade ({existing[1].status.value}) with other terms; "
-                f"an out_trade_no is never reused, even after its trade closed"
+            # An out_trade_no is never reused, even after its trade closed.
+            what = f"out_trade_no (of a trade in {existing[1].status.value})"
+            same_request(
+                no, request_fingerprint("create", existing[0]), request_fingerprint("create", terms), what=what
             )
+            return existing[1]
         trade = EscrowTrade(
             ledger=self.ledger,
             out_trade_no=no,

@@ -321,7 +321,7 @@ def test_desk_never_reuses_out_trade_no(desk: EscrowDesk, trade: EscrowTrade, bu
     )
     assert same is trade
     assert same.status is TradeStatus.TRADE_CLOSED
-    with pytest.raises(IdempotencyConflictError, match="never reused"):
+    with pytest.raises(IdempotencyConflictError, match=r"\(of a trade in TRADE_\w+\) .T1. was already used"):
         desk.create("T1", buyer=buyer, seller=seller, amount=CNY("100.01"), goods=GoodsType.VIRTUAL, at=t(2))
     assert desk.get("T1") is trade
     with pytest.raises(NotFoundError):
