@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from antfin import CNY, Books
-from antfin.books import Transaction
+from antfin.books import REFUND_REQUESTED, Transaction
 from antfin.calendar import WeekdayCalendar, shanghai
 from antfin.credit import CreditProfile, LoanRate
 from antfin.credit.huabei_bills import BillingCycle
@@ -24,7 +24,7 @@ from antfin.errors import (
     SchemaError,
     SerializationError,
 )
-from antfin.payments import Account, AccountType, GoodsType, TradeStatus
+from antfin.payments import Account, AccountType, GoodsType, RefundReason, TradeStatus
 from antfin.rates import DayCount, Rate
 from antfin.serialization import to_data
 from antfin.wealth.zhaocaibao import ProductKind, ProductTerms
@@ -350,3 +350,18 @@ def test_a_read_writes_nothing(reopen: Callable[[], Books]) -> None:
     with books.transaction() as tx:
         assert tx.accounts.ids() == ()
         assert not tx.ledger.has_account("wallet:ann")
+
+
+def test_an_open_refund_request_has_its_own_index_state(reopen: Callable[[], Books]) -> None:
+    with reopen().transaction() as tx:
+        tea, ann = _shop(tx)
+        trade = tx.escrow.create("T7", buyer=ann, seller=tea, amount=CNY("10.00"), goods=GoodsType.VIRTUAL, at=DAY)
+        trade.pay(at=DAY)
+        trade.ship(at=DAY + timedelta(hours=1))
+        trade.request_refund("T7-R1", CNY("10.00"), reason=RefundReason.NOT_AS_DESCRIBED, at=DAY + timedelta(hours=2))
+    with reopen().transaction() as tx:
+        assert tx.escrow.ids(REFUND_REQUESTED) == ("T7",)
+        assert tx.escrow.ids("WAIT_BUYER_CONFIRM_GOODS") == ()
+        assert tx.escrow.get("T7").status is TradeStatus.WAIT_BUYER_CONFIRM_GOODS
+        tx.escrow.get("T7").agree_refund(at=DAY + timedelta(hours=3))
+        assert tx.escrow.ids(REFUND_REQUESTED) == ()

@@ -12,7 +12,7 @@
 """
 
 from antfin.books.books import Books, BooksCheck
-from antfin.books.kinds import KINDS, Kind
+from antfin.books.kinds import KINDS, REFUND_REQUESTED, Kind
 from antfin.books.repositories import (
     AccountRepository,
     EscrowRepository,
@@ -28,6 +28,7 @@ from antfin.books.transaction import Transaction
 
 __all__ = [
     "KINDS",
+    "REFUND_REQUESTED",
     "AccountRepository",
     "Books",
     "BooksCheck",

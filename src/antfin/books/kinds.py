@@ -34,7 +34,7 @@ from antfin.serialization import from_data, to_data
 from antfin.wealth import MoneyFund
 from antfin.wealth.zhaocaibao import Zhaocaibao
 
-__all__ = ["KINDS", "Kind"]
+__all__ = ["KINDS", "REFUND_REQUESTED", "Kind"]
 
 T = TypeVar("T")
 
@@ -94,6 +94,15 @@ class Kind(Generic[T]):
             object.__setattr__(
                 self, "load", lambda data, ledger, refs: from_data(cls, data, ledger=ledger, references=refs)
             )
+
+
+#: The index status of an escrow trade while a refund request is open on it (退款中), whatever its trade status:
+#: a program finds the requests waiting for an answer without reading every trade awaiting confirmation.
+REFUND_REQUESTED: Final = "REFUND_REQUESTED"
+
+
+def _trade_status(trade: EscrowTrade) -> str:
+    return REFUND_REQUESTED if trade.open_request is not None else _status(trade.status)
 
 
 def _trade_due(trade: EscrowTrade) -> datetime | None:
@@ -167,9 +176,7 @@ KINDS: Final[Mapping[str, Kind[Any]]] = {
     kind.name: kind
     for kind in (
         Kind("account", Account, lambda a: a.account_id, lambda a: _status(a.account_type), check=_check_account),
-        Kind(
-            "escrow", EscrowTrade, lambda t: t.out_trade_no, lambda t: _status(t.status), _trade_due, check=_check_trade
-        ),
+        Kind("escrow", EscrowTrade, lambda t: t.out_trade_no, _trade_status, _trade_due, check=_check_trade),
         Kind("fund", MoneyFund, lambda f: f.fund_id, lambda _f: "OPEN"),
         Kind(
             "zhaocaibao",

@@ -26,6 +26,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final
 
 from antfin.books import Transaction
+from antfin.books.kinds import REFUND_REQUESTED
 from antfin.calendar import SHANGHAI, ChinaExchangeCalendar, TradingCalendar, WeekdayCalendar, add_months
 from antfin.chart import ProfitPoint, wallet
 from antfin.credit import MYBANK, CreditProfile, LoanRate, RepaymentMethod
@@ -267,22 +268,26 @@ class Day:
         for trade_no in escrow.ids("WAIT_SELLER_SEND_GOODS"):
             if rng.random() < 0.8:
                 self._try("ship", escrow.get(trade_no).ship, at=at)
-        for trade_no in escrow.ids("WAIT_BUYER_CONFIRM_GOODS"):
+        for trade_no in escrow.ids(REFUND_REQUESTED):  # the requests waiting for the seller's answer
             trade = escrow.get(trade_no)
             request = trade.open_request
-            if request is not None:
-                if request.status.name == "ARBITRATION":
-                    buyer_share, seller_share = rng.randint(0, 3), rng.randint(1, 3)
-                    self._try("arbitration", trade.arbitrate, at=at, buyer=buyer_share, seller=seller_share)
-                elif rng.random() < 0.5:
-                    self._try("agree refund", trade.agree_refund, at=at)
-                else:
-                    self._try("refuse refund", trade.refuse_refund, at=at)
+            if request is None:  # pragma: no cover - the index says a request is open
                 continue
-            roll = rng.random()
+            if request.status.name == "ARBITRATION":
+                buyer_share, seller_share = rng.randint(0, 3), rng.randint(1, 3)
+                self._try("arbitration", trade.arbitrate, at=at, buyer=buyer_share, seller=seller_share)
+            elif rng.random() < 0.5:
+                self._try("agree refund", trade.agree_refund, at=at)
+            else:
+                self._try("refuse refund", trade.refuse_refund, at=at)
+        for trade_no in escrow.ids("WAIT_BUYER_CONFIRM_GOODS"):
+            roll = rng.random()  # decided before loading: only the trades whose buyer acts today are read
+            if roll >= 0.40:
+                continue
+            trade = escrow.get(trade_no)
             if roll < 0.35:
                 self._try("confirm", trade.confirm, at=at)
-            elif roll < 0.40:
+            else:
                 reason = rng.choice((RefundReason.GOODS_NOT_RECEIVED, RefundReason.NOT_AS_DESCRIBED))
                 amount = trade.refundable.allocate([1, 1])[0] if rng.random() < 0.5 else trade.refundable
                 request_no = f"{trade_no}-R{self.progress.day}"
