@@ -138,7 +138,7 @@ class LoanBookRow:
 class DemoReport:
     """What the books of a demo world say: the statement, the loan book, the fund and the ledger check.
 
-    >>> DemoReport(0, 5, 5, date(2024, 3, 1), income_statement_of_nothing(), (), None, Decimal(0), {}, True, {}).day
+    >>> DemoReport(0, 5, 5, date(2024, 3, 1), IncomeStatement(None, None, ()), (), None, Decimal(0), {}, True, {}).day
     0
 
     .. versionadded:: 0.2.0
@@ -165,7 +165,7 @@ class DemoReport:
     def to_text(self, locale: str = "zh_CN") -> str:
         """The report as text, in Chinese (``zh_CN``) or English.
 
-        >>> report = DemoReport(0, 5, 5, date(2024, 3, 1), income_statement_of_nothing(), (), None,
+        >>> report = DemoReport(0, 5, 5, date(2024, 3, 1), IncomeStatement(None, None, ()), (), None,
         ...                     Decimal(0), {}, True, {})
         >>> "All checks passed" in report.to_text("en_US")
         True
@@ -215,7 +215,7 @@ class DemoReport:
     def to_json(self) -> dict[str, Any]:
         """JSON-compatible data (amounts as strings with their currency).
 
-        >>> report = DemoReport(0, 5, 5, date(2024, 3, 1), income_statement_of_nothing(), (), None,
+        >>> report = DemoReport(0, 5, 5, date(2024, 3, 1), IncomeStatement(None, None, ()), (), None,
         ...                     Decimal(0), {}, True, {})
         >>> report.to_json()["balanced"]
         True
@@ -250,7 +250,7 @@ class DemoReport:
     def to_csv(self) -> str:
         """The statement and the loan book as CSV rows (``section,product,item,count,amount,currency``).
 
-        >>> report = DemoReport(0, 5, 5, date(2024, 3, 1), income_statement_of_nothing(), (), None,
+        >>> report = DemoReport(0, 5, 5, date(2024, 3, 1), IncomeStatement(None, None, ()), (), None,
         ...                     Decimal(0), {}, True, {})
         >>> report.to_csv().splitlines()[0]
         'section,product,item,count,amount,currency'
@@ -270,15 +270,6 @@ class DemoReport:
                 ["loans", row.product, row.bucket, row.count, row.outstanding.amount, row.outstanding.currency.code]
             )
         return buffer.getvalue()
-
-
-def income_statement_of_nothing() -> IncomeStatement:
-    """An empty income statement (for examples).
-
-    >>> income_statement_of_nothing().total
-    Money('0.00', 'CNY')
-    """
-    return IncomeStatement(None, None, ())
 
 
 @attrs.frozen
