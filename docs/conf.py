@@ -113,7 +113,7 @@ nitpick_ignore_regex = [
     # The optional batch extra (antfin.wealth.vectorized, antfin.wealth.partitioned).
     (r"py:.*", r"(numpy|dask|distributed|pyarrow)(\..*)?"),
     # Type variables of generic helpers.
-    (r"py:(class|obj)", r"(antfin(\.\w+)*\.)?T"),
+    (r"py:(class|obj)", r"(antfin(\.\w+)*\.)?(T|K|V|V_co)"),
 ]
 
 # -- doctest ------------------------------------------------------------------------------------

@@ -254,7 +254,7 @@ class DerivedRecords(MutableMapping[str, IdempotencyRecord[_R]], Generic[_K, _R]
 
     def __init__(
         self,
-        results: dict[_K, _R],
+        results: MutableMapping[_K, _R],
         key: Callable[[str], _K],
         name: Callable[[_K], str],
         fingerprint_of: Callable[[_R], str],

@@ -73,6 +73,7 @@ from typing import Any, TypeVar
 
 import attrs
 
+from antfin.archive import Archive
 from antfin.errors import AntfinError, SerializationError
 from antfin.money import Currency, Money, to_decimal
 
@@ -346,6 +347,8 @@ def _dump_other(value: object, path: str) -> Any:
         return value.name
     if _has_attrs(type(value)):
         return _dump_attrs(value, type(value), path)
+    if isinstance(value, Archive):  # attached to the books, its records are stored one row each
+        value = value.in_memory()
     if isinstance(value, Mapping):
         keys = [_dump(key, f"{path} key") for key in value]
         items = [_dump(item, f"{path}[{key!r}]") for key, item in value.items()]
@@ -476,6 +479,8 @@ def _load(tp: Any, data: Any, path: str, ledger: object | None) -> Any:
         raise _fail(path, f"one of {args}", data)
     if origin in (tuple, Sequence, list, frozenset, set, dict, Mapping) or tp in (tuple, list, dict):
         return _load_container(tp, origin, args, data, path, ledger)
+    if origin is Archive or tp is Archive:
+        return Archive(_load_container(tp, dict, args, data, path, ledger))
     if not isinstance(tp, type):
         raise SerializationError(f"{path}: cannot load the type {tp!r}")
     return _load_scalar(tp, data, path, ledger)

@@ -1,4 +1,5 @@
-"""Fixtures shared by the integration tests: a writer process killed with SIGKILL at a random instant."""
+"""Fixtures shared by the integration tests: a writer process killed with SIGKILL at a random instant, and
+the same books reopened on each store."""
 
 from __future__ import annotations
 
@@ -8,9 +9,12 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 
 import pytest
+
+from antfin import Books
 
 #: Runs ``code`` in a child Python with ``args``, reads ``commits`` lines of progress from it, waits up to
 #: ``pause`` seconds, kills it with SIGKILL and returns the last progress number it reported.
@@ -40,3 +44,25 @@ def _run_and_kill(code: str, args: Sequence[str], rng: random.Random, commits: t
 def run_and_kill() -> RunAndKill:
     """Start a writer process, let it report a few commits, kill it with SIGKILL at a random instant."""
     return _run_and_kill
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
+def reopen(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[], Books]]:
+    """A function that gives the same books again, as a restarted program would see them."""
+    opened: list[Books] = []
+    memory = Books.memory()
+    schema = request.getfixturevalue("postgres_schema") if request.param == "postgres" else ""
+
+    def again() -> Books:
+        if request.param == "memory":
+            books = memory
+        elif request.param == "sqlite":
+            books = Books.open(tmp_path / "shop.db")
+        else:
+            books = Books.open(request.getfixturevalue("postgres_url"), schema=schema)
+        opened.append(books)
+        return books
+
+    yield again
+    for books in opened:
+        books.close()

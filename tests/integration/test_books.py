@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -30,28 +30,6 @@ from antfin.serialization import to_data
 from antfin.wealth.zhaocaibao import ProductKind, ProductTerms
 
 DAY = shanghai(2024, 3, 1, 9)
-
-
-@pytest.fixture(params=["memory", "sqlite", "postgres"])
-def reopen(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[], Books]]:
-    """A function that gives the same books again, as a restarted program would see them."""
-    opened: list[Books] = []
-    memory = Books.memory()
-    schema = request.getfixturevalue("postgres_schema") if request.param == "postgres" else ""
-
-    def again() -> Books:
-        if request.param == "memory":
-            books = memory
-        elif request.param == "sqlite":
-            books = Books.open(tmp_path / "shop.db")
-        else:
-            books = Books.open(request.getfixturevalue("postgres_url"), schema=schema)
-        opened.append(books)
-        return books
-
-    yield again
-    for books in opened:
-        books.close()
 
 
 def _shop(tx: Transaction) -> tuple[Account, Account]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Mapping
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import Any, Final, Generic, TypeVar
 
 import attrs
@@ -32,9 +32,10 @@ from antfin.ledger import Ledger
 from antfin.payments import Account, EscrowTrade, TradeStatus
 from antfin.serialization import from_data, to_data
 from antfin.wealth import MoneyFund
+from antfin.wealth.fund import FundOrder
 from antfin.wealth.zhaocaibao import Zhaocaibao
 
-__all__ = ["KINDS", "REFUND_REQUESTED", "Kind"]
+__all__ = ["KINDS", "REFUND_REQUESTED", "Archived", "Kind"]
 
 T = TypeVar("T")
 
@@ -55,6 +56,37 @@ def _no_more_checks(_entity: object, _ledger: Ledger) -> None:
 
 
 @attrs.frozen
+class Archived:
+    """One :class:`~antfin.archive.Archive` field of an aggregate, stored one row per record.
+
+    The rows are documents of their own kind (``"fund/orders"``), with the id
+    ``["<aggregate id>", <key>]`` as JSON text, written once: the aggregate's
+    document carries none of them, and a record is read only when its key is
+    asked for.
+
+    >>> Archived("_history", "orders", str, int).kind_of(KINDS["fund"])
+    'fund/orders'
+
+    Attributes:
+        field: the aggregate's attribute holding the archive (a dotted path for a nested one).
+        name: the rows' name under the aggregate's kind.
+        key: the type of the archive's keys.
+        value: the type of its records.
+
+    .. versionadded:: 0.2.0
+    """
+
+    field: str
+    name: str
+    key: Any
+    value: Any
+
+    def kind_of(self, kind: Kind[Any]) -> str:
+        """The document kind of this archive's rows under ``kind``."""
+        return f"{kind.name}/{self.name}"
+
+
+@attrs.frozen
 class Kind(Generic[T]):
     """How the books store one kind of aggregate.
 
@@ -70,6 +102,7 @@ class Kind(Generic[T]):
         dump: its state as JSON-compatible data.
         load: the aggregate rebuilt from that data on a ledger; references to
             other aggregates are found through the mapping it is given.
+        archives: its archive fields, stored one row per record (:class:`Archived`).
         check: what a loaded aggregate must pass against the ledger beyond what loading
             checks (:func:`antfin.serialization.from_data` runs its validators and
             ``check_invariants()``).
@@ -85,6 +118,7 @@ class Kind(Generic[T]):
     dump: Callable[[T], Any] = attrs.field(default=None)
     load: Callable[[Any, Ledger, Mapping[type, Callable[[str], Any]]], T] = attrs.field(default=None)
     check: Callable[[T, Ledger], None] = _no_more_checks
+    archives: tuple[Archived, ...] = ()
 
     def __attrs_post_init__(self) -> None:
         cls = self.cls
@@ -144,7 +178,16 @@ KINDS: Final[Mapping[str, Kind[Any]]] = {
     for kind in (
         Kind("account", Account, lambda a: a.account_id, lambda a: _status(a.account_type), check=_check_account),
         Kind("escrow", EscrowTrade, lambda t: t.out_trade_no, _trade_status, _trade_due),
-        Kind("fund", MoneyFund, lambda f: f.fund_id, lambda _f: "OPEN"),
+        Kind(
+            "fund",
+            MoneyFund,
+            lambda f: f.fund_id,
+            lambda _f: "OPEN",
+            archives=(
+                Archived("_done", "orders", str, FundOrder),
+                Archived("_fast_closed", "fast_redemptions", tuple[str, date], int),
+            ),
+        ),
         Kind(
             "zhaocaibao",
             Zhaocaibao,

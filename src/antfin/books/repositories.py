@@ -23,9 +23,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from antfin.books.kinds import Kind
+from antfin.books.kinds import REFERENCES, Archived, Kind
 from antfin.calendar import TradingCalendar
 from antfin.credit import CreditProfile, Loan
 from antfin.credit.huabei import HuabeiAccount, HuabeiConfig
@@ -37,6 +38,7 @@ from antfin.money import Money
 from antfin.payments import Account, AccountType, EscrowDesk, EscrowTrade, GoodsType
 from antfin.payments.escrow import EscrowPolicy
 from antfin.payments.timeouts import PaymentTimeout
+from antfin.serialization import from_data, to_data
 from antfin.wealth import MoneyFund
 from antfin.wealth.fund import MoneyFundConfig
 from antfin.wealth.zhaocaibao import Zhaocaibao
@@ -68,6 +70,39 @@ def _check_id(value: object, what: str) -> str:
 
 def _text(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+class _StoredRecords:
+    """An aggregate's archived records in the books' store: one document per record, read by key."""
+
+    __slots__ = ("_aggregate", "_archived", "_kind", "_tx")
+
+    def __init__(self, tx: Transaction, kind: str, aggregate: str, archived: Archived) -> None:
+        self._tx = tx
+        self._kind = kind
+        self._aggregate = aggregate
+        self._archived = archived
+
+    def id_of(self, key: object) -> str:
+        return _text([self._aggregate, to_data(key)])
+
+    def find(self, key: object) -> Any:
+        self._tx._check_open()
+        document = self._tx._store().document(self._kind, self.id_of(key))
+        if document is None:
+            return None
+        try:
+            data = json.loads(document.body)
+        except ValueError as error:
+            raise SerializationError(f"{self._kind} {document.id!r}: its stored document is not JSON") from error
+        return from_data(self._archived.value, data, ledger=self._tx.ledger, references=self._tx._finders())
+
+    def keys(self) -> Iterator[Any]:
+        self._tx._check_open()
+        prefix = _text([self._aggregate])[:-1] + ","
+        for doc_id in self._tx._store().document_ids(self._kind):
+            if doc_id.startswith(prefix):
+                yield from_data(self._archived.key, json.loads(doc_id)[1])
 
 
 class Repository(Generic[T]):
@@ -186,6 +221,7 @@ class Repository(Generic[T]):
             return entity
         if existing is not None:
             raise IdempotencyConflictError(f"{self.kind} {key!r} is already in the books")
+        self._attach(entity, key)
         self._loaded[key] = (entity, 0, "")
         return entity
 
@@ -225,7 +261,13 @@ class Repository(Generic[T]):
                 f"{self.kind} {document.id!r}: its stored document describes {self._kind.id_of(entity)!r}"
             )
         self._kind.check(entity, ledger)
+        self._attach(entity, document.id)
         return entity
+
+    def _attach(self, entity: T, key: str) -> None:
+        for archived in self._kind.archives:
+            archive = attrgetter(archived.field)(entity)
+            archive.attach(_StoredRecords(self._tx, archived.kind_of(self._kind), key, archived))
 
     def _adopt_loaded(self, entity: T, document: Document) -> T:
         self._loaded[document.id] = (entity, document.version, document.body)
@@ -237,6 +279,18 @@ class Repository(Generic[T]):
             text = _text(kind.dump(entity))
             if text != body:
                 yield Document(kind.name, key, version + 1, kind.status_of(entity), kind.due_of(entity), text)
+            for archived in kind.archives:
+                archive = attrgetter(archived.field)(entity)
+                rows = archived.kind_of(kind)
+                for record_key, record in archive.added():
+                    yield Document(
+                        rows,
+                        _text([key, to_data(record_key)]),
+                        1,
+                        "FINAL",
+                        None,
+                        _text(to_data(record, references=REFERENCES)),
+                    )
 
     def _entities(self) -> Iterator[T]:
         for entity, _, _ in self._loaded.values():

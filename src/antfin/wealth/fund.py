@@ -44,6 +44,7 @@ Rules (the Yu'ebao reference page, docs/reference/yuebao.md, gives the sources):
 from __future__ import annotations
 
 import enum
+from collections import ChainMap
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -51,6 +52,7 @@ from typing import Final
 
 import attrs
 
+from antfin.archive import Archive
 from antfin.calendar import (
     ChinaExchangeCalendar,
     TradingCalendar,
@@ -339,8 +341,12 @@ class MoneyFund(_DailyClose):
     config: MoneyFundConfig = attrs.field(factory=MoneyFundConfig)
     _units: dict[str, int] = attrs.field(init=False, factory=dict, repr=False)
     _total: int = attrs.field(init=False, default=0)
+    #: Orders still pending; done ones move to the archive (history, replay), so daily work never walks them.
     _orders: dict[str, FundOrder] = attrs.field(init=False, factory=dict, repr=False)
+    _done: Archive[str, FundOrder] = attrs.field(init=False, factory=Archive, repr=False)
+    #: Fast redemptions used per (investor, day) for days not yet closed; closed days' totals are archived.
     _fast_used: dict[tuple[str, date], int] = attrs.field(init=False, factory=dict, repr=False)
+    _fast_closed: Archive[tuple[str, date], int] = attrs.field(init=False, factory=Archive, repr=False)
     _incomes: dict[date, DailyIncome] = attrs.field(init=False, factory=dict, repr=False)
     _last_closed: date | None = attrs.field(init=False, default=None)
 
@@ -486,20 +492,29 @@ class MoneyFund(_DailyClose):
 
         .. versionadded:: 0.1.0
         """
-        try:
-            return self._orders[key]
-        except KeyError:
-            raise NotFoundError(f"no fund order with key {key!r}") from None
+        found = self._orders.get(key) if isinstance(key, str) else None
+        if found is None:
+            found = self._done.get(key) if isinstance(key, str) else None
+        if found is None:
+            raise NotFoundError(f"no fund order with key {key!r}")
+        return found
 
     def orders(self, status: OrderStatus | None = None) -> tuple[FundOrder, ...]:
         """All orders in placement order, optionally only those with ``status``.
+
+        Pending orders are the fund's live state; asking for done ones (or for
+        all) reads its history, which in the books is a scan of stored rows.
 
         >>> MoneyFund(Ledger()).orders(OrderStatus.PENDING)
         ()
 
         .. versionadded:: 0.1.0
         """
-        return tuple(order for order in self._orders.values() if status is None or order.status is status)
+        found = list(self._orders.values()) if status is not OrderStatus.DONE else []
+        if status is not OrderStatus.PENDING:
+            found.extend(self._done.values())
+        found.sort(key=lambda order: order.placed_at)
+        return tuple(order for order in found if status is None or order.status is status)
 
     def daily_incomes(self) -> tuple[DailyIncome, ...]:
         """Every closed day's income, oldest first.
@@ -530,7 +545,10 @@ class MoneyFund(_DailyClose):
 
         .. versionadded:: 0.1.0
         """
-        used = self._fast_used.get((investor, ensure_date(day, "day")), 0)
+        asked = (investor, ensure_date(day, "day"))
+        used = self._fast_used.get(asked)
+        if used is None:
+            used = self._fast_closed.get(asked, 0) if isinstance(investor, str) else 0
         return Money.from_minor_units(self.config.fast_redemption_daily_cap.minor_units - used, CNY)
 
     def seven_day_yield(self, as_of: date, *, method: YieldMethod = YieldMethod.COMPOUND) -> Decimal:
@@ -698,10 +716,17 @@ class MoneyFund(_DailyClose):
             self._add_units(investor, -money.minor_units)
             order.transition(OrderStatus.DONE, placed)
         remember(records, key, _order_fingerprint(order), order)
+        if order.status is OrderStatus.DONE:
+            self._archive(order)
         return order
 
     def _order_records(self) -> DerivedRecords[str, FundOrder]:
-        return DerivedRecords(self._orders, str, str, _order_fingerprint)
+        # Pending orders first, then the archive: a retried key is found wherever its order is now.
+        return DerivedRecords(ChainMap(self._orders, self._done), str, str, _order_fingerprint)
+
+    def _archive(self, order: FundOrder) -> None:
+        """Move a done order out of the live state into the archive."""
+        self._done[order.key] = self._orders.pop(order.key)
 
     def _check_fast_cap(self, investor: str, day: date, money: Money) -> None:
         left = self.fast_redemption_left(investor, day)

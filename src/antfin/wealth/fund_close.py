@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from antfin.archive import Archive
 from antfin.calendar import (
     ensure_aware,
     ensure_date,
@@ -44,6 +45,12 @@ class _DailyClose:
         _last_closed: date | None
 
         def _ledger_key(self, order: _fund.FundOrder) -> str: ...
+        def _archive(self, order: _fund.FundOrder) -> None: ...
+
+        _done: Archive[str, _fund.FundOrder]
+        _fast_used: dict[tuple[str, date], int]
+        _fast_closed: Archive[tuple[str, date], int]
+
         def _open_party(self, party: FundParty) -> str: ...
 
         _orders: dict[str, _fund.FundOrder]
@@ -169,6 +176,7 @@ class _DailyClose:
         # The ledger accepted everything: apply it to our own state.
         for order in due:
             order.transition(_fund.OrderStatus.DONE, booked_at)
+            self._archive(order)
         for investor, change in changes.items():
             self._add_units(investor, change)
         for investor, share in zip(holders, shares, strict=True):
@@ -176,6 +184,8 @@ class _DailyClose:
                 self._add_units(investor, share)
         remember(records, closing.isoformat(), _fund._close_fingerprint(result), result)
         self._last_closed = closing
+        for used in [used for used in self._fast_used if used[1] <= closing]:  # no more fast redemptions on those days
+            self._fast_closed[used] = self._fast_used.pop(used)
         return result
 
     def _check_first_close(self, closing: date, booked_at: datetime) -> None:
@@ -186,7 +196,8 @@ class _DailyClose:
         takes effect (so no earning day of a due order is skipped). Without
         orders, it must be within a week before the day it is booked.
         """
-        if not self._orders:
+        orders = [*self._orders.values(), *self._done.values()]  # once, at the first close: history is short
+        if not orders:
             earliest = local_date(booked_at) - _fund._FIRST_CLOSE_WINDOW
             if closing < earliest:
                 raise InvalidTimeError(
@@ -195,8 +206,8 @@ class _DailyClose:
                     f"not before {earliest}"
                 )
             return
-        placed = min(local_date(order.placed_at) for order in self._orders.values())
-        effective = min(order.effective_day for order in self._orders.values())
+        placed = min(local_date(order.placed_at) for order in orders)
+        effective = min(order.effective_day for order in orders)
         if closing < placed:
             raise InvalidTimeError(
                 f"cannot close {closing} first: it is before the fund's first order was placed ({placed}); "

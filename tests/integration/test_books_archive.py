@@ -1,0 +1,98 @@
+"""Archived records: final records stored one row each, apart from their aggregate's document."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import date
+
+import pytest
+
+from antfin import CNY, Books
+from antfin.archive import Archive
+from antfin.calendar import WeekdayCalendar, shanghai
+from antfin.errors import IdempotencyConflictError, InvariantViolationError, SerializationError
+from antfin.ledger import AccountKind, Ledger
+from antfin.ledger.store import DocumentStore
+from antfin.serialization import from_data, to_data
+from antfin.wealth import MoneyFund
+from antfin.wealth.fund import OrderStatus
+
+DAY = shanghai(2024, 6, 3, 10)  # a Monday
+
+
+def _fund_document(books: Books) -> dict[str, object]:
+    store = books._ledger._store  # what is written is what this test is about
+    assert isinstance(store, DocumentStore)
+    document = store.document("fund", "yuebao")
+    assert document is not None
+    loaded: dict[str, object] = json.loads(document.body)
+    return loaded
+
+
+def test_done_orders_leave_the_fund_document_and_stay_findable(reopen: Callable[[], Books]) -> None:
+    books = reopen()
+    with books.transaction() as tx:
+        tx.accounts.open("ann", opened_at=DAY)
+    with books.transaction() as tx:
+        ann = tx.accounts.get("ann")
+        ann.link_card("C1", at=DAY)
+        ann.top_up("top-up-1", card="C1", amount=CNY("500.00"), at=DAY)
+        fund = tx.funds.open(calendar=WeekdayCalendar())
+        fund.purchase("p-1", "ann", CNY("100.00"), at=DAY)
+        fund.purchase("p-2", "ann", CNY("50.00"), at=DAY)
+    for day in (3, 4):
+        with reopen().transaction() as tx:
+            tx.funds.get("yuebao").close_day(date(2024, 6, day), gross_income=CNY("0"), at=shanghai(2024, 6, day, 23))
+    books = reopen()
+    body = _fund_document(books)
+    assert body["_orders"] == {}  # the history is not in the aggregate's document
+    assert body["_done"] == {}
+    with books.transaction() as tx:
+        fund = tx.funds.get("yuebao")
+        assert fund.order("p-1").status is OrderStatus.DONE
+        assert [order.key for order in fund.orders(OrderStatus.DONE)] == ["p-1", "p-2"]
+        # A retried request is recognised from the archive, after a restart.
+        assert fund.purchase("p-1", "ann", CNY("100.00"), at=DAY) is fund.order("p-1")
+        with pytest.raises(IdempotencyConflictError):
+            fund.purchase("p-2", "ann", CNY("51.00"), at=DAY)
+        fund.redeem("r-1", "ann", "30.00", at=shanghai(2024, 6, 5, 10))
+        fund.fast_redeem("f-1", "ann", "20.00", at=shanghai(2024, 6, 5, 11))
+    with reopen().transaction() as tx:
+        fund = tx.funds.get("yuebao")
+        assert [order.key for order in fund.orders()] == ["p-1", "p-2", "r-1", "f-1"]
+        assert fund.order("r-1").status is OrderStatus.PENDING
+        fund.close_day(date(2024, 6, 5), gross_income=CNY("0"), at=shanghai(2024, 6, 5, 23))
+    books = reopen()
+    assert _fund_document(books)["_fast_used"] == {}
+    with books.transaction() as tx:
+        assert tx.funds.get("yuebao").fast_redemption_left("ann", date(2024, 6, 5)) == CNY("9980.00")
+
+
+def test_an_archive_refuses_to_change_a_record() -> None:
+    archive = Archive[str, int]({"a": 1})
+    archive["a"] = 1  # the same record again is no change
+    with pytest.raises(InvariantViolationError):
+        archive["a"] = 2
+    with pytest.raises(InvariantViolationError):
+        del archive["a"]
+    assert dict(archive) == {"a": 1}
+
+
+def test_a_bare_fund_keeps_its_history_through_json() -> None:
+    ledger = Ledger()
+    ledger.open_account("asset:bank", AccountKind.ASSET)
+    ledger.open_account("wallet:ann", AccountKind.LIABILITY, non_negative=True)
+    ledger.transfer("t", debit="asset:bank", credit="wallet:ann", amount=CNY("100.00"), at=DAY)
+    fund = MoneyFund(ledger, calendar=WeekdayCalendar())
+    fund.purchase("p-1", "ann", CNY("10.00"), at=DAY)
+    fund.close_day(date(2024, 6, 3), gross_income=CNY("0"), at=shanghai(2024, 6, 3, 23))
+    fund.close_day(date(2024, 6, 4), gross_income=CNY("0"), at=shanghai(2024, 6, 4, 23))
+    again: MoneyFund = from_data(MoneyFund, to_data(fund), ledger=ledger)
+    assert again.order("p-1").status is OrderStatus.DONE
+    assert to_data(again) == to_data(fund)
+
+
+def test_a_forged_archived_record_is_refused() -> None:
+    with pytest.raises(SerializationError):
+        from_data(Archive[str, int], {"a": "not a number"})
