@@ -11,9 +11,12 @@ import pytest
 from antfin import CNY, Books
 from antfin.archive import Archive
 from antfin.calendar import WeekdayCalendar, shanghai
+from antfin.credit import CreditProfile
+from antfin.credit.huabei_bills import BillingCycle
 from antfin.errors import IdempotencyConflictError, InvariantViolationError, SerializationError
 from antfin.ledger import AccountKind, Ledger
 from antfin.ledger.store import DocumentStore
+from antfin.payments import AccountType
 from antfin.serialization import from_data, to_data
 from antfin.wealth import MoneyFund
 from antfin.wealth.fund import OrderStatus
@@ -96,3 +99,25 @@ def test_a_bare_fund_keeps_its_history_through_json() -> None:
 def test_a_forged_archived_record_is_refused() -> None:
     with pytest.raises(SerializationError):
         from_data(Archive[str, int], {"a": "not a number"})
+
+
+def test_huabei_requests_are_rows_and_replay_after_a_restart(reopen: Callable[[], Books]) -> None:
+    with reopen().transaction() as tx:
+        tx.accounts.open("tea-shop", opened_at=DAY, account_type=AccountType.MERCHANT)
+        tx.accounts.open("ann", opened_at=DAY)
+        profile = tx.profiles.add(CreditProfile.of("ann", 700, date(2024, 6, 1)))
+        first = tx.huabei.open(profile, cycle=BillingCycle(due_day=9)).purchase(
+            "hb-1", merchant="tea-shop", amount=CNY("20.00"), at=DAY
+        )
+    books = reopen()
+    store = books._ledger._store
+    assert isinstance(store, DocumentStore)
+    huabei = store.document("huabei", "ann")
+    assert huabei is not None
+    assert json.loads(huabei.body)["_requests"] == {}
+    assert store.document("huabei/requests", '["ann","hb-1"]') is not None
+    with books.transaction() as tx:
+        again = tx.huabei.get("ann").purchase("hb-1", merchant="tea-shop", amount=CNY("20.00"), at=DAY)
+        assert again == first
+        with pytest.raises(IdempotencyConflictError):
+            tx.huabei.get("ann").purchase("hb-1", merchant="tea-shop", amount=CNY("21.00"), at=DAY)

@@ -16,8 +16,9 @@ and check it, as the API would, every time it is loaded.
 from __future__ import annotations
 
 import enum
+import typing
 from collections.abc import Callable, Mapping
-from datetime import date, datetime, time
+from datetime import datetime, time
 from typing import Any, Final, Generic, TypeVar
 
 import attrs
@@ -32,7 +33,6 @@ from antfin.ledger import Ledger
 from antfin.payments import Account, EscrowTrade, TradeStatus
 from antfin.serialization import from_data, to_data
 from antfin.wealth import MoneyFund
-from antfin.wealth.fund import FundOrder
 from antfin.wealth.zhaocaibao import Zhaocaibao
 
 __all__ = ["KINDS", "REFUND_REQUESTED", "Archived", "Kind"]
@@ -80,6 +80,19 @@ class Archived:
     name: str
     key: Any
     value: Any
+
+    @classmethod
+    def of(cls, owner: type, field: str, name: str) -> Archived:
+        """The archive ``field`` of ``owner``, its key and record types read from the field's annotation.
+
+        >>> from antfin.wealth import MoneyFund
+        >>> Archived.of(MoneyFund, "_done", "orders").value.__name__
+        'FundOrder'
+
+        .. versionadded:: 0.2.0
+        """
+        key, value = typing.get_args(typing.get_type_hints(owner)[field])
+        return cls(field, name, key, value)
 
     def kind_of(self, kind: Kind[Any]) -> str:
         """The document kind of this archive's rows under ``kind``."""
@@ -184,8 +197,8 @@ KINDS: Final[Mapping[str, Kind[Any]]] = {
             lambda f: f.fund_id,
             lambda _f: "OPEN",
             archives=(
-                Archived("_done", "orders", str, FundOrder),
-                Archived("_fast_closed", "fast_redemptions", tuple[str, date], int),
+                Archived.of(MoneyFund, "_done", "orders"),
+                Archived.of(MoneyFund, "_fast_closed", "fast_redemptions"),
             ),
         ),
         Kind(
@@ -197,7 +210,13 @@ KINDS: Final[Mapping[str, Kind[Any]]] = {
             load=_load_platform,  # Zhaocaibao.from_data checks the platform against the ledger
         ),
         Kind("loan", Loan, lambda loan: loan.loan_id, lambda loan: _status(loan.status), _loan_due),
-        Kind("huabei", HuabeiAccount, lambda h: h.user, lambda _h: "OPEN"),
+        Kind(
+            "huabei",
+            HuabeiAccount,
+            lambda h: h.user,
+            lambda _h: "OPEN",
+            archives=(Archived.of(HuabeiAccount, "_requests", "requests"),),
+        ),
         Kind("offer", CrowdfundOffer, lambda o: o.offer_id, lambda o: _status(o.status), _offer_due),
         Kind("profile", CreditProfile, lambda p: p.subject, lambda _p: "OPEN"),
     )

@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Final, NoReturn, TypeVar
 
 import attrs
 
+from antfin.archive import Archive
 from antfin.chart import ProfitPoint, huabei_receivable, revenue_account, wallet
 from antfin.credit.huabei_billing import _Bills
 from antfin.credit.huabei_bills import (
@@ -431,8 +432,9 @@ class HuabeiAccount(_Purchases, _Bills):
     _purchases: dict[str, Purchase] = attrs.field(factory=dict, init=False)
     _refunded: dict[str, tuple[Money, Money]] = attrs.field(factory=dict, init=False)
     _plans: dict[str, PlanRecord] = attrs.field(factory=dict, init=False)
-    _requests: dict[str, IdempotencyRecord[Purchase | Money | Repayment | PlanRecord | EarlySettlement]] = attrs.field(
-        factory=dict, init=False
+    #: What each request key did: final records, kept apart from the live state (one row each in the books).
+    _requests: Archive[str, IdempotencyRecord[Purchase | Money | Repayment | PlanRecord | EarlySettlement]] = (
+        attrs.field(factory=Archive, init=False)
     )
     _escrow: dict[str, str] = attrs.field(factory=dict, init=False)
 
@@ -484,7 +486,7 @@ class HuabeiAccount(_Purchases, _Bills):
             bought = self._purchases.get(key)
             if bought is None or refunded.is_negative() or fee_back.is_negative() or refunded > bought.amount:
                 fail(f"refund of {refunded} on purchase {key!r} is not within what it cost")
-        for key, record in self._requests.items():
+        for key, record in self._requests.in_memory().items():  # stored ones are checked as they are read
             result = record.result
             amount = result if isinstance(result, Money) else getattr(result, "amount", None)
             if record.key != key or (isinstance(amount, Money) and amount.is_negative()):

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from antfin.archive import Archive
 from antfin.calendar import ensure_aware, ensure_date, local_date, start_of_day
 from antfin.chart import ProfitPoint
 from antfin.credit.huabei_bills import (
@@ -62,7 +63,7 @@ class _Bills:
         def _refresh(self, day: date) -> None: ...
         def _replay(self, key: str, fingerprint: str, result_type: type[_huabei._T]) -> _huabei._T | None: ...
 
-        _requests: dict[
+        _requests: Archive[
             str, IdempotencyRecord[_huabei.Purchase | Money | _huabei.Repayment | _huabei.PlanRecord | EarlySettlement]
         ]
         _unbilled: list[tuple[date, BillLine]]

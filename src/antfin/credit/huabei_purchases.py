@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from antfin.archive import Archive
 from antfin.calendar import ensure_aware, local_date
 from antfin.chart import ProfitPoint, wallet
 from antfin.credit.huabei_bills import (
@@ -68,7 +69,7 @@ class _Purchases:
 
         def _replay(self, key: str, fingerprint: str, result_type: type[_huabei._T]) -> _huabei._T | None: ...
 
-        _requests: dict[
+        _requests: Archive[
             str, IdempotencyRecord[_huabei.Purchase | Money | _huabei.Repayment | _huabei.PlanRecord | EarlySettlement]
         ]
 
