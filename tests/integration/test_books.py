@@ -343,3 +343,27 @@ def test_an_open_refund_request_has_its_own_index_state(reopen: Callable[[], Boo
         assert tx.escrow.get("T7").status is TradeStatus.WAIT_BUYER_CONFIRM_GOODS
         tx.escrow.get("T7").agree_refund(at=DAY + timedelta(hours=3))
         assert tx.escrow.ids(REFUND_REQUESTED) == ()
+
+
+def test_a_trade_paid_with_huabei_enters_its_bill_when_released(reopen: Callable[[], Books]) -> None:
+    with reopen().transaction() as tx:
+        tea, ann = _shop(tx)
+        profile = tx.profiles.put(CreditProfile.of("ann", 700, date(2024, 3, 1)))
+        huabei = tx.huabei.open(profile, cycle=BillingCycle(due_day=9))
+        on_credit = tx.escrow.create(
+            "TEA-H", buyer=ann, seller=tea, amount=CNY("30.00"), goods=GoodsType.PHYSICAL_EXPRESS, at=DAY
+        )
+        huabei.pay_escrow(on_credit, at=DAY + timedelta(minutes=5))
+        from_wallet = tx.escrow.create(
+            "TEA-W", buyer=ann, seller=tea, amount=CNY("12.00"), goods=GoodsType.PHYSICAL_EXPRESS, at=DAY
+        )
+        from_wallet.pay(at=DAY + timedelta(minutes=6))
+    for trade_no in ("TEA-H", "TEA-W"):
+        with reopen().transaction() as tx:
+            trade = tx.escrow.get(trade_no)
+            trade.ship(at=DAY + timedelta(days=1))
+            trade.confirm(at=DAY + timedelta(days=2))
+    with reopen().read() as tx:
+        events = [(event.kind, event.reference) for event in tx.huabei.get("ann").events]
+    assert ("escrow purchase", "escrow:TEA-H") in events
+    assert not any(reference == "escrow:TEA-W" for _, reference in events)

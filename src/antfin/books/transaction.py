@@ -174,6 +174,9 @@ class Transaction:
 
     def _on_release(self, release: Release) -> None:
         """A trade paid with Huabei enters its buyer's bill when the seller is paid."""
+        trade = self.escrow.find(release.out_trade_no)
+        if trade is not None and trade.funded_by is None:  # paid from the wallet: no credit line to tell
+            return
         account = self.huabei.find(release.buyer_id)
         if account is not None:
             account.on_escrow_release(release)
