@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -121,3 +123,26 @@ def test_huabei_requests_are_rows_and_replay_after_a_restart(reopen: Callable[[]
         assert again == first
         with pytest.raises(IdempotencyConflictError):
             tx.huabei.get("ann").purchase("hb-1", merchant="tea-shop", amount=CNY("21.00"), at=DAY)
+
+
+def test_a_forged_archived_row_is_a_typed_error_when_read(tmp_path: Path) -> None:
+    path = tmp_path / "shop.db"
+    with Books.open(path) as books:
+        with books.transaction() as tx:
+            ann = tx.accounts.open("ann", opened_at=DAY)
+            ann.link_card("C1", at=DAY)
+            ann.top_up("top-up-1", card="C1", amount=CNY("500.00"), at=DAY)
+            tx.funds.open(calendar=WeekdayCalendar()).purchase("p-1", "ann", CNY("100.00"), at=DAY)
+        for day in (3, 4):
+            with books.transaction() as tx:
+                close = tx.funds.get("yuebao").close_day
+                close(date(2024, 6, day), gross_income=CNY("0"), at=shanghai(2024, 6, day, 23))
+    with sqlite3.connect(path) as db:
+        (body,) = db.execute("SELECT body FROM documents WHERE kind = 'fund/orders'").fetchone()
+        forged = json.loads(body)
+        forged["amount"]["amount"] = "-100.00"
+        db.execute("UPDATE documents SET body = ? WHERE kind = 'fund/orders'", (json.dumps(forged),))
+    with Books.open(path) as books, books.read() as tx:
+        fund = tx.funds.get("yuebao")  # the fund's own document is sound
+        with pytest.raises(SerializationError):
+            fund.order("p-1")

@@ -199,19 +199,40 @@ class FundOrder:
     .. versionadded:: 0.1.0
     """
 
-    key: str
-    investor: str
-    kind: OrderKind
-    amount: Money
-    placed_at: datetime
-    trade_day: date
-    effective_day: date
-    status: OrderStatus = OrderStatus.PENDING
+    key: str = attrs.field(validator=attrs.validators.min_len(1))
+    investor: str = attrs.field(validator=attrs.validators.min_len(1))
+    kind: OrderKind = attrs.field(validator=attrs.validators.instance_of(OrderKind))
+    amount: Money = attrs.field(validator=_positive_cny)
+    placed_at: datetime = attrs.field(validator=attrs.validators.instance_of(datetime))
+    trade_day: date = attrs.field(validator=attrs.validators.instance_of(date))
+    effective_day: date = attrs.field(validator=attrs.validators.instance_of(date))
+    status: OrderStatus = attrs.field(default=OrderStatus.PENDING, validator=attrs.validators.instance_of(OrderStatus))
     history: tuple[tuple[OrderStatus, datetime], ...] = ()
 
     def __attrs_post_init__(self) -> None:
         if not self.history:
             self.history = ((self.status, self.placed_at),)
+        self.check_invariants()
+
+    def check_invariants(self) -> None:
+        """Raise unless the order's days and history agree with its status (also run on loading).
+
+        >>> order = FundOrder("k", "a", OrderKind.PURCHASE, CNY("1"), shanghai(2024, 6, 3), date(2024, 6, 3),
+        ...                   date(2024, 6, 4))
+        >>> order.check_invariants()
+
+        Raises:
+            antfin.errors.InvariantViolationError: naming the broken rule.
+
+        .. versionadded:: 0.2.0
+        """
+        if self.effective_day < self.trade_day:
+            raise InvariantViolationError(f"order {self.key!r} takes effect before its trading day")
+        steps = [status for status, _ in self.history]
+        if steps[0] is not OrderStatus.PENDING and steps != [OrderStatus.DONE]:
+            raise InvariantViolationError(f"order {self.key!r} does not start pending: {steps}")
+        if steps[-1] is not self.status:
+            raise InvariantViolationError(f"order {self.key!r} is {self.status.value} but its history ends {steps[-1]}")
 
     @property
     def units(self) -> Decimal:
