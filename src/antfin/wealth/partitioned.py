@@ -82,6 +82,8 @@ _BAND_LIMIT: Final = 1 << 21
 _PIECE_LIMIT: Final = 1024
 #: A task handles consecutive partitions of about this many holders in all (fewer, larger tasks).
 _TASK_HOLDERS: Final = 1 << 22
+#: ... and each thread of the cluster gets at least this many tasks a pass, if there are enough partitions.
+_TASKS_PER_THREAD: Final = 4
 #: Selection rounds guided by samples before plain bisection of the range takes over.
 _GUESSES: Final = 8
 
@@ -189,7 +191,7 @@ def distribute_income_parquet(
     def run(tasks: list[Any]) -> list[Any]:
         return list(compute(*tasks, scheduler=scheduler))  # type: ignore[no-untyped-call]
 
-    groups = _groups(pieces, rows)
+    groups = _groups(pieces, rows, _threads(scheduler))
     stride = max(1, sum(rows) // _SAMPLE_SIZE)
     # What each task reads its units from: its pieces, or its units kept on the worker.
     sources: list[Any] = list(groups)
@@ -370,12 +372,30 @@ def _pieces(source: Path, column: str) -> tuple[list[_Piece], list[int]]:
     return pieces, rows
 
 
-def _groups(pieces: list[_Piece], rows: list[int]) -> list[list[_Piece]]:
-    """Consecutive pieces in groups of about ``_TASK_HOLDERS`` rows: one task per group and pass."""
+def _threads(scheduler: Any) -> int:
+    """How many tasks the scheduler runs at once: a ``distributed`` cluster's threads, else this machine's cores."""
+    client = scheduler if callable(getattr(scheduler, "nthreads", None)) else None
+    if client is None and scheduler is None:
+        try:
+            from distributed import default_client
+
+            client = default_client()  # type: ignore[no-untyped-call]
+        except (ImportError, ValueError):  # not installed, or no client active
+            client = None
+    if client is not None:
+        threads: int = sum(client.nthreads().values())
+        return max(1, threads)
+    return os.cpu_count() or 1
+
+
+def _groups(pieces: list[_Piece], rows: list[int], threads: int) -> list[list[_Piece]]:
+    """Consecutive pieces in groups of at most ``_TASK_HOLDERS`` rows, and at least ``_TASKS_PER_THREAD``
+    groups a thread when the pieces allow: one task per group and pass."""
+    limit = min(_TASK_HOLDERS, max(1, -(-sum(rows) // (_TASKS_PER_THREAD * threads))))
     groups: list[list[_Piece]] = [[]]
     size = 0
     for piece, count in zip(pieces, rows, strict=True):
-        if groups[-1] and size + count > _TASK_HOLDERS:
+        if groups[-1] and size + count > limit:
             groups.append([])
             size = 0
         groups[-1].append(piece)

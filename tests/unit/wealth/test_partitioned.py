@@ -178,8 +178,10 @@ def test_without_the_units_cache_the_result_is_the_same() -> None:
 
 @pytest.fixture
 def small_tasks(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A task per two or three holders, so that tasks span several partitions and partitions several tasks."""
+    """A task per three holders or so, so that tasks span several partitions."""
     monkeypatch.setattr(partitioned, "_TASK_HOLDERS", 3)
+    monkeypatch.setattr(partitioned, "_TASKS_PER_THREAD", 1)
+    monkeypatch.setattr(partitioned, "_threads", lambda scheduler: 1)
 
 
 @settings(
@@ -226,6 +228,16 @@ def test_a_poor_guess_of_the_leftover_only_costs_rounds(monkeypatch: pytest.Monk
     flat = [unit for part in parts for unit in part]
     for income in (1, 999, 150_641_969, -(10**12) - 1):
         assert run(income, parts)[0] == distribute_income(income, flat)
+
+
+def test_tasks_group_consecutive_partitions() -> None:
+    pieces = [("a", 0), ("a", 1), ("b", 0), ("c", 0)]
+    assert partitioned._groups(pieces, [5, 5, 5, 5], 1) == [[("a", 0)], [("a", 1)], [("b", 0)], [("c", 0)]]
+    many = [("d", group) for group in range(40)]
+    assert partitioned._groups(many, [1] * 40, 1) == [many[:10], many[10:20], many[20:30], many[30:]]
+    assert len(partitioned._groups(many, [1] * 40, 2)) == 8  # at least four tasks a thread
+    assert partitioned._groups(pieces, [2**22, 1, 1, 2**22], 1) == [[("a", 0)], [("a", 1), ("b", 0)], [("c", 0)]]
+    assert partitioned._threads("synchronous") >= 1
 
 
 def test_scratch_arrays_never_leak_between_partitions() -> None:
