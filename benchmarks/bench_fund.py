@@ -170,7 +170,10 @@ def _copy_partitions(pieces: list[tuple[str, int]], out: str) -> int:
         table = table.rename_columns([*table.column_names[:-1], "income"])
         packed = {field.name: "DELTA_BINARY_PACKED" for field in table.schema if pa.types.is_integer(field.type)}
         path = f"{out}/{Path(name).stem}-{group}-{index}.parquet"
-        pq.write_table(table, path, use_dictionary=[], column_encoding=packed, compression="none")
+        others = table.column_names[:-1]
+        pq.write_table(
+            table, path, use_dictionary=[], column_encoding=packed, compression="none", write_statistics=others or False
+        )
         rows += table.num_rows
     return rows
 

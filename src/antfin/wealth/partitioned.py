@@ -508,11 +508,19 @@ def _group_write(
         income_column = pa.array(parts.tolist() if parts.dtype == object else parts, type=pa.int64())
         table = table.append_column("income", income_column) if others else pa.table({"income": income_column})
         # Integer columns (ids, the income) are delta-encoded and not compressed further: as
-        # compact as snappy on plain values, and twice as fast to write.
+        # compact as snappy on plain values, and twice as fast to write. Min/max statistics are
+        # kept for the other columns (lookups by holder id) but not computed for the income.
         packed = {field.name: "DELTA_BINARY_PACKED" for field in table.schema if pa.types.is_integer(field.type)}
         plain = [field.name for field in table.schema if field.name not in packed]
         codecs = {field.name: "none" if field.name in packed else "snappy" for field in table.schema}
-        pq.write_table(table, names[index], use_dictionary=plain, column_encoding=packed, compression=codecs)
+        pq.write_table(
+            table,
+            names[index],
+            use_dictionary=plain,
+            column_encoding=packed,
+            compression=codecs,
+            write_statistics=others or False,
+        )
         written += units.size
     return written
 

@@ -112,6 +112,9 @@ def test_output_keeps_holder_ids_and_one_file_per_row_group(tmp_path: Path) -> N
     first = pq.read_table(tmp_path / "out" / "part-00000.parquet")
     assert first.column_names == ["holder", "income"]
     assert first.column("holder").to_pylist() == [10, 11, 12]
+    group = pq.read_metadata(tmp_path / "out" / "part-00000.parquet").row_group(0)
+    assert group.column(0).is_stats_set  # holder ids keep their min/max for lookups
+    assert not group.column(1).is_stats_set
     assert read_income(tmp_path / "out").tolist() == distribute_income(10, [1, 2, 3, 4])
 
 
