@@ -24,6 +24,8 @@ At scale (issue 19), with the ``batch`` extra (NumPy, Dask, pyarrow) installed:
    separate process against the vectorized path over all holders at once. For reference, the same
    cluster then merely reads every partition and writes it back with pyarrow (no arithmetic), in the
    same tasks: the floor under any way of doing the distribution that reads and writes each holder once.
+   Before the timed run each worker loads the code, and writes and reads a two-row Parquet table in
+   memory (pyarrow initializes its Parquet code on first use, about 0.2 s a process).
 
 Run: ``python benchmarks/bench_fund.py`` (1,000,000 holders; 100,000,000 for Dask) or ``--quick``
 (100,000; 2,000,000 for Dask). ``--dask-holders N`` sets the Dask size; ``--skip-dask`` skips it.
@@ -204,11 +206,17 @@ def io_floor(client: Any, source: Path, out: Path) -> float:
 
 
 def _warm_up() -> None:
-    import pyarrow.parquet
+    """Load the code a worker runs, including what pyarrow loads only on its first Parquet write and read
+    (about 0.2 s of one-time initialization a process): a two-row table, in memory."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
 
     import antfin.wealth.partitioned
 
-    del antfin, pyarrow
+    sink = pa.BufferOutputStream()
+    pq.write_table(pa.table({"units": [1, 2]}), sink)
+    pq.ParquetFile(pa.BufferReader(sink.getvalue())).read_row_group(0, use_threads=False)
+    del antfin
 
 
 def bench_dask(
