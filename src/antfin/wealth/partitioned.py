@@ -12,25 +12,30 @@
 Holders are read from Parquet (a file, or a directory of ``*.parquet`` files
 taken in name order; each row group is one partition), one integer column of
 units per holder. No process ever holds all holders: the driver only sees
-per-partition counts, sums and small samples. The passes over the partitions:
+per-partition counts, sums and small samples. Three passes over the
+partitions, each a task per few consecutive partitions:
 
-1. **totals**: each partition's holder count and exact sum of units;
-2. **remainders**: each partition's floors ``⌊income × u / total⌋`` and
-   remainders ``income × u mod total`` (:mod:`antfin.wealth.vectorized`'s exact
-   kernel), returning the sum of its floors (so the fen left over, ``k``, is
-   known) and a strided sample of its remainders;
-3. **selection** (usually one pass): the ``k``-th largest remainder, the
-   threshold, is found by counting. From the merged sample the driver guesses
-   a narrow band of remainder values that should contain it; each partition
-   returns how many of its remainders lie above the band and the remainders
-   inside it (or, when too many, a sample of them to narrow the band again).
-   Once the band's values are all known the threshold is exact, and so is each
-   partition's count of remainders equal to it; the fen still missing after
-   the holders above the threshold go to those equal to it in holder order,
-   partition by partition (the pure path's tie-break);
-4. **write**: each partition recomputes its floors and remainders, adds its
-   fen, and writes ``income`` (fen, int64) next to its other columns, one
-   output file per partition.
+1. **totals**: each partition's holder count, exact sum of units and a
+   strided sample of its units. The driver turns the sample into a sample of
+   remainders ``income × u mod total`` and guesses from it the fen left over
+   after truncation, ``k``, and a narrow band of remainder values that should
+   hold the ``k``-th largest remainder, the threshold;
+2. **selection** (usually one pass): each partition computes its floors
+   ``⌊income × u / total⌋`` and remainders (:mod:`antfin.wealth.vectorized`'s
+   exact arithmetic) and returns the sum of its floors (so ``k`` is exact),
+   how many of its remainders lie above the band and the remainders inside it
+   (or, when too many, a sample of them to narrow the band again in another
+   pass). Once the band's values are all known the threshold is exact, and so
+   is each partition's count of remainders equal to it; the fen still missing
+   after the holders above the threshold go to those equal to it in holder
+   order, partition by partition (the pure path's tie-break);
+3. **write**: each partition reads its units and other columns again,
+   recomputes its floors and remainders, adds its fen, and writes ``income``
+   (fen, int64) next to its other columns, one output file per partition.
+
+Nothing is kept between passes: reading a partition again costs less than
+the fresh memory needed to keep it (see ``cache_units``). Within a pass a
+worker computes in the same few scratch arrays for every partition.
 
 Passes run as Dask tasks on the current scheduler: a ``distributed.Client``
 if one is active (a local cluster here, a real one in production, with the
@@ -45,7 +50,8 @@ machine or many.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Final
 
@@ -55,7 +61,15 @@ import numpy as np
 from antfin.errors import InvalidAmountError, NotFoundError, PolicyViolationError
 from antfin.money import Money
 from antfin.wealth.income import _check_income_type, _negative_units, _no_positive_units
-from antfin.wealth.vectorized import IntArray, _apply_threshold, _exact_sum, _floors_and_remainders
+from antfin.wealth.vectorized import (
+    _FAST_LIMIT,
+    _INT64_LIMIT,
+    _MIN_CHUNK_BITS,
+    IntArray,
+    _apply_threshold,
+    _exact_sum,
+    _floors_and_remainders,
+)
 
 __all__ = ["DistributionSummary", "distribute_income_parquet", "read_income", "write_holders"]
 
@@ -66,6 +80,10 @@ _BAND_LIMIT: Final = 1 << 21
 
 #: ... and each partition returns at least this many before sampling its band instead.
 _PIECE_LIMIT: Final = 1024
+#: A task handles consecutive partitions of about this many holders in all (fewer, larger tasks).
+_TASK_HOLDERS: Final = 1 << 22
+#: ... and each thread of the cluster gets at least this many tasks a pass, if there are enough partitions.
+_TASKS_PER_THREAD: Final = 4
 #: Selection rounds guided by samples before plain bisection of the range takes over.
 _GUESSES: Final = 8
 
@@ -109,7 +127,7 @@ def distribute_income_parquet(
     *,
     column: str = "units",
     scheduler: Any = None,
-    cache_units: bool = True,
+    cache_units: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> DistributionSummary:
     """Distribute a day's income over the holders in Parquet partitions and write each holder's fen.
@@ -139,8 +157,10 @@ def distribute_income_parquet(
             ``distributed.Client``, …); None uses the active client or Dask's default.
         cache_units: read each partition's units once and keep them where
             they were read (on the workers, 8 bytes a holder over the whole
-            cluster) for the later passes; False re-reads them from Parquet in
-            every pass, for a cluster short of memory.
+            cluster) for the later passes. False (the default) reads them
+            again in each of the three passes, which on local disks is faster
+            than keeping them (a read costs less than the fresh memory the
+            cache needs) and keeps the workers' memory to a few partitions.
         progress: called with one plain line per pass (counts, not times).
 
     Returns:
@@ -163,7 +183,7 @@ def distribute_income_parquet(
     if abs(fen) >= 2**63:
         raise InvalidAmountError(f"income {fen} fen does not fit the int64 income column")
     say = progress if progress is not None else _silent
-    pieces = _pieces(Path(source), column)
+    pieces, rows = _pieces(Path(source), column)
     target = Path(out)
     if target.exists() and (not target.is_dir() or any(target.glob("*.parquet"))):
         raise PolicyViolationError(f"{target} already exists and holds Parquet data; refusing to overwrite it")
@@ -171,12 +191,14 @@ def distribute_income_parquet(
     def run(tasks: list[Any]) -> list[Any]:
         return list(compute(*tasks, scheduler=scheduler))  # type: ignore[no-untyped-call]
 
+    groups = _groups(pieces, rows, _threads(scheduler))
+    stride = max(1, sum(rows) // _SAMPLE_SIZE)
+    # What each task reads its units from: its pieces, or its units kept on the worker.
+    sources: list[Any] = list(groups)
     if cache_units:
-        cached = persist(*[delayed(_read_units)(piece, column) for piece in pieces], scheduler=scheduler)  # type: ignore[no-untyped-call]
-        units: list[Any] = list(cached)
-    else:
-        units = [delayed(_read_units)(piece, column) for piece in pieces]
-    stats = run([delayed(_piece_totals)(values) for values in units])
+        cached = [delayed(_group_units)(group, column) for group in groups]
+        sources = list(persist(*cached, scheduler=scheduler))  # type: ignore[no-untyped-call]
+    stats = [stat for result in run([delayed(_group_totals)(s, column, stride) for s in sources]) for stat in result]
     holders = sum(stat[0] for stat in stats)
     total = sum(stat[1] for stat in stats)
     smallest = min((stat[2] for stat in stats if stat[0]), default=0)
@@ -191,31 +213,29 @@ def distribute_income_parquet(
     threshold: int | None = None
     rounds = 0
     quotas = [0] * len(pieces)
-    # Each partition's floors and remainders, kept in memory where computed if cache_units
-    # (16 bytes a holder over the cluster; the units are released).
-    split = [delayed(_split)(values, magnitude, total) for values in units]
-    if cache_units:
-        split = list(persist(*split, scheduler=scheduler))  # type: ignore[no-untyped-call]
-    del units
     if fen != 0:
-        stride = max(1, holders // _SAMPLE_SIZE)
-        first = run([delayed(_piece_sample)(pair, stride) for pair in split])
-        leftover = magnitude - sum(result[0] for result in first)
-        say(f"remainders: {holders:,} holders, {magnitude - leftover:,} fen by truncation, {leftover:,} left over")
-        if leftover:
-            sample = np.concatenate([result[1] for result in first])
-            threshold, quotas, rounds = _select(run, split, leftover, sample, total, holders, say)
+        sampled = [stat[3] for stat in stats if stat[3].size]
+        units_sample = np.concatenate(sampled) if sampled else np.zeros(0, dtype=np.int64)
+        sample = _floors_and_remainders(magnitude, units_sample, total)[1]
+        # The fen left over is the sum of all remainders over the total: guess it from the sample.
+        guess = 0 if sample.size == 0 else int(_exact_sum(sample) * holders // (sample.size * total))
+        leftover, threshold, quotas, rounds = _select(
+            run, sources, column, magnitude, total, holders, guess, sample, len(pieces), say
+        )
 
     target.mkdir(parents=True, exist_ok=True)
-    names = [str(target / f"part-{index:05d}.parquet") for index in range(len(pieces))]
     sign = -1 if fen < 0 else 1
-    written = run(
-        [
-            delayed(_piece_write)(piece, pair, column, sign, threshold, quota, name)
-            for piece, pair, quota, name in zip(pieces, split, quotas, names, strict=True)
-        ]
-    )
-    say(f"written: {sum(written):,} holders' income in {len(names):,} files under {target}")
+    tasks = []
+    first = 0
+    for group, group_source in zip(groups, sources, strict=True):
+        names = [str(target / f"part-{index:05d}.parquet") for index in range(first, first + len(group))]
+        group_quotas = quotas[first : first + len(group)]
+        tasks.append(
+            delayed(_group_write)(group, group_source, column, magnitude, total, sign, threshold, group_quotas, names)
+        )
+        first += len(group)
+    written = sum(run(tasks))
+    say(f"written: {written:,} holders' income in {len(pieces):,} files under {target}")
     return DistributionSummary(
         holders=holders,
         partitions=len(pieces),
@@ -229,28 +249,49 @@ def distribute_income_parquet(
 
 def _select(
     run: Callable[[list[Any]], list[Any]],
-    split: list[Any],
-    leftover: int,
-    sample: IntArray,
+    sources: list[Any],
+    column: str,
+    income: int,
     total: int,
     holders: int,
+    guess: int,
+    sample: IntArray,
+    partitions: int,
     say: Callable[[str], None],
-) -> tuple[int, list[int], int]:
-    """The exact ``leftover``-th largest remainder and each partition's count of ties that get a fen."""
+) -> tuple[int, int | None, list[int], int]:
+    """The fen left over, the exact ``leftover``-th largest remainder and each partition's count of ties that get a fen.
+
+    Every round is one pass over the partitions computing their remainders:
+    the first also returns each partition's sum of floors, from which the fen
+    left over is exact; its band is guessed from ``guess``, an estimate of the
+    fen left over.
+    """
     from dask.delayed import delayed
 
     # Invariant: the threshold lies in [low, high]; `above` remainders exceed `high`, `inside`
-    # lie in [low, high], and `sample` (descending) is a sample of those.
+    # lie in [low, high], and `sample` is a sample of those.
     low, high, above, inside = 0, total - 1, 0, holders
+    leftover: int | None = None
+    rank = min(max(guess, 1), holders)
     rounds = 0
     while True:
         rounds += 1
-        band_low, band_high = _guess_band(sample, leftover - above, inside, low, high, bisect=rounds > _GUESSES)
+        band_low, band_high = _guess_band(sample, rank - above, inside, low, high, bisect=rounds > _GUESSES)
         whole_range = (band_low, band_high) == (low, high)
-        limit = inside if whole_range and inside <= _BAND_LIMIT else max(_PIECE_LIMIT, _BAND_LIMIT // len(split))
-        results = run([delayed(_piece_band)(pair, band_low, band_high, limit) for pair in split])
+        limit = inside if whole_range and inside <= _BAND_LIMIT else max(_PIECE_LIMIT, _BAND_LIMIT // partitions)
+        tasks = [
+            delayed(_group_band)(source, column, income, total, band_low, band_high, limit, leftover is None)
+            for source in sources
+        ]
+        results = [result for group in run(tasks) for result in group]
         band_above = sum(result[0] for result in results)
         band_inside = sum(result[1] for result in results)
+        if leftover is None:
+            leftover = income - sum(result[4] for result in results)
+            say(f"remainders: {holders:,} holders, {income - leftover:,} fen by truncation, {leftover:,} left over")
+            if leftover == 0:
+                return 0, None, [0] * partitions, 0
+            rank = leftover
         say(f"selection round {rounds}: {band_above:,} remainders above the band, {band_inside:,} inside it")
         if band_above >= leftover:  # the threshold is above the band: search (band_high, high]
             low, inside = band_high + 1, band_above - above
@@ -278,7 +319,7 @@ def _select(
             quotas.append(min(count, missing))
             missing -= quotas[-1]
         say(f"threshold remainder {threshold:,}: {sum(greater):,} above it, {sum(quotas):,} of {sum(ties):,} ties")
-        return threshold, quotas, rounds
+        return leftover, threshold, quotas, rounds
 
 
 def _guess_band(
@@ -291,7 +332,7 @@ def _guess_band(
         middle = low + (high - low) // 2
         return (middle + 1, high) if rank <= inside // 2 else (low, middle)
     size = sample.size
-    position = (rank - 1) * size // inside
+    position = min(max(rank - 1, 0) * size // inside, size - 1)
     margin = 64 + 4 * int(size**0.5)  # a few standard deviations of the sampled rank
     band_high = high if position - margin < 0 else _kth_largest(sample, position - margin + 1)
     band_low = low if position + margin >= size else _kth_largest(sample, position + margin + 1)
@@ -308,7 +349,8 @@ def _silent(line: str) -> None:
     del line
 
 
-def _pieces(source: Path, column: str) -> list[_Piece]:
+def _pieces(source: Path, column: str) -> tuple[list[_Piece], list[int]]:
+    """Every row group of the source, in order, and its number of rows (from the files' metadata)."""
     import pyarrow.parquet as pq
 
     if source.is_dir():
@@ -320,86 +362,236 @@ def _pieces(source: Path, column: str) -> list[_Piece]:
     if not files:
         raise NotFoundError(f"no *.parquet files in {source}")
     pieces: list[_Piece] = []
+    rows: list[int] = []
     for name in files:
         metadata = pq.ParquetFile(name).metadata
         if column not in metadata.schema.names:
             raise NotFoundError(f"{name} has no column {column!r} (columns: {', '.join(metadata.schema.names)})")
         pieces.extend((name, group) for group in range(metadata.num_row_groups))
-    return pieces
+        rows.extend(metadata.row_group(group).num_rows for group in range(metadata.num_row_groups))
+    return pieces, rows
+
+
+def _threads(scheduler: Any) -> int:
+    """How many tasks the scheduler runs at once: a ``distributed`` cluster's threads, else this machine's cores."""
+    client = scheduler if callable(getattr(scheduler, "nthreads", None)) else None
+    if client is None and scheduler is None:
+        try:
+            from distributed import default_client
+
+            client = default_client()  # type: ignore[no-untyped-call]
+        except (ImportError, ValueError):  # not installed, or no client active
+            client = None
+    if client is not None:
+        threads: int = sum(client.nthreads().values())
+        return max(1, threads)
+    return os.cpu_count() or 1
+
+
+def _groups(pieces: list[_Piece], rows: list[int], threads: int) -> list[list[_Piece]]:
+    """Consecutive pieces in groups of at most ``_TASK_HOLDERS`` rows, and at least ``_TASKS_PER_THREAD``
+    groups a thread when the pieces allow: one task per group and pass."""
+    limit = min(_TASK_HOLDERS, max(1, -(-sum(rows) // (_TASKS_PER_THREAD * threads))))
+    groups: list[list[_Piece]] = [[]]
+    size = 0
+    for piece, count in zip(pieces, rows, strict=True):
+        if groups[-1] and size + count > limit:
+            groups.append([])
+            size = 0
+        groups[-1].append(piece)
+        size += count
+    return groups
 
 
 def _read_units(piece: _Piece, column: str) -> IntArray:
-    import pyarrow as pa
     import pyarrow.parquet as pq
 
     table = pq.ParquetFile(piece[0]).read_row_group(piece[1], columns=[column], use_threads=False)
-    data = table.column(0)
+    return _units_of(table.column(0), column, piece[0])
+
+
+def _units_of(data: Any, column: str, name: str) -> IntArray:
+    """A units column (an Arrow chunked array) as int64, or Python ints past int64; checked."""
+    import pyarrow as pa
+
     if not pa.types.is_integer(data.type):
-        raise InvalidAmountError(f"units column {column!r} of {piece[0]} holds {data.type}, not integers")
+        raise InvalidAmountError(f"units column {column!r} of {name} holds {data.type}, not integers")
     if data.null_count:
-        raise InvalidAmountError(f"units column {column!r} of {piece[0]} holds {data.null_count} null values")
+        raise InvalidAmountError(f"units column {column!r} of {name} holds {data.null_count} null values")
     values: IntArray = data.to_numpy()
     if values.dtype == np.uint64 and values.size and int(values.max()) >= 2**63:
         return np.array([int(value) for value in values], dtype=object)
     return values.astype(np.int64, copy=False)
 
 
-def _split(units: IntArray, income: int, total: int) -> tuple[IntArray, IntArray]:
-    if income == 0:
-        zeros: IntArray = np.zeros(units.size, dtype=np.int64)
-        return zeros, zeros
-    return _floors_and_remainders(income, units, total)
+def _group_units(group: list[_Piece], column: str) -> list[IntArray]:
+    return [_read_units(piece, column) for piece in group]
 
 
-def _piece_totals(units: IntArray) -> tuple[int, int, int]:
-    return units.size, _exact_sum(units), int(units.min()) if units.size else 0
+def _each_units(source: Any, column: str) -> Iterator[IntArray]:
+    """Each partition's units of a task: read from its pieces, or the cached arrays themselves."""
+    for item in source:
+        yield _read_units(item, column) if isinstance(item, tuple) else item
 
 
-def _piece_sample(pair: tuple[IntArray, IntArray], stride: int) -> tuple[int, IntArray]:
-    floors, remainders = pair
-    return _exact_sum(floors), remainders[::stride].copy()
+def _group_totals(source: Any, column: str, stride: int) -> list[tuple[int, int, int, IntArray]]:
+    """Per partition: holders, exact sum and smallest of the units, and a strided sample of them."""
+    results = []
+    for units in _each_units(source, column):
+        smallest = int(units.min()) if units.size else 0
+        results.append((units.size, _exact_sum(units), smallest, units[::stride].copy()))
+    return results
 
 
-def _piece_band(pair: tuple[IntArray, IntArray], low: int, high: int, limit: int) -> tuple[int, int, bool, IntArray]:
-    """Remainders above ``high``, in ``[low, high]``, whether all of those are returned, and them (or a sample)."""
-    remainders = pair[1]
-    above = int(np.count_nonzero(remainders > high))
-    band = remainders[(remainders >= low) & (remainders <= high)]
-    if band.size <= limit:
-        return above, band.size, True, band
-    return above, band.size, False, band[:: band.size // limit + 1].copy()
+def _group_band(
+    source: Any, column: str, income: int, total: int, low: int, high: int, limit: int, sums: bool
+) -> list[tuple[int, int, bool, IntArray, int]]:
+    """Per partition: remainders above ``high``, in ``[low, high]``, whether all of those are returned,
+    them (or a sample), and (with ``sums``) the sum of its floors."""
+    results = []
+    for units in _each_units(source, column):
+        floors, remainders = _split(units, income, total)
+        # Each floor is at least 0 and their sum at most income (< 2**63): an int64 sum cannot wrap.
+        floor_sum = (int(floors.sum()) if floors.dtype != object else int(sum(floors))) if sums else 0
+        if remainders.dtype == object:
+            above = int(np.count_nonzero(remainders > high))
+            band = remainders[(remainders >= low) & (remainders <= high)]
+        else:
+            flags, more = _flags(remainders.size)
+            above = int(np.count_nonzero(np.greater(remainders, high, out=flags)))
+            np.greater_equal(remainders, low, out=flags)
+            np.logical_and(flags, np.less_equal(remainders, high, out=more), out=flags)
+            band = remainders[flags]
+        if band.size > limit:
+            results.append((above, band.size, False, band[:: band.size // limit + 1].copy(), floor_sum))
+        else:
+            results.append((above, band.size, True, band, floor_sum))
+    return results
 
 
-def _piece_write(
-    piece: _Piece,
-    pair: tuple[IntArray, IntArray],
+def _group_write(
+    group: list[_Piece],
+    source: Any,
     column: str,
+    income: int,
+    total: int,
     sign: int,
     threshold: int | None,
-    quota: int,
-    name: str,
+    quotas: list[int],
+    names: list[str],
 ) -> int:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    file = pq.ParquetFile(piece[0])
-    others = [field for field in file.schema_arrow.names if field != column]
-    floors, remainders = pair
-    parts = floors.copy()  # the pair may be cached: never change it
-    if threshold is not None:
-        _apply_threshold(parts, remainders, threshold, quota)
-    if sign < 0:
-        np.negative(parts, out=parts)
-    table = file.read_row_group(piece[1], columns=others, use_threads=False) if others else pa.table({})
-    income_column = pa.array(parts.tolist() if parts.dtype == object else parts, type=pa.int64())
-    table = table.append_column("income", income_column) if others else pa.table({"income": income_column})
-    # Integer columns (ids, the income) are delta-encoded and not compressed further: as
-    # compact as snappy on plain values, and twice as fast to write.
-    packed = {field.name: "DELTA_BINARY_PACKED" for field in table.schema if pa.types.is_integer(field.type)}
-    plain = [field.name for field in table.schema if field.name not in packed]
-    codecs = {field.name: "none" if field.name in packed else "snappy" for field in table.schema}
-    pq.write_table(table, name, use_dictionary=plain, column_encoding=packed, compression=codecs)
-    return parts.size
+    written = 0
+    for index, piece in enumerate(group):
+        file = pq.ParquetFile(piece[0])
+        others = [field for field in file.schema_arrow.names if field != column]
+        if isinstance(source[index], tuple):  # read the units with the other columns, in one go
+            table = file.read_row_group(piece[1], use_threads=False)
+            units = _units_of(table.column(column), column, piece[0])
+            table = table.select(others)
+        else:
+            units = source[index]
+            table = file.read_row_group(piece[1], columns=others, use_threads=False)
+        floors, remainders = _split(units, income, total)
+        parts = floors  # scratch or fresh: never a cached array
+        if threshold is not None and remainders.dtype != object:
+            flags = _flags(parts.size)[0]
+            np.add(parts, np.greater(remainders, threshold, out=flags), out=parts)
+            if quotas[index]:
+                parts[np.flatnonzero(np.equal(remainders, threshold, out=flags))[: quotas[index]]] += 1
+        elif threshold is not None:
+            _apply_threshold(parts, remainders, threshold, quotas[index])
+        if sign < 0:
+            np.negative(parts, out=parts)
+        income_column = pa.array(parts.tolist() if parts.dtype == object else parts, type=pa.int64())
+        table = table.append_column("income", income_column) if others else pa.table({"income": income_column})
+        # Integer columns (ids, the income) are delta-encoded and not compressed further: as
+        # compact as snappy on plain values, and twice as fast to write. Min/max statistics are
+        # kept for the other columns (lookups by holder id) but not computed for the income.
+        packed = {field.name: "DELTA_BINARY_PACKED" for field in table.schema if pa.types.is_integer(field.type)}
+        plain = [field.name for field in table.schema if field.name not in packed]
+        codecs = {field.name: "none" if field.name in packed else "snappy" for field in table.schema}
+        pq.write_table(
+            table,
+            names[index],
+            use_dictionary=plain,
+            column_encoding=packed,
+            compression=codecs,
+            write_statistics=others or False,
+        )
+        written += units.size
+    return written
+
+
+def _split(units: IntArray, income: int, total: int) -> tuple[IntArray, IntArray]:
+    """Floors and remainders of a partition, in this thread's scratch arrays when int64 (valid until the next call)."""
+    if income == 0:
+        zeros: IntArray = np.zeros(units.size, dtype=np.int64)
+        return zeros, zeros.copy()
+    if units.dtype == object or income >= _FAST_LIMIT or total >= _FAST_LIMIT:
+        return _floors_and_remainders(income, units, total)
+    whole, rest = divmod(income, total)
+    floors, remainders, spare, digits = _scratch(units.size)
+    if rest == 0 or units.size == 0:
+        np.multiply(units, whole, out=floors)
+        remainders.fill(0)
+        return floors, remainders
+    largest = int(units.max())
+    if rest * largest < _INT64_LIMIT:
+        np.multiply(units, rest, out=remainders)
+        np.divmod(remainders, total, out=(floors, remainders))
+    else:
+        # rest × u as a sum of rest × chunk_j × 2**(step × j), divided by total digit by digit
+        # (Horner's rule): the same long division as the vectorized path, in place.
+        step = 62 - total.bit_length()
+        if step < _MIN_CHUNK_BITS:
+            return _floors_and_remainders(income, units, total)
+        mask = (1 << step) - 1
+        shift = (largest.bit_length() + step - 1) // step * step
+        floors.fill(0)
+        remainders.fill(0)
+        while shift > 0:
+            shift -= step
+            np.right_shift(units, shift, out=spare)
+            np.bitwise_and(spare, mask, out=spare)
+            np.multiply(spare, rest, out=spare)
+            np.left_shift(remainders, step, out=remainders)
+            np.add(remainders, spare, out=remainders)
+            np.divmod(remainders, total, out=(digits, remainders))
+            np.left_shift(floors, step, out=floors)
+            np.add(floors, digits, out=floors)
+    if whole:
+        np.multiply(units, whole, out=spare)  # whole × u <= income × u / total <= income < 2**62
+        np.add(floors, spare, out=floors)
+    return floors, remainders
+
+
+_local = threading.local()
+
+
+def _flags(size: int) -> tuple[np.ndarray[Any, np.dtype[np.bool_]], np.ndarray[Any, np.dtype[np.bool_]]]:
+    """Two boolean arrays of ``size`` for this thread, reused from call to call (see :func:`_scratch`)."""
+    flags: np.ndarray[Any, np.dtype[np.bool_]] | None = getattr(_local, "flags", None)
+    if flags is None or flags.shape[1] < size:
+        flags = np.empty((2, size), dtype=np.bool_)
+        _local.flags = flags
+    return flags[0, :size], flags[1, :size]
+
+
+def _scratch(size: int) -> tuple[IntArray, IntArray, IntArray, IntArray]:
+    """Four int64 arrays of ``size`` for this thread, reused from call to call.
+
+    Fresh memory is expensive (each page faulted in and zeroed by the kernel,
+    and Dask's workers hand freed memory straight back to it): a worker
+    reuses the same few arrays for every partition it handles.
+    """
+    arrays: np.ndarray[Any, np.dtype[np.int64]] | None = getattr(_local, "arrays", None)
+    if arrays is None or arrays.shape[1] < size:
+        arrays = np.empty((4, size), dtype=np.int64)
+        _local.arrays = arrays
+    return arrays[0, :size], arrays[1, :size], arrays[2, :size], arrays[3, :size]
 
 
 def write_holders(out: str | os.PathLike[str], partitions: Sequence[Sequence[int]], *, column: str = "units") -> None:
