@@ -29,11 +29,12 @@ from antfin.credit.huabei import HuabeiAccount
 from antfin.crowdfunding import CrowdfundOffer
 from antfin.crowdfunding.offer import OfferStatus
 from antfin.errors import AntfinError, InvariantViolationError
+from antfin.idempotency import IdempotencyRecord
 from antfin.ledger import Ledger
 from antfin.payments import Account, EscrowTrade, TradeStatus
 from antfin.serialization import from_data, to_data
 from antfin.wealth import MoneyFund
-from antfin.wealth.zhaocaibao import Zhaocaibao
+from antfin.wealth.zhaocaibao import GuarantorClaim, Holding, Product, Reservation, Zhaocaibao
 
 __all__ = ["KINDS", "REFUND_REQUESTED", "Archived", "Kind"]
 
@@ -208,6 +209,13 @@ KINDS: Final[Mapping[str, Kind[Any]]] = {
             lambda _z: "OPEN",
             dump=lambda platform: platform.to_data(),
             load=_load_platform,  # Zhaocaibao.from_data checks the platform against the ledger
+            archives=(
+                Archived("_state.keys", "keys", str, IdempotencyRecord[str]),
+                Archived("_state.done_products", "products", str, Product),
+                Archived("_state.done_holdings", "holdings", str, Holding),
+                Archived("_state.done_reservations", "reservations", str, Reservation),
+                Archived("_state.done_claims", "claims", str, GuarantorClaim),
+            ),
         ),
         Kind("loan", Loan, lambda loan: loan.loan_id, lambda loan: _status(loan.status), _loan_due),
         Kind(

@@ -331,7 +331,7 @@ class Day:
         at = at_time(today, 9, 30)
         zcb = self.platform()
         zcb.settle_due(at)
-        for product in zcb.products():
+        for product in zcb.products(include_final=False):
             if product.status is ProductStatus.ISSUED and product.maturity_date and product.maturity_date <= today:
                 self._try("maturity", zcb.mature, product.product_id, at=at)
         if self.progress.day % 7 == 0:
@@ -347,7 +347,9 @@ class Day:
                 sale_end=at + timedelta(days=3),
             )
             self._try("zhaocaibao listing", zcb.list_product, terms, at=at)
-        open_products = [p for p in zcb.products() if p.status is ProductStatus.OPEN and p.terms.sale_start <= at]
+        open_products = [
+            p for p in zcb.products(include_final=False) if p.status is ProductStatus.OPEN and p.terms.sale_start <= at
+        ]
         # Zhaocaibao lists a few products a week; its daily orders are capped like a real platform's quota.
         for number, user in enumerate(self.pick(0.03, most=ZHAOCAIBAO_DAILY_ORDERS)):
             amount = _yuan(rng, 1_000, 10_000)
@@ -371,7 +373,7 @@ class Day:
                 key = f"demo:zcb-res:{today}:{user.account_id}"
                 self._try("zhaocaibao reservation", zcb.reserve, key, user.account_id, amount, criteria, at=sub_at)
         if self.progress.day % 5 == 4:
-            holdings = [h for h in zcb.holdings() if h.status.value == "active"]
+            holdings = [h for h in zcb.holdings(include_final=False) if h.status.value == "active"]
             for number, holding in enumerate(rng.sample(holdings, min(len(holdings), 2))):
                 liq_at = at + timedelta(hours=1, minutes=number)
                 key = f"demo:zcb-liq:{holding.holding_id}"

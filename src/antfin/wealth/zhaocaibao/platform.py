@@ -37,10 +37,8 @@ to a :class:`~antfin.ledger.Ledger`. Accounts it uses:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
-from typing import Any, Final, TypeVar
+from typing import Any
 
 import attrs
 
@@ -52,8 +50,7 @@ from antfin.errors import (
     NotFoundError,
     SerializationError,
 )
-from antfin.idempotency import IdempotencyRecord, remember, replay
-from antfin.ledger import AccountKind, HoldStatus, Ledger
+from antfin.ledger import AccountKind, Ledger
 from antfin.money import CNY, Money
 from antfin.rates import Rate
 from antfin.wealth.zhaocaibao.claims import DEFAULT_CLAIM_POLICY, ClaimPolicy, GuarantorClaim
@@ -62,23 +59,19 @@ from antfin.wealth.zhaocaibao.platform_liquidity import _Liquidity
 from antfin.wealth.zhaocaibao.platform_maturity import _Maturity
 from antfin.wealth.zhaocaibao.platform_reservations import _Reservations
 from antfin.wealth.zhaocaibao.platform_sales import _Sales
+from antfin.wealth.zhaocaibao.platform_state import _Journal, _State, is_final
 from antfin.wealth.zhaocaibao.products import (
     Holding,
     Product,
     ProductKind,
-    ProductStatus,
     ProductTerms,
     UnsoldPolicy,
 )
 from antfin.wealth.zhaocaibao.reservations import (
     Reservation,
-    ReservationStatus,
 )
 
 __all__ = ["Payout", "PayoutLine", "SettlementReport", "Zhaocaibao", "ZhaocaibaoConfig"]
-
-#: The clearing account reservation holds post into on their way to a product's escrow.
-RESERVATIONS_ACCOUNT: Final = "zcb:reservations"
 
 
 def _kinds(value: Any) -> frozenset[ProductKind]:
@@ -234,33 +227,6 @@ class SettlementReport:
     closed: tuple[str, ...]
 
 
-@attrs.define
-class _State:
-    products: dict[str, Product] = attrs.Factory(dict)
-    holdings: dict[str, Holding] = attrs.Factory(dict)
-    reservations: dict[str, Reservation] = attrs.Factory(dict)
-    claims: dict[str, GuarantorClaim] = attrs.Factory(dict)
-    keys: dict[str, IdempotencyRecord[str]] = attrs.Factory(dict)
-
-
-_T = TypeVar("_T")
-
-
-def _clone(entity: _T) -> _T:
-    """A shallow copy of an attrs entity, field by field (``copy.copy`` of a slotted class is ~10x slower)."""
-    cls: Any = type(entity)
-    names = _FIELD_NAMES.get(cls)
-    if names is None:
-        names = _FIELD_NAMES[cls] = tuple(field.name for field in attrs.fields(cls))
-    clone: _T = object.__new__(cls)
-    for name in names:
-        object.__setattr__(clone, name, getattr(entity, name))
-    return clone
-
-
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
-
-
 def _check_key(key: object, field: str = "key") -> str:
     if not isinstance(key, str):
         raise TypeError(f"{field} must be a str, not {type(key).__name__}")
@@ -305,7 +271,7 @@ class Zhaocaibao(_Sales, _Reservations, _Liquidity, _Maturity):
         self._ledger: Ledger = ledger
         self._config: ZhaocaibaoConfig = config if config is not None else ZhaocaibaoConfig()
         self._state: _State = _State()
-        self._depth: int = 0
+        self._journal: _Journal | None = None
 
     # -- plumbing -------------------------------------------------------------------
 
@@ -348,41 +314,6 @@ class Zhaocaibao(_Sales, _Reservations, _Liquidity, _Maturity):
         """
         return zhaocaibao_escrow(product_id)
 
-    @contextmanager
-    def _transaction(self) -> Iterator[None]:
-        if self._depth:
-            yield
-            return
-        snapshot = self._snapshot()
-        self._depth += 1
-        try:
-            with self._ledger.atomic():
-                yield
-                self.check_invariants()
-        except BaseException:
-            self._state = snapshot
-            raise
-        finally:
-            self._depth -= 1
-
-    def _snapshot(self) -> _State:
-        # Entities are mutated in place but hold only immutable values (tuples, frozensets,
-        # Money, datetimes), so a shallow copy of each is a complete snapshot.
-        state = self._state
-        return _State(
-            {key: _clone(value) for key, value in state.products.items()},
-            {key: _clone(value) for key, value in state.holdings.items()},
-            {key: _clone(value) for key, value in state.reservations.items()},
-            {key: _clone(value) for key, value in state.claims.items()},
-            dict(state.keys),
-        )
-
-    def _replay(self, operation: str, key: str, asked: str) -> str | None:
-        return replay(self._state.keys, f"{operation}:{key}", asked, what=f"{operation} key")
-
-    def _remember(self, operation: str, key: str, asked: str, result_id: str) -> None:
-        remember(self._state.keys, f"{operation}:{key}", asked, result_id)
-
     def _need_wallet(self, party: str, field: str) -> str:
         account = self.wallet(party)
         if not self._ledger.has_account(account):
@@ -403,10 +334,10 @@ class Zhaocaibao(_Sales, _Reservations, _Liquidity, _Maturity):
         Raises:
             antfin.errors.NotFoundError: for an unknown id.
         """
-        try:
-            return self._state.products[product_id]
-        except (KeyError, TypeError):
-            raise NotFoundError(f"no Zhaocaibao product {product_id!r}") from None
+        found = self._find_product(product_id)
+        if found is None:
+            raise NotFoundError(f"no Zhaocaibao product {product_id!r}")
+        return found
 
     def holding(self, holding_id: str) -> Holding:
         """A holding by id.
@@ -420,10 +351,10 @@ class Zhaocaibao(_Sales, _Reservations, _Liquidity, _Maturity):
         Raises:
             antfin.errors.NotFoundError: for an unknown id.
         """
-        try:
-            return self._state.holdings[holding_id]
-        except (KeyError, TypeError):
-            raise NotFoundError(f"no Zhaocaibao holding {holding_id!r}") from None
+        found = self._find_holding(holding_id)
+        if found is None:
+            raise NotFoundError(f"no Zhaocaibao holding {holding_id!r}")
+        return found
 
     def reservation(self, reservation_id: str) -> Reservation:
         """A reservation by id.
@@ -437,10 +368,10 @@ class Zhaocaibao(_Sales, _Reservations, _Liquidity, _Maturity):
         Raises:
             antfin.errors.NotFoundError: for an unknown id.
         """
-        try:
-            return self._state.reservations[reservation_id]
-        except (KeyError, TypeError):
-            raise NotFoundError(f"no Zhaocaibao reservation {reservation_id!r}") from None
+        found = self._find_reservation(reservation_id)
+        if found is None:
+            raise NotFoundError(f"no Zhaocaibao reservation {reservation_id!r}")
+        return found
 
     def claim(self, product_id: str) -> GuarantorClaim:
         """The guarantor claim on a defaulted product.
@@ -454,37 +385,61 @@ class Zhaocaibao(_Sales, _Reservations, _Liquidity, _Maturity):
         Raises:
             antfin.errors.NotFoundError: when the product has no claim.
         """
-        try:
-            return self._state.claims[product_id]
-        except (KeyError, TypeError):
-            raise NotFoundError(f"no guarantor claim on product {product_id!r}") from None
+        found = self._find_claim(product_id)
+        if found is None:
+            raise NotFoundError(f"no guarantor claim on product {product_id!r}")
+        return found
 
-    def products(self) -> tuple[Product, ...]:
-        """Every product, in listing order.
+    def products(self, *, include_final: bool = True) -> tuple[Product, ...]:
+        """Every product, in listing order; with ``include_final=False`` only the live ones (open, issued, defaulted).
 
-        >>> from antfin.ledger import Ledger
-        >>> Zhaocaibao(Ledger()).products()
-        ()
-        """
-        return tuple(self._state.products.values())
-
-    def holdings(self, investor: str | None = None) -> tuple[Holding, ...]:
-        """Every holding, or one investor's, in subscription order.
+        Matured, cancelled and guarantee-paid products are kept in an archive:
+        listing them is a scan of the history (in the books, a read of every
+        archived row), so daily work asks for the live ones only.
 
         >>> from antfin.ledger import Ledger
-        >>> Zhaocaibao(Ledger()).holdings("alice")
-        ()
-        """
-        return tuple(h for h in self._state.holdings.values() if investor is None or h.investor == investor)
+        >>> Zhaocaibao(Ledger()).products(), Zhaocaibao(Ledger()).products(include_final=False)
+        ((), ())
 
-    def reservations(self, investor: str | None = None) -> tuple[Reservation, ...]:
-        """Every reservation, or one investor's, in reservation order.
+        .. versionchanged:: 0.2.0
+           ``include_final``.
+        """
+        live = tuple(self._state.products.values())
+        if not include_final:
+            return live
+        return tuple(sorted((*self._state.done_products.values(), *live), key=lambda p: p.listed_at))
+
+    def holdings(self, investor: str | None = None, *, include_final: bool = True) -> tuple[Holding, ...]:
+        """Every holding, or one investor's, in subscription order; ``include_final=False``: not paid or refunded.
 
         >>> from antfin.ledger import Ledger
-        >>> Zhaocaibao(Ledger()).reservations()
-        ()
+        >>> Zhaocaibao(Ledger()).holdings("alice"), Zhaocaibao(Ledger()).holdings(include_final=False)
+        ((), ())
+
+        .. versionchanged:: 0.2.0
+           ``include_final``.
         """
-        return tuple(r for r in self._state.reservations.values() if investor is None or r.investor == investor)
+        found = [h for h in self._state.holdings.values() if investor is None or h.investor == investor]
+        if not include_final:
+            return tuple(found)
+        found += [h for h in self._state.done_holdings.values() if investor is None or h.investor == investor]
+        return tuple(sorted(found, key=lambda h: h.subscribed_at))
+
+    def reservations(self, investor: str | None = None, *, include_final: bool = True) -> tuple[Reservation, ...]:
+        """Every reservation, or one investor's, in reservation order; ``include_final=False``: the open ones.
+
+        >>> from antfin.ledger import Ledger
+        >>> Zhaocaibao(Ledger()).reservations(), Zhaocaibao(Ledger()).reservations(include_final=False)
+        ((), ())
+
+        .. versionchanged:: 0.2.0
+           ``include_final``.
+        """
+        found = [r for r in self._state.reservations.values() if investor is None or r.investor == investor]
+        if not include_final:
+            return tuple(found)
+        found += [r for r in self._state.done_reservations.values() if investor is None or r.investor == investor]
+        return tuple(sorted(found, key=lambda r: r.reserved_at))
 
     # -- listing and subscribing ----------------------------------------------------
 
@@ -509,32 +464,17 @@ class Zhaocaibao(_Sales, _Reservations, _Liquidity, _Maturity):
         Raises:
             antfin.errors.InvariantViolationError: naming the broken rule.
         """
-        ledger = self._ledger
-        for product in self._state.products.values():
-            escrow = ledger.balance(self.escrow(product.product_id))
-            expected = product.sold if product.status is ProductStatus.OPEN else product.sold.currency.zero()
-            if escrow != expected:
-                raise InvariantViolationError(
-                    f"escrow of {product.product_id} holds {escrow}, expected {expected} ({product.status.value})"
-                )
-            held = sum(
-                (self._state.holdings[hid].original_principal for hid in product.holding_ids),
-                product.sold.currency.zero(),
-            )
-            if held != product.sold:
-                raise InvariantViolationError(f"holdings of {product.product_id} sum to {held}, it sold {product.sold}")
-        if ledger.has_account(RESERVATIONS_ACCOUNT) and not ledger.balance(RESERVATIONS_ACCOUNT).is_zero():
-            raise InvariantViolationError(f"{RESERVATIONS_ACCOUNT} is not empty between operations")
-        for reservation in self._state.reservations.values():
-            if reservation.status is not ReservationStatus.OPEN:
-                continue
-            if reservation.hold_id is None:
-                raise InvariantViolationError(f"open reservation {reservation.reservation_id} has no hold")
-            hold = ledger.get_hold(reservation.hold_id)
-            if hold.status is HoldStatus.PENDING and hold.amount != reservation.remaining:
-                raise InvariantViolationError(
-                    f"reservation {reservation.reservation_id} holds {hold.amount}, expected {reservation.remaining}"
-                )
+        state = self._state
+        for product in (*state.products.values(), *state.done_products.values()):
+            self._check_product(product)
+        self._check_clearing()
+        for reservation in state.reservations.values():
+            self._check_reservation(reservation)
+        for archive in (state.done_products, state.done_holdings, state.done_reservations, state.done_claims):
+            for key in archive:
+                record = archive[key]
+                if not is_final(record):
+                    raise InvariantViolationError(f"archived record {key!r} is {record.status.value}, not final")
 
     def to_data(self) -> dict[str, Any]:
         """The platform's settings and state as JSON-compatible data (how the books store it).

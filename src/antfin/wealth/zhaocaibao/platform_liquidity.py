@@ -6,7 +6,6 @@ product backed by the holding.
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -21,6 +20,7 @@ from antfin.idempotency import fingerprint as request_fingerprint
 from antfin.money import Money
 from antfin.rates import Rate
 from antfin.wealth.zhaocaibao import platform as _platform
+from antfin.wealth.zhaocaibao.platform_state import _Records
 from antfin.wealth.zhaocaibao.products import (
     BACKED_KINDS,
     Holding,
@@ -32,7 +32,7 @@ from antfin.wealth.zhaocaibao.products import (
 )
 
 
-class _Liquidity:
+class _Liquidity(_Records):
     """Liquidation and borrowing of :class:`~antfin.wealth.zhaocaibao.platform.Zhaocaibao`."""
 
     # At run time the mixin adds no instance storage (the public class holds the state); for the type
@@ -44,12 +44,7 @@ class _Liquidity:
         _config: _platform.ZhaocaibaoConfig
 
         def _list(self, terms: ProductTerms, at: datetime, backing_holding_id: str | None) -> Product: ...
-        def _remember(self, operation: str, key: str, asked: str, result_id: str) -> None: ...
-        def _replay(self, operation: str, key: str, asked: str) -> str | None: ...
 
-        _state: _platform._State
-
-        def _transaction(self) -> AbstractContextManager[None]: ...
         def holding(self, holding_id: str) -> Holding: ...
         def product(self, product_id: str) -> Product: ...
 
@@ -166,7 +161,7 @@ class _Liquidity:
         replayed = self._replay(operation, key, fingerprint)
         if replayed is not None:
             return self.product(replayed)
-        if key in self._state.products:
+        if self._find_product(key) is not None:
             raise IdempotencyConflictError(f"product id {key!r} already exists; use a new key")
         if holding.status is HoldingStatus.LIQUIDATING:
             raise InvalidTransitionError(
@@ -224,6 +219,7 @@ class _Liquidity:
             name=f"{'变现' if kind is ProductKind.TRANSFER else kind.name_zh} {source.product_id}",
         )
         with self._transaction():
+            self._touch(holding)
             holding.liquidating_product_id = key
             holding.transition(HoldingStatus.LIQUIDATING, at)
             self._remember(operation, key, fingerprint, key)
@@ -233,8 +229,8 @@ class _Liquidity:
     def _transfers_of(self, product: Product) -> list[Product]:
         found: list[Product] = []
         for holding_id in product.holding_ids:
-            holding = self._state.holdings[holding_id]
-            found.extend(self._state.products[part.product_id] for part in holding.transfers)
+            holding = self._holding_of(holding_id)
+            found.extend(self._product_of(part.product_id) for part in holding.transfers)
             if holding.liquidating_product_id is not None:
-                found.append(self._state.products[holding.liquidating_product_id])
+                found.append(self._product_of(holding.liquidating_product_id))
         return found

@@ -6,7 +6,6 @@ daily settlement of what is due.
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -16,10 +15,11 @@ from antfin.errors import (
     InvariantViolationError,
     PolicyViolationError,
 )
-from antfin.ledger import Ledger, Posting
+from antfin.ledger import Posting
 from antfin.money import Money
 from antfin.wealth.zhaocaibao import platform as _platform
 from antfin.wealth.zhaocaibao.claims import ClaimStatus, GuarantorClaim
+from antfin.wealth.zhaocaibao.platform_state import _Records
 from antfin.wealth.zhaocaibao.products import (
     BACKED_KINDS,
     Holding,
@@ -33,7 +33,7 @@ from antfin.wealth.zhaocaibao.reservations import (
 )
 
 
-class _Maturity:
+class _Maturity(_Records):
     """Maturity, defaults and guarantor claims of :class:`~antfin.wealth.zhaocaibao.platform.Zhaocaibao`."""
 
     # At run time the mixin adds no instance storage (the public class holds the state); for the type
@@ -50,10 +50,6 @@ class _Maturity:
 
         def _expire_due(self, at: datetime) -> tuple[Reservation, ...]: ...
 
-        _ledger: Ledger
-        _state: _platform._State
-
-        def _transaction(self) -> AbstractContextManager[None]: ...
         def _transfers_of(self, product: Product) -> list[Product]: ...
         def claim(self, product_id: str) -> GuarantorClaim: ...
         def product(self, product_id: str) -> Product: ...
@@ -62,7 +58,7 @@ class _Maturity:
 
     def _check_payable(self, product: Product, at: datetime) -> None:
         if product.terms.kind in BACKED_KINDS:
-            backing = self._state.holdings[product.backing_holding_id or ""]
+            backing = self._holding_of(product.backing_holding_id or "")
             raise PolicyViolationError(
                 f"{product.terms.kind.value} product {product.product_id} is repaid with its backing product "
                 f"{backing.product_id}"
@@ -78,7 +74,7 @@ class _Maturity:
     def _payout_lines(self, product: Product) -> tuple[_platform.PayoutLine, ...]:
         positions: list[tuple[Holding, TransferSlice | None]] = []
         for holding_id in product.holding_ids:
-            holding = self._state.holdings[holding_id]
+            holding = self._holding_of(holding_id)
             positions.append((holding, None))
             positions.extend((holding, part) for part in holding.transfers)
         weights = [part.principal.minor_units if part else holding.principal.minor_units for holding, part in positions]
@@ -94,10 +90,10 @@ class _Maturity:
                 if holding.principal.is_positive():
                     lines.append(_platform.PayoutLine(holding.holding_id, holding.investor, holding.principal, share))
                 continue
-            transfer = self._state.products[part.product_id]
+            transfer = self._product_of(part.product_id)
             promised = transfer.terms.expected_interest(transfer.sold, days=transfer.term_days)
             buyers_interest = min(promised, share)
-            buyers = [self._state.holdings[hid] for hid in transfer.holding_ids]
+            buyers = [self._holding_of(hid) for hid in transfer.holding_ids]
             buyer_shares = buyers_interest.allocate([buyer.principal.minor_units for buyer in buyers])
             lines.extend(
                 _platform.PayoutLine(buyer.holding_id, buyer.investor, buyer.principal, buyer_share)
@@ -127,11 +123,12 @@ class _Maturity:
                 "interest": str(payout.interest.amount),
             },
         )
-        holdings = [self._state.holdings[hid] for hid in product.holding_ids]
+        holdings = [self._holding_of(hid) for hid in product.holding_ids]
         for transfer in self._transfers_of(product):
-            holdings.extend(self._state.holdings[hid] for hid in transfer.holding_ids)
+            holdings.extend(self._holding_of(hid) for hid in transfer.holding_ids)
         for holding in holdings:
             if holding.status in (HoldingStatus.ACTIVE, HoldingStatus.TRANSFERRED, HoldingStatus.PLEDGED):
+                self._touch(holding)
                 holding.transition(HoldingStatus.PAID, at)
         return payout
 
@@ -172,7 +169,9 @@ class _Maturity:
             payout = self._pay(product, product.terms.issuer, f"zcb:{product_id}:maturity", at, "maturity")
             for transfer in self._transfers_of(product):
                 if transfer.status is ProductStatus.ISSUED:
+                    self._touch(transfer)
                     transfer.transition(ProductStatus.MATURED, at)
+            self._touch(product)
             product.transition(ProductStatus.MATURED, at)
         return payout
 
@@ -204,10 +203,12 @@ class _Maturity:
             self._close_open_transfers(product, at)
             amount = sum((line.total for line in self._payout_lines(product)), product.sold.currency.zero())
             claim = GuarantorClaim(product_id, guarantor, amount, filed_at=at, policy=self._config.claim)
-            self._state.claims[product_id] = claim
+            self._add(claim)
             for transfer in self._transfers_of(product):
                 if transfer.status is ProductStatus.ISSUED:
+                    self._touch(transfer)
                     transfer.transition(ProductStatus.DEFAULTED, at)
+            self._touch(product)
             product.transition(ProductStatus.DEFAULTED, at)
         return claim
 
@@ -229,6 +230,7 @@ class _Maturity:
         claim = self.claim(product_id)
         at = ensure_aware(at, "at")
         with self._transaction():
+            self._touch(claim)
             claim.transition(ClaimStatus.CONFIRMED, at)
         return claim
 
@@ -254,13 +256,16 @@ class _Maturity:
         product = self.product(product_id)
         at = ensure_aware(at, "at")
         with self._transaction():
+            self._touch(claim)
             claim.transition(ClaimStatus.PAID, at)
             payout = self._pay(product, claim.guarantor, f"zcb:{product_id}:guarantee", at, "guarantor payout")
             if payout.total != claim.amount:
                 raise InvariantViolationError(f"claim on {product_id} is {claim.amount} but pays {payout.total}")
             for transfer in self._transfers_of(product):
                 if transfer.status is ProductStatus.DEFAULTED:
+                    self._touch(transfer)
                     transfer.transition(ProductStatus.GUARANTEE_PAID, at)
+            self._touch(product)
             product.transition(ProductStatus.GUARANTEE_PAID, at)
         return payout
 

@@ -6,7 +6,6 @@ filled when one is listed, cancelled or expired otherwise.
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -18,9 +17,10 @@ from antfin.errors import (
     PolicyViolationError,
 )
 from antfin.idempotency import fingerprint as request_fingerprint
-from antfin.ledger import AccountKind, HoldStatus, Ledger
+from antfin.ledger import AccountKind, HoldStatus
 from antfin.money import Money
 from antfin.wealth.zhaocaibao import platform as _platform
+from antfin.wealth.zhaocaibao.platform_state import RESERVATIONS_ACCOUNT, _Records
 from antfin.wealth.zhaocaibao.products import (
     Holding,
     Product,
@@ -34,7 +34,7 @@ from antfin.wealth.zhaocaibao.reservations import (
 )
 
 
-class _Reservations:
+class _Reservations(_Records):
     """Reservations of :class:`~antfin.wealth.zhaocaibao.platform.Zhaocaibao`."""
 
     # At run time the mixin adds no instance storage (the public class holds the state); for the type
@@ -58,15 +58,8 @@ class _Reservations:
 
         def _issue(self, product: Product, at: datetime) -> None: ...
 
-        _ledger: Ledger
-
         def _need_wallet(self, party: str, field: str) -> str: ...
-        def _remember(self, operation: str, key: str, asked: str, result_id: str) -> None: ...
-        def _replay(self, operation: str, key: str, asked: str) -> str | None: ...
 
-        _state: _platform._State
-
-        def _transaction(self) -> AbstractContextManager[None]: ...
         @staticmethod
         def escrow(product_id: str) -> str: ...
         def reservation(self, reservation_id: str) -> Reservation: ...
@@ -104,7 +97,7 @@ class _Reservations:
         replayed = self._replay("reserve", key, fingerprint)
         if replayed is not None:
             return self.reservation(replayed)
-        if key in self._state.reservations:
+        if self._find_reservation(key) is not None:
             raise IdempotencyConflictError(f"reservation id {key!r} already exists; use a new key")
         wallet = self._need_wallet(investor, "investor")
         expires_at = expiry_of(at, self._config.reservation_months)
@@ -113,7 +106,7 @@ class _Reservations:
             hold = self._ledger.hold(
                 f"zcb:reservation:{key}:hold:0",
                 debit=wallet,
-                credit=_platform.RESERVATIONS_ACCOUNT,
+                credit=RESERVATIONS_ACCOUNT,
                 amount=money,
                 at=at,
                 expires_at=expires_at,
@@ -121,13 +114,13 @@ class _Reservations:
                 metadata={"product": "zhaocaibao", "reservation": key},
             )
             reservation = Reservation(key, investor, money, criteria, at, expires_at, hold_id=hold.id)
-            self._state.reservations[key] = reservation
+            self._add(reservation)
             self._remember("reserve", key, fingerprint, key)
         return reservation
 
     def _open_clearing(self, money: Money) -> None:
         self._ledger.open_account(
-            _platform.RESERVATIONS_ACCOUNT,
+            RESERVATIONS_ACCOUNT,
             AccountKind.LIABILITY,
             currency=money.currency,
             non_negative=True,
@@ -159,6 +152,7 @@ class _Reservations:
                 f"{reservation.expires_at.isoformat()}; only an active one can be cancelled at {at.isoformat()}"
             )
         with self._transaction():
+            self._touch(reservation)
             if reservation.hold_id is not None:
                 self._ledger.void_hold(f"zcb:reservation:{reservation_id}:cancel", reservation.hold_id, at=at)
             reservation.transition(ReservationStatus.CANCELLED, at, hold_id=None)
@@ -203,6 +197,7 @@ class _Reservations:
                     raise InvariantViolationError(
                         f"reservation {reservation.reservation_id}'s hold {hold.id} is {hold.status.value} at expiry"
                     )
+            self._touch(reservation)
             reservation.transition(ReservationStatus.EXPIRED, reservation.expires_at, hold_id=None)
         return tuple(due)
 
@@ -230,13 +225,14 @@ class _Reservations:
 
     def _fill(self, reservation: Reservation, product: Product, fill: Money, at: datetime) -> None:
         rid, pid = reservation.reservation_id, product.product_id
+        self._touch(reservation)
         if reservation.hold_id is None:
             raise InvariantViolationError(f"open reservation {rid} has no hold")
         base = f"zcb:reservation:{rid}:fill:{pid}"
         self._ledger.post_hold(base, reservation.hold_id, at=at, amount=fill)
         self._ledger.transfer(
             f"{base}:escrow",
-            debit=_platform.RESERVATIONS_ACCOUNT,
+            debit=RESERVATIONS_ACCOUNT,
             credit=self.escrow(pid),
             amount=fill,
             at=at,
@@ -250,7 +246,7 @@ class _Reservations:
             new_hold = self._ledger.hold(
                 f"zcb:reservation:{rid}:hold:{len(reservation.hold_ids)}",
                 debit=self.wallet(reservation.investor),
-                credit=_platform.RESERVATIONS_ACCOUNT,
+                credit=RESERVATIONS_ACCOUNT,
                 amount=rest,
                 at=at,
                 expires_at=reservation.expires_at,

@@ -6,7 +6,6 @@ an undersubscribed product.
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -19,9 +18,10 @@ from antfin.errors import (
 )
 from antfin.idempotency import fingerprint as request_fingerprint
 from antfin.idempotency import same_request
-from antfin.ledger import AccountKind, Ledger, Posting
+from antfin.ledger import AccountKind, Posting
 from antfin.money import Money
 from antfin.wealth.zhaocaibao import platform as _platform
+from antfin.wealth.zhaocaibao.platform_state import _Records
 from antfin.wealth.zhaocaibao.products import (
     BACKED_KINDS,
     Holding,
@@ -38,7 +38,7 @@ from antfin.wealth.zhaocaibao.reservations import (
 )
 
 
-class _Sales:
+class _Sales(_Records):
     """Listing, subscriptions and the close of sale of :class:`~antfin.wealth.zhaocaibao.platform.Zhaocaibao`."""
 
     # At run time the mixin adds no instance storage (the public class holds the state); for the type
@@ -51,16 +51,9 @@ class _Sales:
 
         def _expire_due(self, at: datetime) -> tuple[Reservation, ...]: ...
 
-        _ledger: Ledger
-
         def _match(self, product: Product, at: datetime) -> None: ...
         def _need_wallet(self, party: str, field: str) -> str: ...
-        def _remember(self, operation: str, key: str, asked: str, result_id: str) -> None: ...
-        def _replay(self, operation: str, key: str, asked: str) -> str | None: ...
 
-        _state: _platform._State
-
-        def _transaction(self) -> AbstractContextManager[None]: ...
         @staticmethod
         def escrow(product_id: str) -> str: ...
         def holding(self, holding_id: str) -> Holding: ...
@@ -96,7 +89,7 @@ class _Sales:
         if not isinstance(terms, ProductTerms):
             raise TypeError(f"terms must be ProductTerms, not {type(terms).__name__}")
         ensure_aware(at, "at")
-        existing = self._state.products.get(terms.product_id)
+        existing = self._find_product(terms.product_id)
         if existing is not None:
             asked = request_fingerprint("list", terms)
             same_request(terms.product_id, request_fingerprint("list", existing.terms), asked, what="product id")
@@ -128,7 +121,7 @@ class _Sales:
             metadata={"product": "zhaocaibao", "product_id": terms.product_id},
         )
         product = Product(terms, listed_at=at, backing_holding_id=backing_holding_id)
-        self._state.products[terms.product_id] = product
+        self._add(product)
         self._expire_due(at)
         self._match(product, at)
         return product
@@ -173,7 +166,7 @@ class _Sales:
         replayed = self._replay("subscribe", key, fingerprint)
         if replayed is not None:
             return self.holding(replayed)
-        if key in self._state.holdings:
+        if self._find_holding(key) is not None:
             raise IdempotencyConflictError(f"holding id {key!r} already exists; use a new key")
         product = self.product(product_id)
         at = ensure_aware(at, "at")
@@ -200,7 +193,8 @@ class _Sales:
         self, product: Product, holding_id: str, investor: str, amount: Money, at: datetime, reservation_id: str | None
     ) -> Holding:
         holding = Holding(holding_id, product.product_id, investor, amount, at, reservation_id=reservation_id)
-        self._state.holdings[holding_id] = holding
+        self._touch(product)
+        self._add(holding)
         product.sold = product.sold + amount
         product.holding_ids = (*product.holding_ids, holding_id)
         product.investors = product.investors | {investor}
@@ -214,6 +208,7 @@ class _Sales:
             # A transfer that could only start earning on or after its backing's maturity is cancelled.
             self._cancel(product, at)
             return
+        self._touch(product)
         sold = product.sold
         fee = self._config.fee.fee(sold) if terms.kind in self._config.fee_payer_kinds else sold.currency.zero()
         postings = [
@@ -235,9 +230,12 @@ class _Sales:
         product.value_date = value_date
         product.maturity_date = maturity
         for holding_id in product.holding_ids:
-            self._state.holdings[holding_id].transition(HoldingStatus.ACTIVE, at)
+            holding = self._holding_of(holding_id)
+            self._touch(holding)
+            holding.transition(HoldingStatus.ACTIVE, at)
         if product.backing_holding_id is not None:
-            backing = self._state.holdings[product.backing_holding_id]
+            backing = self._holding_of(product.backing_holding_id)
+            self._touch(backing)
             backing.principal = backing.principal - sold
             backing.transfers = (*backing.transfers, TransferSlice(product.product_id, sold))
             backing.liquidating_product_id = None
@@ -245,8 +243,10 @@ class _Sales:
             backing.transition(done if backing.principal.is_zero() else HoldingStatus.ACTIVE, at)
 
     def _cancel(self, product: Product, at: datetime) -> None:
+        self._touch(product)
         for holding_id in product.holding_ids:
-            holding = self._state.holdings[holding_id]
+            holding = self._holding_of(holding_id)
+            self._touch(holding)
             self._ledger.transfer(
                 f"zcb:{product.product_id}:refund:{holding_id}",
                 debit=self.escrow(product.product_id),
@@ -259,7 +259,8 @@ class _Sales:
             holding.transition(HoldingStatus.REFUNDED, at)
         product.transition(ProductStatus.CANCELLED, at)
         if product.backing_holding_id is not None:
-            backing = self._state.holdings[product.backing_holding_id]
+            backing = self._holding_of(product.backing_holding_id)
+            self._touch(backing)
             backing.liquidating_product_id = None
             backing.transition(HoldingStatus.ACTIVE, at)
 
