@@ -146,3 +146,29 @@ def test_a_forged_archived_row_is_a_typed_error_when_read(tmp_path: Path) -> Non
         fund = tx.funds.get("yuebao")  # the fund's own document is sound
         with pytest.raises(SerializationError):
             fund.order("p-1")
+
+
+def test_an_account_keeps_usage_totals_and_its_payments_as_rows(reopen: Callable[[], Books]) -> None:
+    with reopen().transaction() as tx:
+        ann = tx.accounts.open("ann", opened_at=DAY)
+        bob = tx.accounts.open("bob", opened_at=DAY)
+        ann.link_card("C1", at=DAY)
+        ann.top_up("top-up-1", card="C1", amount=CNY("500.00"), at=DAY)
+        ann.transfer("t-1", to=bob, amount=CNY("40.00"), at=DAY)
+        ann.withdraw("w-1", card="C1", amount=CNY("10.00"), at=DAY)
+    books = reopen()
+    store = books._ledger._store
+    assert isinstance(store, DocumentStore)
+    document = store.document("account", "ann")
+    assert document is not None
+    body = json.loads(document.body)
+    assert body["_payments"] == {}
+    assert body["_withdrawals"] == {}
+    with books.transaction() as tx:
+        ann, bob = tx.accounts.get("ann"), tx.accounts.get("bob")
+        assert ann.payments_used(DAY) == CNY("40.00")
+        assert ann.withdrawn() == CNY("10.00")
+        ann.transfer("t-1", to=bob, amount=CNY("40.00"), at=DAY)  # a retry: recognised from its row
+        assert bob.balance() == CNY("40.00")
+        with pytest.raises(IdempotencyConflictError):
+            ann.withdraw("w-1", card="C1", amount=CNY("11.00"), at=DAY)

@@ -190,7 +190,17 @@ def _offer_due(offer: CrowdfundOffer) -> datetime | None:
 KINDS: Final[Mapping[str, Kind[Any]]] = {
     kind.name: kind
     for kind in (
-        Kind("account", Account, lambda a: a.account_id, lambda a: _status(a.account_type), check=_check_account),
+        Kind(
+            "account",
+            Account,
+            lambda a: a.account_id,
+            lambda a: _status(a.account_type),
+            check=_check_account,
+            archives=(
+                Archived.of(Account, "_payments", "payments"),
+                Archived.of(Account, "_withdrawals", "withdrawals"),
+            ),
+        ),
         Kind("escrow", EscrowTrade, lambda t: t.out_trade_no, _trade_status, _trade_due),
         Kind(
             "fund",

@@ -26,11 +26,12 @@ from __future__ import annotations
 
 import enum
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Final
 
 import attrs
 
+from antfin.archive import Archive
 from antfin.calendar import ensure_aware, local_date
 from antfin.chart import BANK_SETTLEMENT, ProfitPoint, revenue_account, wallet
 from antfin.decisions import Decision, Reason
@@ -40,6 +41,7 @@ from antfin.errors import (
     InvalidAmountError,
     InvalidTimeError,
     InvalidTransitionError,
+    InvariantViolationError,
     NotFoundError,
 )
 from antfin.ledger import AccountKind, JournalEntry, Ledger, Posting
@@ -144,9 +146,9 @@ class Withdrawal:
 
 @attrs.frozen
 class _Payment:
-    amount: Money
-    at: datetime
-    counterparty: str
+    amount: Money = attrs.field(validator=lambda _i, _a, value: _positive(value))
+    at: datetime = attrs.field(validator=attrs.validators.instance_of(datetime))
+    counterparty: str = attrs.field(validator=attrs.validators.instance_of(str))
 
 
 def _check_id(value: object, field: str) -> str:
@@ -216,8 +218,13 @@ class Account:
     withdrawal_policy: WithdrawalFeePolicy
     _cards: list[str] = attrs.field(factory=list, init=False)
     _events: list[AccountEvent] = attrs.field(factory=list, init=False)
-    _payments: dict[str, _Payment] = attrs.field(factory=dict, init=False)
-    _withdrawals: dict[str, Withdrawal] = attrs.field(factory=dict, init=False)
+    # Payments and withdrawals by key are final records (idempotency, history queries); the class-limit usage
+    # and the free-quota usage are running totals, so checking a payment never walks the history.
+    _payments: Archive[str, _Payment] = attrs.field(factory=Archive, init=False)
+    _withdrawals: Archive[str, Withdrawal] = attrs.field(factory=Archive, init=False)
+    _paid_by_year: dict[int, int] = attrs.field(factory=dict, init=False)
+    _last_paid: date | None = attrs.field(default=None, init=False)
+    _withdrawn: int = attrs.field(default=0, init=False)
 
     @classmethod
     def open(
@@ -439,10 +446,39 @@ class Account:
             start = self.class_policy.limit_for(self.level).period.window_start(
                 local_date(self.opened_at), local_date(when)
             )
-        return sum(
-            (p.amount for p in self._payments.values() if start <= local_date(p.at) <= local_date(when)),
-            CNY.zero(),
-        )
+        day = local_date(when)
+        if self._last_paid is not None and day < self._last_paid:  # as of an earlier day: read the history
+            return sum(
+                (p.amount for p in self._payments.values() if start <= local_date(p.at) <= day),
+                CNY.zero(),
+            )
+        # A window starts on the opening day (nothing was paid before it) or on a 1 January.
+        used = sum(fen for year, fen in self._paid_by_year.items() if start.year <= year <= day.year)
+        return Money.from_minor_units(used, CNY)
+
+    def check_invariants(self) -> None:
+        """Raise unless the usage totals are sound (run on loading, as for state built through the API).
+
+        >>> from antfin.calendar import shanghai
+        >>> from antfin.ledger import Ledger
+        >>> Account.open(Ledger(), "lee", opened_at=shanghai(2024, 1, 1)).check_invariants()
+
+        Raises:
+            antfin.errors.InvariantViolationError: naming the broken rule.
+
+        .. versionadded:: 0.2.0
+        """
+        if any(fen < 0 for fen in self._paid_by_year.values()) or self._withdrawn < 0:
+            raise InvariantViolationError(f"account {self.account_id!r} counts negative payments or withdrawals")
+        if (self._last_paid is None) != (not self._paid_by_year) or (
+            self._last_paid is not None and max(self._paid_by_year) != self._last_paid.year
+        ):
+            raise InvariantViolationError(
+                f"account {self.account_id!r}: its last payment day {self._last_paid} does not match its yearly totals"
+            )
+        for payment in self._payments.in_memory().values():  # stored ones are checked as they are read
+            if not payment.amount.is_positive():
+                raise InvariantViolationError(f"account {self.account_id!r} counts a payment of {payment.amount}")
 
     def withdrawn(self) -> Money:
         """Lifetime withdrawals, which use up the free withdrawal quota.
@@ -452,7 +488,7 @@ class Account:
         >>> Account.open(Ledger(), "lee", opened_at=shanghai(2024, 1, 1)).withdrawn()
         Money('0.00', 'CNY')
         """
-        return sum((w.amount for w in self._withdrawals.values()), CNY.zero())
+        return Money.from_minor_units(self._withdrawn, CNY)
 
     def check_payment(self, amount: Money, *, at: datetime) -> Decision:
         """Would a balance payment of ``amount`` at ``at`` stay within the class limit? (No side effects.)
@@ -521,7 +557,7 @@ class Account:
                 )
             return Decision.of("no class limit", ())
         decision = self.require_payment(amount, at=when)
-        self._payments[key] = _Payment(amount, when, counterparty)
+        self._count_payment(key, _Payment(amount, when, counterparty))
         return decision
 
     def require_payment(self, amount: Money, *, at: datetime) -> Decision:
@@ -633,8 +669,15 @@ class Account:
             metadata={"product": "alipay", "operation": "transfer"},
         )
         if existing is None:
-            self._payments[ledger_key] = _Payment(amount, when, to.account_id)
+            self._count_payment(ledger_key, _Payment(amount, when, to.account_id))
         return entry
+
+    def _count_payment(self, key: str, payment: _Payment) -> None:
+        self._payments[key] = payment
+        day = local_date(payment.at)
+        self._paid_by_year[day.year] = self._paid_by_year.get(day.year, 0) + payment.amount.minor_units
+        if self._last_paid is None or day > self._last_paid:
+            self._last_paid = day
 
     def quote_withdrawal(self, amount: Money, *, at: datetime) -> WithdrawalFeeQuote:
         """What withdrawing ``amount`` now would cost (no side effects).
@@ -710,4 +753,5 @@ class Account:
             )
         withdrawal = Withdrawal(key, card, quote, entry.id, when)
         self._withdrawals[ledger_key] = withdrawal
+        self._withdrawn += amount.minor_units
         return withdrawal

@@ -255,3 +255,35 @@ def test_ids_and_keys_with_lone_surrogates_are_refused_and_change_nothing(ledger
     with pytest.raises(InvalidAmountError, match="account_id must be valid Unicode text"):
         Account.open(ledger, "ann\ud800", opened_at=OPEN)
     assert not ledger.has_account("wallet:ann\ud800")
+
+
+def test_usage_as_of_an_earlier_day_reads_the_history(ledger: Ledger) -> None:
+    alice = funded(ledger, "alice", "5000.00", RealNameLevel.CLASS_I)
+    bob = Account.open(ledger, "bob", opened_at=OPEN)
+    alice.transfer("a", to=bob, amount=CNY("100.00"), at=shanghai(2024, 3, 1))
+    alice.transfer("b", to=bob, amount=CNY("200.00"), at=shanghai(2024, 9, 1))
+    alice.transfer("c", to=bob, amount=CNY("300.00"), at=shanghai(2025, 2, 1))
+    assert alice.payments_used(shanghai(2025, 2, 1)) == CNY("600.00")  # from the running totals
+    assert alice.payments_used(shanghai(2024, 6, 1)) == CNY("100.00")  # as of an earlier day
+    assert alice.payments_used(shanghai(2024, 12, 31)) == CNY("300.00")
+    alice.upgrade(RealNameLevel.CLASS_II, at=shanghai(2025, 2, 2))
+    assert alice.payments_used(shanghai(2025, 2, 2)) == CNY("300.00")  # this calendar year only
+    assert alice.payments_used(shanghai(2024, 12, 31)) == CNY("300.00")
+
+
+def test_forged_usage_totals_are_refused_on_loading(ledger: Ledger) -> None:
+    from antfin.errors import SerializationError
+    from antfin.serialization import from_data, to_data
+
+    alice = funded(ledger, "alice", "5000.00", RealNameLevel.CLASS_I)
+    alice.count_payment("k", CNY("10.00"), at=OPEN)
+    data = to_data(alice)
+    data["_paid_by_year"] = {"__items__": [[2024, -1000]]}
+    with pytest.raises(SerializationError, match="negative"):
+        from_data(Account, data, ledger=ledger)
+    data = to_data(alice)
+    data["_payments"] = {
+        "k": {"amount": {"amount": "-5.00", "currency": "CNY"}, "at": OPEN.isoformat(), "counterparty": ""}
+    }
+    with pytest.raises(SerializationError):
+        from_data(Account, data, ledger=ledger)
