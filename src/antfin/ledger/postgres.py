@@ -8,9 +8,10 @@ and no ``antfin_schema`` is refused before anything is written.
 
 Concurrency is done with one row lock: every write transaction starts with
 ``SELECT … FROM head FOR UPDATE`` on a one-row table (at ``READ COMMITTED``),
-which serialises writers the way SQLite's ``BEGIN IMMEDIATE`` does; the
-ledger then catches up with what other processes committed since its version
-and applies its own operation. Idempotency keys are ``UNIQUE`` in the database.
+which serialises writers the way SQLite's ``BEGIN IMMEDIATE`` does; a ledger
+that finds the head moved since its last write drops its cached accounts and
+reads them again (with their running totals), then applies its own operation.
+Idempotency keys are ``UNIQUE`` in the database.
 A connection that is lost between transactions (a restarted server, a killed
 backend) is reopened on the next one; a connection lost inside a transaction
 raises :class:`~antfin.errors.StoreError` and nothing of that transaction is kept.
@@ -59,12 +60,21 @@ from antfin.ledger.model import (
     _EMPTY_METADATA,
     Hold,
     JournalEntry,
-    LedgerAccount,
     Posting,
     _make_posting,
 )
-from antfin.ledger.rows import ENTRY_COLUMNS, due_columns, entry_from_row, metadata_text, metadata_value, parse_due
-from antfin.ledger.store import ChangeSet, Document, KeyRecord, StoreState
+from antfin.ledger.rows import (
+    ENTRY_COLUMNS,
+    account_from_row,
+    due_columns,
+    entry_from_row,
+    hold_from_text,
+    key_from_row,
+    metadata_text,
+    parse_due,
+    sum_until,
+)
+from antfin.ledger.store import AccountRow, ChangeSet, Document, KeyRecord, StoreState
 from antfin.money import Currency, Money
 
 if TYPE_CHECKING:
@@ -73,7 +83,7 @@ if TYPE_CHECKING:
 __all__ = ["SCHEMA_VERSION", "PostgresStore"]
 
 #: Version of the PostgreSQL schema this code reads and writes.
-SCHEMA_VERSION: Final = 1
+SCHEMA_VERSION: Final = 2
 
 #: The smallest and largest amount (in minor units) a ``BIGINT`` column holds.
 BIGINT_MIN: Final = -(2**63)
@@ -169,7 +179,35 @@ CREATE INDEX documents_due ON documents (kind, due_us, id) WHERE due_us IS NOT N
 CREATE INDEX documents_status ON documents (kind, status)
 """,
     ),
+    2: (
+        "running totals on accounts, pending holds' expiry index, postings by account",
+        """
+ALTER TABLE accounts ADD COLUMN debits BIGINT NOT NULL DEFAULT 0,
+    ADD COLUMN credits BIGINT NOT NULL DEFAULT 0,
+    ADD COLUMN debits_pending BIGINT NOT NULL DEFAULT 0,
+    ADD COLUMN credits_pending BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE holds ADD COLUMN status TEXT NOT NULL DEFAULT 'pending', ADD COLUMN expires_us BIGINT;
+UPDATE holds SET status = record::jsonb->>'status',
+    expires_us = CASE WHEN record::jsonb->>'expires_at' IS NULL THEN NULL
+        ELSE (extract(epoch FROM (record::jsonb->>'expires_at')::timestamptz) * 1000000)::bigint END;
+UPDATE accounts SET
+    debits = coalesce((SELECT sum(minor) FROM postings WHERE account = accounts.id AND minor > 0), 0),
+    credits = coalesce((SELECT -sum(minor) FROM postings WHERE account = accounts.id AND minor < 0), 0),
+    debits_pending = coalesce((SELECT sum((record::jsonb->>'amount_minor')::bigint) FROM holds
+        WHERE status = 'pending' AND record::jsonb->>'debit' = accounts.id), 0),
+    credits_pending = coalesce((SELECT sum((record::jsonb->>'amount_minor')::bigint) FROM holds
+        WHERE status = 'pending' AND record::jsonb->>'credit' = accounts.id), 0);
+CREATE INDEX holds_due ON holds (expires_us, seq) WHERE status = 'pending' AND expires_us IS NOT NULL;
+CREATE INDEX postings_account ON postings (account, entry_seq);
+CREATE INDEX entries_reverses ON entries (reverses) WHERE reverses IS NOT NULL
+""",
+    ),
 }
+
+_ACCOUNT_COLUMNS: Final = (
+    "id, kind, currency, non_negative::int, owner, purpose, metadata, closed::int, "
+    "debits, credits, debits_pending, credits_pending"
+)
 
 _VERSION_TABLE: Final = "antfin_schema"
 _SCHEMA_NAME: Final = re.compile(r"[^\x00]{1,63}")
@@ -203,6 +241,27 @@ def _check_amount(minor: int, what: str) -> None:
             f"{what}: {minor} minor units is beyond what the database stores "
             f"(a BIGINT, {BIGINT_MIN} to {BIGINT_MAX}); nothing was written"
         )
+
+
+def _totals_rows(rows: Iterable[tuple[str, int, int, int, int]]) -> list[tuple[Any, ...]]:
+    """The accounts' new running totals as UPDATE parameters (totals first, then the id), checked."""
+    out: list[tuple[Any, ...]] = []
+    for account_id, *totals in rows:
+        for minor in totals:
+            _check_amount(minor, f"the running totals of {account_id!r}")
+        out.append((*totals, account_id))
+    return out
+
+
+def _hold_rows(holds: Iterable[Hold]) -> list[tuple[Any, ...]]:
+    """Holds as (id, JSON record, status, expiry in microseconds) rows, amounts checked."""
+    rows: list[tuple[Any, ...]] = []
+    for hold in holds:
+        _check_amount(hold.amount.minor_units, f"hold {hold.id!r}")
+        record = json.dumps(hold.to_record(), ensure_ascii=False)
+        rows.append((hold.id, record, hold.status.value, due_columns(hold.expires_at)[0]))
+    _check_rows(rows, "hold")
+    return rows
 
 
 def _check_schema_name(schema: object) -> str:
@@ -278,9 +337,7 @@ class PostgresStore:
         self._conn: psycopg.Connection[Any] | None = None
         self._in_tx = False
         self._head = (0, 0)
-        self._known = 0  # the last committed version this store saw (what its ledger has caught up to)
-        self._since = 0
-        self._prefetched: StoreState | None = None  # what begin() read since ``_since``, for load_since
+        self._known = 0  # the last committed version this store saw
         self._currencies: dict[str, Currency] = {}
         #: How many times this store reopened a lost connection (for tests and benchmarks).
         self.reconnects = 0
@@ -415,7 +472,7 @@ class PostgresStore:
 
         >>> store = PostgresStore(pg_url, schema=pg_schema)
         >>> store.schema_version
-        1
+        2
         >>> store.close()
 
         .. versionadded:: 0.2.0
@@ -509,7 +566,9 @@ class PostgresStore:
             raise StoreError(f"{self._shown} failed a read")  # pragma: no cover - the loop returns or raises
 
     def load(self) -> StoreState:
-        """Read everything committed, in commit order, as one consistent snapshot.
+        """Read everything committed, in commit order, as one consistent snapshot (an export).
+
+        The ledger never calls it: it reads what it needs, one row at a time.
 
         >>> store = PostgresStore(pg_url, schema=pg_schema)
         >>> store.load().version
@@ -518,29 +577,8 @@ class PostgresStore:
 
         .. versionadded:: 0.2.0
         """
-        return self.load_since(0)
-
-    def load_since(self, version: int) -> StoreState:
-        """Everything committed after ``version``; accounts and holds at their latest state.
-
-        >>> store = PostgresStore(pg_url, schema=pg_schema)
-        >>> store.load_since(0).accounts
-        ()
-        >>> store.close()
-
-        .. versionadded:: 0.2.0
-        """
-        with self._lock:
-            prefetched = self._prefetched
-            if (
-                self._in_tx
-                and prefetched is not None
-                and prefetched.version == self._head[0]
-                and version == self._since
-            ):
-                return prefetched  # read by begin() in the same round trip as the lock
-            state: StoreState = self._reading(lambda conn: self._read(conn, version), snapshot=True)
-            return state
+        state: StoreState = self._reading(lambda conn: self._read(conn, 0), snapshot=True)
+        return state
 
     def _read(self, conn: psycopg.Connection[Any], since: int) -> StoreState:
         # Every query in one pipeline: one round trip to the server however much there is to read.
@@ -549,19 +587,13 @@ class PostgresStore:
             head.execute("SELECT version FROM head")
             cursors = self._send_reads(conn, since)
         row = head.fetchone()
-        state = self._parse_reads(cursors, 0 if row is None else int(row[0]))
-        self._known = state.version
-        return state
+        return self._parse_reads(cursors, 0 if row is None else int(row[0]))
 
     def _send_reads(self, conn: psycopg.Connection[Any], since: int) -> list[psycopg.Cursor[Any]]:
         """Queue (in the open pipeline) the queries for everything committed after ``since``."""
         first_seq = "coalesce((SELECT last_entry FROM commits WHERE version <= %s ORDER BY version DESC LIMIT 1), 0)"
         queries = (
-            (
-                "SELECT id, kind, currency, non_negative, owner, purpose, metadata, closed "
-                "FROM accounts WHERE version > %s ORDER BY seq",
-                (since,),
-            ),
+            (f"SELECT {_ACCOUNT_COLUMNS} FROM accounts WHERE version > %s ORDER BY seq", (since,)),
             (f"SELECT {ENTRY_COLUMNS} FROM entries WHERE seq > {first_seq} ORDER BY seq", (since,)),
             (
                 f"SELECT entry_seq, account, minor, currency FROM postings WHERE entry_seq > {first_seq} "
@@ -580,19 +612,7 @@ class PostgresStore:
 
     def _parse_reads(self, cursors: list[psycopg.Cursor[Any]], current: int) -> StoreState:
         account_rows, entry_rows, posting_rows, hold_rows, key_rows = (c.fetchall() for c in cursors)
-        accounts = tuple(
-            LedgerAccount(
-                row[0],
-                row[1],
-                self._currency(row[2]),
-                non_negative=bool(row[3]),
-                owner=row[4],
-                purpose=row[5],
-                metadata=metadata_value(row[6]),
-                closed=bool(row[7]),
-            )
-            for row in account_rows
-        )
+        accounts = tuple(account_from_row(row)[0] for row in account_rows)
         entries: list[JournalEntry] = []
         keys: list[KeyRecord] = []
         if entry_rows:
@@ -615,6 +635,117 @@ class PostgresStore:
             for row in key_rows
         )
         return StoreState(accounts, tuple(entries), holds, tuple(keys), current)
+
+    # -- reads for the ledger (one row, or one account's rows, at a time) ---------------
+
+    def _rows(self, query: str, params: Sequence[Any] = ()) -> list[Any]:
+        for value in params:
+            if value.__class__ is str and not (value.isascii() and "\x00" not in value):
+                try:
+                    _check_text(value, "a looked-up value")
+                except SerializationError:
+                    return []  # text PostgreSQL cannot hold was never stored: nothing has it
+        rows: list[Any] = self._reading(lambda conn: conn.execute(query, params).fetchall())
+        return rows
+
+    def account(self, account_id: str) -> AccountRow | None:
+        """The account with its running totals (checked as it is read), or ``None``.
+
+        >>> store = PostgresStore(pg_url, schema=pg_schema)
+        >>> store.account("asset:bank") is None
+        True
+        >>> store.close()
+
+        .. versionadded:: 0.3.0
+        """
+        rows = self._rows(f"SELECT {_ACCOUNT_COLUMNS} FROM accounts WHERE id = %s", (account_id,))
+        return account_from_row(rows[0]) if rows else None
+
+    def accounts(self) -> tuple[AccountRow, ...]:
+        """Every account with its running totals, in opening order."""
+        return tuple(account_from_row(r) for r in self._rows(f"SELECT {_ACCOUNT_COLUMNS} FROM accounts ORDER BY seq"))
+
+    def key(self, key: str) -> KeyRecord | None:
+        """What ``key`` did (the entries' unique key, or the keys table), or ``None``."""
+        rows = self._rows(
+            "(SELECT key, fingerprint, 'entry', id, NULL FROM entries WHERE key = %s AND fingerprint <> '') "
+            "UNION ALL (SELECT key, fingerprint, kind, ref, hold FROM keys WHERE key = %s) LIMIT 1",
+            (key, key),
+        )
+        return key_from_row(rows[0]) if rows else None
+
+    def _entries_where(self, condition: str, params: Sequence[Any]) -> tuple[JournalEntry, ...]:
+        def read(conn: psycopg.Connection[Any]) -> tuple[list[Any], list[Any]]:
+            with conn.pipeline():
+                entries = conn.execute(f"SELECT {ENTRY_COLUMNS} FROM entries WHERE {condition} ORDER BY seq", params)
+                postings = conn.execute(
+                    "SELECT entry_seq, account, minor, currency FROM postings WHERE entry_seq IN "
+                    f"(SELECT seq FROM entries WHERE {condition}) ORDER BY entry_seq, line",
+                    params,
+                )
+            return entries.fetchall(), postings.fetchall()
+
+        rows, postings = self._reading(read, snapshot=not self._in_tx)
+        lines: dict[int, list[Posting]] = {}
+        for seq, account, minor, code in postings:
+            lines.setdefault(seq, []).append(_make_posting(account, Money._from_minor(minor, self._currency(code))))
+        return tuple(entry_from_row(row, lines.get(row[0], ())) for row in rows)
+
+    def entry(self, entry_id: str) -> JournalEntry | None:
+        """The entry ``entry_id``, or ``None``."""
+        found = self._entries_where("id = %s", (entry_id,))
+        return found[0] if found else None
+
+    def entries(self) -> tuple[JournalEntry, ...]:
+        """Every entry, in posting order."""
+        return self._entries_where("TRUE", ())
+
+    def entry_count(self) -> int:
+        """How many entries are committed (the seq of the last one)."""
+        return int(self._rows("SELECT coalesce(max(seq), 0) FROM entries")[0][0])
+
+    def history(self, account_id: str) -> tuple[JournalEntry, ...]:
+        """The entries posting to ``account_id``, in posting order (from the postings' account index)."""
+        return self._entries_where("seq IN (SELECT entry_seq FROM postings WHERE account = %s)", (account_id,))
+
+    def balance_at(self, account_id: str, at: datetime) -> int:
+        """Debits - credits posted to ``account_id`` by entries at or before ``at`` (minor units)."""
+        rows = self._rows(
+            "SELECT p.minor, e.at FROM postings p JOIN entries e ON e.seq = p.entry_seq WHERE p.account = %s",
+            (account_id,),
+        )
+        return sum_until(rows, at, account_id)
+
+    def reversal_of(self, entry_id: str) -> str | None:
+        """The id of the entry reversing ``entry_id``, or ``None``."""
+        rows = self._rows("SELECT id FROM entries WHERE reverses = %s LIMIT 1", (entry_id,))
+        return str(rows[0][0]) if rows else None
+
+    def hold(self, hold_id: str) -> Hold | None:
+        """The hold ``hold_id`` at its latest state, or ``None``."""
+        rows = self._rows("SELECT record FROM holds WHERE id = %s", (hold_id,))
+        return hold_from_text(rows[0][0]) if rows else None
+
+    def holds(self) -> tuple[Hold, ...]:
+        """Every hold, in creation order."""
+        return tuple(hold_from_text(row[0]) for row in self._rows("SELECT record FROM holds ORDER BY seq"))
+
+    def holds_due(self, until: datetime) -> tuple[Hold, ...]:
+        """The pending holds expiring at or before ``until``, by expiry then creation (from an index)."""
+        rows = self._rows(
+            "SELECT record FROM holds WHERE status = 'pending' AND expires_us IS NOT NULL AND expires_us <= %s "
+            "ORDER BY expires_us, seq",
+            (due_columns(until)[0],),
+        )
+        return tuple(hold_from_text(row[0]) for row in rows)
+
+    def counts(self) -> tuple[int, int, int]:
+        """How many accounts, entries and holds are committed."""
+        row = self._rows(
+            "SELECT (SELECT count(*) FROM accounts), (SELECT coalesce(max(seq), 0) FROM entries), "
+            "(SELECT count(*) FROM holds)"
+        )[0]
+        return int(row[0]), int(row[1]), int(row[2])
 
     # -- writing --------------------------------------------------------------------
 
@@ -660,14 +791,11 @@ class PostgresStore:
                 self._retry_wait(attempt)
                 continue
             try:
-                # One round trip: BEGIN, the lock, and (speculatively) whatever others committed since the
-                # version this store last saw, which is what the ledger's catch-up asks for next.
-                since = self._known
+                # One round trip: BEGIN and the lock.
                 with conn.pipeline():
                     conn.execute("BEGIN")
                     lock = conn.cursor()
                     lock.execute("SELECT version, last_entry FROM head FOR UPDATE")
-                    reads = self._send_reads(conn, since)
                 row = lock.fetchone()
                 if row is None:
                     raise InvariantViolationError(f"the head row of schema {self.schema!r} is missing")
@@ -678,8 +806,6 @@ class PostgresStore:
                         f"commit {self._known}: the server lost commits (a crash with synchronous_commit=off, or a "
                         "restored backup); reopen the books to continue from what the database holds"
                     )
-                self._prefetched = self._parse_reads(reads, head[0])
-                self._since = since
                 self._known = head[0]
                 return head
             except pg.errors.LockNotAvailable:
@@ -735,7 +861,6 @@ class PostgresStore:
         """
         with self._lock:
             if self._in_tx:
-                self._prefetched = None
                 try:
                     self._end_quietly()
                 finally:
@@ -793,7 +918,6 @@ class PostgresStore:
                 self._finish_failed()
                 raise
             self._known = self._head[0] + 1
-            self._prefetched = None
             self._in_tx = False
             self._lock.release()
 
@@ -815,7 +939,6 @@ class PostgresStore:
         return bool(rows)
 
     def _finish_failed(self) -> None:
-        self._prefetched = None
         try:
             self._end_quietly()
         finally:
@@ -888,11 +1011,7 @@ class PostgresStore:
         elif fingerprints:
             other_keys = list(changes.keys)
         if changes.holds:
-            for hold in changes.holds:
-                _check_amount(hold.amount.minor_units, f"hold {hold.id!r}")
-            rows = [(hold.id, json.dumps(hold.to_record(), ensure_ascii=False)) for hold in changes.holds]
-            _check_rows(rows, "hold")
-            out.append(("holds", rows))
+            out.append(("holds", _hold_rows(changes.holds)))
         if other_keys:
             rows = [
                 (
@@ -906,6 +1025,8 @@ class PostgresStore:
             ]
             _check_rows(rows, "idempotency key")
             out.append(("keys", rows))
+        if changes.totals:
+            out.append(("totals", _totals_rows(changes.totals)))
         if changes.documents:
             rows = [
                 (document.kind, document.id, document.status, due_columns(document.due_at)[1])
@@ -951,9 +1072,16 @@ class PostgresStore:
                     )
                 elif table == "holds":
                     cursor.executemany(
-                        "INSERT INTO holds (id, record, version) VALUES (%s, %s, %s) "
-                        "ON CONFLICT (id) DO UPDATE SET record = excluded.record, version = excluded.version",
+                        "INSERT INTO holds (id, record, status, expires_us, version) VALUES (%s, %s, %s, %s, %s) "
+                        "ON CONFLICT (id) DO UPDATE SET record = excluded.record, status = excluded.status, "
+                        "expires_us = excluded.expires_us, version = excluded.version",
                         [(*row, version) for row in rows],
+                    )
+                elif table == "totals":
+                    cursor.executemany(
+                        "UPDATE accounts SET debits = %s, credits = %s, debits_pending = %s, credits_pending = %s "
+                        "WHERE id = %s",
+                        rows,
                     )
                 else:
                     cursor.executemany(
