@@ -144,6 +144,8 @@ class _LedgerEntries(_LedgerQueries):
         memo: str,
         metadata: Mapping[str, str] | None,
     ) -> JournalEntry:
+        if self._locks_rows and key.__class__ is str:
+            self._lock_rows(tx, key, (debit, credit), 1)
         entry, fingerprint = self._prepare_transfer(tx, key, debit, credit, amount, at, memo, metadata)
         if fingerprint is None:
             return entry
@@ -207,7 +209,7 @@ class _LedgerEntries(_LedgerQueries):
             available = totals[_DR] - totals[_CR] - totals[_CR_PENDING]
             if available < minor:
                 self._refuse(credit, available, minor, key)
-        entry_id = f"E{self._entry_base + (0 if tx is None else len(tx.entries)) + 1}"
+        entry_id = self._next_entry_id(tx)
         first = _new(Posting)
         _set(first, "account", debit)
         _set(first, "amount", money)
@@ -320,6 +322,8 @@ class _LedgerEntries(_LedgerQueries):
         reverses: str | None = None,
         hold: Hold | None = None,
     ) -> JournalEntry:
+        if self._locks_rows:
+            self._lock_rows(tx, None, [posting.account for posting in postings], 0)
         self._validate(key, postings, hold)
         entry = _make_entry(
             self._next_entry_id(tx),

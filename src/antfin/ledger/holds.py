@@ -103,6 +103,8 @@ class _LedgerHolds(_LedgerEntries):
         record = self._replay(key, fingerprint)
         if record is not None:
             return self._hold_result(record)
+        if self._locks_rows:
+            self._lock_rows(tx, None, (debit, credit), 0)
         if self._find_hold(key) is not None:
             raise IdempotencyConflictError(f"a hold with id {key!r} already exists")
         for account_id, side in ((debit, _DR_PENDING), (credit, _CR_PENDING)):
@@ -300,7 +302,9 @@ class _LedgerHolds(_LedgerEntries):
                 due.append((hold.expires_at, 1, index, hold))
         due.sort(key=lambda item: item[:3])
         expired: list[Hold] = []
-        for _, _, _, hold in due:
+        for _, _, _, candidate in due:
+            # On a row-locking store, read it again, locked: another process may have resolved it.
+            hold = candidate if not self._locks_rows else self._find_hold(candidate.id) or candidate
             if hold.status is not HoldStatus.PENDING:
                 continue
             lapsed = attrs.evolve(hold, status=HoldStatus.EXPIRED, resolved_at=hold.expires_at)

@@ -6,12 +6,18 @@ documents), in one PostgreSQL schema, with a schema version table
 (``antfin_schema``) and numbered migrations. A schema that holds other tables
 and no ``antfin_schema`` is refused before anything is written.
 
-Concurrency is done with one row lock: every write transaction starts with
-``SELECT … FROM head FOR UPDATE`` on a one-row table (at ``READ COMMITTED``),
-which serialises writers the way SQLite's ``BEGIN IMMEDIATE`` does; a ledger
-that finds the head moved since its last write drops its cached accounts and
-reads them again (with their running totals), then applies its own operation.
-Idempotency keys are ``UNIQUE`` in the database.
+Concurrency is done with row locks (issue 15), at ``READ COMMITTED``: a write
+transaction locks only the rows it touches. The ledger reads each account it
+uses in the transaction with ``SELECT … FOR UPDATE`` (fresh running totals,
+held until the commit), and each hold it resolves the same way; entries are
+numbered from a sequence and commits tagged from another, so no global row is
+updated and writers on disjoint accounts never wait for each other.
+Idempotency keys, entries' keys, held postings and reversals are ``UNIQUE``:
+when two transactions race for one, the loser is rolled back and the ledger
+retries a single call (it then finds the winner's result); deadlocks are
+retried the same way; inside an atomic block they raise
+:class:`~antfin.errors.ConcurrencyError`. The ledger drops its cached accounts at
+the start of every transaction on this store.
 A connection that is lost between transactions (a restarted server, a killed
 backend) is reopened on the next one; a connection lost inside a transaction
 raises :class:`~antfin.errors.StoreError` and nothing of that transaction is kept.
@@ -74,7 +80,7 @@ from antfin.ledger.rows import (
     parse_due,
     sum_until,
 )
-from antfin.ledger.store import AccountRow, ChangeSet, Document, KeyRecord, StoreState
+from antfin.ledger.store import AccountRow, ChangeSet, Document, KeyRecord, StoreState, _entry_index
 from antfin.money import Currency, Money
 
 if TYPE_CHECKING:
@@ -180,7 +186,7 @@ CREATE INDEX documents_status ON documents (kind, status)
 """,
     ),
     2: (
-        "running totals on accounts, pending holds' expiry index, postings by account",
+        "row locks: running totals on accounts, entry and commit numbers from sequences, pending holds' expiries",
         """
 ALTER TABLE accounts ADD COLUMN debits BIGINT NOT NULL DEFAULT 0,
     ADD COLUMN credits BIGINT NOT NULL DEFAULT 0,
@@ -199,7 +205,13 @@ UPDATE accounts SET
         WHERE status = 'pending' AND record::jsonb->>'credit' = accounts.id), 0);
 CREATE INDEX holds_due ON holds (expires_us, seq) WHERE status = 'pending' AND expires_us IS NOT NULL;
 CREATE INDEX postings_account ON postings (account, entry_seq);
-CREATE INDEX entries_reverses ON entries (reverses) WHERE reverses IS NOT NULL
+CREATE UNIQUE INDEX entries_reverses ON entries (reverses) WHERE reverses IS NOT NULL;
+CREATE SEQUENCE entry_numbers AS BIGINT;
+SELECT setval('entry_numbers', greatest((SELECT max(seq) FROM entries), 1), (SELECT max(seq) FROM entries) IS NOT NULL);
+DROP TABLE head;
+CREATE SEQUENCE commit_versions AS BIGINT;
+SELECT setval('commit_versions', greatest((SELECT max(version) FROM commits), 1),
+    (SELECT max(version) FROM commits) IS NOT NULL)
 """,
     ),
 }
@@ -262,6 +274,31 @@ def _hold_rows(holds: Iterable[Hold]) -> list[tuple[Any, ...]]:
         rows.append((hold.id, record, hold.status.value, due_columns(hold.expires_at)[0]))
     _check_rows(rows, "hold")
     return rows
+
+
+def _unholdable(value: str) -> bool:
+    """Whether ``value`` is text PostgreSQL cannot hold (a lone surrogate, U+0000)."""
+    if value.__class__ is str and value.isascii() and "\x00" not in value:
+        return False
+    try:
+        _check_text(value, "a looked-up value")
+    except (SerializationError, AttributeError):
+        return True
+    return False
+
+
+def _entry_seq(entry_id: str) -> int:
+    """An entry's seq: the number of its id ``E{n}``."""
+    seq = _entry_index(entry_id) + 1
+    if seq <= 0:
+        raise InvariantViolationError(f"entry id {entry_id!r} is not E followed by its number")
+    return seq
+
+
+def _CONFLICTS(pg: Any) -> tuple[type[BaseException], ...]:  # noqa: N802 - reads as a constant
+    """The server's errors that mean another transaction won a race (retrying may succeed)."""
+    errors = pg.errors
+    return (errors.UniqueViolation, errors.DeadlockDetected, errors.SerializationFailure, errors.LockNotAvailable)
 
 
 def _check_schema_name(schema: object) -> str:
@@ -337,7 +374,6 @@ class PostgresStore:
         self._conn: psycopg.Connection[Any] | None = None
         self._in_tx = False
         self._head = (0, 0)
-        self._known = 0  # the last committed version this store saw
         self._currencies: dict[str, Currency] = {}
         #: How many times this store reopened a lost connection (for tests and benchmarks).
         self.reconnects = 0
@@ -383,7 +419,9 @@ class PostgresStore:
     def _lost(self, error: BaseException) -> bool:
         pg = self._psycopg
         conn = self._conn
-        return isinstance(error, pg.OperationalError) or conn is None or conn.closed or conn.broken
+        if conn is None or conn.closed or conn.broken:
+            return True
+        return isinstance(error, pg.OperationalError) and not isinstance(error, _CONFLICTS(pg))
 
     def _connection(self) -> psycopg.Connection[Any]:
         conn = self._conn
@@ -481,7 +519,7 @@ class PostgresStore:
 
     @property
     def version(self) -> int:
-        """The number of commits made to the schema so far (by any ledger).
+        """The version of the last commit made to the schema (by any ledger): 0, then 1, 2 … (gaps are possible).
 
         >>> store = PostgresStore(pg_url, schema=pg_schema)
         >>> store.version
@@ -490,7 +528,7 @@ class PostgresStore:
 
         .. versionadded:: 0.2.0
         """
-        return int(self._read_one("SELECT version FROM head")[0])
+        return int(self._read_one("SELECT coalesce(max(version), 0) FROM commits")[0])
 
     @property
     def backend_pid(self) -> int | None:
@@ -535,6 +573,11 @@ class PostgresStore:
                 except pg.Error as error:
                     if self._lost(error):
                         self._drop()
+                    elif isinstance(error, _CONFLICTS(pg)):
+                        raise ConcurrencyError(
+                            f"another transaction on {self._shown} holds or changed a row this one needs "
+                            f"({getattr(error, 'sqlstate', '')}: {str(error).splitlines()[0]}); nothing was written"
+                        ) from None
                     raise StoreError(f"{self._shown} failed a read in this transaction: {error}") from None
             for attempt in range(self._retries + 1):
                 try:
@@ -584,7 +627,7 @@ class PostgresStore:
         # Every query in one pipeline: one round trip to the server however much there is to read.
         with conn.pipeline():
             head = conn.cursor()
-            head.execute("SELECT version FROM head")
+            head.execute("SELECT coalesce(max(version), 0) FROM commits")
             cursors = self._send_reads(conn, since)
         row = head.fetchone()
         return self._parse_reads(cursors, 0 if row is None else int(row[0]))
@@ -640,11 +683,8 @@ class PostgresStore:
 
     def _rows(self, query: str, params: Sequence[Any] = ()) -> list[Any]:
         for value in params:
-            if value.__class__ is str and not (value.isascii() and "\x00" not in value):
-                try:
-                    _check_text(value, "a looked-up value")
-                except SerializationError:
-                    return []  # text PostgreSQL cannot hold was never stored: nothing has it
+            if value.__class__ is str and _unholdable(value):
+                return []  # text PostgreSQL cannot hold was never stored: nothing has it
         rows: list[Any] = self._reading(lambda conn: conn.execute(query, params).fetchall())
         return rows
 
@@ -658,7 +698,8 @@ class PostgresStore:
 
         .. versionadded:: 0.3.0
         """
-        rows = self._rows(f"SELECT {_ACCOUNT_COLUMNS} FROM accounts WHERE id = %s", (account_id,))
+        lock = " FOR UPDATE" if self._in_tx else ""  # in a write: the row stays locked until it ends
+        rows = self._rows(f"SELECT {_ACCOUNT_COLUMNS} FROM accounts WHERE id = %s{lock}", (account_id,))
         return account_from_row(rows[0]) if rows else None
 
     def accounts(self) -> tuple[AccountRow, ...]:
@@ -701,8 +742,48 @@ class PostgresStore:
         return self._entries_where("TRUE", ())
 
     def entry_count(self) -> int:
-        """How many entries are committed (the seq of the last one)."""
-        return int(self._rows("SELECT coalesce(max(seq), 0) FROM entries")[0][0])
+        """How many entries are committed."""
+        return int(self._rows("SELECT count(*) FROM entries")[0][0])
+
+    #: The ledger locks the rows it reads in a write and numbers entries with :meth:`next_entry_number`.
+    locks_rows: Final = True
+
+    def prefetch(
+        self, key: str | None, account_ids: Sequence[str], numbers: int
+    ) -> tuple[KeyRecord | None, tuple[AccountRow, ...], tuple[int, ...]]:
+        """In one round trip: what ``key`` did, the accounts locked (in id order, so two writers never
+        deadlock on them) with their fresh totals, and ``numbers`` new entry numbers.
+
+        Only inside a write transaction; the ledger calls it for the rows an operation needs.
+        """
+        checked = [value for value in (key, *account_ids) if value is not None]
+        if not self._in_tx or self._conn is None or any(_unholdable(value) for value in checked):
+            raise InvariantViolationError("prefetch needs an open write transaction and text PostgreSQL can hold")
+
+        def read(conn: psycopg.Connection[Any]) -> tuple[list[Any], list[Any], list[Any]]:
+            with conn.pipeline():
+                keys = conn.execute(
+                    "(SELECT key, fingerprint, 'entry', id, NULL FROM entries WHERE key = %s AND fingerprint <> '') "
+                    "UNION ALL (SELECT key, fingerprint, kind, ref, hold FROM keys WHERE key = %s) LIMIT 1",
+                    (key, key),
+                )
+                accounts = conn.execute(
+                    f"SELECT {_ACCOUNT_COLUMNS} FROM accounts WHERE id = ANY(%s) ORDER BY id FOR UPDATE",
+                    (sorted(set(account_ids)),),
+                )
+                ids = conn.execute("SELECT nextval('entry_numbers') FROM generate_series(1, %s)", (numbers,))
+            return keys.fetchall(), accounts.fetchall(), ids.fetchall()
+
+        key_rows, account_rows, number_rows = self._reading(read)
+        return (
+            key_from_row(key_rows[0]) if key_rows else None,
+            tuple(account_from_row(row) for row in account_rows),
+            tuple(int(row[0]) for row in number_rows),
+        )
+
+    def next_entry_number(self) -> int:
+        """A new entry number from the ``entry_numbers`` sequence (unique; a rolled-back one leaves a gap)."""
+        return int(self._rows("SELECT nextval('entry_numbers')")[0][0])
 
     def history(self, account_id: str) -> tuple[JournalEntry, ...]:
         """The entries posting to ``account_id``, in posting order (from the postings' account index)."""
@@ -723,7 +804,8 @@ class PostgresStore:
 
     def hold(self, hold_id: str) -> Hold | None:
         """The hold ``hold_id`` at its latest state, or ``None``."""
-        rows = self._rows("SELECT record FROM holds WHERE id = %s", (hold_id,))
+        lock = " FOR UPDATE" if self._in_tx else ""
+        rows = self._rows(f"SELECT record FROM holds WHERE id = %s{lock}", (hold_id,))
         return hold_from_text(rows[0][0]) if rows else None
 
     def holds(self) -> tuple[Hold, ...]:
@@ -742,15 +824,19 @@ class PostgresStore:
     def counts(self) -> tuple[int, int, int]:
         """How many accounts, entries and holds are committed."""
         row = self._rows(
-            "SELECT (SELECT count(*) FROM accounts), (SELECT coalesce(max(seq), 0) FROM entries), "
-            "(SELECT count(*) FROM holds)"
+            "SELECT (SELECT count(*) FROM accounts), (SELECT count(*) FROM entries), (SELECT count(*) FROM holds)"
         )[0]
         return int(row[0]), int(row[1]), int(row[2])
 
     # -- writing --------------------------------------------------------------------
 
     def begin(self) -> int:
-        """Take the write lock (the ``head`` row, ``FOR UPDATE``) and return the committed version.
+        """Start a write transaction (``READ COMMITTED``) and return the last commit's version.
+
+        No lock is taken here: the ledger locks the rows it touches (the accounts,
+        with ``SELECT … FOR UPDATE`` when it first reads each one in the
+        transaction, and the holds it resolves), so writers on disjoint accounts
+        do not wait for each other.
 
         >>> store = PostgresStore(pg_url, schema=pg_schema)
         >>> store.begin()
@@ -760,10 +846,9 @@ class PostgresStore:
 
         A connection found lost here is reopened and the start retried (nothing
         has been done yet). The next :meth:`commit` or :meth:`rollback` ends the
-        transaction and releases the lock.
+        transaction and releases the row locks taken in it.
 
         Raises:
-            antfin.errors.ConcurrencyError: another writer held the lock longer than ``timeout``.
             antfin.errors.StoreError: the server could not be reached after ``retries`` reconnections.
 
         .. versionadded:: 0.2.0
@@ -780,7 +865,7 @@ class PostgresStore:
         return self._head[0]
 
     def _start(self) -> tuple[int, int]:
-        """BEGIN and lock the head row, reconnecting if the connection is found lost."""
+        """BEGIN (and read the last commit's version), reconnecting if the connection is found lost."""
         pg = self._psycopg
         for attempt in range(self._retries + 1):
             try:
@@ -791,23 +876,13 @@ class PostgresStore:
                 self._retry_wait(attempt)
                 continue
             try:
-                # One round trip: BEGIN and the lock.
+                # One round trip: BEGIN and the last commit's version (no lock: rows are locked as they are read).
                 with conn.pipeline():
                     conn.execute("BEGIN")
-                    lock = conn.cursor()
-                    lock.execute("SELECT version, last_entry FROM head FOR UPDATE")
-                row = lock.fetchone()
-                if row is None:
-                    raise InvariantViolationError(f"the head row of schema {self.schema!r} is missing")
-                head = int(row[0]), int(row[1])
-                if head[0] < self._known:
-                    raise StoreError(
-                        f"{self._shown} (schema {self.schema!r}) is at commit {head[0]}, but this store already saw "
-                        f"commit {self._known}: the server lost commits (a crash with synchronous_commit=off, or a "
-                        "restored backup); reopen the books to continue from what the database holds"
-                    )
-                self._known = head[0]
-                return head
+                    last = conn.cursor()
+                    last.execute("SELECT coalesce(max(version), 0) FROM commits")
+                row = last.fetchone()
+                return (0 if row is None else int(row[0])), 0
             except pg.errors.LockNotAvailable:
                 self._end_quietly()
                 raise ConcurrencyError(
@@ -908,8 +983,12 @@ class PostgresStore:
                 lost = self._lost(error)
                 self._finish_failed()
                 if lost and committing and self._written(token, error):
-                    self._known = self._head[0] + 1
                     return  # COMMIT reached the server before the connection broke: the commit stands
+                if not lost and isinstance(error, _CONFLICTS(pg)):
+                    raise ConcurrencyError(
+                        f"another transaction on {self._shown} conflicted with this one "
+                        f"({getattr(error, 'sqlstate', '')}: {str(error).splitlines()[0]}); nothing was written"
+                    ) from None
                 reason = "the connection was lost" if lost else "the server refused it"
                 raise StoreError(
                     f"{self._shown} did not take the commit ({reason}); nothing was written: {error}"
@@ -917,7 +996,6 @@ class PostgresStore:
             except BaseException:
                 self._finish_failed()
                 raise
-            self._known = self._head[0] + 1
             self._in_tx = False
             self._lock.release()
 
@@ -976,7 +1054,8 @@ class PostgresStore:
             stored = 0
             entries: list[tuple[Any, ...]] = []
             lines: list[tuple[Any, ...]] = []
-            for offset, entry in enumerate(changes.entries):
+            for entry in changes.entries:
+                offset = _entry_seq(entry.id)
                 fingerprint = fingerprints.get(entry.id)
                 if fingerprint is None:
                     fingerprint = ""
@@ -1045,37 +1124,43 @@ class PostgresStore:
         commit: bool,
         token: uuid.UUID,
     ) -> None:
-        """Send every row, the documents, the new head and (if ``commit``) ``COMMIT`` in one pipeline."""
-        version, last_entry = self._head
-        version += 1
-        base = last_entry + 1
+        """Send the commit's row, every row, the documents and (if ``commit``) ``COMMIT`` in one pipeline.
+
+        The commit's version comes from a sequence (``currval`` tags the rows it
+        writes) and entries carry the numbers of their ids: no global row is updated.
+        """
+        version = "currval('commit_versions')"
         checks: list[tuple[psycopg.Cursor[Any], Document]] = []
         with conn.pipeline(), conn.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO commits (version, last_entry, token) VALUES (nextval('commit_versions'), %s, %s)",
+                (max((row[0] for table, rows in statements if table == "entries" for row in rows), default=0), token),
+            )
             for table, rows in statements:
                 if table == "accounts":
                     cursor.executemany(
                         "INSERT INTO accounts (id, kind, currency, non_negative, owner, purpose, metadata, closed, "
-                        "version) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
+                        f"version) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, {version}) "
                         "ON CONFLICT (id) DO UPDATE SET closed = excluded.closed, version = excluded.version",
-                        [(*row, version) for row in rows],
+                        rows,
                     )
                 elif table == "entries":
                     cursor.executemany(
                         f"INSERT INTO entries ({ENTRY_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                        [(base + row[0], *row[1:]) for row in rows],
+                        rows,
                     )
-                    last_entry += len(rows)
                 elif table == "postings":
                     cursor.executemany(
                         "INSERT INTO postings (entry_seq, line, account, minor, currency) VALUES (%s, %s, %s, %s, %s)",
-                        [(base + row[0], *row[1:]) for row in rows],
+                        rows,
                     )
                 elif table == "holds":
                     cursor.executemany(
-                        "INSERT INTO holds (id, record, status, expires_us, version) VALUES (%s, %s, %s, %s, %s) "
+                        "INSERT INTO holds (id, record, status, expires_us, version) "
+                        f"VALUES (%s, %s, %s, %s, {version}) "
                         "ON CONFLICT (id) DO UPDATE SET record = excluded.record, status = excluded.status, "
                         "expires_us = excluded.expires_us, version = excluded.version",
-                        [(*row, version) for row in rows],
+                        rows,
                     )
                 elif table == "totals":
                     cursor.executemany(
@@ -1085,16 +1170,12 @@ class PostgresStore:
                     )
                 else:
                     cursor.executemany(
-                        "INSERT INTO keys (key, fingerprint, kind, ref, hold, version) VALUES (%s, %s, %s, %s, %s, %s)",
-                        [(*row, version) for row in rows],
+                        "INSERT INTO keys (key, fingerprint, kind, ref, hold, version) "
+                        f"VALUES (%s, %s, %s, %s, %s, {version})",
+                        rows,
                     )
             for document in documents:
                 checks.append((self._write_document(conn, document), document))
-            cursor.execute(
-                "WITH done AS (INSERT INTO commits (version, last_entry, token) VALUES (%s, %s, %s)) "
-                "UPDATE head SET version = %s, last_entry = %s",
-                (version, last_entry, token, version, last_entry),
-            )
             if commit:
                 cursor.execute("COMMIT")
         for written, document in checks:

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any, Concatenate, Final, ParamSpec, TypeVar, cast
 
 from antfin.calendar import EARLIEST_DATE, LATEST_DATE, ensure_aware
-from antfin.errors import InvalidAmountError, InvariantViolationError, NotFoundError, SchemaError
+from antfin.errors import ConcurrencyError, InvalidAmountError, InvariantViolationError, NotFoundError, SchemaError
 from antfin.idempotency import same_request
 from antfin.ledger.model import _EMPTY_METADATA, Hold, JournalEntry, LedgerAccount, frozen_metadata
 from antfin.ledger.store import (
@@ -60,6 +60,8 @@ class _Transaction:
         "keys",
         "new_accounts",
         "new_holds",
+        "no_keys",
+        "numbers",
         "reversed",
         "touched",
         "undo",
@@ -79,6 +81,9 @@ class _Transaction:
         self.reversed: dict[str, str] = {}
         self.new_accounts: list[str] = []
         self.new_holds: list[str] = []
+        # On a row-locking store: keys read as unused in this transaction, entry numbers taken ahead.
+        self.no_keys: set[str] = set()
+        self.numbers: list[int] = []
         # Accounts whose running totals this block changed (an ordered set), written on commit.
         self.touched: dict[str, None] = {}
 
@@ -162,6 +167,8 @@ def _locked(method: Callable[Concatenate[_L, _P], _R]) -> Callable[Concatenate[_
 #: amounts as 64-bit integers (SQLite's INTEGER), so the ledger refuses more for all of them.
 _MAX_MINOR: Final = 2**63 - 1
 _FIRST_YEAR: Final = EARLIEST_DATE.year
+#: How many times a single call that lost a race on a row-locking store is run again.
+_RETRIES: Final = 5
 _LAST_YEAR: Final = LATEST_DATE.year
 
 
@@ -236,6 +243,9 @@ class _LedgerCore:
         self._store: LedgerStore = MemoryStore() if store is None else store
         self._shared = isinstance(self._store, SharedLedgerStore)
         self._memory = self._store.__class__ is MemoryStore
+        # A store that locks the rows a write reads (PostgreSQL): caches are dropped at every
+        # transaction, entries are numbered by the store, and single calls that lose a race are retried.
+        self._locks_rows = bool(getattr(self._store, "locks_rows", False))
         self._lock = threading.RLock()
         # The account cache: definitions, running totals and signs of the accounts used so far.
         self._accounts: dict[str, LedgerAccount] = {}
@@ -290,7 +300,9 @@ class _LedgerCore:
         if self._shared:
             store = cast(SharedLedgerStore, self._store)
             version = store.begin()
-            if version != self._version:
+            if self._locks_rows:
+                self._drop_caches()
+            elif version != self._version:
                 try:
                     self._drop_caches()
                     self._entry_base = store.entry_count()
@@ -338,20 +350,37 @@ class _LedgerCore:
         """Run one operation: inside the current atomic block, or as its own transaction.
 
         Every operation validates everything before it changes anything, so a
-        refused operation needs no undo even inside a block.
+        refused operation needs no undo even inside a block. On a store that
+        locks rows, a single call that lost a race (a key or row another
+        transaction took first, a deadlock) is run again, a bounded number of
+        times: it then sees the winner's result.
         """
         with self._lock:
             tx = self._tx
             if tx is not None:
                 return body(tx, *args)
-            tx = self._begin()
-            try:
-                result = body(tx, *args)
-            except BaseException:
-                self._abort(tx)
-                raise
-            self._finish(tx)
-            return result
+            attempt = 0
+            while True:
+                tx = self._begin()
+                try:
+                    result = body(tx, *args)
+                except ConcurrencyError:
+                    self._abort(tx)
+                    if not self._locks_rows or attempt >= _RETRIES:
+                        raise
+                    attempt += 1
+                    continue
+                except BaseException:
+                    self._abort(tx)
+                    raise
+                try:
+                    self._finish(tx)
+                except ConcurrencyError:
+                    if not self._locks_rows or attempt >= _RETRIES:
+                        raise
+                    attempt += 1
+                    continue
+                return result
 
     def _rollback(self, tx: _Transaction, mark: int) -> None:
         undo = tx.undo
@@ -365,6 +394,10 @@ class _LedgerCore:
         return self._tx
 
     def _next_entry_id(self, tx: _Transaction | None) -> str:
+        if self._locks_rows:
+            if tx is not None and tx.numbers:
+                return f"E{tx.numbers.pop()}"
+            return f"E{self._store.next_entry_number()}"  # type: ignore[attr-defined]
         return f"E{self._entry_base + (0 if tx is None else len(tx.entries)) + 1}"
 
     # -- reads through the overlays ---------------------------------------------------
@@ -375,16 +408,45 @@ class _LedgerCore:
             record = tx.key_index.get(key)
             if record is not None:
                 return record
+            if key in tx.no_keys:
+                return None
         return self._store.key(key)
+
+    def _lock_rows(self, tx: _Transaction, key: str | None, account_ids: Iterable[object], numbers: int) -> None:
+        """On a row-locking store, read in one round trip what an operation needs: its key, its accounts
+        (locked in id order, so that writers never deadlock on them) and entry numbers."""
+        ids = {a for a in account_ids if a.__class__ is str and a not in self._accounts}
+        wanted = [key] if key is not None and key not in tx.key_index and key not in tx.no_keys else []
+        texts = [*wanted, *ids]
+        if not all(text.isascii() and "\x00" not in text for text in texts):
+            return  # odd text: the one-at-a-time reads handle (and refuse) it
+        record, rows, taken = self._store.prefetch(  # type: ignore[attr-defined]
+            wanted[0] if wanted else None, sorted(ids), numbers
+        )
+        if wanted:
+            if record is None:
+                tx.no_keys.add(key)  # type: ignore[arg-type]
+            else:
+                tx.key_index[record.key] = record
+        for account, totals in rows:
+            if account.id not in self._accounts:
+                _check_loaded_account(account, totals)
+                self._add_account(account, list(totals))
+        tx.numbers.extend(reversed(taken))
 
     def _find_entry(self, entry_id: object) -> JournalEntry | None:
         if not isinstance(entry_id, str):
             return None
         tx = self._tx
         if tx is not None and tx.entries:
-            index = _entry_index(entry_id) - self._entry_base
-            if 0 <= index < len(tx.entries) and tx.entries[index].id == entry_id:
-                return tx.entries[index]
+            if self._locks_rows:  # numbered by the store: not contiguous
+                for entry in tx.entries:
+                    if entry.id == entry_id:
+                        return entry
+            else:
+                index = _entry_index(entry_id) - self._entry_base
+                if 0 <= index < len(tx.entries) and tx.entries[index].id == entry_id:
+                    return tx.entries[index]
         return self._store.entry(entry_id)
 
     def _find_hold(self, hold_id: object) -> Hold | None:
@@ -453,6 +515,8 @@ class _LedgerCore:
         tx.undo.append((_undo_reserve, (hold, minor)))
 
     def _resolve_hold(self, tx: _Transaction, hold: Hold, resolved: Hold) -> None:
+        if self._locks_rows:
+            self._lock_rows(tx, None, (hold.debit, hold.credit), 0)
         self._reserve(tx, hold, -1)
         tx.undo.append((_undo_hold_change, (hold, tx.hold_index.get(hold.id))))
         tx.hold_index[hold.id] = resolved
