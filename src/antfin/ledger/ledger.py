@@ -146,8 +146,10 @@ class Ledger(_LedgerHolds):
     it until the block ends, so other threads never see half a batch. Several
     ledgers (threads or processes) may also open the same SQLite file, each with
     its own :class:`~antfin.ledger.sqlite.SQLiteStore`: every write first takes the
-    database's write lock and catches up with what the others committed, so
-    nothing is lost and no key is applied twice. A :class:`~antfin.ledger.store.MemoryStore`
+    database's write lock and, if others committed since, drops its cached
+    accounts, so nothing is lost and no key is applied twice (on PostgreSQL a
+    write locks only the account rows it uses, read fresh in every
+    transaction). A :class:`~antfin.ledger.store.MemoryStore`
     belongs to one ledger. The ledger is a cache over its store: opening it
     reads nothing per entry or key; an account (with its running totals) is
     read when first used, entries, keys and holds when asked for. Balances

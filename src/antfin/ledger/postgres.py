@@ -52,7 +52,7 @@ import time
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, NoReturn
 
 from antfin.errors import (
     ConcurrencyError,
@@ -373,7 +373,7 @@ class PostgresStore:
         self._lock = threading.RLock()
         self._conn: psycopg.Connection[Any] | None = None
         self._in_tx = False
-        self._head = (0, 0)
+        self._pending_begin = False  # the open transaction's BEGIN has not been sent yet
         self._currencies: dict[str, Currency] = {}
         #: How many times this store reopened a lost connection (for tests and benchmarks).
         self.reconnects = 0
@@ -560,25 +560,23 @@ class PostgresStore:
             raise InvariantViolationError(f"the store returned no row for {query!r}")
         return tuple(rows[0])
 
-    def _reading(self, read: Any, *, snapshot: bool = False) -> Any:
-        """Run ``read(conn)``: inside the open transaction, or on its own (reconnecting if needed)."""
+    def _reading(self, read: Any, *, snapshot: bool = False, begins: bool = False) -> Any:
+        """Run ``read(conn)``: inside the open transaction, or on its own (reconnecting if needed).
+
+        ``begins``: ``read`` sends the transaction's pending ``BEGIN`` itself (in its pipeline).
+        """
         pg = self._psycopg
         with self._lock:
             if self._in_tx:
+                if self._pending_begin:
+                    return self._first(read, begins)
                 conn = self._conn
                 if conn is None:
                     raise StoreError(f"the connection to {self._shown} was lost in this transaction")
                 try:
                     return read(conn)
                 except pg.Error as error:
-                    if self._lost(error):
-                        self._drop()
-                    elif isinstance(error, _CONFLICTS(pg)):
-                        raise ConcurrencyError(
-                            f"another transaction on {self._shown} holds or changed a row this one needs "
-                            f"({getattr(error, 'sqlstate', '')}: {str(error).splitlines()[0]}); nothing was written"
-                        ) from None
-                    raise StoreError(f"{self._shown} failed a read in this transaction: {error}") from None
+                    self._raise_in_tx(error)
             for attempt in range(self._retries + 1):
                 try:
                     conn = self._connection()
@@ -685,7 +683,16 @@ class PostgresStore:
         for value in params:
             if value.__class__ is str and _unholdable(value):
                 return []  # text PostgreSQL cannot hold was never stored: nothing has it
-        rows: list[Any] = self._reading(lambda conn: conn.execute(query, params).fetchall())
+
+        def read(conn: psycopg.Connection[Any]) -> list[Any]:
+            if not (self._in_tx and self._pending_begin):
+                return conn.execute(query, params).fetchall()
+            with conn.pipeline():  # BEGIN and the query in one round trip
+                conn.execute("BEGIN")
+                cursor = conn.execute(query, params)
+            return cursor.fetchall()
+
+        rows: list[Any] = self._reading(read, begins=True)
         return rows
 
     def account(self, account_id: str) -> AccountRow | None:
@@ -718,6 +725,7 @@ class PostgresStore:
     def _entries_where(self, condition: str, params: Sequence[Any]) -> tuple[JournalEntry, ...]:
         def read(conn: psycopg.Connection[Any]) -> tuple[list[Any], list[Any]]:
             with conn.pipeline():
+                self._opening(conn)
                 entries = conn.execute(f"SELECT {ENTRY_COLUMNS} FROM entries WHERE {condition} ORDER BY seq", params)
                 postings = conn.execute(
                     "SELECT entry_seq, account, minor, currency FROM postings WHERE entry_seq IN "
@@ -726,7 +734,7 @@ class PostgresStore:
                 )
             return entries.fetchall(), postings.fetchall()
 
-        rows, postings = self._reading(read, snapshot=not self._in_tx)
+        rows, postings = self._reading(read, snapshot=not self._in_tx, begins=True)
         lines: dict[int, list[Posting]] = {}
         for seq, account, minor, code in postings:
             lines.setdefault(seq, []).append(_make_posting(account, Money._from_minor(minor, self._currency(code))))
@@ -762,6 +770,7 @@ class PostgresStore:
 
         def read(conn: psycopg.Connection[Any]) -> tuple[list[Any], list[Any], list[Any]]:
             with conn.pipeline():
+                self._opening(conn)
                 keys = conn.execute(
                     "(SELECT key, fingerprint, 'entry', id, NULL FROM entries WHERE key = %s AND fingerprint <> '') "
                     "UNION ALL (SELECT key, fingerprint, kind, ref, hold FROM keys WHERE key = %s) LIMIT 1",
@@ -774,7 +783,7 @@ class PostgresStore:
                 ids = conn.execute("SELECT nextval('entry_numbers') FROM generate_series(1, %s)", (numbers,))
             return keys.fetchall(), accounts.fetchall(), ids.fetchall()
 
-        key_rows, account_rows, number_rows = self._reading(read)
+        key_rows, account_rows, number_rows = self._reading(read, begins=True)
         return (
             key_from_row(key_rows[0]) if key_rows else None,
             tuple(account_from_row(row) for row in account_rows),
@@ -831,12 +840,14 @@ class PostgresStore:
     # -- writing --------------------------------------------------------------------
 
     def begin(self) -> int:
-        """Start a write transaction (``READ COMMITTED``) and return the last commit's version.
+        """Start a write transaction (``READ COMMITTED``); returns 0 (the version is not read).
 
-        No lock is taken here: the ledger locks the rows it touches (the accounts,
-        with ``SELECT … FOR UPDATE`` when it first reads each one in the
-        transaction, and the holds it resolves), so writers on disjoint accounts
-        do not wait for each other.
+        Nothing is sent yet: ``BEGIN`` travels in the same round trip as the
+        transaction's first read (or its writes). No lock is taken here: the
+        ledger locks the rows it touches (the accounts, with ``SELECT … FOR
+        UPDATE`` when it first reads each one in the transaction, and the holds
+        it resolves), so writers on disjoint accounts do not wait for each other;
+        and it re-reads those rows in every transaction, so it needs no version.
 
         >>> store = PostgresStore(pg_url, schema=pg_schema)
         >>> store.begin()
@@ -844,28 +855,28 @@ class PostgresStore:
         >>> store.rollback()
         >>> store.close()
 
-        A connection found lost here is reopened and the start retried (nothing
-        has been done yet). The next :meth:`commit` or :meth:`rollback` ends the
-        transaction and releases the row locks taken in it.
-
-        Raises:
-            antfin.errors.StoreError: the server could not be reached after ``retries`` reconnections.
+        A connection found lost at the transaction's first statement is reopened
+        and the statement retried (nothing has been done yet). The next
+        :meth:`commit` or :meth:`rollback` ends the transaction and releases the
+        row locks taken in it.
 
         .. versionadded:: 0.2.0
         """
         self._lock.acquire()
-        try:
-            if self._in_tx:
-                raise InvariantViolationError("PostgresStore.begin() called inside an open transaction")
-            self._head = self._start()
-        except BaseException:
+        if self._in_tx:
             self._lock.release()
-            raise
+            raise InvariantViolationError("PostgresStore.begin() called inside an open transaction")
         self._in_tx = True
-        return self._head[0]
+        self._pending_begin = True
+        return 0
 
-    def _start(self) -> tuple[int, int]:
-        """BEGIN (and read the last commit's version), reconnecting if the connection is found lost."""
+    def _opening(self, conn: psycopg.Connection[Any]) -> None:
+        """Queue the transaction's ``BEGIN`` (in the read's pipeline) if it has not been sent yet."""
+        if self._in_tx and self._pending_begin:
+            conn.execute("BEGIN")
+
+    def _first(self, read: Any, begins: bool) -> Any:
+        """The transaction's first read (its ``BEGIN`` rides along); a connection found lost is reopened."""
         pg = self._psycopg
         for attempt in range(self._retries + 1):
             try:
@@ -876,30 +887,13 @@ class PostgresStore:
                 self._retry_wait(attempt)
                 continue
             try:
-                # One round trip: BEGIN and the last commit's version (no lock: rows are locked as they are read).
-                with conn.pipeline():
+                if not begins:
                     conn.execute("BEGIN")
-                    last = conn.cursor()
-                    last.execute("SELECT coalesce(max(version), 0) FROM commits")
-                row = last.fetchone()
-                return (0 if row is None else int(row[0])), 0
-            except pg.errors.LockNotAvailable:
-                self._end_quietly()
-                raise ConcurrencyError(
-                    f"another writer held the lock of {self._shown} (schema {self.schema!r}) "
-                    f"for more than {self._timeout:g} s; nothing was written"
-                ) from None
-            except (pg.errors.SerializationFailure, pg.errors.DeadlockDetected) as error:
-                self._end_quietly()
-                if attempt == self._retries:
-                    raise ConcurrencyError(
-                        f"{self._shown} kept refusing to start a write ({error}); nothing was written"
-                    ) from None
-                self._retry_wait(attempt)
+                result = read(conn)
             except pg.Error as error:
                 if not self._lost(error):
-                    self._end_quietly()
-                    raise StoreError(f"cannot start a write on {self._shown}: {error}") from None
+                    self._pending_begin = False  # the server has the transaction (aborted): rollback() ends it
+                    self._raise_in_tx(error)
                 self._drop()
                 if attempt == self._retries:
                     raise StoreError(
@@ -907,10 +901,21 @@ class PostgresStore:
                         f"and {self._retries} reconnection(s) failed: {error}"
                     ) from None
                 self._retry_wait(attempt)
-            except BaseException:
-                self._end_quietly()
-                raise
+                continue
+            self._pending_begin = False
+            return result
         raise StoreError(f"cannot start a write on {self._shown}")  # pragma: no cover - the loop returns or raises
+
+    def _raise_in_tx(self, error: BaseException) -> NoReturn:
+        """A read failed inside the transaction: a lost race is a ConcurrencyError, the rest a StoreError."""
+        if self._lost(error):
+            self._drop()
+        elif isinstance(error, _CONFLICTS(self._psycopg)):
+            raise ConcurrencyError(
+                f"another transaction on {self._shown} holds or changed a row this one needs "
+                f"({getattr(error, 'sqlstate', '')}: {str(error).splitlines()[0]}); nothing was written"
+            ) from None
+        raise StoreError(f"{self._shown} failed a read in this transaction: {error}") from None
 
     def _end_quietly(self) -> None:
         """Roll back whatever is open; a lost connection is dropped (the server rolled it back)."""
@@ -937,8 +942,10 @@ class PostgresStore:
         with self._lock:
             if self._in_tx:
                 try:
-                    self._end_quietly()
+                    if not self._pending_begin:  # else nothing was sent: nothing to end
+                        self._end_quietly()
                 finally:
+                    self._pending_begin = False
                     self._in_tx = False
                     self._lock.release()
 
@@ -972,10 +979,11 @@ class PostgresStore:
             token = uuid.uuid4()
             try:
                 statements = self._statements(changes)  # checked before anything is sent
-                conn = self._conn
+                begin, self._pending_begin = self._pending_begin, False
+                conn = self._connection() if begin else self._conn
                 if conn is None:
                     raise StoreError(f"the connection to {self._shown} was lost in this transaction")
-                self._write(conn, statements, changes.documents, commit=committing, token=token)
+                self._write(conn, statements, changes.documents, commit=committing, token=token, begin=begin)
                 if not committing:
                     committing = True
                     conn.execute("COMMIT")
@@ -1018,8 +1026,10 @@ class PostgresStore:
 
     def _finish_failed(self) -> None:
         try:
-            self._end_quietly()
+            if not self._pending_begin:  # else nothing was sent: nothing to end
+                self._end_quietly()
         finally:
+            self._pending_begin = False
             self._in_tx = False
             self._lock.release()
 
@@ -1123,6 +1133,7 @@ class PostgresStore:
         *,
         commit: bool,
         token: uuid.UUID,
+        begin: bool = False,
     ) -> None:
         """Send the commit's row, every row, the documents and (if ``commit``) ``COMMIT`` in one pipeline.
 
@@ -1132,6 +1143,8 @@ class PostgresStore:
         version = "currval('commit_versions')"
         checks: list[tuple[psycopg.Cursor[Any], Document]] = []
         with conn.pipeline(), conn.cursor() as cursor:
+            if begin:
+                cursor.execute("BEGIN")
             cursor.execute(
                 "INSERT INTO commits (version, last_entry, token) VALUES (nextval('commit_versions'), %s, %s)",
                 (max((row[0] for table, rows in statements if table == "entries" for row in rows), default=0), token),

@@ -107,6 +107,11 @@ CREATE INDEX IF NOT EXISTS entries_reverses ON entries (reverses) WHERE reverses
 """,
 }
 
+_KEY_QUERY: Final = (
+    "SELECT key, fingerprint, 'entry', id, NULL FROM entries WHERE key = ? AND fingerprint <> '' "
+    "UNION ALL SELECT key, fingerprint, kind, ref, hold FROM keys WHERE key = ? LIMIT 1"
+)
+
 _ACCOUNT_COLUMNS: Final = (
     "id, kind, currency, non_negative, owner, purpose, metadata, closed, "
     "debits, credits, debits_pending, credits_pending"
@@ -458,12 +463,13 @@ class SQLiteStore:
 
         .. versionadded:: 0.3.0
         """
-        rows = self._rows(
-            "SELECT key, fingerprint, 'entry', id, NULL FROM entries WHERE key = ? AND fingerprint <> '' "
-            "UNION ALL SELECT key, fingerprint, kind, ref, hold FROM keys WHERE key = ? LIMIT 1",
-            (key, key),
-        )
-        return key_from_row(rows[0]) if rows else None
+        # The hot read of every write (a key is looked up before it is used): one statement, no list.
+        with self._lock:
+            try:
+                row = self._conn.execute(_KEY_QUERY, (key, key)).fetchone()
+            except sqlite3.Error as error:
+                raise StoreError(f"{self.path!r} failed a read: {error}") from error
+        return None if row is None else key_from_row(row)
 
     def _entries_where(self, condition: str, params: tuple[Any, ...]) -> tuple[JournalEntry, ...]:
         with self._lock:
