@@ -243,6 +243,26 @@ def test_writers_on_disjoint_accounts_do_not_wait_for_each_other(make: Callable[
     assert Ledger(make()).balance("wallet:a") == CNY("99.00")
 
 
+def test_an_account_opened_by_two_writers_at_once_keeps_one_set_of_totals(make: Callable[..., PostgresStore]) -> None:
+    one = _funded(make())
+    two = Ledger(make())
+
+    def race() -> None:
+        with one.atomic():
+            one.open_account("wallet:new", AccountKind.LIABILITY, non_negative=True)
+            one.transfer("in-1", debit="asset:bank", credit="wallet:new", amount=CNY("5.00"), at=AT)
+            with two.atomic():  # two cannot see one's account yet: it opens it too, and commits first
+                two.open_account("wallet:new", AccountKind.LIABILITY, non_negative=True)
+                two.transfer("in-2", debit="wallet:a", credit="wallet:new", amount=CNY("7.00"), at=AT)
+
+    with pytest.raises(ConcurrencyError, match="opened by another transaction"):
+        race()
+    again = Ledger(make())
+    assert again.balance("wallet:new") == CNY("7.00")  # two's totals, not overwritten by one's
+    assert not again.key_used("in-1")
+    again.check_invariants()
+
+
 # -- idempotency across processes -------------------------------------------------------------
 
 

@@ -975,7 +975,8 @@ class PostgresStore:
             if not self._in_tx:
                 self.begin()  # ended below, as if the ledger had called begin()
             pg = self._psycopg
-            committing = not changes.documents  # without documents to check, COMMIT rides in the same round trip
+            # Without documents or new accounts to check, COMMIT rides in the same round trip.
+            committing = not changes.documents and all(account.closed for account in changes.accounts)
             token = uuid.uuid4()
             try:
                 statements = self._statements(changes)  # checked before anything is sent
@@ -1142,6 +1143,7 @@ class PostgresStore:
         """
         version = "currval('commit_versions')"
         checks: list[tuple[psycopg.Cursor[Any], Document]] = []
+        created: list[tuple[psycopg.Cursor[Any], str]] = []
         with conn.pipeline(), conn.cursor() as cursor:
             if begin:
                 cursor.execute("BEGIN")
@@ -1151,12 +1153,23 @@ class PostgresStore:
             )
             for table, rows in statements:
                 if table == "accounts":
-                    cursor.executemany(
-                        "INSERT INTO accounts (id, kind, currency, non_negative, owner, purpose, metadata, closed, "
-                        f"version) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, {version}) "
-                        "ON CONFLICT (id) DO UPDATE SET closed = excluded.closed, version = excluded.version",
-                        rows,
-                    )
+                    for row in rows:
+                        # An open account is new: if another transaction created it first, this one
+                        # read no locked row for it, so it must lose (and a single call is re-run).
+                        # A closed one may exist already (opened by an earlier commit): upserted.
+                        opened = conn.cursor()
+                        opened.execute(
+                            "INSERT INTO accounts (id, kind, currency, non_negative, owner, purpose, metadata, "
+                            f"closed, version) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, {version}) "
+                            + (
+                                "ON CONFLICT (id) DO UPDATE SET closed = excluded.closed, version = excluded.version"
+                                if row[7]
+                                else "ON CONFLICT (id) DO NOTHING"
+                            ),
+                            row,
+                        )
+                        if not row[7]:
+                            created.append((opened, row[0]))
                 elif table == "entries":
                     cursor.executemany(
                         f"INSERT INTO entries ({ENTRY_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
@@ -1191,6 +1204,11 @@ class PostgresStore:
                 checks.append((self._write_document(conn, document), document))
             if commit:
                 cursor.execute("COMMIT")
+        for opened, account_id in created:
+            if opened.rowcount != 1:
+                raise ConcurrencyError(
+                    f"account {account_id!r} was opened by another transaction first; nothing was written"
+                )
         for written, document in checks:
             if written.rowcount != 1:
                 raise ConcurrencyError(

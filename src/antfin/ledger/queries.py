@@ -175,7 +175,7 @@ class _LedgerQueries(_LedgerCore):
 
     @_locked
     def counts(self) -> tuple[int, int, int]:
-        """How many accounts, journal entries and holds the ledger has (in constant time).
+        """How many accounts, journal entries and holds the ledger has (counted by the store).
 
         >>> from antfin.ledger import Ledger
         >>> Ledger().counts()

@@ -186,15 +186,18 @@ class SQLiteStore:
     ()
     >>> store.close()
 
-    The schema (version 3): ``meta`` (``schema_version`` and the commit
-    ``version``), ``accounts``, ``entries`` with their ``postings`` (one row
-    per posting, in minor units), ``holds`` (latest state as JSON),
-    ``keys`` (idempotency keys of hold operations; an entry's key and
-    fingerprint are on its row) and ``documents`` (the books' aggregates: kind,
-    id, version, status, due time and a JSON body, indexed by status and due
-    time). Keys are unique across both tables. Every ledger row records the
-    commit ``version`` that last wrote it. A version-2 file is migrated on
-    opening; a file that is not antfin's (``PRAGMA application_id`` is
+    The schema (version 4): ``meta`` (``schema_version``), ``commits`` (one
+    row per commit: the version), ``accounts`` (with their running totals:
+    debits, credits, pending debits and pending credits in minor units),
+    ``entries`` with their ``postings`` (one row per posting, in minor units,
+    indexed by account), ``holds`` (latest state as JSON, with the status and
+    expiry indexed for expiring), ``keys`` (idempotency keys of hold
+    operations; an entry's key and fingerprint are on its row) and
+    ``documents`` (the books' aggregates: kind, id, version, status, due time
+    and a JSON body, indexed by status and due time). Keys are unique across
+    both tables. A version-2 or version-3 file is migrated on opening (the
+    running totals computed from the postings and pending holds); a file that
+    is not antfin's (``PRAGMA application_id`` is
     ``antf``) or of another version is refused before anything is written.
 
     Args:
