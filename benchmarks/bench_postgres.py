@@ -11,7 +11,7 @@ Cases (every process has its own ledger and store on the same database or file):
       transfers are refused). Afterwards: no key applied twice, every process got the same
       entry for the same key, no committed entry lost, no wallet ever below zero, books
       balanced. Throughput and retries (operations repeated after a store error).
-  (c) informational: the design that would scale, as a raw-SQL prototype (NOT the library):
+  (c) informational: the floor, a raw-SQL row-lock prototype (NOT the library):
       a balance row per account, locked by the transfer's own UPDATEs (in account order),
       running balances on the postings, the idempotency key UNIQUE; no global lock.
 
@@ -311,9 +311,9 @@ def run_disjoint(url: str, folder: str, procs: int, count: int) -> dict[str, flo
     for sync in ("NORMAL", "FULL"):
         rates[sync], _ = disjoint("sqlite", os.path.join(folder, f"disjoint-{sync}.db"), sync, procs, count)
     print("(a) disjoint account pairs (committed transfers/s, all processes):")
-    print(f"    PostgreSQL, head-row lock, synchronous_commit=on   {rates['pg']:>7,.0f}/s  (the default; "
+    print(f"    PostgreSQL, row locks, synchronous_commit=on       {rates['pg']:>7,.0f}/s  (the default; "
           f"retries {rates['pg-retries']:.0f})")  # fmt: skip
-    print(f"    PostgreSQL, head-row lock, synchronous_commit=off  {rates['pg-async']:>7,.0f}/s  (retries "
+    print(f"    PostgreSQL, row locks, synchronous_commit=off      {rates['pg-async']:>7,.0f}/s  (retries "
           f"{rates['pg-async-retries']:.0f})")  # fmt: skip
     print(f"    SQLite, synchronous=NORMAL                         {rates['NORMAL']:>7,.0f}/s  (the default)")
     print(f"    SQLite, synchronous=FULL                           {rates['FULL']:>7,.0f}/s")

@@ -22,6 +22,7 @@ from antfin import CNY, Books
 from antfin.calendar import shanghai
 from antfin.errors import (
     ConcurrencyError,
+    InsufficientFundsError,
     InvalidAmountError,
     SchemaError,
     SerializationError,
@@ -190,16 +191,15 @@ def test_a_killed_books_transaction_is_retried_whole(postgres_url: str, postgres
         assert tx.ledger.balance("wallet:ann") == CNY("80.00")
 
 
-def test_a_server_that_lost_commits_this_store_saw_is_refused(
-    make: Callable[..., PostgresStore], admin: Any, postgres_schema: str
-) -> None:
-    store = make()
-    ledger = _funded(store)
-    head = sql.Identifier(postgres_schema, "head")
-    admin.execute(sql.SQL("UPDATE {} SET version = version - 1").format(head))  # as if the last commit were lost
-    with pytest.raises(StoreError, match="lost commits"):
-        ledger.transfer("next", debit="wallet:a", credit="asset:bank", amount=CNY("1.00"), at=AT)
-    assert ledger.balance("wallet:a") == CNY("100.00")
+def test_every_transaction_reads_the_accounts_it_uses_fresh(make: Callable[..., PostgresStore]) -> None:
+    one = _funded(make())
+    two = Ledger(make())
+    assert two.balance("wallet:a") == CNY("100.00")  # cached by two
+    one.transfer("spend", debit="wallet:a", credit="asset:bank", amount=CNY("80.00"), at=AT)
+    with pytest.raises(InsufficientFundsError):  # two validates against the fresh, locked row
+        two.transfer("spend-2", debit="wallet:a", credit="asset:bank", amount=CNY("30.00"), at=AT)
+    assert two.balance("wallet:a") == CNY("20.00")
+    two.check_invariants()
 
 
 def test_an_unreachable_server_is_a_store_error_without_the_password() -> None:
@@ -208,20 +208,59 @@ def test_an_unreachable_server_is_a_store_error_without_the_password() -> None:
     assert "s3cret" not in str(caught.value)
 
 
-def test_a_lock_held_too_long_is_a_concurrency_error(make: Callable[..., PostgresStore]) -> None:
+def test_a_row_lock_held_too_long_is_a_concurrency_error(make: Callable[..., PostgresStore]) -> None:
     first = make()
     _funded(first)
     second = make(timeout=0.5)
     first.begin()
     try:
+        assert first.account("wallet:a") is not None  # read in a write: locked until it ends
+        second.begin()
+        assert second.account("asset:bank") is not None  # another row: no wait
         started = time.monotonic()
-        with pytest.raises(ConcurrencyError, match="held the lock"):
-            second.begin()
+        with pytest.raises(ConcurrencyError, match="holds or changed a row"):
+            second.account("wallet:a")
         assert time.monotonic() - started < 5
+        second.rollback()
     finally:
         first.rollback()
-    assert second.begin() == first.version  # free again
+    second.begin()
+    assert second.account("wallet:a") is not None  # free again
     second.rollback()
+
+
+def test_writers_on_disjoint_accounts_do_not_wait_for_each_other(make: Callable[..., PostgresStore]) -> None:
+    ledger = _funded(make())
+    ledger.open_account("wallet:c", AccountKind.LIABILITY, non_negative=True)
+    other = Ledger(make(timeout=0.5))
+    with ledger.atomic():  # holds the rows of wallet:a and asset:bank until it ends
+        ledger.transfer("a-out", debit="wallet:a", credit="asset:bank", amount=CNY("1.00"), at=AT)
+        other.open_account("wallet:d", AccountKind.LIABILITY)
+        other.transfer("d-c", debit="wallet:d", credit="wallet:c", amount=CNY("2.00"), at=AT)  # does not wait
+        with pytest.raises(ConcurrencyError):
+            other.transfer("a-too", debit="wallet:a", credit="wallet:c", amount=CNY("1.00"), at=AT)
+    assert Ledger(make()).balance("wallet:c") == CNY("2.00")
+    assert Ledger(make()).balance("wallet:a") == CNY("99.00")
+
+
+def test_an_account_opened_by_two_writers_at_once_keeps_one_set_of_totals(make: Callable[..., PostgresStore]) -> None:
+    one = _funded(make())
+    two = Ledger(make())
+
+    def race() -> None:
+        with one.atomic():
+            one.open_account("wallet:new", AccountKind.LIABILITY, non_negative=True)
+            one.transfer("in-1", debit="asset:bank", credit="wallet:new", amount=CNY("5.00"), at=AT)
+            with two.atomic():  # two cannot see one's account yet: it opens it too, and commits first
+                two.open_account("wallet:new", AccountKind.LIABILITY, non_negative=True)
+                two.transfer("in-2", debit="wallet:a", credit="wallet:new", amount=CNY("7.00"), at=AT)
+
+    with pytest.raises(ConcurrencyError, match="opened by another transaction"):
+        race()
+    again = Ledger(make())
+    assert again.balance("wallet:new") == CNY("7.00")  # two's totals, not overwritten by one's
+    assert not again.key_used("in-1")
+    again.check_invariants()
 
 
 # -- idempotency across processes -------------------------------------------------------------

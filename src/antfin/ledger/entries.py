@@ -37,7 +37,7 @@ from antfin.ledger.model import (
     _make_posting,
 )
 from antfin.ledger.queries import _LedgerQueries
-from antfin.ledger.store import MemoryStore, _make_change_set, _make_key_record
+from antfin.ledger.store import _make_change_set, _make_key_record
 from antfin.ledger.transactions import (
     _CR,
     _CR_PENDING,
@@ -55,7 +55,6 @@ from antfin.ledger.transactions import (
     _Transaction,
     _undo_entry,
     _undo_entry_and_key,
-    _undo_key,
 )
 from antfin.money import Money
 
@@ -109,24 +108,28 @@ class _LedgerEntries(_LedgerQueries):
             if self._shared:
                 return self._run(self._transfer, key, debit, credit, amount, at, memo, metadata)
             # Fast path for the commonest call: one transfer, not in a block, private store.
-            entry, fingerprint = self._prepare_transfer(key, debit, credit, amount, at, memo, metadata)
+            entry, fingerprint = self._prepare_transfer(None, key, debit, credit, amount, at, memo, metadata)
             if fingerprint is None:
                 return entry
-            key = entry.key
-            self._apply_transfer(entry)
-            self._keys[key] = fingerprint
-            self._key_refs[key] = entry.id
+            first, second = entry.postings
+            minor = first.amount._minor
+            debits = self._totals[first.account]
+            credits = self._totals[second.account]
+            debits[_DR] += minor
+            credits[_CR] += minor
             store = self._store
             try:
-                if store.__class__ is MemoryStore:
-                    store._append(entry, fingerprint)
+                if self._memory:
+                    store._append(entry, fingerprint)  # type: ignore[attr-defined]
                 else:
-                    record = _make_key_record(key, fingerprint, "entry", entry.id, None)
-                    store.commit(_make_change_set((), (entry,), (), (record,)))
+                    record = _make_key_record(entry.key, fingerprint, "entry", entry.id, None)
+                    totals = ((first.account, *debits), (second.account, *credits))
+                    store.commit(_make_change_set((), (entry,), (), (record,), (), totals))  # type: ignore[arg-type]
             except BaseException:
-                _undo_entry(self, None)
-                _undo_key(self, key)
+                debits[_DR] -= minor
+                credits[_CR] -= minor
                 raise
+            self._entry_base += 1
             self._version += 1
             return entry
 
@@ -141,20 +144,28 @@ class _LedgerEntries(_LedgerQueries):
         memo: str,
         metadata: Mapping[str, str] | None,
     ) -> JournalEntry:
-        entry, fingerprint = self._prepare_transfer(key, debit, credit, amount, at, memo, metadata)
+        if self._locks_rows and key.__class__ is str:
+            self._lock_rows(tx, key, (debit, credit), 1)
+        entry, fingerprint = self._prepare_transfer(tx, key, debit, credit, amount, at, memo, metadata)
         if fingerprint is None:
             return entry
-        self._apply_transfer(entry)
-        key = entry.key
-        self._keys[key] = fingerprint
-        self._key_refs[key] = entry.id
+        first, second = entry.postings
+        minor = first.amount._minor
+        self._totals[first.account][_DR] += minor
+        self._totals[second.account][_CR] += minor
+        touched = tx.touched
+        touched[first.account] = None
+        touched[second.account] = None
         tx.entries.append(entry)
-        tx.keys.append(_make_key_record(key, fingerprint, "entry", entry.id, None))
-        tx.undo.append((_undo_entry_and_key, key))
+        record = _make_key_record(entry.key, fingerprint, "entry", entry.id, None)
+        tx.key_index[entry.key] = record
+        tx.keys.append(record)
+        tx.undo.append((_undo_entry_and_key, entry))
         return entry
 
     def _prepare_transfer(
         self,
+        tx: _Transaction | None,
         key: str,
         debit: str,
         credit: str,
@@ -176,16 +187,14 @@ class _LedgerEntries(_LedgerQueries):
             raise NotFoundError(f"no account {debit if not isinstance(debit, str) else credit!r} in the ledger")
         at, memo, meta = _check_extras(at, memo, metadata)  # every argument, even for a replay
         fingerprint = _fingerprint("transfer", debit, credit, money)
-        used = self._keys.get(key)
-        if used is not None:
-            if used != fingerprint:
-                self._replay(key, fingerprint)
-            return self._entries[self._entry_index[self._key_refs[key]]], None
+        record = self._replay(key, fingerprint)
+        if record is not None:
+            return self._entry_result(record), None
         accounts = self._accounts
-        source = accounts.get(debit) if isinstance(debit, str) else None
+        source = accounts.get(debit) or self._account_or_none(debit)
         if source is None or source.currency is not currency or source.closed:
             self._check_side(debit, source, money)
-        target = accounts.get(credit) if isinstance(credit, str) else None
+        target = accounts.get(credit) or self._account_or_none(credit)
         if target is None or target.currency is not currency or target.closed:
             self._check_side(credit, target, -money)
         if debit == credit:
@@ -200,7 +209,7 @@ class _LedgerEntries(_LedgerQueries):
             available = totals[_DR] - totals[_CR] - totals[_CR_PENDING]
             if available < minor:
                 self._refuse(credit, available, minor, key)
-        entry_id = f"E{len(self._entries) + 1}"
+        entry_id = self._next_entry_id(tx)
         first = _new(Posting)
         _set(first, "account", debit)
         _set(first, "amount", money)
@@ -229,18 +238,6 @@ class _LedgerEntries(_LedgerQueries):
             )
         if account.closed:
             raise InvalidTransitionError(f"account {account.id!r} is closed and takes no postings")
-
-    def _apply_transfer(self, entry: JournalEntry) -> None:
-        """:meth:`_apply_entry` for a two-posting transfer entry."""
-        index = len(self._entries)
-        self._entries.append(entry)
-        self._entry_index[entry.id] = index
-        first, second = entry.postings
-        minor = first.amount._minor
-        self._totals[first.account][_DR] += minor
-        self._totals[second.account][_CR] += minor
-        self._lines[first.account].append(index)
-        self._lines[second.account].append(index)
 
     def _refuse(self, account_id: str, available: int, needed: int, key: str) -> NoReturn:
         currency = self._accounts[account_id].currency
@@ -325,9 +322,11 @@ class _LedgerEntries(_LedgerQueries):
         reverses: str | None = None,
         hold: Hold | None = None,
     ) -> JournalEntry:
+        if self._locks_rows:
+            self._lock_rows(tx, None, [posting.account for posting in postings], 0)
         self._validate(key, postings, hold)
         entry = _make_entry(
-            f"E{len(self._entries) + 1}",
+            self._next_entry_id(tx),
             key,
             at,
             postings,
@@ -345,9 +344,8 @@ class _LedgerEntries(_LedgerQueries):
                 resolved_at=at,
                 entry_id=entry.id,
             )
-        self._apply_entry(entry)
-        tx.entries.append(entry)
-        tx.undo.append((_undo_entry, None))
+        self._apply_entry(tx, entry)
+        tx.undo.append((_undo_entry, entry))
         if hold is not None and resolved is not None:
             self._resolve_hold(tx, hold, resolved)
         self._remember(tx, _make_key_record(key, fingerprint, "entry", entry.id, None))
@@ -358,7 +356,7 @@ class _LedgerEntries(_LedgerQueries):
         sums: dict[str, int] = {}
         deltas: dict[str, int] = {}
         for posting in postings:
-            account = self._accounts.get(posting.account) if isinstance(posting.account, str) else None
+            account = self._account_or_none(posting.account)
             if account is None:
                 raise NotFoundError(f"no account {posting.account!r} in the ledger")
             minor = _check_bound(posting.amount, f"posting on {posting.account!r}").minor_units
@@ -429,12 +427,12 @@ class _LedgerEntries(_LedgerQueries):
         record = self._replay(key, fingerprint)
         if record is not None:
             return self._entry_result(record)
-        index = self._entry_index.get(entry_id) if isinstance(entry_id, str) else None
-        if index is None:
+        original = self._find_entry(entry_id)
+        if original is None:
             raise NotFoundError(f"no journal entry {entry_id!r}")
-        if entry_id in self._reversed:
-            raise InvalidTransitionError(f"entry {entry_id!r} was already reversed by {self._reversed[entry_id]!r}")
-        original = self._entries[index]
+        reversal = self._reversal_of(entry_id)
+        if reversal is not None:
+            raise InvalidTransitionError(f"entry {entry_id!r} was already reversed by {reversal!r}")
         postings = tuple(_make_posting(posting.account, -posting.amount) for posting in original.postings)
         memo = _check_memo(memo)
         return self._post(

@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Mapping
 from datetime import datetime
 
@@ -35,7 +34,6 @@ from antfin.ledger.transactions import (
     _check_ref,
     _locked,
     _Transaction,
-    _undo_expiry_pops,
     _undo_new_hold,
 )
 from antfin.money import Money
@@ -105,10 +103,12 @@ class _LedgerHolds(_LedgerEntries):
         record = self._replay(key, fingerprint)
         if record is not None:
             return self._hold_result(record)
-        if key in self._holds:
+        if self._locks_rows:
+            self._lock_rows(tx, None, (debit, credit), 0)
+        if self._find_hold(key) is not None:
             raise IdempotencyConflictError(f"a hold with id {key!r} already exists")
         for account_id, side in ((debit, _DR_PENDING), (credit, _CR_PENDING)):
-            account = self._accounts.get(account_id) if isinstance(account_id, str) else None
+            account = self._account_or_none(account_id)
             if account is None:
                 raise NotFoundError(f"no account {account_id!r} in the ledger")
             if account.currency != money.currency:
@@ -127,14 +127,11 @@ class _LedgerHolds(_LedgerEntries):
         if debit == credit:
             raise InvalidAmountError(f"hold {key!r} must move money between two different accounts")
         new = Hold(key, debit, credit, money, at, expires_at, memo=memo, metadata=meta)
-        self._hold_seq += 1
-        self._holds[key] = new
+        tx.hold_index[key] = new
+        tx.new_holds.append(key)
         tx.undo.append((_undo_new_hold, key))
         tx.holds.append(new)
         self._reserve(tx, new, +1)
-        if expires_at is not None:
-            # A stale heap item after a rollback is harmless: expire_holds skips non-pending ids.
-            heapq.heappush(self._expiries, (expires_at, self._hold_seq, key))
         self._remember(tx, _make_key_record(key, fingerprint, "hold", key, new))
         return new
 
@@ -153,10 +150,10 @@ class _LedgerHolds(_LedgerEntries):
 
         .. versionadded:: 0.1.0
         """
-        try:
-            return self._holds[hold_id]
-        except (KeyError, TypeError):
-            raise NotFoundError(f"no hold {hold_id!r} in the ledger") from None
+        hold = self._find_hold(hold_id)
+        if hold is None:
+            raise NotFoundError(f"no hold {hold_id!r} in the ledger")
+        return hold
 
     @_locked
     def holds(self, status: HoldStatus | None = None) -> tuple[Hold, ...]:
@@ -168,7 +165,7 @@ class _LedgerHolds(_LedgerEntries):
 
         .. versionadded:: 0.1.0
         """
-        return tuple(hold for hold in self._holds.values() if status is None or hold.status is status)
+        return tuple(hold for hold in self._merged_holds() if status is None or hold.status is status)
 
     def _pending_hold(self, hold_id: str, at: datetime, action: str) -> Hold:
         hold = self.get_hold(hold_id)
@@ -294,17 +291,23 @@ class _LedgerHolds(_LedgerEntries):
         return self._run(self._expire_holds, ensure_aware(at))
 
     def _expire_holds(self, tx: _Transaction, at: datetime) -> tuple[Hold, ...]:
+        # The store's index of pending expiries, then what this block changed or created.
+        overlay = tx.hold_index
+        due: list[tuple[datetime, int, int, Hold]] = []
+        for index, hold in enumerate(self._store.holds_due(at)):
+            due.append((hold.expires_at, 0, index, overlay.get(hold.id, hold)))  # type: ignore[arg-type]
+        for index, hold_id in enumerate(tx.new_holds):
+            hold = overlay[hold_id]
+            if hold.expires_at is not None and hold.expires_at <= at:
+                due.append((hold.expires_at, 1, index, hold))
+        due.sort(key=lambda item: item[:3])
         expired: list[Hold] = []
-        popped: list[tuple[datetime, int, str]] = []
-        while self._expiries and self._expiries[0][0] <= at:
-            item = heapq.heappop(self._expiries)
-            hold = self._holds.get(item[2])
-            if hold is None or hold.status is not HoldStatus.PENDING or hold.expires_at != item[0]:
+        for _, _, _, candidate in due:
+            # On a row-locking store, read it again, locked: another process may have resolved it.
+            hold = candidate if not self._locks_rows else self._find_hold(candidate.id) or candidate
+            if hold.status is not HoldStatus.PENDING:
                 continue
-            popped.append(item)
             lapsed = attrs.evolve(hold, status=HoldStatus.EXPIRED, resolved_at=hold.expires_at)
             self._resolve_hold(tx, hold, lapsed)
             expired.append(lapsed)
-        if popped:
-            tx.undo.append((_undo_expiry_pops, popped))
         return tuple(expired)

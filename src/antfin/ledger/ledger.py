@@ -146,10 +146,15 @@ class Ledger(_LedgerHolds):
     it until the block ends, so other threads never see half a batch. Several
     ledgers (threads or processes) may also open the same SQLite file, each with
     its own :class:`~antfin.ledger.sqlite.SQLiteStore`: every write first takes the
-    database's write lock and catches up with what the others committed, so
-    nothing is lost and no key is applied twice. A :class:`~antfin.ledger.store.MemoryStore`
-    belongs to one ledger. Queries answer from this ledger's memory: call
-    :meth:`refresh` to see what other ledgers committed since its last write.
+    database's write lock and, if others committed since, drops its cached
+    accounts, so nothing is lost and no key is applied twice (on PostgreSQL a
+    write locks only the account rows it uses, read fresh in every
+    transaction). A :class:`~antfin.ledger.store.MemoryStore`
+    belongs to one ledger. The ledger is a cache over its store: opening it
+    reads nothing per entry or key; an account (with its running totals) is
+    read when first used, entries, keys and holds when asked for. Balances
+    answer from the cached totals: call :meth:`refresh` to see what other
+    ledgers committed since this one's last write.
 
     .. versionadded:: 0.1.0
     """
@@ -160,22 +165,17 @@ class Ledger(_LedgerHolds):
 
     def __init__(self, store: LedgerStore | None = None) -> None:
         super().__init__(store)
-        self._load()
-
-    # -- loading ------------------------------------------------------------------
-
-    def _load(self) -> None:
-        state = self._store.load()
-        self._catch_up(state)
-        self._version = state.version
-        self._tx = None
-        self.check_invariants()
+        # Opening reads no entry, key or hold: accounts are read (and checked) when first used,
+        # and a shared store is synced at the start of the first transaction.
+        if not self._shared:
+            self._entry_base = self._store.entry_count()
 
     def refresh(self) -> None:
-        """Catch up with what other ledgers committed to a shared store (a no-op otherwise).
+        """Drop cached balances if other ledgers committed to a shared store since (a no-op otherwise).
 
-        Writes catch up on their own; call this before queries that must see
-        other processes' latest commits.
+        Writes do this on their own; call it before balance queries that must
+        see other processes' latest commits (entries, history and holds are
+        always read from the store).
 
         >>> Ledger().refresh()
 
@@ -370,12 +370,13 @@ class Ledger(_LedgerHolds):
         return self._run(self._open_account, account)
 
     def _open_account(self, tx: _Transaction, account: LedgerAccount) -> LedgerAccount:
-        existing = self._accounts.get(account.id)
+        existing = self._account_or_none(account.id)
         if existing is not None:
             if existing.same_terms(account):
                 return existing
             raise IdempotencyConflictError(f"account {account.id!r} is already open with other terms")
-        self._add_account(account)
+        self._add_account(account, [0, 0, 0, 0])
+        tx.new_accounts.append(account.id)
         tx.undo.append((_undo_new_account, account.id))
         tx.accounts.append(account)
         return account
@@ -454,8 +455,7 @@ class Ledger(_LedgerHolds):
         .. versionadded:: 0.1.0
         """
         rows = []
-        for account in self._accounts.values():
-            totals = self._totals[account.id]
+        for account, totals in self._account_rows():
             cur = account.currency
             rows.append(
                 TrialBalanceRow(

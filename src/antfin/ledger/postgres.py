@@ -6,11 +6,18 @@ documents), in one PostgreSQL schema, with a schema version table
 (``antfin_schema``) and numbered migrations. A schema that holds other tables
 and no ``antfin_schema`` is refused before anything is written.
 
-Concurrency is done with one row lock: every write transaction starts with
-``SELECT … FROM head FOR UPDATE`` on a one-row table (at ``READ COMMITTED``),
-which serialises writers the way SQLite's ``BEGIN IMMEDIATE`` does; the
-ledger then catches up with what other processes committed since its version
-and applies its own operation. Idempotency keys are ``UNIQUE`` in the database.
+Concurrency is done with row locks (issue 15), at ``READ COMMITTED``: a write
+transaction locks only the rows it touches. The ledger reads each account it
+uses in the transaction with ``SELECT … FOR UPDATE`` (fresh running totals,
+held until the commit), and each hold it resolves the same way; entries are
+numbered from a sequence and commits tagged from another, so no global row is
+updated and writers on disjoint accounts never wait for each other.
+Idempotency keys, entries' keys, held postings and reversals are ``UNIQUE``:
+when two transactions race for one, the loser is rolled back and the ledger
+retries a single call (it then finds the winner's result); deadlocks are
+retried the same way; inside an atomic block they raise
+:class:`~antfin.errors.ConcurrencyError`. The ledger drops its cached accounts at
+the start of every transaction on this store.
 A connection that is lost between transactions (a restarted server, a killed
 backend) is reopened on the next one; a connection lost inside a transaction
 raises :class:`~antfin.errors.StoreError` and nothing of that transaction is kept.
@@ -45,7 +52,7 @@ import time
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, NoReturn
 
 from antfin.errors import (
     ConcurrencyError,
@@ -59,12 +66,21 @@ from antfin.ledger.model import (
     _EMPTY_METADATA,
     Hold,
     JournalEntry,
-    LedgerAccount,
     Posting,
     _make_posting,
 )
-from antfin.ledger.rows import ENTRY_COLUMNS, due_columns, entry_from_row, metadata_text, metadata_value, parse_due
-from antfin.ledger.store import ChangeSet, Document, KeyRecord, StoreState
+from antfin.ledger.rows import (
+    ENTRY_COLUMNS,
+    account_from_row,
+    due_columns,
+    entry_from_row,
+    hold_from_text,
+    key_from_row,
+    metadata_text,
+    parse_due,
+    sum_until,
+)
+from antfin.ledger.store import AccountRow, ChangeSet, Document, KeyRecord, StoreState, _entry_index
 from antfin.money import Currency, Money
 
 if TYPE_CHECKING:
@@ -73,7 +89,7 @@ if TYPE_CHECKING:
 __all__ = ["SCHEMA_VERSION", "PostgresStore"]
 
 #: Version of the PostgreSQL schema this code reads and writes.
-SCHEMA_VERSION: Final = 1
+SCHEMA_VERSION: Final = 2
 
 #: The smallest and largest amount (in minor units) a ``BIGINT`` column holds.
 BIGINT_MIN: Final = -(2**63)
@@ -169,7 +185,41 @@ CREATE INDEX documents_due ON documents (kind, due_us, id) WHERE due_us IS NOT N
 CREATE INDEX documents_status ON documents (kind, status)
 """,
     ),
+    2: (
+        "row locks: running totals on accounts, entry and commit numbers from sequences, pending holds' expiries",
+        """
+ALTER TABLE accounts ADD COLUMN debits BIGINT NOT NULL DEFAULT 0,
+    ADD COLUMN credits BIGINT NOT NULL DEFAULT 0,
+    ADD COLUMN debits_pending BIGINT NOT NULL DEFAULT 0,
+    ADD COLUMN credits_pending BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE holds ADD COLUMN status TEXT NOT NULL DEFAULT 'pending', ADD COLUMN expires_us BIGINT;
+UPDATE holds SET status = record::jsonb->>'status',
+    expires_us = CASE WHEN record::jsonb->>'expires_at' IS NULL THEN NULL
+        ELSE (extract(epoch FROM (record::jsonb->>'expires_at')::timestamptz) * 1000000)::bigint END;
+UPDATE accounts SET
+    debits = coalesce((SELECT sum(minor) FROM postings WHERE account = accounts.id AND minor > 0), 0),
+    credits = coalesce((SELECT -sum(minor) FROM postings WHERE account = accounts.id AND minor < 0), 0),
+    debits_pending = coalesce((SELECT sum((record::jsonb->>'amount_minor')::bigint) FROM holds
+        WHERE status = 'pending' AND record::jsonb->>'debit' = accounts.id), 0),
+    credits_pending = coalesce((SELECT sum((record::jsonb->>'amount_minor')::bigint) FROM holds
+        WHERE status = 'pending' AND record::jsonb->>'credit' = accounts.id), 0);
+CREATE INDEX holds_due ON holds (expires_us, seq) WHERE status = 'pending' AND expires_us IS NOT NULL;
+CREATE INDEX postings_account ON postings (account, entry_seq);
+CREATE UNIQUE INDEX entries_reverses ON entries (reverses) WHERE reverses IS NOT NULL;
+CREATE SEQUENCE entry_numbers AS BIGINT;
+SELECT setval('entry_numbers', greatest((SELECT max(seq) FROM entries), 1), (SELECT max(seq) FROM entries) IS NOT NULL);
+DROP TABLE head;
+CREATE SEQUENCE commit_versions AS BIGINT;
+SELECT setval('commit_versions', greatest((SELECT max(version) FROM commits), 1),
+    (SELECT max(version) FROM commits) IS NOT NULL)
+""",
+    ),
 }
+
+_ACCOUNT_COLUMNS: Final = (
+    "id, kind, currency, non_negative::int, owner, purpose, metadata, closed::int, "
+    "debits, credits, debits_pending, credits_pending"
+)
 
 _VERSION_TABLE: Final = "antfin_schema"
 _SCHEMA_NAME: Final = re.compile(r"[^\x00]{1,63}")
@@ -203,6 +253,52 @@ def _check_amount(minor: int, what: str) -> None:
             f"{what}: {minor} minor units is beyond what the database stores "
             f"(a BIGINT, {BIGINT_MIN} to {BIGINT_MAX}); nothing was written"
         )
+
+
+def _totals_rows(rows: Iterable[tuple[str, int, int, int, int]]) -> list[tuple[Any, ...]]:
+    """The accounts' new running totals as UPDATE parameters (totals first, then the id), checked."""
+    out: list[tuple[Any, ...]] = []
+    for account_id, *totals in rows:
+        for minor in totals:
+            _check_amount(minor, f"the running totals of {account_id!r}")
+        out.append((*totals, account_id))
+    return out
+
+
+def _hold_rows(holds: Iterable[Hold]) -> list[tuple[Any, ...]]:
+    """Holds as (id, JSON record, status, expiry in microseconds) rows, amounts checked."""
+    rows: list[tuple[Any, ...]] = []
+    for hold in holds:
+        _check_amount(hold.amount.minor_units, f"hold {hold.id!r}")
+        record = json.dumps(hold.to_record(), ensure_ascii=False)
+        rows.append((hold.id, record, hold.status.value, due_columns(hold.expires_at)[0]))
+    _check_rows(rows, "hold")
+    return rows
+
+
+def _unholdable(value: str) -> bool:
+    """Whether ``value`` is text PostgreSQL cannot hold (a lone surrogate, U+0000)."""
+    if value.__class__ is str and value.isascii() and "\x00" not in value:
+        return False
+    try:
+        _check_text(value, "a looked-up value")
+    except (SerializationError, AttributeError):
+        return True
+    return False
+
+
+def _entry_seq(entry_id: str) -> int:
+    """An entry's seq: the number of its id ``E{n}``."""
+    seq = _entry_index(entry_id) + 1
+    if seq <= 0:
+        raise InvariantViolationError(f"entry id {entry_id!r} is not E followed by its number")
+    return seq
+
+
+def _CONFLICTS(pg: Any) -> tuple[type[BaseException], ...]:  # noqa: N802 - reads as a constant
+    """The server's errors that mean another transaction won a race (retrying may succeed)."""
+    errors = pg.errors
+    return (errors.UniqueViolation, errors.DeadlockDetected, errors.SerializationFailure, errors.LockNotAvailable)
 
 
 def _check_schema_name(schema: object) -> str:
@@ -277,10 +373,7 @@ class PostgresStore:
         self._lock = threading.RLock()
         self._conn: psycopg.Connection[Any] | None = None
         self._in_tx = False
-        self._head = (0, 0)
-        self._known = 0  # the last committed version this store saw (what its ledger has caught up to)
-        self._since = 0
-        self._prefetched: StoreState | None = None  # what begin() read since ``_since``, for load_since
+        self._pending_begin = False  # the open transaction's BEGIN has not been sent yet
         self._currencies: dict[str, Currency] = {}
         #: How many times this store reopened a lost connection (for tests and benchmarks).
         self.reconnects = 0
@@ -326,7 +419,9 @@ class PostgresStore:
     def _lost(self, error: BaseException) -> bool:
         pg = self._psycopg
         conn = self._conn
-        return isinstance(error, pg.OperationalError) or conn is None or conn.closed or conn.broken
+        if conn is None or conn.closed or conn.broken:
+            return True
+        return isinstance(error, pg.OperationalError) and not isinstance(error, _CONFLICTS(pg))
 
     def _connection(self) -> psycopg.Connection[Any]:
         conn = self._conn
@@ -415,7 +510,7 @@ class PostgresStore:
 
         >>> store = PostgresStore(pg_url, schema=pg_schema)
         >>> store.schema_version
-        1
+        2
         >>> store.close()
 
         .. versionadded:: 0.2.0
@@ -424,7 +519,7 @@ class PostgresStore:
 
     @property
     def version(self) -> int:
-        """The number of commits made to the schema so far (by any ledger).
+        """The version of the last commit made to the schema (by any ledger): 0, then 1, 2 … (gaps are possible).
 
         >>> store = PostgresStore(pg_url, schema=pg_schema)
         >>> store.version
@@ -433,7 +528,7 @@ class PostgresStore:
 
         .. versionadded:: 0.2.0
         """
-        return int(self._read_one("SELECT version FROM head")[0])
+        return int(self._read_one("SELECT coalesce(max(version), 0) FROM commits")[0])
 
     @property
     def backend_pid(self) -> int | None:
@@ -465,20 +560,23 @@ class PostgresStore:
             raise InvariantViolationError(f"the store returned no row for {query!r}")
         return tuple(rows[0])
 
-    def _reading(self, read: Any, *, snapshot: bool = False) -> Any:
-        """Run ``read(conn)``: inside the open transaction, or on its own (reconnecting if needed)."""
+    def _reading(self, read: Any, *, snapshot: bool = False, begins: bool = False) -> Any:
+        """Run ``read(conn)``: inside the open transaction, or on its own (reconnecting if needed).
+
+        ``begins``: ``read`` sends the transaction's pending ``BEGIN`` itself (in its pipeline).
+        """
         pg = self._psycopg
         with self._lock:
             if self._in_tx:
+                if self._pending_begin:
+                    return self._first(read, begins)
                 conn = self._conn
                 if conn is None:
                     raise StoreError(f"the connection to {self._shown} was lost in this transaction")
                 try:
                     return read(conn)
                 except pg.Error as error:
-                    if self._lost(error):
-                        self._drop()
-                    raise StoreError(f"{self._shown} failed a read in this transaction: {error}") from None
+                    self._raise_in_tx(error)
             for attempt in range(self._retries + 1):
                 try:
                     conn = self._connection()
@@ -509,7 +607,9 @@ class PostgresStore:
             raise StoreError(f"{self._shown} failed a read")  # pragma: no cover - the loop returns or raises
 
     def load(self) -> StoreState:
-        """Read everything committed, in commit order, as one consistent snapshot.
+        """Read everything committed, in commit order, as one consistent snapshot (an export).
+
+        The ledger never calls it: it reads what it needs, one row at a time.
 
         >>> store = PostgresStore(pg_url, schema=pg_schema)
         >>> store.load().version
@@ -518,50 +618,23 @@ class PostgresStore:
 
         .. versionadded:: 0.2.0
         """
-        return self.load_since(0)
-
-    def load_since(self, version: int) -> StoreState:
-        """Everything committed after ``version``; accounts and holds at their latest state.
-
-        >>> store = PostgresStore(pg_url, schema=pg_schema)
-        >>> store.load_since(0).accounts
-        ()
-        >>> store.close()
-
-        .. versionadded:: 0.2.0
-        """
-        with self._lock:
-            prefetched = self._prefetched
-            if (
-                self._in_tx
-                and prefetched is not None
-                and prefetched.version == self._head[0]
-                and version == self._since
-            ):
-                return prefetched  # read by begin() in the same round trip as the lock
-            state: StoreState = self._reading(lambda conn: self._read(conn, version), snapshot=True)
-            return state
+        state: StoreState = self._reading(lambda conn: self._read(conn, 0), snapshot=True)
+        return state
 
     def _read(self, conn: psycopg.Connection[Any], since: int) -> StoreState:
         # Every query in one pipeline: one round trip to the server however much there is to read.
         with conn.pipeline():
             head = conn.cursor()
-            head.execute("SELECT version FROM head")
+            head.execute("SELECT coalesce(max(version), 0) FROM commits")
             cursors = self._send_reads(conn, since)
         row = head.fetchone()
-        state = self._parse_reads(cursors, 0 if row is None else int(row[0]))
-        self._known = state.version
-        return state
+        return self._parse_reads(cursors, 0 if row is None else int(row[0]))
 
     def _send_reads(self, conn: psycopg.Connection[Any], since: int) -> list[psycopg.Cursor[Any]]:
         """Queue (in the open pipeline) the queries for everything committed after ``since``."""
         first_seq = "coalesce((SELECT last_entry FROM commits WHERE version <= %s ORDER BY version DESC LIMIT 1), 0)"
         queries = (
-            (
-                "SELECT id, kind, currency, non_negative, owner, purpose, metadata, closed "
-                "FROM accounts WHERE version > %s ORDER BY seq",
-                (since,),
-            ),
+            (f"SELECT {_ACCOUNT_COLUMNS} FROM accounts WHERE version > %s ORDER BY seq", (since,)),
             (f"SELECT {ENTRY_COLUMNS} FROM entries WHERE seq > {first_seq} ORDER BY seq", (since,)),
             (
                 f"SELECT entry_seq, account, minor, currency FROM postings WHERE entry_seq > {first_seq} "
@@ -580,19 +653,7 @@ class PostgresStore:
 
     def _parse_reads(self, cursors: list[psycopg.Cursor[Any]], current: int) -> StoreState:
         account_rows, entry_rows, posting_rows, hold_rows, key_rows = (c.fetchall() for c in cursors)
-        accounts = tuple(
-            LedgerAccount(
-                row[0],
-                row[1],
-                self._currency(row[2]),
-                non_negative=bool(row[3]),
-                owner=row[4],
-                purpose=row[5],
-                metadata=metadata_value(row[6]),
-                closed=bool(row[7]),
-            )
-            for row in account_rows
-        )
+        accounts = tuple(account_from_row(row)[0] for row in account_rows)
         entries: list[JournalEntry] = []
         keys: list[KeyRecord] = []
         if entry_rows:
@@ -616,10 +677,177 @@ class PostgresStore:
         )
         return StoreState(accounts, tuple(entries), holds, tuple(keys), current)
 
+    # -- reads for the ledger (one row, or one account's rows, at a time) ---------------
+
+    def _rows(self, query: str, params: Sequence[Any] = ()) -> list[Any]:
+        for value in params:
+            if value.__class__ is str and _unholdable(value):
+                return []  # text PostgreSQL cannot hold was never stored: nothing has it
+
+        def read(conn: psycopg.Connection[Any]) -> list[Any]:
+            if not (self._in_tx and self._pending_begin):
+                return conn.execute(query, params).fetchall()
+            with conn.pipeline():  # BEGIN and the query in one round trip
+                conn.execute("BEGIN")
+                cursor = conn.execute(query, params)
+            return cursor.fetchall()
+
+        rows: list[Any] = self._reading(read, begins=True)
+        return rows
+
+    def account(self, account_id: str) -> AccountRow | None:
+        """The account with its running totals (checked as it is read), or ``None``.
+
+        >>> store = PostgresStore(pg_url, schema=pg_schema)
+        >>> store.account("asset:bank") is None
+        True
+        >>> store.close()
+
+        .. versionadded:: 0.3.0
+        """
+        lock = " FOR UPDATE" if self._in_tx else ""  # in a write: the row stays locked until it ends
+        rows = self._rows(f"SELECT {_ACCOUNT_COLUMNS} FROM accounts WHERE id = %s{lock}", (account_id,))
+        return account_from_row(rows[0]) if rows else None
+
+    def accounts(self) -> tuple[AccountRow, ...]:
+        """Every account with its running totals, in opening order."""
+        return tuple(account_from_row(r) for r in self._rows(f"SELECT {_ACCOUNT_COLUMNS} FROM accounts ORDER BY seq"))
+
+    def key(self, key: str) -> KeyRecord | None:
+        """What ``key`` did (the entries' unique key, or the keys table), or ``None``."""
+        rows = self._rows(
+            "(SELECT key, fingerprint, 'entry', id, NULL FROM entries WHERE key = %s AND fingerprint <> '') "
+            "UNION ALL (SELECT key, fingerprint, kind, ref, hold FROM keys WHERE key = %s) LIMIT 1",
+            (key, key),
+        )
+        return key_from_row(rows[0]) if rows else None
+
+    def _entries_where(self, condition: str, params: Sequence[Any]) -> tuple[JournalEntry, ...]:
+        def read(conn: psycopg.Connection[Any]) -> tuple[list[Any], list[Any]]:
+            with conn.pipeline():
+                self._opening(conn)
+                entries = conn.execute(f"SELECT {ENTRY_COLUMNS} FROM entries WHERE {condition} ORDER BY seq", params)
+                postings = conn.execute(
+                    "SELECT entry_seq, account, minor, currency FROM postings WHERE entry_seq IN "
+                    f"(SELECT seq FROM entries WHERE {condition}) ORDER BY entry_seq, line",
+                    params,
+                )
+            return entries.fetchall(), postings.fetchall()
+
+        rows, postings = self._reading(read, snapshot=not self._in_tx, begins=True)
+        lines: dict[int, list[Posting]] = {}
+        for seq, account, minor, code in postings:
+            lines.setdefault(seq, []).append(_make_posting(account, Money._from_minor(minor, self._currency(code))))
+        return tuple(entry_from_row(row, lines.get(row[0], ())) for row in rows)
+
+    def entry(self, entry_id: str) -> JournalEntry | None:
+        """The entry ``entry_id``, or ``None``."""
+        found = self._entries_where("id = %s", (entry_id,))
+        return found[0] if found else None
+
+    def entries(self) -> tuple[JournalEntry, ...]:
+        """Every entry, in posting order."""
+        return self._entries_where("TRUE", ())
+
+    def entry_count(self) -> int:
+        """How many entries are committed."""
+        return int(self._rows("SELECT count(*) FROM entries")[0][0])
+
+    #: The ledger locks the rows it reads in a write and numbers entries with :meth:`next_entry_number`.
+    locks_rows: Final = True
+
+    def prefetch(
+        self, key: str | None, account_ids: Sequence[str], numbers: int
+    ) -> tuple[KeyRecord | None, tuple[AccountRow, ...], tuple[int, ...]]:
+        """In one round trip: what ``key`` did, the accounts locked (in id order, so two writers never
+        deadlock on them) with their fresh totals, and ``numbers`` new entry numbers.
+
+        Only inside a write transaction; the ledger calls it for the rows an operation needs.
+        """
+        checked = [value for value in (key, *account_ids) if value is not None]
+        if not self._in_tx or self._conn is None or any(_unholdable(value) for value in checked):
+            raise InvariantViolationError("prefetch needs an open write transaction and text PostgreSQL can hold")
+
+        def read(conn: psycopg.Connection[Any]) -> tuple[list[Any], list[Any], list[Any]]:
+            with conn.pipeline():
+                self._opening(conn)
+                keys = conn.execute(
+                    "(SELECT key, fingerprint, 'entry', id, NULL FROM entries WHERE key = %s AND fingerprint <> '') "
+                    "UNION ALL (SELECT key, fingerprint, kind, ref, hold FROM keys WHERE key = %s) LIMIT 1",
+                    (key, key),
+                )
+                accounts = conn.execute(
+                    f"SELECT {_ACCOUNT_COLUMNS} FROM accounts WHERE id = ANY(%s) ORDER BY id FOR UPDATE",
+                    (sorted(set(account_ids)),),
+                )
+                ids = conn.execute("SELECT nextval('entry_numbers') FROM generate_series(1, %s)", (numbers,))
+            return keys.fetchall(), accounts.fetchall(), ids.fetchall()
+
+        key_rows, account_rows, number_rows = self._reading(read, begins=True)
+        return (
+            key_from_row(key_rows[0]) if key_rows else None,
+            tuple(account_from_row(row) for row in account_rows),
+            tuple(int(row[0]) for row in number_rows),
+        )
+
+    def next_entry_number(self) -> int:
+        """A new entry number from the ``entry_numbers`` sequence (unique; a rolled-back one leaves a gap)."""
+        return int(self._rows("SELECT nextval('entry_numbers')")[0][0])
+
+    def history(self, account_id: str) -> tuple[JournalEntry, ...]:
+        """The entries posting to ``account_id``, in posting order (from the postings' account index)."""
+        return self._entries_where("seq IN (SELECT entry_seq FROM postings WHERE account = %s)", (account_id,))
+
+    def balance_at(self, account_id: str, at: datetime) -> int:
+        """Debits - credits posted to ``account_id`` by entries at or before ``at`` (minor units)."""
+        rows = self._rows(
+            "SELECT p.minor, e.at FROM postings p JOIN entries e ON e.seq = p.entry_seq WHERE p.account = %s",
+            (account_id,),
+        )
+        return sum_until(rows, at, account_id)
+
+    def reversal_of(self, entry_id: str) -> str | None:
+        """The id of the entry reversing ``entry_id``, or ``None``."""
+        rows = self._rows("SELECT id FROM entries WHERE reverses = %s LIMIT 1", (entry_id,))
+        return str(rows[0][0]) if rows else None
+
+    def hold(self, hold_id: str) -> Hold | None:
+        """The hold ``hold_id`` at its latest state, or ``None``."""
+        lock = " FOR UPDATE" if self._in_tx else ""
+        rows = self._rows(f"SELECT record FROM holds WHERE id = %s{lock}", (hold_id,))
+        return hold_from_text(rows[0][0]) if rows else None
+
+    def holds(self) -> tuple[Hold, ...]:
+        """Every hold, in creation order."""
+        return tuple(hold_from_text(row[0]) for row in self._rows("SELECT record FROM holds ORDER BY seq"))
+
+    def holds_due(self, until: datetime) -> tuple[Hold, ...]:
+        """The pending holds expiring at or before ``until``, by expiry then creation (from an index)."""
+        rows = self._rows(
+            "SELECT record FROM holds WHERE status = 'pending' AND expires_us IS NOT NULL AND expires_us <= %s "
+            "ORDER BY expires_us, seq",
+            (due_columns(until)[0],),
+        )
+        return tuple(hold_from_text(row[0]) for row in rows)
+
+    def counts(self) -> tuple[int, int, int]:
+        """How many accounts, entries and holds are committed."""
+        row = self._rows(
+            "SELECT (SELECT count(*) FROM accounts), (SELECT count(*) FROM entries), (SELECT count(*) FROM holds)"
+        )[0]
+        return int(row[0]), int(row[1]), int(row[2])
+
     # -- writing --------------------------------------------------------------------
 
     def begin(self) -> int:
-        """Take the write lock (the ``head`` row, ``FOR UPDATE``) and return the committed version.
+        """Start a write transaction (``READ COMMITTED``); returns 0 (the version is not read).
+
+        Nothing is sent yet: ``BEGIN`` travels in the same round trip as the
+        transaction's first read (or its writes). No lock is taken here: the
+        ledger locks the rows it touches (the accounts, with ``SELECT … FOR
+        UPDATE`` when it first reads each one in the transaction, and the holds
+        it resolves), so writers on disjoint accounts do not wait for each other;
+        and it re-reads those rows in every transaction, so it needs no version.
 
         >>> store = PostgresStore(pg_url, schema=pg_schema)
         >>> store.begin()
@@ -627,29 +855,28 @@ class PostgresStore:
         >>> store.rollback()
         >>> store.close()
 
-        A connection found lost here is reopened and the start retried (nothing
-        has been done yet). The next :meth:`commit` or :meth:`rollback` ends the
-        transaction and releases the lock.
-
-        Raises:
-            antfin.errors.ConcurrencyError: another writer held the lock longer than ``timeout``.
-            antfin.errors.StoreError: the server could not be reached after ``retries`` reconnections.
+        A connection found lost at the transaction's first statement is reopened
+        and the statement retried (nothing has been done yet). The next
+        :meth:`commit` or :meth:`rollback` ends the transaction and releases the
+        row locks taken in it.
 
         .. versionadded:: 0.2.0
         """
         self._lock.acquire()
-        try:
-            if self._in_tx:
-                raise InvariantViolationError("PostgresStore.begin() called inside an open transaction")
-            self._head = self._start()
-        except BaseException:
+        if self._in_tx:
             self._lock.release()
-            raise
+            raise InvariantViolationError("PostgresStore.begin() called inside an open transaction")
         self._in_tx = True
-        return self._head[0]
+        self._pending_begin = True
+        return 0
 
-    def _start(self) -> tuple[int, int]:
-        """BEGIN and lock the head row, reconnecting if the connection is found lost."""
+    def _opening(self, conn: psycopg.Connection[Any]) -> None:
+        """Queue the transaction's ``BEGIN`` (in the read's pipeline) if it has not been sent yet."""
+        if self._in_tx and self._pending_begin:
+            conn.execute("BEGIN")
+
+    def _first(self, read: Any, begins: bool) -> Any:
+        """The transaction's first read (its ``BEGIN`` rides along); a connection found lost is reopened."""
         pg = self._psycopg
         for attempt in range(self._retries + 1):
             try:
@@ -660,45 +887,13 @@ class PostgresStore:
                 self._retry_wait(attempt)
                 continue
             try:
-                # One round trip: BEGIN, the lock, and (speculatively) whatever others committed since the
-                # version this store last saw, which is what the ledger's catch-up asks for next.
-                since = self._known
-                with conn.pipeline():
+                if not begins:
                     conn.execute("BEGIN")
-                    lock = conn.cursor()
-                    lock.execute("SELECT version, last_entry FROM head FOR UPDATE")
-                    reads = self._send_reads(conn, since)
-                row = lock.fetchone()
-                if row is None:
-                    raise InvariantViolationError(f"the head row of schema {self.schema!r} is missing")
-                head = int(row[0]), int(row[1])
-                if head[0] < self._known:
-                    raise StoreError(
-                        f"{self._shown} (schema {self.schema!r}) is at commit {head[0]}, but this store already saw "
-                        f"commit {self._known}: the server lost commits (a crash with synchronous_commit=off, or a "
-                        "restored backup); reopen the books to continue from what the database holds"
-                    )
-                self._prefetched = self._parse_reads(reads, head[0])
-                self._since = since
-                self._known = head[0]
-                return head
-            except pg.errors.LockNotAvailable:
-                self._end_quietly()
-                raise ConcurrencyError(
-                    f"another writer held the lock of {self._shown} (schema {self.schema!r}) "
-                    f"for more than {self._timeout:g} s; nothing was written"
-                ) from None
-            except (pg.errors.SerializationFailure, pg.errors.DeadlockDetected) as error:
-                self._end_quietly()
-                if attempt == self._retries:
-                    raise ConcurrencyError(
-                        f"{self._shown} kept refusing to start a write ({error}); nothing was written"
-                    ) from None
-                self._retry_wait(attempt)
+                result = read(conn)
             except pg.Error as error:
                 if not self._lost(error):
-                    self._end_quietly()
-                    raise StoreError(f"cannot start a write on {self._shown}: {error}") from None
+                    self._pending_begin = False  # the server has the transaction (aborted): rollback() ends it
+                    self._raise_in_tx(error)
                 self._drop()
                 if attempt == self._retries:
                     raise StoreError(
@@ -706,10 +901,21 @@ class PostgresStore:
                         f"and {self._retries} reconnection(s) failed: {error}"
                     ) from None
                 self._retry_wait(attempt)
-            except BaseException:
-                self._end_quietly()
-                raise
+                continue
+            self._pending_begin = False
+            return result
         raise StoreError(f"cannot start a write on {self._shown}")  # pragma: no cover - the loop returns or raises
+
+    def _raise_in_tx(self, error: BaseException) -> NoReturn:
+        """A read failed inside the transaction: a lost race is a ConcurrencyError, the rest a StoreError."""
+        if self._lost(error):
+            self._drop()
+        elif isinstance(error, _CONFLICTS(self._psycopg)):
+            raise ConcurrencyError(
+                f"another transaction on {self._shown} holds or changed a row this one needs "
+                f"({getattr(error, 'sqlstate', '')}: {str(error).splitlines()[0]}); nothing was written"
+            ) from None
+        raise StoreError(f"{self._shown} failed a read in this transaction: {error}") from None
 
     def _end_quietly(self) -> None:
         """Roll back whatever is open; a lost connection is dropped (the server rolled it back)."""
@@ -735,10 +941,11 @@ class PostgresStore:
         """
         with self._lock:
             if self._in_tx:
-                self._prefetched = None
                 try:
-                    self._end_quietly()
+                    if not self._pending_begin:  # else nothing was sent: nothing to end
+                        self._end_quietly()
                 finally:
+                    self._pending_begin = False
                     self._in_tx = False
                     self._lock.release()
 
@@ -768,14 +975,16 @@ class PostgresStore:
             if not self._in_tx:
                 self.begin()  # ended below, as if the ledger had called begin()
             pg = self._psycopg
-            committing = not changes.documents  # without documents to check, COMMIT rides in the same round trip
+            # Without documents or new accounts to check, COMMIT rides in the same round trip.
+            committing = not changes.documents and all(account.closed for account in changes.accounts)
             token = uuid.uuid4()
             try:
                 statements = self._statements(changes)  # checked before anything is sent
-                conn = self._conn
+                begin, self._pending_begin = self._pending_begin, False
+                conn = self._connection() if begin else self._conn
                 if conn is None:
                     raise StoreError(f"the connection to {self._shown} was lost in this transaction")
-                self._write(conn, statements, changes.documents, commit=committing, token=token)
+                self._write(conn, statements, changes.documents, commit=committing, token=token, begin=begin)
                 if not committing:
                     committing = True
                     conn.execute("COMMIT")
@@ -783,8 +992,12 @@ class PostgresStore:
                 lost = self._lost(error)
                 self._finish_failed()
                 if lost and committing and self._written(token, error):
-                    self._known = self._head[0] + 1
                     return  # COMMIT reached the server before the connection broke: the commit stands
+                if not lost and isinstance(error, _CONFLICTS(pg)):
+                    raise ConcurrencyError(
+                        f"another transaction on {self._shown} conflicted with this one "
+                        f"({getattr(error, 'sqlstate', '')}: {str(error).splitlines()[0]}); nothing was written"
+                    ) from None
                 reason = "the connection was lost" if lost else "the server refused it"
                 raise StoreError(
                     f"{self._shown} did not take the commit ({reason}); nothing was written: {error}"
@@ -792,8 +1005,6 @@ class PostgresStore:
             except BaseException:
                 self._finish_failed()
                 raise
-            self._known = self._head[0] + 1
-            self._prefetched = None
             self._in_tx = False
             self._lock.release()
 
@@ -815,10 +1026,11 @@ class PostgresStore:
         return bool(rows)
 
     def _finish_failed(self) -> None:
-        self._prefetched = None
         try:
-            self._end_quietly()
+            if not self._pending_begin:  # else nothing was sent: nothing to end
+                self._end_quietly()
         finally:
+            self._pending_begin = False
             self._in_tx = False
             self._lock.release()
 
@@ -853,7 +1065,8 @@ class PostgresStore:
             stored = 0
             entries: list[tuple[Any, ...]] = []
             lines: list[tuple[Any, ...]] = []
-            for offset, entry in enumerate(changes.entries):
+            for entry in changes.entries:
+                offset = _entry_seq(entry.id)
                 fingerprint = fingerprints.get(entry.id)
                 if fingerprint is None:
                     fingerprint = ""
@@ -888,11 +1101,7 @@ class PostgresStore:
         elif fingerprints:
             other_keys = list(changes.keys)
         if changes.holds:
-            for hold in changes.holds:
-                _check_amount(hold.amount.minor_units, f"hold {hold.id!r}")
-            rows = [(hold.id, json.dumps(hold.to_record(), ensure_ascii=False)) for hold in changes.holds]
-            _check_rows(rows, "hold")
-            out.append(("holds", rows))
+            out.append(("holds", _hold_rows(changes.holds)))
         if other_keys:
             rows = [
                 (
@@ -906,6 +1115,8 @@ class PostgresStore:
             ]
             _check_rows(rows, "idempotency key")
             out.append(("keys", rows))
+        if changes.totals:
+            out.append(("totals", _totals_rows(changes.totals)))
         if changes.documents:
             rows = [
                 (document.kind, document.id, document.status, due_columns(document.due_at)[1])
@@ -923,52 +1134,81 @@ class PostgresStore:
         *,
         commit: bool,
         token: uuid.UUID,
+        begin: bool = False,
     ) -> None:
-        """Send every row, the documents, the new head and (if ``commit``) ``COMMIT`` in one pipeline."""
-        version, last_entry = self._head
-        version += 1
-        base = last_entry + 1
+        """Send the commit's row, every row, the documents and (if ``commit``) ``COMMIT`` in one pipeline.
+
+        The commit's version comes from a sequence (``currval`` tags the rows it
+        writes) and entries carry the numbers of their ids: no global row is updated.
+        """
+        version = "currval('commit_versions')"
         checks: list[tuple[psycopg.Cursor[Any], Document]] = []
+        created: list[tuple[psycopg.Cursor[Any], str]] = []
         with conn.pipeline(), conn.cursor() as cursor:
+            if begin:
+                cursor.execute("BEGIN")
+            cursor.execute(
+                "INSERT INTO commits (version, last_entry, token) VALUES (nextval('commit_versions'), %s, %s)",
+                (max((row[0] for table, rows in statements if table == "entries" for row in rows), default=0), token),
+            )
             for table, rows in statements:
                 if table == "accounts":
-                    cursor.executemany(
-                        "INSERT INTO accounts (id, kind, currency, non_negative, owner, purpose, metadata, closed, "
-                        "version) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
-                        "ON CONFLICT (id) DO UPDATE SET closed = excluded.closed, version = excluded.version",
-                        [(*row, version) for row in rows],
-                    )
+                    for row in rows:
+                        # An open account is new: if another transaction created it first, this one
+                        # read no locked row for it, so it must lose (and a single call is re-run).
+                        # A closed one may exist already (opened by an earlier commit): upserted.
+                        opened = conn.cursor()
+                        opened.execute(
+                            "INSERT INTO accounts (id, kind, currency, non_negative, owner, purpose, metadata, "
+                            f"closed, version) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, {version}) "
+                            + (
+                                "ON CONFLICT (id) DO UPDATE SET closed = excluded.closed, version = excluded.version"
+                                if row[7]
+                                else "ON CONFLICT (id) DO NOTHING"
+                            ),
+                            row,
+                        )
+                        if not row[7]:
+                            created.append((opened, row[0]))
                 elif table == "entries":
                     cursor.executemany(
                         f"INSERT INTO entries ({ENTRY_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                        [(base + row[0], *row[1:]) for row in rows],
+                        rows,
                     )
-                    last_entry += len(rows)
                 elif table == "postings":
                     cursor.executemany(
                         "INSERT INTO postings (entry_seq, line, account, minor, currency) VALUES (%s, %s, %s, %s, %s)",
-                        [(base + row[0], *row[1:]) for row in rows],
+                        rows,
                     )
                 elif table == "holds":
                     cursor.executemany(
-                        "INSERT INTO holds (id, record, version) VALUES (%s, %s, %s) "
-                        "ON CONFLICT (id) DO UPDATE SET record = excluded.record, version = excluded.version",
-                        [(*row, version) for row in rows],
+                        "INSERT INTO holds (id, record, status, expires_us, version) "
+                        f"VALUES (%s, %s, %s, %s, {version}) "
+                        "ON CONFLICT (id) DO UPDATE SET record = excluded.record, status = excluded.status, "
+                        "expires_us = excluded.expires_us, version = excluded.version",
+                        rows,
+                    )
+                elif table == "totals":
+                    cursor.executemany(
+                        "UPDATE accounts SET debits = %s, credits = %s, debits_pending = %s, credits_pending = %s "
+                        "WHERE id = %s",
+                        rows,
                     )
                 else:
                     cursor.executemany(
-                        "INSERT INTO keys (key, fingerprint, kind, ref, hold, version) VALUES (%s, %s, %s, %s, %s, %s)",
-                        [(*row, version) for row in rows],
+                        "INSERT INTO keys (key, fingerprint, kind, ref, hold, version) "
+                        f"VALUES (%s, %s, %s, %s, %s, {version})",
+                        rows,
                     )
             for document in documents:
                 checks.append((self._write_document(conn, document), document))
-            cursor.execute(
-                "WITH done AS (INSERT INTO commits (version, last_entry, token) VALUES (%s, %s, %s)) "
-                "UPDATE head SET version = %s, last_entry = %s",
-                (version, last_entry, token, version, last_entry),
-            )
             if commit:
                 cursor.execute("COMMIT")
+        for opened, account_id in created:
+            if opened.rowcount != 1:
+                raise ConcurrencyError(
+                    f"account {account_id!r} was opened by another transaction first; nothing was written"
+                )
         for written, document in checks:
             if written.rowcount != 1:
                 raise ConcurrencyError(

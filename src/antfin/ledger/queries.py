@@ -1,7 +1,10 @@
 """The ledger's queries (balances, entries, history, keys) and its invariant check.
 
-Queries answer from memory under the ledger's lock; :meth:`~antfin.ledger.ledger.Ledger.check_invariants`
-recomputes everything from the entries and holds.
+Balances answer from the ledger's account cache (each account's running
+totals, read from the store on first use); entries, history, keys and holds
+are read from the store, with what the current atomic block wrote on top.
+:meth:`~antfin.ledger.ledger.Ledger.check_invariants` recomputes everything
+from the stored entries and holds.
 
 .. versionadded:: 0.2.0
 """
@@ -12,7 +15,7 @@ from datetime import datetime
 
 from antfin.calendar import ensure_aware
 from antfin.errors import InvariantViolationError, NotFoundError
-from antfin.ledger.model import HoldStatus, JournalEntry, LedgerAccount
+from antfin.ledger.model import Hold, HoldStatus, JournalEntry, LedgerAccount
 from antfin.ledger.transactions import _CR, _CR_PENDING, _DR, _DR_PENDING, _LedgerCore, _locked
 from antfin.money import Money
 
@@ -35,10 +38,10 @@ class _LedgerQueries(_LedgerCore):
 
         .. versionadded:: 0.1.0
         """
-        try:
-            return self._accounts[account_id]
-        except (KeyError, TypeError):
-            raise NotFoundError(f"no account {account_id!r} in the ledger") from None
+        account = self._account_or_none(account_id)
+        if account is None:
+            raise NotFoundError(f"no account {account_id!r} in the ledger")
+        return account
 
     @_locked
     def has_account(self, account_id: str) -> bool:
@@ -50,7 +53,7 @@ class _LedgerQueries(_LedgerCore):
 
         .. versionadded:: 0.1.0
         """
-        return account_id in self._accounts
+        return self._account_or_none(account_id) is not None
 
     @_locked
     def accounts(self) -> tuple[LedgerAccount, ...]:
@@ -62,7 +65,31 @@ class _LedgerQueries(_LedgerCore):
 
         .. versionadded:: 0.1.0
         """
-        return tuple(self._accounts.values())
+        return tuple(account for account, _ in self._account_rows())
+
+    def _merged_holds(self) -> tuple[Hold, ...]:
+        """Every hold: the store's, with this block's changes and new holds on top."""
+        holds = self._store.holds()
+        tx = self._tx
+        if tx is not None and tx.hold_index:
+            overlay = tx.hold_index
+            holds = tuple(overlay.get(hold.id, hold) for hold in holds) + tuple(overlay[i] for i in tx.new_holds)
+        return holds
+
+    def _account_rows(self) -> list[tuple[LedgerAccount, tuple[int, ...]]]:
+        """Every account with its running totals: the store's, with this block's changes on top."""
+        rows: list[tuple[LedgerAccount, tuple[int, ...]]] = list(self._store.accounts())
+        tx = self._tx
+        if tx is not None and (tx.accounts or tx.touched):
+            changed = {account.id for account in tx.accounts}.union(tx.touched)
+            rows = [
+                (self._accounts[account.id], tuple(self._totals[account.id]))
+                if account.id in changed
+                else (account, totals)
+                for account, totals in rows
+            ]
+            rows.extend((self._accounts[i], tuple(self._totals[i])) for i in tx.new_accounts)
+        return rows
 
     @_locked
     def balance(self, account_id: str, at: datetime | None = None) -> Money:
@@ -87,13 +114,10 @@ class _LedgerQueries(_LedgerCore):
             net = totals[_DR] - totals[_CR]
         else:
             at = ensure_aware(at)
-            net = 0
-            entries = self._entries
-            last = -1
-            for index in self._lines[account_id]:
-                if index != last:
-                    last = index
-                    entry = entries[index]
+            net = self._store.balance_at(account_id, at)
+            tx = self._tx
+            if tx is not None:
+                for entry in tx.entries:
                     if entry.at <= at:
                         net += sum(p.amount.minor_units for p in entry.postings if p.account == account_id)
         return Money._from_minor(net * account.kind.sign, account.currency)
@@ -151,7 +175,7 @@ class _LedgerQueries(_LedgerCore):
 
     @_locked
     def counts(self) -> tuple[int, int, int]:
-        """How many accounts, journal entries and holds the ledger has (in constant time).
+        """How many accounts, journal entries and holds the ledger has (counted by the store).
 
         >>> from antfin.ledger import Ledger
         >>> Ledger().counts()
@@ -159,7 +183,11 @@ class _LedgerQueries(_LedgerCore):
 
         .. versionadded:: 0.2.0
         """
-        return len(self._accounts), len(self._entries), len(self._holds)
+        accounts, entries, holds = self._store.counts()
+        tx = self._tx
+        if tx is not None:
+            return accounts + len(tx.new_accounts), entries + len(tx.entries), holds + len(tx.new_holds)
+        return accounts, entries, holds
 
     @_locked
     def entries(self) -> tuple[JournalEntry, ...]:
@@ -171,7 +199,9 @@ class _LedgerQueries(_LedgerCore):
 
         .. versionadded:: 0.1.0
         """
-        return tuple(self._entries)
+        tx = self._tx
+        stored = self._store.entries()
+        return stored if tx is None or not tx.entries else stored + tuple(tx.entries)
 
     @_locked
     def entry(self, entry_id: str) -> JournalEntry:
@@ -188,10 +218,10 @@ class _LedgerQueries(_LedgerCore):
 
         .. versionadded:: 0.1.0
         """
-        index = self._entry_index.get(entry_id)
-        if index is None:
+        entry = self._find_entry(entry_id)
+        if entry is None:
             raise NotFoundError(f"no journal entry {entry_id!r}")
-        return self._entries[index]
+        return entry
 
     @_locked
     def history(self, account_id: str) -> tuple[JournalEntry, ...]:
@@ -207,11 +237,11 @@ class _LedgerQueries(_LedgerCore):
         .. versionadded:: 0.1.0
         """
         self.account(account_id)
-        seen: list[int] = []
-        for index in self._lines[account_id]:
-            if not seen or seen[-1] != index:
-                seen.append(index)
-        return tuple(self._entries[index] for index in seen)
+        stored = self._store.history(account_id)
+        tx = self._tx
+        if tx is None or not tx.entries:
+            return stored
+        return stored + tuple(e for e in tx.entries if any(p.account == account_id for p in e.postings))
 
     @_locked
     def key_used(self, key: str) -> bool:
@@ -223,7 +253,7 @@ class _LedgerQueries(_LedgerCore):
 
         .. versionadded:: 0.1.0
         """
-        return key in self._keys
+        return isinstance(key, str) and self._key_record(key) is not None
 
     @_locked
     def check_invariants(self) -> None:
@@ -243,10 +273,11 @@ class _LedgerQueries(_LedgerCore):
 
         .. versionadded:: 0.1.0
         """
-        recomputed: dict[str, list[int]] = {account_id: [0, 0, 0, 0] for account_id in self._accounts}
+        rows = self._account_rows()
+        recomputed: dict[str, list[int]] = {account.id: [0, 0, 0, 0] for account, _ in rows}
         per_currency: dict[str, int] = {}
         posted_holds: dict[str, str] = {}
-        for entry in self._entries:
+        for entry in self.entries():
             entry_sum: dict[str, int] = {}
             for posting in entry.postings:
                 minor = posting.amount.minor_units
@@ -268,7 +299,7 @@ class _LedgerQueries(_LedgerCore):
                 posted_holds[entry.hold_id] = entry.id
         if any(per_currency.values()):
             raise InvariantViolationError(f"debits and credits differ: {per_currency}")
-        for hold in self._holds.values():
+        for hold in self._merged_holds():
             if hold.status is HoldStatus.PENDING:
                 recomputed[hold.debit][_DR_PENDING] += hold.amount.minor_units
                 recomputed[hold.credit][_CR_PENDING] += hold.amount.minor_units
@@ -276,13 +307,24 @@ class _LedgerQueries(_LedgerCore):
                 raise InvariantViolationError(f"hold {hold.id!r} is {hold.status.value} without a resolution time")
             if (hold.status is HoldStatus.POSTED) != (hold.id in posted_holds):
                 raise InvariantViolationError(f"hold {hold.id!r} is {hold.status.value} but its posting disagrees")
-        for account_id, account in self._accounts.items():
-            totals = self._totals[account_id]
-            if totals != recomputed[account_id]:
-                raise InvariantViolationError(
-                    f"running totals of {account_id!r} {totals} differ from its postings {recomputed[account_id]}"
-                )
-            if account.non_negative and self.available(account_id).is_negative():
-                raise InvariantViolationError(
-                    f"non-negative account {account_id!r} is at {self.available(account_id)} net of holds"
-                )
+        # The stored totals, and (when they are current: a private store, or inside a
+        # transaction on a shared one) the cached totals too.
+        cached = self._totals if (not self._shared or self._tx is not None) else {}
+        for account, stored in rows:
+            account_id = account.id
+            for totals in (list(stored), cached.get(account_id)):
+                if totals is not None and totals != recomputed[account_id]:
+                    raise InvariantViolationError(
+                        f"running totals of {account_id!r} {totals} differ from its postings {recomputed[account_id]}"
+                    )
+            totals = recomputed[account_id]
+            if account.kind.debit_normal:
+                available = totals[_DR] - totals[_CR] - totals[_CR_PENDING]
+            else:
+                available = totals[_CR] - totals[_DR] - totals[_DR_PENDING]
+            if account.non_negative and available < 0:
+                shown = Money._from_minor(available, account.currency)
+                raise InvariantViolationError(f"non-negative account {account_id!r} is at {shown} net of holds")
+        for account_id in cached:
+            if account_id not in recomputed:
+                raise InvariantViolationError(f"account {account_id!r} is cached but not in the store")

@@ -22,10 +22,30 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, Final
 
-from antfin.errors import InvariantViolationError
-from antfin.ledger.model import _EMPTY_METADATA, JournalEntry, Posting, _make_entry, frozen_metadata
+from antfin.errors import InvariantViolationError, SchemaError
+from antfin.ledger.model import (
+    _EMPTY_METADATA,
+    Hold,
+    JournalEntry,
+    LedgerAccount,
+    Posting,
+    _make_entry,
+    frozen_metadata,
+)
+from antfin.ledger.store import AccountRow, KeyRecord
 
-__all__ = ["ENTRY_COLUMNS", "due_columns", "entry_from_row", "metadata_text", "metadata_value", "parse_due"]
+__all__ = [
+    "ENTRY_COLUMNS",
+    "account_from_row",
+    "due_columns",
+    "entry_from_row",
+    "hold_from_text",
+    "key_from_row",
+    "metadata_text",
+    "metadata_value",
+    "parse_due",
+    "sum_until",
+]
 
 #: The columns of the ``entries`` table, in the order :func:`entry_from_row` reads them.
 ENTRY_COLUMNS: Final = "seq, id, key, fingerprint, at, memo, metadata, reverses, hold_id"
@@ -102,3 +122,105 @@ def entry_from_row(row: Sequence[Any], postings: Iterable[Posting]) -> JournalEn
     except (TypeError, ValueError) as error:
         raise InvariantViolationError(f"entry {row[1]!r} has an unreadable time {row[4]!r}: {error}") from None
     return _make_entry(row[1], row[2], at, lines, row[5], frozen_metadata(metadata_value(row[6])), row[7], row[8])
+
+
+def account_from_row(row: Sequence[Any]) -> AccountRow:
+    """An account and its running totals from its row, checked: stored state is untrusted until then.
+
+    The columns: id, kind, currency, non_negative, owner, purpose, metadata,
+    closed, debits, credits, debits pending, credits pending.
+
+    >>> account, totals = account_from_row(("wallet:a", "liability", "CNY", 1, None, "", "{}", 0, 0, 500, 0, 0))
+    >>> account.non_negative, totals
+    (True, (0, 500, 0, 0))
+    >>> account_from_row(("wallet:a", "liability", "XXQ", 1, None, "", "{}", 0, 0, 500, 0, 0))
+    Traceback (most recent call last):
+    ...
+    antfin.errors.SchemaError: account 'wallet:a' has an unreadable row in the store: ...
+
+    Raises:
+        antfin.errors.SchemaError: a value of the wrong type, an unknown kind or currency,
+            unreadable metadata, or a negative total.
+    """
+    try:
+        if len(row) != 12:
+            raise ValueError(f"{len(row)} columns")
+        totals = tuple(row[8:12])
+        for value in totals:
+            if value.__class__ is not int or value < 0:
+                raise ValueError(f"running totals must be non-negative integers, got {totals!r}")
+        for flag in (row[3], row[7]):
+            if flag not in (0, 1) or flag.__class__ not in (int, bool):
+                raise ValueError(f"a flag must be 0 or 1, got {flag!r}")
+        if not isinstance(row[0], str) or not isinstance(row[1], str) or not isinstance(row[2], str):
+            raise ValueError("id, kind and currency must be text")
+        account = LedgerAccount(
+            row[0],
+            row[1],
+            row[2],
+            non_negative=bool(row[3]),
+            owner=row[4],
+            purpose=row[5],
+            metadata=metadata_value(row[6]),
+            closed=bool(row[7]),
+        )
+    except (ValueError, TypeError, KeyError, AttributeError) as error:  # the model's typed errors are ValueErrors
+        raise SchemaError(f"account {row[0] if row else None!r} has an unreadable row in the store: {error}") from None
+    return account, (totals[0], totals[1], totals[2], totals[3])
+
+
+def hold_from_text(text: str) -> Hold:
+    """A hold from its stored JSON record, checked.
+
+    >>> from antfin import CNY
+    >>> from antfin.calendar import shanghai
+    >>> hold = Hold("h1", "wallet:a", "wallet:b", CNY("1.00"), shanghai(2024, 1, 1))
+    >>> hold_from_text(json.dumps(hold.to_record())) == hold
+    True
+
+    Raises:
+        antfin.errors.SchemaError: unreadable JSON or fields.
+        antfin.errors.InvariantViolationError: a hold whose status disagrees with its resolution.
+    """
+    try:
+        hold = Hold.from_record(json.loads(text))
+    except (ValueError, TypeError, KeyError, AttributeError) as error:
+        raise SchemaError(f"a stored hold is unreadable: {error}") from None
+    hold.check_invariants()
+    return hold
+
+
+def key_from_row(row: Sequence[Any]) -> KeyRecord:
+    """An idempotency key's record from (key, fingerprint, kind, ref, hold JSON or ``None``).
+
+    >>> key_from_row(("k", "fp", "entry", "E1", None)).ref
+    'E1'
+    """
+    return KeyRecord(row[0], row[1], row[2], row[3], None if row[4] is None else hold_from_text(row[4]))
+
+
+def sum_until(rows: Iterable[Sequence[Any]], at: datetime, account_id: str) -> int:
+    """The sum of (minor units, entry instant as ISO text) rows whose instant is at or before ``at``.
+
+    Entries may be booked at any instant, not in time order, so a running
+    balance per posting would not answer "as of ``at``": the account's
+    postings are summed (read through the postings' account index).
+
+    >>> from antfin.calendar import shanghai
+    >>> sum_until([(5, "2024-01-01T09:00:00+08:00"), (7, "2024-01-03T09:00:00+08:00")], shanghai(2024, 1, 2), "a")
+    5
+    """
+    net = 0
+    parsed: dict[str, datetime] = {}
+    for minor, text in rows:
+        when = parsed.get(text)
+        if when is None:
+            try:
+                when = parsed[text] = datetime.fromisoformat(text)
+            except (TypeError, ValueError) as error:
+                raise InvariantViolationError(
+                    f"a posting on {account_id!r} has an unreadable time {text!r}: {error}"
+                ) from None
+        if when <= at:
+            net += int(minor)
+    return net

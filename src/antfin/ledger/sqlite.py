@@ -19,10 +19,10 @@ Money('8.80', 'CNY')
 
 Several ledgers, in threads or processes, may open the same file, each with its
 own ``SQLiteStore``: every write runs in ``BEGIN IMMEDIATE`` (the database's
-single write lock), first catching up with the commits of the others (the
-``commits`` table says whether there are any), so no commit is
-lost and no idempotency key is applied twice. One ``SQLiteStore`` object may
-also be shared by threads: its own lock serialises them.
+single write lock); a ledger that finds the file moved since its last write
+(the ``commits`` table says) drops its cached accounts and reads them again,
+so no commit is lost and no idempotency key is applied twice. One
+``SQLiteStore`` object may also be shared by threads: its own lock serialises them.
 
 .. versionadded:: 0.1.0
 """
@@ -35,7 +35,7 @@ import sqlite3
 import threading
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Final
+from typing import Any, Final
 
 from antfin.errors import (
     ConcurrencyError,
@@ -48,19 +48,29 @@ from antfin.errors import (
 from antfin.ledger.model import (
     _EMPTY_METADATA,
     Hold,
+    HoldStatus,
     JournalEntry,
-    LedgerAccount,
     Posting,
     _make_posting,
 )
-from antfin.ledger.rows import ENTRY_COLUMNS, due_columns, entry_from_row, metadata_text, metadata_value, parse_due
-from antfin.ledger.store import ChangeSet, Document, KeyRecord, StoreState
+from antfin.ledger.rows import (
+    ENTRY_COLUMNS,
+    account_from_row,
+    due_columns,
+    entry_from_row,
+    hold_from_text,
+    key_from_row,
+    metadata_text,
+    parse_due,
+    sum_until,
+)
+from antfin.ledger.store import AccountRow, ChangeSet, Document, KeyRecord, StoreState
 from antfin.money import Currency, Money
 
 __all__ = ["SCHEMA_VERSION", "SQLiteStore"]
 
 #: Version of the on-disk schema this code reads and writes.
-SCHEMA_VERSION: Final = 3
+SCHEMA_VERSION: Final = 4
 
 #: ``PRAGMA application_id`` of antfin's files: the bytes ``antf``.
 APPLICATION_ID: Final = int.from_bytes(b"antf", "big")
@@ -81,7 +91,31 @@ CREATE TABLE IF NOT EXISTS documents (
 CREATE INDEX IF NOT EXISTS documents_due ON documents (kind, due_us) WHERE due_us IS NOT NULL;
 CREATE INDEX IF NOT EXISTS documents_status ON documents (kind, status)
 """,
+    # 3 -> 4: the ledger reads on demand. Accounts keep their running totals; holds their
+    # status and expiry for the index of pending expiries; postings are indexed by account
+    # and reversals by the entry they reverse. (_fill_running_totals computes the new columns.)
+    3: """
+ALTER TABLE accounts ADD COLUMN debits INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE accounts ADD COLUMN credits INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE accounts ADD COLUMN debits_pending INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE accounts ADD COLUMN credits_pending INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE holds ADD COLUMN status TEXT NOT NULL DEFAULT 'pending';
+ALTER TABLE holds ADD COLUMN expires_us INTEGER;
+CREATE INDEX IF NOT EXISTS holds_due ON holds (expires_us, seq) WHERE status = 'pending' AND expires_us IS NOT NULL;
+CREATE INDEX IF NOT EXISTS postings_account ON postings (account, entry_seq);
+CREATE INDEX IF NOT EXISTS entries_reverses ON entries (reverses) WHERE reverses IS NOT NULL
+""",
 }
+
+_KEY_QUERY: Final = (
+    "SELECT key, fingerprint, 'entry', id, NULL FROM entries WHERE key = ? AND fingerprint <> '' "
+    "UNION ALL SELECT key, fingerprint, kind, ref, hold FROM keys WHERE key = ? LIMIT 1"
+)
+
+_ACCOUNT_COLUMNS: Final = (
+    "id, kind, currency, non_negative, owner, purpose, metadata, closed, "
+    "debits, credits, debits_pending, credits_pending"
+)
 
 _SCHEMA: Final = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -152,15 +186,18 @@ class SQLiteStore:
     ()
     >>> store.close()
 
-    The schema (version 3): ``meta`` (``schema_version`` and the commit
-    ``version``), ``accounts``, ``entries`` with their ``postings`` (one row
-    per posting, in minor units), ``holds`` (latest state as JSON),
-    ``keys`` (idempotency keys of hold operations; an entry's key and
-    fingerprint are on its row) and ``documents`` (the books' aggregates: kind,
-    id, version, status, due time and a JSON body, indexed by status and due
-    time). Keys are unique across both tables. Every ledger row records the
-    commit ``version`` that last wrote it. A version-2 file is migrated on
-    opening; a file that is not antfin's (``PRAGMA application_id`` is
+    The schema (version 4): ``meta`` (``schema_version``), ``commits`` (one
+    row per commit: the version), ``accounts`` (with their running totals:
+    debits, credits, pending debits and pending credits in minor units),
+    ``entries`` with their ``postings`` (one row per posting, in minor units,
+    indexed by account), ``holds`` (latest state as JSON, with the status and
+    expiry indexed for expiring), ``keys`` (idempotency keys of hold
+    operations; an entry's key and fingerprint are on its row) and
+    ``documents`` (the books' aggregates: kind, id, version, status, due time
+    and a JSON body, indexed by status and due time). Keys are unique across
+    both tables. A version-2 or version-3 file is migrated on opening (the
+    running totals computed from the postings and pending holds); a file that
+    is not antfin's (``PRAGMA application_id`` is
     ``antf``) or of another version is refused before anything is written.
 
     Args:
@@ -258,16 +295,41 @@ class SQLiteStore:
             for statement in _MIGRATIONS[version].split(";\n"):
                 if statement.strip():
                     self._conn.execute(statement)
+            if version == 3:
+                self._fill_running_totals()
             version += 1
         self._conn.execute("UPDATE meta SET value = ? WHERE name = 'schema_version'", (str(SCHEMA_VERSION),))
         self._conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+
+    def _fill_running_totals(self) -> None:
+        """Migration 3 -> 4: each account's totals from its postings and pending holds; holds' index columns."""
+        conn = self._conn
+        conn.execute(
+            "UPDATE accounts SET "
+            "debits = coalesce((SELECT sum(minor) FROM postings WHERE account = accounts.id AND minor > 0), 0), "
+            "credits = coalesce((SELECT -sum(minor) FROM postings WHERE account = accounts.id AND minor < 0), 0)"
+        )
+        pending: dict[str, list[int]] = {}
+        updates = []
+        for hold_id, record in conn.execute("SELECT id, record FROM holds").fetchall():
+            hold = Hold.from_record(json.loads(record))
+            updates.append((hold.status.value, due_columns(hold.expires_at)[0], hold_id))
+            if hold.status is HoldStatus.PENDING:
+                minor = hold.amount.minor_units
+                pending.setdefault(hold.debit, [0, 0])[0] += minor
+                pending.setdefault(hold.credit, [0, 0])[1] += minor
+        conn.executemany("UPDATE holds SET status = ?, expires_us = ? WHERE id = ?", updates)
+        conn.executemany(
+            "UPDATE accounts SET debits_pending = ?, credits_pending = ? WHERE id = ?",
+            [(debits, credits, account_id) for account_id, (debits, credits) in pending.items()],
+        )
 
     @property
     def schema_version(self) -> int:
         """The schema version recorded in the file.
 
         >>> SQLiteStore(":memory:").schema_version
-        3
+        4
 
         .. versionadded:: 0.1.0
         """
@@ -301,7 +363,9 @@ class SQLiteStore:
     # -- reading ------------------------------------------------------------------
 
     def load(self) -> StoreState:
-        """Read everything committed, in commit order, as one consistent snapshot.
+        """Read everything committed, in commit order, as one consistent snapshot (an export).
+
+        The ledger never calls it: it reads what it needs, one row at a time.
 
         >>> SQLiteStore(":memory:").load().entries
         ()
@@ -317,42 +381,12 @@ class SQLiteStore:
             finally:
                 self._conn.execute("COMMIT")
 
-    def load_since(self, version: int) -> StoreState:
-        """Everything committed after ``version``; accounts and holds at their latest state.
-
-        >>> SQLiteStore(":memory:").load_since(0).version
-        0
-
-        .. versionadded:: 0.1.0
-        """
-        with self._lock:
-            if self._in_tx:
-                return self._read(version)
-            self._conn.execute("BEGIN")
-            try:
-                return self._read(version)
-            finally:
-                self._conn.execute("COMMIT")
-
     def _read(self, since: int) -> StoreState:
         conn = self._conn
         current = self._read_head()[0]
         accounts = tuple(
-            LedgerAccount(
-                row[0],
-                row[1],
-                self._currency(row[2]),
-                non_negative=bool(row[3]),
-                owner=row[4],
-                purpose=row[5],
-                metadata=metadata_value(row[6]),
-                closed=bool(row[7]),
-            )
-            for row in conn.execute(
-                "SELECT id, kind, currency, non_negative, owner, purpose, metadata, closed "
-                "FROM accounts WHERE version > ? ORDER BY seq",
-                (since,),
-            )
+            account_from_row(row)[0]
+            for row in conn.execute(f"SELECT {_ACCOUNT_COLUMNS} FROM accounts WHERE version > ? ORDER BY seq", (since,))
         )
         entry_rows = conn.execute(
             f"SELECT {ENTRY_COLUMNS} FROM entries WHERE seq > "
@@ -388,6 +422,190 @@ class SQLiteStore:
             for row in conn.execute("SELECT key, fingerprint, kind, ref, hold FROM keys WHERE version > ?", (since,))
         )
         return StoreState(accounts, tuple(entries), holds, tuple(keys), current)
+
+    # -- reads for the ledger (one row, or one account's rows, at a time) ---------------
+
+    def _rows(self, query: str, params: tuple[Any, ...] = ()) -> list[Any]:
+        with self._lock:
+            try:
+                return self._conn.execute(query, params).fetchall()
+            except sqlite3.Error as error:
+                raise StoreError(f"{self.path!r} failed a read: {error}") from error
+
+    def account(self, account_id: str) -> AccountRow | None:
+        """The account with its running totals (checked as it is read), or ``None``.
+
+        >>> SQLiteStore(":memory:").account("asset:bank") is None
+        True
+
+        Raises:
+            antfin.errors.SchemaError: a row of the wrong types, an unknown kind or currency.
+
+        .. versionadded:: 0.3.0
+        """
+        rows = self._rows(f"SELECT {_ACCOUNT_COLUMNS} FROM accounts WHERE id = ?", (account_id,))
+        return account_from_row(rows[0]) if rows else None
+
+    def accounts(self) -> tuple[AccountRow, ...]:
+        """Every account with its running totals, in opening order.
+
+        >>> SQLiteStore(":memory:").accounts()
+        ()
+
+        .. versionadded:: 0.3.0
+        """
+        return tuple(
+            account_from_row(row) for row in self._rows(f"SELECT {_ACCOUNT_COLUMNS} FROM accounts ORDER BY seq")
+        )
+
+    def key(self, key: str) -> KeyRecord | None:
+        """What ``key`` did (from the entries' unique key, or the keys table), or ``None``.
+
+        >>> SQLiteStore(":memory:").key("k") is None
+        True
+
+        .. versionadded:: 0.3.0
+        """
+        # The hot read of every write (a key is looked up before it is used): one statement, no list.
+        with self._lock:
+            try:
+                row = self._conn.execute(_KEY_QUERY, (key, key)).fetchone()
+            except sqlite3.Error as error:
+                raise StoreError(f"{self.path!r} failed a read: {error}") from error
+        return None if row is None else key_from_row(row)
+
+    def _entries_where(self, condition: str, params: tuple[Any, ...]) -> tuple[JournalEntry, ...]:
+        with self._lock:
+            rows = self._rows(f"SELECT {ENTRY_COLUMNS} FROM entries WHERE {condition} ORDER BY seq", params)
+            if not rows:
+                return ()
+            lines: dict[int, list[Posting]] = {}
+            postings = self._rows(
+                f"SELECT entry_seq, account, minor, currency FROM postings WHERE entry_seq IN "
+                f"(SELECT seq FROM entries WHERE {condition}) ORDER BY entry_seq, line",
+                params,
+            )
+        for seq, account, minor, code in postings:
+            lines.setdefault(seq, []).append(_make_posting(account, Money._from_minor(minor, self._currency(code))))
+        return tuple(entry_from_row(row, lines.get(row[0], ())) for row in rows)
+
+    def entry(self, entry_id: str) -> JournalEntry | None:
+        """The entry ``entry_id``, or ``None``.
+
+        >>> SQLiteStore(":memory:").entry("E1") is None
+        True
+
+        .. versionadded:: 0.3.0
+        """
+        found = self._entries_where("id = ?", (entry_id,))
+        return found[0] if found else None
+
+    def entries(self) -> tuple[JournalEntry, ...]:
+        """Every entry, in posting order.
+
+        >>> SQLiteStore(":memory:").entries()
+        ()
+
+        .. versionadded:: 0.3.0
+        """
+        return self._entries_where("1 = 1", ())
+
+    def entry_count(self) -> int:
+        """How many entries are committed (the seq of the last one).
+
+        >>> SQLiteStore(":memory:").entry_count()
+        0
+
+        .. versionadded:: 0.3.0
+        """
+        return int(self._rows("SELECT coalesce(max(seq), 0) FROM entries")[0][0])
+
+    def history(self, account_id: str) -> tuple[JournalEntry, ...]:
+        """The entries posting to ``account_id``, in posting order (from the postings' account index).
+
+        >>> SQLiteStore(":memory:").history("asset:bank")
+        ()
+
+        .. versionadded:: 0.3.0
+        """
+        return self._entries_where("seq IN (SELECT entry_seq FROM postings WHERE account = ?)", (account_id,))
+
+    def balance_at(self, account_id: str, at: datetime) -> int:
+        """Debits - credits posted to ``account_id`` by entries at or before ``at`` (minor units).
+
+        >>> from antfin.calendar import shanghai
+        >>> SQLiteStore(":memory:").balance_at("asset:bank", shanghai(2024, 1, 1))
+        0
+
+        .. versionadded:: 0.3.0
+        """
+        rows = self._rows(
+            "SELECT p.minor, e.at FROM postings p JOIN entries e ON e.seq = p.entry_seq WHERE p.account = ?",
+            (account_id,),
+        )
+        return sum_until(rows, at, account_id)
+
+    def reversal_of(self, entry_id: str) -> str | None:
+        """The id of the entry reversing ``entry_id``, or ``None``.
+
+        >>> SQLiteStore(":memory:").reversal_of("E1") is None
+        True
+
+        .. versionadded:: 0.3.0
+        """
+        rows = self._rows("SELECT id FROM entries WHERE reverses = ? LIMIT 1", (entry_id,))
+        return str(rows[0][0]) if rows else None
+
+    def hold(self, hold_id: str) -> Hold | None:
+        """The hold ``hold_id`` at its latest state, or ``None``.
+
+        >>> SQLiteStore(":memory:").hold("h") is None
+        True
+
+        .. versionadded:: 0.3.0
+        """
+        rows = self._rows("SELECT record FROM holds WHERE id = ?", (hold_id,))
+        return hold_from_text(rows[0][0]) if rows else None
+
+    def holds(self) -> tuple[Hold, ...]:
+        """Every hold, in creation order.
+
+        >>> SQLiteStore(":memory:").holds()
+        ()
+
+        .. versionadded:: 0.3.0
+        """
+        return tuple(hold_from_text(row[0]) for row in self._rows("SELECT record FROM holds ORDER BY seq"))
+
+    def holds_due(self, until: datetime) -> tuple[Hold, ...]:
+        """The pending holds expiring at or before ``until``, by expiry then creation (from an index).
+
+        >>> from antfin.calendar import shanghai
+        >>> SQLiteStore(":memory:").holds_due(shanghai(2024, 1, 1))
+        ()
+
+        .. versionadded:: 0.3.0
+        """
+        rows = self._rows(
+            "SELECT record FROM holds WHERE status = 'pending' AND expires_us IS NOT NULL AND expires_us <= ? "
+            "ORDER BY expires_us, seq",
+            (due_columns(until)[0],),
+        )
+        return tuple(hold_from_text(row[0]) for row in rows)
+
+    def counts(self) -> tuple[int, int, int]:
+        """How many accounts, entries and holds are committed.
+
+        >>> SQLiteStore(":memory:").counts()
+        (0, 0, 0)
+
+        .. versionadded:: 0.3.0
+        """
+        row = self._rows(
+            "SELECT (SELECT count(*) FROM accounts), (SELECT coalesce(max(seq), 0) FROM entries), "
+            "(SELECT count(*) FROM holds)"
+        )[0]
+        return int(row[0]), int(row[1]), int(row[2])
 
     # -- writing ------------------------------------------------------------------
 
@@ -573,9 +791,24 @@ class SQLiteStore:
             other_keys = list(changes.keys)
         if changes.holds:
             conn.executemany(
-                "INSERT INTO holds (id, record, version) VALUES (?, ?, ?) "
-                "ON CONFLICT(id) DO UPDATE SET record = excluded.record, version = excluded.version",
-                [(hold.id, json.dumps(hold.to_record(), ensure_ascii=False), version) for hold in changes.holds],
+                "INSERT INTO holds (id, record, version, status, expires_us) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT(id) DO UPDATE SET record = excluded.record, version = excluded.version, "
+                "status = excluded.status, expires_us = excluded.expires_us",
+                [
+                    (
+                        hold.id,
+                        json.dumps(hold.to_record(), ensure_ascii=False),
+                        version,
+                        hold.status.value,
+                        due_columns(hold.expires_at)[0],
+                    )
+                    for hold in changes.holds
+                ],
+            )
+        if changes.totals:
+            conn.executemany(
+                "UPDATE accounts SET debits = ?, credits = ?, debits_pending = ?, credits_pending = ? WHERE id = ?",
+                [(*totals[1:], totals[0]) for totals in changes.totals],
             )
         if other_keys:
             conn.executemany(

@@ -1,27 +1,30 @@
 """The ledger's storage port: a :class:`LedgerStore` protocol and the memory adapter.
 
-The :class:`~antfin.ledger.ledger.Ledger` keeps its working state in memory and hands
-each committed operation (or atomic batch) to its store as one
-:class:`ChangeSet`; the store writes it all or nothing. On opening, the ledger
-rebuilds its state from :meth:`LedgerStore.load`.
+The store holds the ledger's state; the :class:`~antfin.ledger.ledger.Ledger` is a
+cache over it. The ledger reads accounts (with their running totals), keys,
+entries and holds one at a time when it needs them, and hands each committed
+operation (or atomic batch) to its store as one :class:`ChangeSet`; the store
+writes it all or nothing. Opening a ledger reads nothing per entry or key.
 
 >>> from antfin.ledger.store import MemoryStore
 >>> store = MemoryStore()
->>> store.load().entries
-()
+>>> store.entries(), store.counts()
+((), (0, 0, 0))
 
 .. versionadded:: 0.1.0
 """
 
 from __future__ import annotations
 
+import heapq
+from array import array
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
 import attrs
 
-from antfin.ledger.model import Hold, JournalEntry, LedgerAccount
+from antfin.ledger.model import Hold, HoldStatus, JournalEntry, LedgerAccount
 
 __all__ = [
     "ChangeSet",
@@ -111,6 +114,9 @@ class ChangeSet:
     keys: tuple[KeyRecord, ...] = ()
     #: Aggregates of the books written in the same transaction (:class:`Document`).
     documents: tuple[Document, ...] = ()
+    #: The new running totals of every account the commit changed:
+    #: ``(account id, debits, credits, debits pending, credits pending)`` in minor units.
+    totals: tuple[tuple[str, int, int, int, int], ...] = ()
 
     @property
     def is_empty(self) -> bool:
@@ -121,12 +127,12 @@ class ChangeSet:
 
         .. versionadded:: 0.1.0
         """
-        return not (self.accounts or self.entries or self.holds or self.keys or self.documents)
+        return not (self.accounts or self.entries or self.holds or self.keys or self.documents or self.totals)
 
 
 @attrs.frozen
 class StoreState:
-    """Everything a store holds, in commit order, for a ledger to rebuild from.
+    """Everything a store holds, in commit order: an export (``load()``); the ledger never reads it.
 
     >>> StoreState().holds
     ()
@@ -158,6 +164,7 @@ def _make_change_set(
     holds: tuple[Hold, ...],
     keys: tuple[KeyRecord, ...],
     documents: tuple[Document, ...] = (),
+    totals: tuple[tuple[str, int, int, int, int], ...] = (),
 ) -> ChangeSet:
     changes = _new(ChangeSet)
     _set(changes, "accounts", accounts)
@@ -165,35 +172,52 @@ def _make_change_set(
     _set(changes, "holds", holds)
     _set(changes, "keys", keys)
     _set(changes, "documents", documents)
+    _set(changes, "totals", totals)
     return changes
+
+
+def _entry_index(entry_id: str) -> int:
+    """The position of entry ``E{n}`` in posting order (``n - 1``), or -1 for an id of another shape."""
+    if (
+        entry_id.__class__ is str
+        and entry_id[:1] == "E"
+        and entry_id[1:].isascii()
+        and entry_id[1:].isdigit()
+        and entry_id[1:2] != "0"
+    ):
+        return int(entry_id[1:]) - 1
+    return -1
+
+
+#: An account as a store returns it: its definition and its running totals in minor units
+#: (debits posted, credits posted, debits reserved by pending holds, credits reserved).
+AccountRow = tuple[LedgerAccount, tuple[int, int, int, int]]
 
 
 @runtime_checkable
 class LedgerStore(Protocol):
-    """Where a ledger's accounts, entries, holds and keys live.
+    """Where a ledger's accounts, entries, holds and keys live; the ledger is a cache over it.
+
+    The ledger reads what it needs one row at a time (an account with its
+    running totals, an idempotency key, an entry, a hold) and hands each
+    committed operation (or atomic batch) to :meth:`commit` as one
+    :class:`ChangeSet`. Opening a ledger reads nothing per entry or key.
 
     >>> isinstance(MemoryStore(), LedgerStore)
     True
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.3.0
+       Reads on demand (``account``, ``key``, ``entry``, ``hold`` …) instead of
+       one ``load`` of everything; accounts carry their running totals.
     """
-
-    def load(self) -> StoreState:
-        """Everything committed so far (accounts and holds at their latest state).
-
-        >>> MemoryStore().load().version
-        0
-
-        .. versionadded:: 0.1.0
-        """
-        ...
 
     def commit(self, changes: ChangeSet) -> None:
         """Write ``changes`` wholly or not at all; raise if it cannot.
 
         >>> store = MemoryStore()
         >>> store.commit(ChangeSet())
-        >>> store.load().version
+        >>> store.version
         1
 
         .. versionadded:: 0.1.0
@@ -209,17 +233,69 @@ class LedgerStore(Protocol):
         """
         ...
 
+    def account(self, account_id: str) -> AccountRow | None:
+        """The account ``account_id`` with its running totals, or ``None``."""
+        ...  # pragma: no cover
+
+    def accounts(self) -> tuple[AccountRow, ...]:
+        """Every account with its running totals, in opening order."""
+        ...  # pragma: no cover
+
+    def key(self, key: str) -> KeyRecord | None:
+        """What the idempotency key ``key`` did, or ``None`` if it is unused."""
+        ...  # pragma: no cover
+
+    def entry(self, entry_id: str) -> JournalEntry | None:
+        """The journal entry ``entry_id``, or ``None``."""
+        ...  # pragma: no cover
+
+    def entries(self) -> tuple[JournalEntry, ...]:
+        """Every journal entry, in posting order."""
+        ...  # pragma: no cover
+
+    def entry_count(self) -> int:
+        """How many journal entries are committed (the last entry is ``E{count}``)."""
+        ...  # pragma: no cover
+
+    def history(self, account_id: str) -> tuple[JournalEntry, ...]:
+        """The entries posting to ``account_id``, in posting order."""
+        ...  # pragma: no cover
+
+    def balance_at(self, account_id: str, at: datetime) -> int:
+        """The net (debits - credits, in minor units) posted to ``account_id`` by entries at or before ``at``."""
+        ...  # pragma: no cover
+
+    def reversal_of(self, entry_id: str) -> str | None:
+        """The id of the entry that reverses ``entry_id``, or ``None``."""
+        ...  # pragma: no cover
+
+    def hold(self, hold_id: str) -> Hold | None:
+        """The hold ``hold_id`` at its latest state, or ``None``."""
+        ...  # pragma: no cover
+
+    def holds(self) -> tuple[Hold, ...]:
+        """Every hold at its latest state, in creation order."""
+        ...  # pragma: no cover
+
+    def holds_due(self, until: datetime) -> tuple[Hold, ...]:
+        """The pending holds expiring at or before ``until``, by expiry then creation order."""
+        ...  # pragma: no cover
+
+    def counts(self) -> tuple[int, int, int]:
+        """How many accounts, journal entries and holds are committed."""
+        ...  # pragma: no cover
+
 
 @runtime_checkable
 class SharedLedgerStore(LedgerStore, Protocol):
     """A store several ledgers (threads, processes) may write at once.
 
     A ledger on such a store wraps every outermost operation in
-    :meth:`begin` ... :meth:`LedgerStore.commit` (or :meth:`rollback`): ``begin`` takes
-    the store's exclusive write lock and returns the committed version; if
-    it moved since the ledger last synced, the ledger reads the difference
-    with :meth:`load_since`, applies it, and only then validates and applies
-    its own operation. Each commit raises the version by one.
+    :meth:`begin` ... :meth:`LedgerStore.commit` (or :meth:`rollback`). ``begin``
+    starts the write transaction and returns the committed version; if it
+    moved since the ledger last synced, the ledger drops its cached accounts
+    (they are read again, fresh, when used) and only then validates and
+    applies its own operation. Each commit raises the version by one.
 
     >>> from antfin.ledger import SQLiteStore
     >>> isinstance(SQLiteStore(":memory:"), SharedLedgerStore), isinstance(MemoryStore(), SharedLedgerStore)
@@ -229,7 +305,7 @@ class SharedLedgerStore(LedgerStore, Protocol):
     """
 
     def begin(self) -> int:
-        """Take the exclusive write lock; return the committed version.
+        """Start the write transaction; return the committed version.
 
         >>> from antfin.ledger import SQLiteStore
         >>> store = SQLiteStore(":memory:")
@@ -241,19 +317,8 @@ class SharedLedgerStore(LedgerStore, Protocol):
         """
         ...
 
-    def load_since(self, version: int) -> StoreState:
-        """Everything committed after ``version`` (accounts and holds at their latest state).
-
-        >>> from antfin.ledger import SQLiteStore
-        >>> SQLiteStore(":memory:").load_since(0).entries
-        ()
-
-        .. versionadded:: 0.1.0
-        """
-        ...
-
     def rollback(self) -> None:
-        """Release the lock taken by :meth:`begin` without writing.
+        """End the transaction taken by :meth:`begin` without writing.
 
         >>> from antfin.ledger import SQLiteStore
         >>> store = SQLiteStore(":memory:")
@@ -309,7 +374,8 @@ class MemoryStore:
 
     A memory store belongs to one :class:`~antfin.ledger.ledger.Ledger` at a time
     (it may be reopened by a new ledger once the old one is no longer used);
-    share the *ledger* between threads instead, which is safe.
+    share the *ledger* between threads instead, which is safe. It is the only
+    copy of the entries and keys: the ledger reads them from here.
 
     >>> from antfin.ledger import Ledger
     >>> store = MemoryStore()
@@ -324,15 +390,33 @@ class MemoryStore:
 
     def __init__(self) -> None:
         self._accounts: dict[str, LedgerAccount] = {}
+        self._totals: dict[str, list[int]] = {}
         self._entries: list[JournalEntry] = []
+        # Per account, the index of every entry posting to it (once per posting), in order.
+        # (Arrays, not lists: they hold no Python objects, so the garbage collector skips them.)
+        self._lines: dict[str, array[int]] = {}
         self._holds: dict[str, Hold] = {}
+        self._hold_seq: dict[str, int] = {}
+        self._expiries: list[tuple[datetime, int, str]] = []  # pending holds' expiries (stale items skipped)
         self._keys: dict[str, KeyRecord] = {}
-        self._entry_keys: dict[str, tuple[str, str]] = {}  # key -> (fingerprint, entry id), from _append
+        self._entry_keys: dict[str, tuple[str, str]] = {}  # key -> (fingerprint, entry id)
+        self._reversed: dict[str, str] = {}
         self._documents: dict[tuple[str, str], Document] = {}
         self._version = 0
 
+    @property
+    def version(self) -> int:
+        """The number of commits made so far.
+
+        >>> MemoryStore().version
+        0
+
+        .. versionadded:: 0.3.0
+        """
+        return self._version
+
     def load(self) -> StoreState:
-        """Everything committed so far.
+        """Everything committed so far (an export: the ledger never calls it).
 
         >>> MemoryStore().load().accounts
         ()
@@ -349,7 +433,7 @@ class MemoryStore:
         )
 
     def commit(self, changes: ChangeSet) -> None:
-        """Keep ``changes`` (cannot fail part-way: plain dict and list updates).
+        """Keep ``changes`` (cannot fail part-way: the documents are checked first).
 
         >>> MemoryStore().commit(ChangeSet())
 
@@ -361,17 +445,44 @@ class MemoryStore:
         for document in changes.documents:
             documents[document.kind, document.id] = document
         for account in changes.accounts:
+            if account.id not in self._accounts:
+                self._totals[account.id] = [0, 0, 0, 0]
+                self._lines[account.id] = array("q")
             self._accounts[account.id] = account
-        self._entries.extend(changes.entries)
+        for account_id, debits, credits, debits_pending, credits_pending in changes.totals:
+            self._totals[account_id][:] = (debits, credits, debits_pending, credits_pending)
+        entries = self._entries
+        lines = self._lines
+        for entry in changes.entries:
+            index = len(entries)
+            entries.append(entry)
+            for posting in entry.postings:
+                lines[posting.account].append(index)
+            if entry.reverses is not None:
+                self._reversed[entry.reverses] = entry.id
         for hold in changes.holds:
+            if hold.id not in self._hold_seq:
+                self._hold_seq[hold.id] = len(self._hold_seq)
+                if hold.expires_at is not None and hold.status is HoldStatus.PENDING:
+                    heapq.heappush(self._expiries, (hold.expires_at, self._hold_seq[hold.id], hold.id))
             self._holds[hold.id] = hold
         for record in changes.keys:
-            self._keys[record.key] = record
+            if record.kind == "entry":
+                self._entry_keys[record.key] = (record.fingerprint, record.ref)
+            else:
+                self._keys[record.key] = record
         self._version += 1
 
     def _append(self, entry: JournalEntry, fingerprint: str) -> None:
         # The ledger's fast path for one transfer: commit() without building a ChangeSet or KeyRecord.
+        index = len(self._entries)
         self._entries.append(entry)
+        first, second = entry.postings
+        minor = first.amount._minor
+        self._totals[first.account][0] += minor
+        self._totals[second.account][1] += minor
+        self._lines[first.account].append(index)
+        self._lines[second.account].append(index)
         self._entry_keys[entry.key] = (fingerprint, entry.id)
         self._version += 1
 
@@ -382,6 +493,179 @@ class MemoryStore:
 
         .. versionadded:: 0.1.0
         """
+
+    # -- reads ----------------------------------------------------------------------
+
+    def account(self, account_id: str) -> AccountRow | None:
+        """The account with its running totals, or ``None``.
+
+        >>> MemoryStore().account("asset:bank") is None
+        True
+
+        .. versionadded:: 0.3.0
+        """
+        account = self._accounts.get(account_id)
+        if account is None:
+            return None
+        totals = self._totals[account_id]
+        return account, (totals[0], totals[1], totals[2], totals[3])
+
+    def accounts(self) -> tuple[AccountRow, ...]:
+        """Every account with its running totals, in opening order.
+
+        >>> MemoryStore().accounts()
+        ()
+
+        .. versionadded:: 0.3.0
+        """
+        totals = self._totals
+        return tuple((account, tuple(totals[account.id])) for account in self._accounts.values())  # type: ignore[misc]
+
+    def key(self, key: str) -> KeyRecord | None:
+        """What ``key`` did, or ``None``.
+
+        >>> MemoryStore().key("k") is None
+        True
+
+        .. versionadded:: 0.3.0
+        """
+        found = self._entry_keys.get(key)
+        if found is not None:
+            return _make_key_record(key, found[0], "entry", found[1], None)
+        return self._keys.get(key)
+
+    def entry(self, entry_id: str) -> JournalEntry | None:
+        """The entry ``entry_id`` (found by its number: ids are ``E1``, ``E2`` …), or ``None``.
+
+        >>> MemoryStore().entry("E1") is None
+        True
+
+        .. versionadded:: 0.3.0
+        """
+        index = _entry_index(entry_id)
+        if 0 <= index < len(self._entries):
+            entry = self._entries[index]
+            if entry.id == entry_id:
+                return entry
+        return None
+
+    def entries(self) -> tuple[JournalEntry, ...]:
+        """Every entry, in posting order.
+
+        >>> MemoryStore().entries()
+        ()
+
+        .. versionadded:: 0.3.0
+        """
+        return tuple(self._entries)
+
+    def entry_count(self) -> int:
+        """How many entries are committed.
+
+        >>> MemoryStore().entry_count()
+        0
+
+        .. versionadded:: 0.3.0
+        """
+        return len(self._entries)
+
+    def _indexes(self, account_id: str) -> list[int]:
+        seen: list[int] = []
+        for index in self._lines.get(account_id, ()):
+            if not seen or seen[-1] != index:
+                seen.append(index)
+        return seen
+
+    def history(self, account_id: str) -> tuple[JournalEntry, ...]:
+        """The entries posting to ``account_id``, in posting order.
+
+        >>> MemoryStore().history("asset:bank")
+        ()
+
+        .. versionadded:: 0.3.0
+        """
+        entries = self._entries
+        return tuple(entries[index] for index in self._indexes(account_id))
+
+    def balance_at(self, account_id: str, at: datetime) -> int:
+        """Debits - credits posted to ``account_id`` by entries at or before ``at`` (minor units).
+
+        >>> from antfin.calendar import shanghai
+        >>> MemoryStore().balance_at("asset:bank", shanghai(2024, 1, 1))
+        0
+
+        .. versionadded:: 0.3.0
+        """
+        net = 0
+        entries = self._entries
+        for index in self._indexes(account_id):
+            entry = entries[index]
+            if entry.at <= at:
+                net += sum(p.amount._minor for p in entry.postings if p.account == account_id)
+        return net
+
+    def reversal_of(self, entry_id: str) -> str | None:
+        """The entry reversing ``entry_id``, or ``None``.
+
+        >>> MemoryStore().reversal_of("E1") is None
+        True
+
+        .. versionadded:: 0.3.0
+        """
+        return self._reversed.get(entry_id)
+
+    def hold(self, hold_id: str) -> Hold | None:
+        """The hold ``hold_id``, or ``None``.
+
+        >>> MemoryStore().hold("h") is None
+        True
+
+        .. versionadded:: 0.3.0
+        """
+        return self._holds.get(hold_id)
+
+    def holds(self) -> tuple[Hold, ...]:
+        """Every hold, in creation order.
+
+        >>> MemoryStore().holds()
+        ()
+
+        .. versionadded:: 0.3.0
+        """
+        return tuple(self._holds.values())
+
+    def holds_due(self, until: datetime) -> tuple[Hold, ...]:
+        """The pending holds expiring at or before ``until``, by expiry then creation (from a heap).
+
+        >>> from antfin.calendar import shanghai
+        >>> MemoryStore().holds_due(shanghai(2024, 1, 1))
+        ()
+
+        .. versionadded:: 0.3.0
+        """
+        heap = self._expiries
+        holds = self._holds
+        due: list[Hold] = []
+        taken: list[tuple[datetime, int, str]] = []
+        while heap and heap[0][0] <= until:
+            item = heapq.heappop(heap)
+            hold = holds[item[2]]
+            if hold.status is HoldStatus.PENDING:
+                due.append(hold)
+                taken.append(item)
+        for item in taken:  # still pending: they stay in the index until resolved
+            heapq.heappush(heap, item)
+        return tuple(due)
+
+    def counts(self) -> tuple[int, int, int]:
+        """How many accounts, entries and holds are committed.
+
+        >>> MemoryStore().counts()
+        (0, 0, 0)
+
+        .. versionadded:: 0.3.0
+        """
+        return len(self._accounts), len(self._entries), len(self._holds)
 
     def document(self, kind: str, id: str) -> Document | None:
         """The stored document ``(kind, id)``, or ``None``.

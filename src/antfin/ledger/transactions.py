@@ -1,8 +1,8 @@
 """The ledger's state and its transaction machinery: undo log, commits, idempotency records.
 
 :class:`~antfin.ledger.ledger.Ledger` is built on ``_LedgerCore``, which
-holds the in-memory state (accounts, running totals, entries, holds, keys),
-runs every operation inside one transaction (its own, or the current atomic
+caches the accounts it used (with their running totals; entries, keys and
+holds stay in the store), runs every operation inside one transaction (its own, or the current atomic
 block's), commits it to the store, and undoes it if the store refuses.
 The shared argument checks of every operation live here too.
 
@@ -12,24 +12,22 @@ The shared argument checks of every operation live here too.
 from __future__ import annotations
 
 import functools
-import heapq
 import threading
-from array import array
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any, Concatenate, Final, ParamSpec, TypeVar, cast
 
 from antfin.calendar import EARLIEST_DATE, LATEST_DATE, ensure_aware
-from antfin.errors import InvalidAmountError, InvariantViolationError, NotFoundError
+from antfin.errors import ConcurrencyError, InvalidAmountError, InvariantViolationError, NotFoundError, SchemaError
 from antfin.idempotency import same_request
-from antfin.ledger.model import _EMPTY_METADATA, Hold, HoldStatus, JournalEntry, LedgerAccount, frozen_metadata
+from antfin.ledger.model import _EMPTY_METADATA, Hold, JournalEntry, LedgerAccount, frozen_metadata
 from antfin.ledger.store import (
     Document,
     KeyRecord,
     LedgerStore,
     MemoryStore,
     SharedLedgerStore,
-    StoreState,
+    _entry_index,
     _make_change_set,
 )
 from antfin.money import Money
@@ -41,13 +39,33 @@ _DR_PENDING: Final = 2  # debits reserved by pending holds
 _CR_PENDING: Final = 3  # credits reserved by pending holds
 
 
-_Undo = tuple[Callable[["_LedgerCore", Any], None], Any]
+_Undo = tuple[Callable[["_LedgerCore", "_Transaction", Any], None], Any]
 
 
 class _Transaction:
-    """Undo log and pending writes of one outermost atomic block."""
+    """Undo log, pending writes and read overlays of one outermost atomic block.
 
-    __slots__ = ("accounts", "documents", "entries", "holds", "keys", "undo")
+    What the block wrote but has not committed is visible through the overlays
+    (``key_index``, ``hold_index``, ``reversed``, ``entries``); the ledger reads
+    everything else from its store.
+    """
+
+    __slots__ = (
+        "accounts",
+        "documents",
+        "entries",
+        "hold_index",
+        "holds",
+        "key_index",
+        "keys",
+        "new_accounts",
+        "new_holds",
+        "no_keys",
+        "numbers",
+        "reversed",
+        "touched",
+        "undo",
+    )
 
     def __init__(self) -> None:
         self.undo: list[_Undo] = []
@@ -58,20 +76,28 @@ class _Transaction:
         self.holds: list[Hold] = []
         self.keys: list[KeyRecord] = []
         self.documents: list[Document] = []
+        self.key_index: dict[str, KeyRecord] = {}
+        self.hold_index: dict[str, Hold] = {}
+        self.reversed: dict[str, str] = {}
+        self.new_accounts: list[str] = []
+        self.new_holds: list[str] = []
+        # On a row-locking store: keys read as unused in this transaction, entry numbers taken ahead.
+        self.no_keys: set[str] = set()
+        self.numbers: list[int] = []
+        # Accounts whose running totals this block changed (an ordered set), written on commit.
+        self.touched: dict[str, None] = {}
 
 
-# Undo actions: plain functions of (ledger, argument), logged as cheap tuples.
+# Undo actions: plain functions of (ledger, transaction, argument), logged as cheap tuples.
+# They undo the cache and the overlays; the pending-write lists are truncated by the caller.
 
 
 _new = object.__new__
 _set = object.__setattr__
 
 
-def _undo_entry(ledger: _LedgerCore, _: object) -> None:
-    entry = ledger._entries.pop()
-    del ledger._entry_index[entry.id]
+def _undo_entry(ledger: _LedgerCore, tx: _Transaction, entry: JournalEntry) -> None:
     for posting in entry.postings:
-        ledger._lines[posting.account].pop()
         minor = posting.amount.minor_units
         totals = ledger._totals[posting.account]
         if minor > 0:
@@ -79,49 +105,46 @@ def _undo_entry(ledger: _LedgerCore, _: object) -> None:
         else:
             totals[_CR] += minor
     if entry.reverses is not None:
-        ledger._reversed.pop(entry.reverses, None)
+        tx.reversed.pop(entry.reverses, None)
 
 
-def _undo_entry_and_key(ledger: _LedgerCore, key: str) -> None:
-    _undo_entry(ledger, None)
-    _undo_key(ledger, key)
+def _undo_key(ledger: _LedgerCore, tx: _Transaction, key: str) -> None:
+    del tx.key_index[key]
 
 
-def _undo_key(ledger: _LedgerCore, key: str) -> None:
-    del ledger._keys[key]
-    del ledger._key_refs[key]
-    ledger._key_holds.pop(key, None)
+def _undo_entry_and_key(ledger: _LedgerCore, tx: _Transaction, entry: JournalEntry) -> None:
+    _undo_entry(ledger, tx, entry)
+    del tx.key_index[entry.key]
 
 
-def _undo_new_hold(ledger: _LedgerCore, hold_id: str) -> None:
-    del ledger._holds[hold_id]
-    ledger._hold_seq -= 1
+def _undo_new_hold(ledger: _LedgerCore, tx: _Transaction, hold_id: str) -> None:
+    del tx.hold_index[hold_id]
+    tx.new_holds.pop()
 
 
-def _undo_hold_change(ledger: _LedgerCore, previous: Hold) -> None:
-    ledger._holds[previous.id] = previous
+def _undo_hold_change(ledger: _LedgerCore, tx: _Transaction, change: tuple[Hold, Hold | None]) -> None:
+    hold, overlaid = change
+    if overlaid is None:
+        del tx.hold_index[hold.id]
+    else:
+        tx.hold_index[hold.id] = overlaid
 
 
-def _undo_new_account(ledger: _LedgerCore, account_id: str) -> None:
+def _undo_new_account(ledger: _LedgerCore, tx: _Transaction, account_id: str) -> None:
     del ledger._accounts[account_id]
     del ledger._totals[account_id]
-    del ledger._lines[account_id]
     del ledger._signs[account_id]
+    tx.new_accounts.pop()
 
 
-def _undo_account_change(ledger: _LedgerCore, previous: LedgerAccount) -> None:
+def _undo_account_change(ledger: _LedgerCore, tx: _Transaction, previous: LedgerAccount) -> None:
     ledger._accounts[previous.id] = previous
 
 
-def _undo_reserve(ledger: _LedgerCore, change: tuple[Hold, int]) -> None:
+def _undo_reserve(ledger: _LedgerCore, tx: _Transaction, change: tuple[Hold, int]) -> None:
     hold, minor = change
     ledger._totals[hold.debit][_DR_PENDING] -= minor
     ledger._totals[hold.credit][_CR_PENDING] -= minor
-
-
-def _undo_expiry_pops(ledger: _LedgerCore, popped: list[tuple[datetime, int, str]]) -> None:
-    for item in popped:
-        heapq.heappush(ledger._expiries, item)
 
 
 _P = ParamSpec("_P")
@@ -144,6 +167,8 @@ def _locked(method: Callable[Concatenate[_L, _P], _R]) -> Callable[Concatenate[_
 #: amounts as 64-bit integers (SQLite's INTEGER), so the ledger refuses more for all of them.
 _MAX_MINOR: Final = 2**63 - 1
 _FIRST_YEAR: Final = EARLIEST_DATE.year
+#: How many times a single call that lost a race on a row-locking store is run again.
+_RETRIES: Final = 5
 _LAST_YEAR: Final = LATEST_DATE.year
 
 
@@ -207,75 +232,80 @@ _T = TypeVar("_T")
 
 
 class _LedgerCore:
-    """The ledger's state, its transactions (undo log, commit, rollback) and its idempotency records."""
+    """The ledger's caches, its transactions (undo log, commit, rollback) and its idempotency records.
+
+    State lives in the store. The ledger caches the accounts it has used (each
+    with its running totals) and, inside a transaction, overlays what the
+    transaction wrote and has not committed yet.
+    """
 
     def __init__(self, store: LedgerStore | None = None) -> None:
         self._store: LedgerStore = MemoryStore() if store is None else store
         self._shared = isinstance(self._store, SharedLedgerStore)
+        self._memory = self._store.__class__ is MemoryStore
+        # A store that locks the rows a write reads (PostgreSQL): caches are dropped at every
+        # transaction, entries are numbered by the store, and single calls that lose a race are retried.
+        self._locks_rows = bool(getattr(self._store, "locks_rows", False))
         self._lock = threading.RLock()
+        # The account cache: definitions, running totals and signs of the accounts used so far.
         self._accounts: dict[str, LedgerAccount] = {}
         self._signs: dict[str, int] = {}
         self._totals: dict[str, list[int]] = {}
-        self._entries: list[JournalEntry] = []
-        self._entry_index: dict[str, int] = {}
-        # Per account, the index of every entry posting to it (once per posting), in order.
-        # (Arrays, not lists: they hold no Python objects, so the garbage collector skips them.)
-        self._lines: dict[str, array[int]] = {}
-        self._holds: dict[str, Hold] = {}
-        self._expiries: list[tuple[datetime, int, str]] = []
-        # Idempotency keys, kept as plain strings (the garbage collector skips such dicts):
-        # key -> fingerprint, key -> entry or hold id, and key -> hold for keys whose result is a hold.
-        self._keys: dict[str, str] = {}
-        self._key_refs: dict[str, str] = {}
-        self._key_holds: dict[str, Hold | None] = {}
-        self._reversed: dict[str, str] = {}
-        self._hold_seq = 0
-        self._version = 0
+        # Committed entries as of the last sync: the next entry is E{_entry_base + 1}.
+        self._entry_base = 0
+        self._version = -1  # the store version the caches reflect (-1: not synced yet)
         self._tx: _Transaction | None = None
 
-    def _add_account(self, account: LedgerAccount) -> None:
+    # -- the account cache ----------------------------------------------------------
+
+    def _add_account(self, account: LedgerAccount, totals: list[int]) -> None:
         self._accounts[account.id] = account
         self._signs[account.id] = account.kind.sign
-        self._totals[account.id] = [0, 0, 0, 0]
-        self._lines[account.id] = array("q")
+        self._totals[account.id] = totals
 
-    def _catch_up(self, state: StoreState) -> None:
-        """Apply what the store committed (at load, or by another ledger since our last sync)."""
-        for account in state.accounts:
-            if account.id in self._accounts:
-                self._accounts[account.id] = account
-            else:
-                self._add_account(account)
-        for entry in state.entries:
-            if entry.id not in self._entry_index:
-                self._apply_entry(entry)
-        for hold in state.holds:
-            previous = self._holds.get(hold.id)
-            if previous is None:
-                self._hold_seq += 1
-            elif previous.status is HoldStatus.PENDING:
-                self._totals[previous.debit][_DR_PENDING] -= previous.amount.minor_units
-                self._totals[previous.credit][_CR_PENDING] -= previous.amount.minor_units
-            self._holds[hold.id] = hold
-            if hold.status is HoldStatus.PENDING:
-                self._totals[hold.debit][_DR_PENDING] += hold.amount.minor_units
-                self._totals[hold.credit][_CR_PENDING] += hold.amount.minor_units
-                if hold.expires_at is not None:
-                    heapq.heappush(self._expiries, (hold.expires_at, self._hold_seq, hold.id))
-        for record in state.keys:
-            self._store_key(record)
+    def _account_or_none(self, account_id: object) -> LedgerAccount | None:
+        """The account (from the cache, or loaded into it from the store), or ``None``."""
+        if account_id.__class__ is not str and not isinstance(account_id, str):
+            return None
+        account = self._accounts.get(account_id)
+        if account is not None:
+            return account
+        row = self._store.account(account_id)
+        if row is None:
+            return None
+        account, totals = row
+        _check_loaded_account(account, totals)
+        self._add_account(account, list(totals))
+        return account
+
+    def _account_totals(self, account_id: str) -> list[int]:
+        """The running totals of an account that must exist (a hold's side, say)."""
+        totals = self._totals.get(account_id)
+        if totals is None:
+            if self._account_or_none(account_id) is None:
+                raise InvariantViolationError(f"account {account_id!r} is referenced but not in the store")
+            totals = self._totals[account_id]
+        return totals
+
+    def _drop_caches(self) -> None:
+        self._accounts.clear()
+        self._signs.clear()
+        self._totals.clear()
 
     # -- transactions -------------------------------------------------------------
 
     def _begin(self) -> _Transaction:
-        """Open the outermost transaction; on a shared store, lock it and catch up first."""
+        """Open the outermost transaction; on a shared store, start its write and drop stale caches."""
         tx = _Transaction()
         if self._shared:
             store = cast(SharedLedgerStore, self._store)
             version = store.begin()
-            if version != self._version:
+            if self._locks_rows:
+                self._drop_caches()
+            elif version != self._version:
                 try:
-                    self._catch_up(store.load_since(self._version))
+                    self._drop_caches()
+                    self._entry_base = store.entry_count()
                 except BaseException:
                     store.rollback()
                     raise
@@ -285,23 +315,30 @@ class _LedgerCore:
 
     def _finish(self, tx: _Transaction) -> None:
         """Commit the outermost transaction to the store, or undo it if the store refuses."""
-        self._tx = None
-        if tx.entries or tx.keys or tx.holds or tx.accounts or tx.documents:
+        if tx.entries or tx.keys or tx.holds or tx.accounts or tx.documents or tx.touched:
+            totals = self._totals
             changes = _make_change_set(
                 tuple({account.id: account for account in tx.accounts}.values()),
                 tuple(tx.entries),
                 tuple({hold.id: hold for hold in tx.holds}.values()),
                 tuple(tx.keys),
                 tuple(tx.documents),
+                tuple((account_id, *totals[account_id]) for account_id in tx.touched),  # type: ignore[misc]
             )
             try:
                 self._store.commit(changes)
             except BaseException:
+                self._tx = None
                 self._rollback(tx, 0)
+                self._version = -1  # resync (drop the caches) at the next transaction
                 raise
+            self._tx = None
+            self._entry_base += len(tx.entries)
             self._version += 1
-        elif self._shared:
-            cast(SharedLedgerStore, self._store).rollback()
+        else:
+            self._tx = None
+            if self._shared:
+                cast(SharedLedgerStore, self._store).rollback()
 
     def _abort(self, tx: _Transaction) -> None:
         self._tx = None
@@ -313,85 +350,196 @@ class _LedgerCore:
         """Run one operation: inside the current atomic block, or as its own transaction.
 
         Every operation validates everything before it changes anything, so a
-        refused operation needs no undo even inside a block.
+        refused operation needs no undo even inside a block. On a store that
+        locks rows, a single call that lost a race (a key or row another
+        transaction took first, a deadlock) is run again, a bounded number of
+        times: it then sees the winner's result.
         """
         with self._lock:
             tx = self._tx
             if tx is not None:
                 return body(tx, *args)
-            tx = self._begin()
-            try:
-                result = body(tx, *args)
-            except BaseException:
-                self._abort(tx)
-                raise
-            self._finish(tx)
-            return result
+            attempt = 0
+            while True:
+                tx = self._begin()
+                try:
+                    result = body(tx, *args)
+                except ConcurrencyError:
+                    self._abort(tx)
+                    if not self._locks_rows or attempt >= _RETRIES:
+                        raise
+                    attempt += 1
+                    continue
+                except BaseException:
+                    self._abort(tx)
+                    raise
+                try:
+                    self._finish(tx)
+                except ConcurrencyError:
+                    if not self._locks_rows or attempt >= _RETRIES:
+                        raise
+                    attempt += 1
+                    continue
+                return result
 
     def _rollback(self, tx: _Transaction, mark: int) -> None:
         undo = tx.undo
         while len(undo) > mark:
             action, argument = undo.pop()
-            action(self, argument)
+            action(self, tx, argument)
 
     def _write(self) -> _Transaction:
         if self._tx is None:
             raise InvariantViolationError("ledger mutation outside a transaction")  # pragma: no cover
         return self._tx
 
+    def _next_entry_id(self, tx: _Transaction | None) -> str:
+        if self._locks_rows:
+            if tx is not None and tx.numbers:
+                return f"E{tx.numbers.pop()}"
+            return f"E{self._store.next_entry_number()}"  # type: ignore[attr-defined]
+        return f"E{self._entry_base + (0 if tx is None else len(tx.entries)) + 1}"
+
+    # -- reads through the overlays ---------------------------------------------------
+
+    def _key_record(self, key: str) -> KeyRecord | None:
+        tx = self._tx
+        if tx is not None:
+            record = tx.key_index.get(key)
+            if record is not None:
+                return record
+            if key in tx.no_keys:
+                return None
+        return self._store.key(key)
+
+    def _lock_rows(self, tx: _Transaction, key: str | None, account_ids: Iterable[object], numbers: int) -> None:
+        """On a row-locking store, read in one round trip what an operation needs: its key, its accounts
+        (locked in id order, so that writers never deadlock on them) and entry numbers."""
+        ids = {a for a in account_ids if a.__class__ is str and a not in self._accounts}
+        wanted = [key] if key is not None and key not in tx.key_index and key not in tx.no_keys else []
+        texts = [*wanted, *ids]
+        if not all(text.isascii() and "\x00" not in text for text in texts):
+            return  # odd text: the one-at-a-time reads handle (and refuse) it
+        record, rows, taken = self._store.prefetch(  # type: ignore[attr-defined]
+            wanted[0] if wanted else None, sorted(ids), numbers
+        )
+        if wanted:
+            if record is None:
+                tx.no_keys.add(key)  # type: ignore[arg-type]
+            else:
+                tx.key_index[record.key] = record
+        for account, totals in rows:
+            if account.id not in self._accounts:
+                _check_loaded_account(account, totals)
+                self._add_account(account, list(totals))
+        tx.numbers.extend(reversed(taken))
+
+    def _find_entry(self, entry_id: object) -> JournalEntry | None:
+        if not isinstance(entry_id, str):
+            return None
+        tx = self._tx
+        if tx is not None and tx.entries:
+            if self._locks_rows:  # numbered by the store: not contiguous
+                for entry in tx.entries:
+                    if entry.id == entry_id:
+                        return entry
+            else:
+                index = _entry_index(entry_id) - self._entry_base
+                if 0 <= index < len(tx.entries) and tx.entries[index].id == entry_id:
+                    return tx.entries[index]
+        return self._store.entry(entry_id)
+
+    def _find_hold(self, hold_id: object) -> Hold | None:
+        if not isinstance(hold_id, str):
+            return None
+        tx = self._tx
+        if tx is not None:
+            hold = tx.hold_index.get(hold_id)
+            if hold is not None:
+                return hold
+        return self._store.hold(hold_id)
+
+    def _reversal_of(self, entry_id: str) -> str | None:
+        tx = self._tx
+        if tx is not None:
+            found = tx.reversed.get(entry_id)
+            if found is not None:
+                return found
+        return self._store.reversal_of(entry_id)
+
     # -- idempotency ----------------------------------------------------------------
 
     def _replay(self, key: str, fingerprint: str) -> KeyRecord | None:
-        used = self._keys.get(key)
-        if used is None:
+        record = self._key_record(key)
+        if record is None:
             return None
-        same_request(key, used, fingerprint)
-        hold = self._key_holds.get(key)
-        kind = "entry" if key not in self._key_holds else "hold"
-        return KeyRecord(key, used, kind, self._key_refs[key], hold)
-
-    def _store_key(self, record: KeyRecord) -> None:
-        self._keys[record.key] = record.fingerprint
-        self._key_refs[record.key] = record.ref
-        if record.kind != "entry":
-            self._key_holds[record.key] = record.hold
+        same_request(key, record.fingerprint, fingerprint)
+        return record
 
     def _remember(self, tx: _Transaction, record: KeyRecord) -> None:
-        self._store_key(record)
+        tx.key_index[record.key] = record
         tx.keys.append(record)
         tx.undo.append((_undo_key, record.key))
 
     def _entry_result(self, record: KeyRecord) -> JournalEntry:
-        return self._entries[self._entry_index[record.ref]]
+        entry = self._find_entry(record.ref)
+        if entry is None:
+            raise InvariantViolationError(f"key {record.key!r} names entry {record.ref!r}, which is not in the store")
+        return entry
 
     def _hold_result(self, record: KeyRecord) -> Hold:
         if record.hold is None:
             raise InvariantViolationError(f"key {record.key!r} recorded a hold result without the hold")
         return record.hold
 
-    def _apply_entry(self, entry: JournalEntry) -> None:
-        index = len(self._entries)
-        self._entries.append(entry)
-        self._entry_index[entry.id] = index
+    def _apply_entry(self, tx: _Transaction, entry: JournalEntry) -> None:
+        touched = tx.touched
         for posting in entry.postings:
             minor = posting.amount.minor_units
-            totals = self._totals[posting.account]
+            totals = self._account_totals(posting.account)
             if minor > 0:
                 totals[_DR] += minor
             else:
                 totals[_CR] -= minor
-            self._lines[posting.account].append(index)
+            touched[posting.account] = None
+        tx.entries.append(entry)
         if entry.reverses is not None:
-            self._reversed[entry.reverses] = entry.id
+            tx.reversed[entry.reverses] = entry.id
 
     def _reserve(self, tx: _Transaction, hold: Hold, direction: int) -> None:
         minor = hold.amount.minor_units * direction
-        self._totals[hold.debit][_DR_PENDING] += minor
-        self._totals[hold.credit][_CR_PENDING] += minor
+        self._account_totals(hold.debit)[_DR_PENDING] += minor
+        self._account_totals(hold.credit)[_CR_PENDING] += minor
+        tx.touched[hold.debit] = None
+        tx.touched[hold.credit] = None
         tx.undo.append((_undo_reserve, (hold, minor)))
 
     def _resolve_hold(self, tx: _Transaction, hold: Hold, resolved: Hold) -> None:
+        if self._locks_rows:
+            self._lock_rows(tx, None, (hold.debit, hold.credit), 0)
         self._reserve(tx, hold, -1)
-        self._holds[hold.id] = resolved
-        tx.undo.append((_undo_hold_change, hold))
+        tx.undo.append((_undo_hold_change, (hold, tx.hold_index.get(hold.id))))
+        tx.hold_index[hold.id] = resolved
         tx.holds.append(resolved)
+
+
+def _check_loaded_account(account: object, totals: object) -> None:
+    """Refuse an account row that cannot be true: stored state is untrusted until checked."""
+    if not isinstance(account, LedgerAccount):
+        raise SchemaError(f"the store returned {type(account).__name__} for an account")
+    if (
+        not isinstance(totals, tuple)
+        or len(totals) != 4
+        or any(value.__class__ is not int or not 0 <= value <= _MAX_MINOR * 2**20 for value in totals)
+    ):
+        raise SchemaError(f"account {account.id!r} has malformed running totals in the store: {totals!r}")
+    if account.non_negative:
+        if account.kind.debit_normal:
+            available = totals[_DR] - totals[_CR] - totals[_CR_PENDING]
+        else:
+            available = totals[_CR] - totals[_DR] - totals[_DR_PENDING]
+        if available < 0:
+            raise InvariantViolationError(
+                f"non-negative account {account.id!r} is stored below zero net of holds "
+                f"({available} minor units): the store's totals were altered"
+            )

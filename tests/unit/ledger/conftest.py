@@ -43,7 +43,7 @@ Snapshot = Callable[[Ledger], tuple[Any, ...]]
 
 def _snapshot(book: Ledger) -> tuple[Any, ...]:
     """Balances, pending amounts, accounts, entries, holds, and what the store holds."""
-    state = book.store.load()
+    state = book.store.load()  # type: ignore[attr-defined]
     return (
         tuple((a, book.balance(a.id), book.pending(a.id), book.incoming(a.id)) for a in book.accounts()),
         book.entries(),

@@ -159,17 +159,13 @@ def test_an_unknown_version_is_refused_before_writing(tmp_path: Path) -> None:
 
 
 def test_a_version_2_file_is_migrated_and_keeps_its_ledger(tmp_path: Path) -> None:
+    from tests.unit.ledger.schema3 import write_schema3_file
+
     path = tmp_path / "v2.db"
-    ledger = _ledger(SQLiteStore(path))
-    ledger.transfer("t1", debit="asset:bank", credit="wallet:a", amount=CNY("7.00"), at=AT)
-    ledger.close()
-    with sqlite3.connect(path) as conn:  # make it look like a file of the first version
-        conn.execute("DROP TABLE documents")
-        conn.execute("UPDATE meta SET value = '2' WHERE name = 'schema_version'")
-    conn.close()
+    write_schema3_file(path, version=2)  # a file of the version before documents, as antfin wrote it
     store = SQLiteStore(path)
-    assert store.schema_version == SCHEMA_VERSION == 3
-    assert Ledger(store).balance("wallet:a") == CNY("7.00")
+    assert store.schema_version == SCHEMA_VERSION == 4
+    assert Ledger(store).balance("wallet:a") == CNY("70.00")
     assert store.document_ids("escrow") == ()
     store.close()
 
