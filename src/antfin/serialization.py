@@ -104,11 +104,9 @@ _CONTEXT_MARKER: typing.Final = "__antfin_load_context__"
 
 
 class _Context(typing.Protocol):
-    """What loading needs of a ledger: counts to prove nothing was written, and a block to roll back."""
+    """What loading needs of a ledger: a block to roll back, and its uncommitted writes to prove there were none."""
 
-    def counts(self) -> tuple[int, int, int]: ...
-
-    def accounts(self) -> tuple[Any, ...]: ...
+    def uncommitted(self) -> tuple[int, int, int]: ...
 
     def atomic(self) -> typing.ContextManager[Any]: ...
 
@@ -397,15 +395,15 @@ def from_data(
         if ledger is None or not _is_ledger_type(type(ledger)):
             return typing.cast(T, _load(cls, data, "$", ledger))
         ledger = typing.cast(_Context, ledger)
-        before = ledger.counts()
         with ledger.atomic():  # loading never writes: anything it would write is rolled back and refused
+            before = ledger.uncommitted()
             loaded = _load(cls, data, "$", ledger)
-            after = ledger.counts()
+            after = ledger.uncommitted()
             if after != before:
-                opened = [account.id for account in ledger.accounts()[before[0] :]]
                 raise SerializationError(
-                    f"$: loading would write to the ledger (accounts {opened}, {after[1] - before[1]} entries, "
-                    f"{after[2] - before[2]} holds); load into the ledger the document was saved with"
+                    f"$: loading would write to the ledger ({after[0] - before[0]} accounts, "
+                    f"{after[1] - before[1]} entries, {after[2] - before[2]} holds); "
+                    "load into the ledger the document was saved with"
                 )
         return typing.cast(T, loaded)
     finally:

@@ -440,3 +440,44 @@ def test_two_processes_opening_a_new_schema_at_once_both_succeed(postgres_url: s
 def test_importing_antfin_never_imports_psycopg() -> None:
     code = "import sys, antfin, antfin.ledger, antfin.books; assert 'psycopg' not in sys.modules, 'psycopg imported'"
     subprocess.run([sys.executable, "-c", code], check=True, env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)))
+
+
+def test_a_version_1_schema_is_migrated_with_totals_and_entries_by_instant(
+    make: Callable[..., PostgresStore], admin: Any, postgres_schema: str
+) -> None:
+    from antfin.ledger.postgres import _MIGRATIONS
+
+    admin.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(postgres_schema)))
+    admin.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(postgres_schema)))
+    admin.execute(
+        "CREATE TABLE antfin_schema (version INTEGER PRIMARY KEY, "
+        "applied_at TIMESTAMPTZ NOT NULL DEFAULT now(), description TEXT NOT NULL)"
+    )
+    admin.execute(_MIGRATIONS[1][1])
+    admin.execute("INSERT INTO antfin_schema (version, description) VALUES (1, 'as version 1 wrote it')")
+    for account, kind in (("asset:bank", "asset"), ("wallet:a", "liability")):
+        admin.execute(
+            "INSERT INTO accounts (id, kind, currency, non_negative, owner, purpose, metadata, closed, version) "
+            "VALUES (%s, %s, 'CNY', %s, NULL, '', '{}', FALSE, 1)",
+            (account, kind, kind == "liability"),
+        )
+    for seq, day in ((1, 1), (2, 3)):
+        admin.execute(
+            "INSERT INTO entries (seq, id, key, fingerprint, at, memo, metadata, reverses, hold_id) "
+            "VALUES (%s, %s, %s, '', %s, '', '{}', NULL, NULL)",
+            (seq, f"E{seq}", f"k{seq}", shanghai(2024, 1, day, 9).isoformat()),
+        )
+        admin.execute(
+            "INSERT INTO postings (entry_seq, line, account, minor, currency) "
+            "VALUES (%s, 0, 'asset:bank', 500, 'CNY'), (%s, 1, 'wallet:a', -500, 'CNY')",
+            (seq, seq),
+        )
+    admin.execute("UPDATE head SET version = 1, last_entry = 2")
+    admin.execute("INSERT INTO commits (version, last_entry, token) VALUES (1, 2, gen_random_uuid())")
+    store = make()
+    assert store.schema_version == SCHEMA_VERSION
+    ledger = Ledger(store)
+    assert ledger.balance("wallet:a") == CNY("10.00")
+    days = [shanghai(2023, 12, 31), shanghai(2024, 1, 2), shanghai(2024, 1, 4)]
+    assert ledger.balances_at(["wallet:a"], days) == (CNY("0"), CNY("5.00"), CNY("10.00"))
+    assert [account for account, _, _ in store.movements({"wallet:a"}, shanghai(2024, 1, 2))] == ["wallet:a"]

@@ -50,7 +50,7 @@ import re
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final, NoReturn
 
@@ -77,6 +77,7 @@ from antfin.ledger.rows import (
     hold_from_text,
     key_from_row,
     metadata_text,
+    movements_from_rows,
     parse_due,
     sum_until,
 )
@@ -186,7 +187,8 @@ CREATE INDEX documents_status ON documents (kind, status)
 """,
     ),
     2: (
-        "row locks: running totals on accounts, entry and commit numbers from sequences, pending holds' expiries",
+        "row locks: running totals on accounts, entry and commit numbers from sequences, pending holds' expiries, "
+        "entries by instant",
         """
 ALTER TABLE accounts ADD COLUMN debits BIGINT NOT NULL DEFAULT 0,
     ADD COLUMN credits BIGINT NOT NULL DEFAULT 0,
@@ -206,6 +208,9 @@ UPDATE accounts SET
 CREATE INDEX holds_due ON holds (expires_us, seq) WHERE status = 'pending' AND expires_us IS NOT NULL;
 CREATE INDEX postings_account ON postings (account, entry_seq);
 CREATE UNIQUE INDEX entries_reverses ON entries (reverses) WHERE reverses IS NOT NULL;
+ALTER TABLE entries ADD COLUMN at_us BIGINT;
+UPDATE entries SET at_us = (extract(epoch FROM at::timestamptz) * 1000000)::bigint;
+CREATE INDEX entries_at ON entries (at_us);
 CREATE SEQUENCE entry_numbers AS BIGINT;
 SELECT setval('entry_numbers', greatest((SELECT max(seq) FROM entries), 1), (SELECT max(seq) FROM entries) IS NOT NULL);
 DROP TABLE head;
@@ -703,7 +708,7 @@ class PostgresStore:
         True
         >>> store.close()
 
-        .. versionadded:: 0.3.0
+        .. versionadded:: 0.2.0
         """
         lock = " FOR UPDATE" if self._in_tx else ""  # in a write: the row stays locked until it ends
         rows = self._rows(f"SELECT {_ACCOUNT_COLUMNS} FROM accounts WHERE id = %s{lock}", (account_id,))
@@ -805,6 +810,15 @@ class PostgresStore:
             (account_id,),
         )
         return sum_until(rows, at, account_id)
+
+    def movements(self, accounts: Collection[str], after: datetime) -> tuple[tuple[str, datetime, int], ...]:
+        """Postings to ``accounts`` by entries booked after ``after`` (from the index of entries by instant)."""
+        rows = self._rows(
+            "SELECT p.account, e.at, p.minor FROM entries e JOIN postings p ON p.entry_seq = e.seq "
+            "WHERE e.at_us > %s ORDER BY e.seq, p.line",
+            (due_columns(after)[0],),
+        )
+        return movements_from_rows(rows, accounts)
 
     def reversal_of(self, entry_id: str) -> str | None:
         """The id of the entry reversing ``entry_id``, or ``None``."""
@@ -1083,6 +1097,7 @@ class PostgresStore:
                         "{}" if entry.metadata is _EMPTY_METADATA else metadata_text(entry.metadata),
                         entry.reverses,
                         entry.hold_id,
+                        due_columns(entry.at)[0],
                     )
                 )
                 for line, posting in enumerate(entry.postings):
@@ -1172,7 +1187,7 @@ class PostgresStore:
                             created.append((opened, row[0]))
                 elif table == "entries":
                     cursor.executemany(
-                        f"INSERT INTO entries ({ENTRY_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                        f"INSERT INTO entries ({ENTRY_COLUMNS}, at_us) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
                         rows,
                     )
                 elif table == "postings":

@@ -18,7 +18,7 @@ checks.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, Final
 
@@ -43,6 +43,7 @@ __all__ = [
     "key_from_row",
     "metadata_text",
     "metadata_value",
+    "movements_from_rows",
     "parse_due",
     "sum_until",
 ]
@@ -197,6 +198,39 @@ def key_from_row(row: Sequence[Any]) -> KeyRecord:
     'E1'
     """
     return KeyRecord(row[0], row[1], row[2], row[3], None if row[4] is None else hold_from_text(row[4]))
+
+
+def movements_from_rows(
+    rows: Iterable[Sequence[Any]], accounts: Collection[str]
+) -> tuple[tuple[str, datetime, int], ...]:
+    """(account, instant, minor units) of the (account, instant as ISO text, minor) rows on ``accounts``, checked.
+
+    >>> movements_from_rows([("a", "2024-01-01T09:00:00+08:00", 5), ("b", "2024-01-01T09:00:00+08:00", -5)], {"a"})
+    (('a', datetime.datetime(2024, 1, 1, 9, 0, tzinfo=datetime.timezone(datetime.timedelta(seconds=28800))), 5),)
+
+    Raises:
+        antfin.errors.InvariantViolationError: an unreadable time or amount.
+    """
+    wanted = accounts if isinstance(accounts, (set, frozenset, dict)) else frozenset(accounts)
+    parsed: dict[str, datetime] = {}
+    found = []
+    for account, text, minor in rows:
+        if account not in wanted:
+            continue
+        when = parsed.get(text)
+        if when is None:
+            try:
+                when = parsed[text] = datetime.fromisoformat(text)
+            except (TypeError, ValueError) as error:
+                raise InvariantViolationError(
+                    f"a posting on {account!r} has an unreadable time {text!r}: {error}"
+                ) from None
+            if when.tzinfo is None:
+                raise InvariantViolationError(f"a posting on {account!r} has a naive time {text!r}")
+        if not isinstance(minor, int) or isinstance(minor, bool):
+            raise InvariantViolationError(f"a posting on {account!r} has an unreadable amount {minor!r}")
+        found.append((account, when, minor))
+    return tuple(found)
 
 
 def sum_until(rows: Iterable[Sequence[Any]], at: datetime, account_id: str) -> int:

@@ -33,7 +33,7 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import datetime
 from typing import Any, Final
 
@@ -61,6 +61,7 @@ from antfin.ledger.rows import (
     hold_from_text,
     key_from_row,
     metadata_text,
+    movements_from_rows,
     parse_due,
     sum_until,
 )
@@ -103,7 +104,9 @@ ALTER TABLE holds ADD COLUMN status TEXT NOT NULL DEFAULT 'pending';
 ALTER TABLE holds ADD COLUMN expires_us INTEGER;
 CREATE INDEX IF NOT EXISTS holds_due ON holds (expires_us, seq) WHERE status = 'pending' AND expires_us IS NOT NULL;
 CREATE INDEX IF NOT EXISTS postings_account ON postings (account, entry_seq);
-CREATE INDEX IF NOT EXISTS entries_reverses ON entries (reverses) WHERE reverses IS NOT NULL
+CREATE INDEX IF NOT EXISTS entries_reverses ON entries (reverses) WHERE reverses IS NOT NULL;
+ALTER TABLE entries ADD COLUMN at_us INTEGER;
+CREATE INDEX IF NOT EXISTS entries_at ON entries (at_us)
 """,
 }
 
@@ -302,7 +305,7 @@ class SQLiteStore:
         self._conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
 
     def _fill_running_totals(self) -> None:
-        """Migration 3 -> 4: each account's totals from its postings and pending holds; holds' index columns."""
+        """Migration 3 -> 4: accounts' totals from postings and pending holds; holds' and entries' index columns."""
         conn = self._conn
         conn.execute(
             "UPDATE accounts SET "
@@ -322,6 +325,11 @@ class SQLiteStore:
         conn.executemany(
             "UPDATE accounts SET debits_pending = ?, credits_pending = ? WHERE id = ?",
             [(debits, credits, account_id) for account_id, (debits, credits) in pending.items()],
+        )
+        instants = conn.execute("SELECT seq, at FROM entries").fetchall()
+        conn.executemany(
+            "UPDATE entries SET at_us = ? WHERE seq = ?",
+            [(due_columns(datetime.fromisoformat(at))[0], seq) for seq, at in instants],
         )
 
     @property
@@ -441,7 +449,7 @@ class SQLiteStore:
         Raises:
             antfin.errors.SchemaError: a row of the wrong types, an unknown kind or currency.
 
-        .. versionadded:: 0.3.0
+        .. versionadded:: 0.2.0
         """
         rows = self._rows(f"SELECT {_ACCOUNT_COLUMNS} FROM accounts WHERE id = ?", (account_id,))
         return account_from_row(rows[0]) if rows else None
@@ -452,7 +460,7 @@ class SQLiteStore:
         >>> SQLiteStore(":memory:").accounts()
         ()
 
-        .. versionadded:: 0.3.0
+        .. versionadded:: 0.2.0
         """
         return tuple(
             account_from_row(row) for row in self._rows(f"SELECT {_ACCOUNT_COLUMNS} FROM accounts ORDER BY seq")
@@ -464,7 +472,7 @@ class SQLiteStore:
         >>> SQLiteStore(":memory:").key("k") is None
         True
 
-        .. versionadded:: 0.3.0
+        .. versionadded:: 0.2.0
         """
         # The hot read of every write (a key is looked up before it is used): one statement, no list.
         with self._lock:
@@ -495,7 +503,7 @@ class SQLiteStore:
         >>> SQLiteStore(":memory:").entry("E1") is None
         True
 
-        .. versionadded:: 0.3.0
+        .. versionadded:: 0.2.0
         """
         found = self._entries_where("id = ?", (entry_id,))
         return found[0] if found else None
@@ -506,7 +514,7 @@ class SQLiteStore:
         >>> SQLiteStore(":memory:").entries()
         ()
 
-        .. versionadded:: 0.3.0
+        .. versionadded:: 0.2.0
         """
         return self._entries_where("1 = 1", ())
 
@@ -516,7 +524,7 @@ class SQLiteStore:
         >>> SQLiteStore(":memory:").entry_count()
         0
 
-        .. versionadded:: 0.3.0
+        .. versionadded:: 0.2.0
         """
         return int(self._rows("SELECT coalesce(max(seq), 0) FROM entries")[0][0])
 
@@ -526,7 +534,7 @@ class SQLiteStore:
         >>> SQLiteStore(":memory:").history("asset:bank")
         ()
 
-        .. versionadded:: 0.3.0
+        .. versionadded:: 0.2.0
         """
         return self._entries_where("seq IN (SELECT entry_seq FROM postings WHERE account = ?)", (account_id,))
 
@@ -537,7 +545,7 @@ class SQLiteStore:
         >>> SQLiteStore(":memory:").balance_at("asset:bank", shanghai(2024, 1, 1))
         0
 
-        .. versionadded:: 0.3.0
+        .. versionadded:: 0.2.0
         """
         rows = self._rows(
             "SELECT p.minor, e.at FROM postings p JOIN entries e ON e.seq = p.entry_seq WHERE p.account = ?",
@@ -545,13 +553,32 @@ class SQLiteStore:
         )
         return sum_until(rows, at, account_id)
 
+    def movements(self, accounts: Collection[str], after: datetime) -> tuple[tuple[str, datetime, int], ...]:
+        """Postings to ``accounts`` by entries booked after ``after``: (account, instant, minor units).
+
+        Read through the index of entries by instant: the cost is what was booked
+        since ``after``, not the accounts' history.
+
+        >>> from antfin.calendar import shanghai
+        >>> SQLiteStore(":memory:").movements({"asset:bank"}, shanghai(2024, 1, 1))
+        ()
+
+        .. versionadded:: 0.2.0
+        """
+        rows = self._rows(
+            "SELECT p.account, e.at, p.minor FROM entries e JOIN postings p ON p.entry_seq = e.seq "
+            "WHERE e.at_us > ? ORDER BY e.seq, p.line",
+            (due_columns(after)[0],),
+        )
+        return movements_from_rows(rows, accounts)
+
     def reversal_of(self, entry_id: str) -> str | None:
         """The id of the entry reversing ``entry_id``, or ``None``.
 
         >>> SQLiteStore(":memory:").reversal_of("E1") is None
         True
 
-        .. versionadded:: 0.3.0
+        .. versionadded:: 0.2.0
         """
         rows = self._rows("SELECT id FROM entries WHERE reverses = ? LIMIT 1", (entry_id,))
         return str(rows[0][0]) if rows else None
@@ -562,7 +589,7 @@ class SQLiteStore:
         >>> SQLiteStore(":memory:").hold("h") is None
         True
 
-        .. versionadded:: 0.3.0
+        .. versionadded:: 0.2.0
         """
         rows = self._rows("SELECT record FROM holds WHERE id = ?", (hold_id,))
         return hold_from_text(rows[0][0]) if rows else None
@@ -573,7 +600,7 @@ class SQLiteStore:
         >>> SQLiteStore(":memory:").holds()
         ()
 
-        .. versionadded:: 0.3.0
+        .. versionadded:: 0.2.0
         """
         return tuple(hold_from_text(row[0]) for row in self._rows("SELECT record FROM holds ORDER BY seq"))
 
@@ -584,7 +611,7 @@ class SQLiteStore:
         >>> SQLiteStore(":memory:").holds_due(shanghai(2024, 1, 1))
         ()
 
-        .. versionadded:: 0.3.0
+        .. versionadded:: 0.2.0
         """
         rows = self._rows(
             "SELECT record FROM holds WHERE status = 'pending' AND expires_us IS NOT NULL AND expires_us <= ? "
@@ -599,7 +626,7 @@ class SQLiteStore:
         >>> SQLiteStore(":memory:").counts()
         (0, 0, 0)
 
-        .. versionadded:: 0.3.0
+        .. versionadded:: 0.2.0
         """
         row = self._rows(
             "SELECT (SELECT count(*) FROM accounts), (SELECT coalesce(max(seq), 0) FROM entries), "
@@ -753,10 +780,12 @@ class SQLiteStore:
             seq = last_entry + 1
             last_at: datetime | None = None
             stamp = ""
+            micros: int | None = None
             for entry in changes.entries:
                 if entry.at is not last_at:  # a batch often books many entries at one instant
                     last_at = entry.at
-                    stamp = last_at.isoformat()
+                    micros, text = due_columns(last_at)
+                    stamp = text or ""
                 fingerprint = fingerprints.get(entry.id)
                 if fingerprint is None:
                     fingerprint = ""
@@ -773,6 +802,7 @@ class SQLiteStore:
                         "{}" if entry.metadata is _EMPTY_METADATA else metadata_text(entry.metadata),
                         entry.reverses,
                         entry.hold_id,
+                        micros,
                     )
                 )
                 for line, posting in enumerate(entry.postings):
@@ -783,7 +813,9 @@ class SQLiteStore:
             if stored != len(fingerprints):  # an entry key whose entry is not in this commit
                 written = {entry.id for entry in changes.entries}
                 other_keys = [r for r in changes.keys if r.kind != "entry" or r.ref not in written]
-            conn.executemany(f"INSERT INTO entries ({ENTRY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            conn.executemany(
+                f"INSERT INTO entries ({ENTRY_COLUMNS}, at_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
+            )
             conn.executemany(
                 "INSERT INTO postings (entry_seq, line, account, minor, currency) VALUES (?, ?, ?, ?, ?)", lines
             )

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import heapq
 from array import array
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
@@ -207,7 +207,7 @@ class LedgerStore(Protocol):
     True
 
     .. versionadded:: 0.1.0
-    .. versionchanged:: 0.3.0
+    .. versionchanged:: 0.2.0
        Reads on demand (``account``, ``key``, ``entry``, ``hold`` …) instead of
        one ``load`` of everything; accounts carry their running totals.
     """
@@ -263,6 +263,11 @@ class LedgerStore(Protocol):
 
     def balance_at(self, account_id: str, at: datetime) -> int:
         """The net (debits - credits, in minor units) posted to ``account_id`` by entries at or before ``at``."""
+        ...  # pragma: no cover
+
+    def movements(self, accounts: Collection[str], after: datetime) -> tuple[tuple[str, datetime, int], ...]:
+        """Postings to ``accounts`` by entries booked after ``after``: (account, instant, minor units), in
+        posting order. The SQL stores read them through an index of entries by instant."""
         ...  # pragma: no cover
 
     def reversal_of(self, entry_id: str) -> str | None:
@@ -411,7 +416,7 @@ class MemoryStore:
         >>> MemoryStore().version
         0
 
-        .. versionadded:: 0.3.0
+        .. versionadded:: 0.2.0
         """
         return self._version
 
@@ -502,7 +507,7 @@ class MemoryStore:
         >>> MemoryStore().account("asset:bank") is None
         True
 
-        .. versionadded:: 0.3.0
+        .. versionadded:: 0.2.0
         """
         account = self._accounts.get(account_id)
         if account is None:
@@ -516,7 +521,7 @@ class MemoryStore:
         >>> MemoryStore().accounts()
         ()
 
-        .. versionadded:: 0.3.0
+        .. versionadded:: 0.2.0
         """
         totals = self._totals
         return tuple((account, tuple(totals[account.id])) for account in self._accounts.values())  # type: ignore[misc]
@@ -527,7 +532,7 @@ class MemoryStore:
         >>> MemoryStore().key("k") is None
         True
 
-        .. versionadded:: 0.3.0
+        .. versionadded:: 0.2.0
         """
         found = self._entry_keys.get(key)
         if found is not None:
@@ -540,7 +545,7 @@ class MemoryStore:
         >>> MemoryStore().entry("E1") is None
         True
 
-        .. versionadded:: 0.3.0
+        .. versionadded:: 0.2.0
         """
         index = _entry_index(entry_id)
         if 0 <= index < len(self._entries):
@@ -555,7 +560,7 @@ class MemoryStore:
         >>> MemoryStore().entries()
         ()
 
-        .. versionadded:: 0.3.0
+        .. versionadded:: 0.2.0
         """
         return tuple(self._entries)
 
@@ -565,7 +570,7 @@ class MemoryStore:
         >>> MemoryStore().entry_count()
         0
 
-        .. versionadded:: 0.3.0
+        .. versionadded:: 0.2.0
         """
         return len(self._entries)
 
@@ -582,10 +587,36 @@ class MemoryStore:
         >>> MemoryStore().history("asset:bank")
         ()
 
-        .. versionadded:: 0.3.0
+        .. versionadded:: 0.2.0
         """
         entries = self._entries
         return tuple(entries[index] for index in self._indexes(account_id))
+
+    def movements(self, accounts: Collection[str], after: datetime) -> tuple[tuple[str, datetime, int], ...]:
+        """Postings to ``accounts`` by entries booked after ``after``: (account, instant, minor units).
+
+        A walk of the accounts' postings here (the memory store is for tests and
+        notebooks); the SQL stores read an index of entries by instant.
+
+        >>> from antfin.calendar import shanghai
+        >>> MemoryStore().movements(["asset:bank"], shanghai(2024, 1, 1))
+        ()
+
+        .. versionadded:: 0.2.0
+        """
+        entries = self._entries
+        found = sorted(
+            (index, account, entries[index])
+            for account in dict.fromkeys(accounts)
+            for index in self._indexes(account)
+            if entries[index].at > after
+        )
+        return tuple(
+            (account, entry.at, posting.amount._minor)
+            for index, account, entry in found
+            for posting in entry.postings
+            if posting.account == account
+        )
 
     def balance_at(self, account_id: str, at: datetime) -> int:
         """Debits - credits posted to ``account_id`` by entries at or before ``at`` (minor units).
@@ -594,7 +625,7 @@ class MemoryStore:
         >>> MemoryStore().balance_at("asset:bank", shanghai(2024, 1, 1))
         0
 
-        .. versionadded:: 0.3.0
+        .. versionadded:: 0.2.0
         """
         net = 0
         entries = self._entries
@@ -610,7 +641,7 @@ class MemoryStore:
         >>> MemoryStore().reversal_of("E1") is None
         True
 
-        .. versionadded:: 0.3.0
+        .. versionadded:: 0.2.0
         """
         return self._reversed.get(entry_id)
 
@@ -620,7 +651,7 @@ class MemoryStore:
         >>> MemoryStore().hold("h") is None
         True
 
-        .. versionadded:: 0.3.0
+        .. versionadded:: 0.2.0
         """
         return self._holds.get(hold_id)
 
@@ -630,7 +661,7 @@ class MemoryStore:
         >>> MemoryStore().holds()
         ()
 
-        .. versionadded:: 0.3.0
+        .. versionadded:: 0.2.0
         """
         return tuple(self._holds.values())
 
@@ -641,7 +672,7 @@ class MemoryStore:
         >>> MemoryStore().holds_due(shanghai(2024, 1, 1))
         ()
 
-        .. versionadded:: 0.3.0
+        .. versionadded:: 0.2.0
         """
         heap = self._expiries
         holds = self._holds
@@ -663,7 +694,7 @@ class MemoryStore:
         >>> MemoryStore().counts()
         (0, 0, 0)
 
-        .. versionadded:: 0.3.0
+        .. versionadded:: 0.2.0
         """
         return len(self._accounts), len(self._entries), len(self._holds)
 

@@ -36,7 +36,7 @@ from antfin.calendar import ensure_aware, ensure_date, start_of_day
 from antfin.chart import ProfitPoint, revenue_account
 from antfin.errors import InvalidAmountError, InvalidTimeError
 from antfin.ledger import JournalEntry, Ledger
-from antfin.money import _CONTEXT, CNY, AmountLike, Money, Rounding, to_decimal
+from antfin.money import _CONTEXT, AmountLike, Money, Rounding, to_decimal
 from antfin.payments.account import BANK_SETTLEMENT, Account
 from antfin.rates import DayCount, Rate
 from antfin.tables import Dated, DatedTable
@@ -309,12 +309,13 @@ def accrue_float_interest(
         raise InvalidAmountError("wallets must name at least one wallet")
     chosen = FloatInterestPolicy() if policy is None else policy
     chosen.annual_rate(first)  # outside the regimes' coverage: refuse before reading anything
-    daily: list[Money] = []
-    day = first
-    while day < last:
-        cutoff = start_of_day(day + timedelta(days=1)) - timedelta(microseconds=1)
-        daily.append(sum((ledger.balance(wallet, at=cutoff) for wallet in ids), CNY.zero()))
-        day += timedelta(days=1)
+    # Each day's float: the wallets' posted balances at the end of the day, worked back from their running
+    # totals through what was booked since the period began (not a scan of their history per day).
+    cutoffs = [
+        start_of_day(first + timedelta(days=offset + 1)) - timedelta(microseconds=1)
+        for offset in range((last - first).days)
+    ]
+    daily = list(ledger.balances_at(ids, cutoffs))
     interest = chosen.interest(daily, start=first)
     entry = None
     if interest.is_positive():

@@ -106,6 +106,9 @@ def test_a_schema_3_file_is_migrated_with_totals_from_postings_and_pending_holds
     assert ledger.incoming("wallet:b") == CNY("20.00")
     assert ledger.balance("wallet:b") == CNY("30.00")
     assert ledger.balance("wallet:a", at=shanghai(2024, 1, 1, 12)) == CNY("100.00")
+    # The migration indexes entries by instant: daily balances read only what came later.
+    before, noon = shanghai(2023, 12, 31), shanghai(2024, 1, 1, 12)
+    assert ledger.balances_at(["wallet:a"], [before, noon]) == (CNY("0"), ledger.balance("wallet:a", at=noon))
     assert ledger.key_used("fund")
     assert ledger.key_used("h2")
     replay = ledger.transfer("fund", debit="asset:bank", credit="wallet:a", amount=CNY("100.00"), at=AT)
@@ -174,3 +177,26 @@ def test_a_failed_commit_leaves_the_cache_as_it_was(tmp_path: Path) -> None:
     assert (ledger.balance("wallet:a"), ledger.balance("wallet:b"), ledger.counts()) == before
     ledger.check_invariants()
     ledger.close()
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_balances_at_many_instants_equal_balance_as_of_each(kind: str, tmp_path: Path) -> None:
+    store: Any = _StrictMemory() if kind == "memory" else _StrictSQLite(tmp_path / "l.db")
+    ledger = Ledger(store)
+    ledger.open_account("asset:bank", AccountKind.ASSET)
+    for name in ("wallet:a", "wallet:b"):
+        ledger.open_account(name, AccountKind.LIABILITY, non_negative=True)
+    days = [shanghai(2024, 3, day, 9) for day in (5, 1, 3, 2, 4)]  # booked out of time order on purpose
+    for n, at in enumerate(days):
+        ledger.transfer(f"in:{n}", debit="asset:bank", credit="wallet:a", amount=CNY(f"{n + 1}.00"), at=at)
+        ledger.transfer(f"move:{n}", debit="wallet:a", credit="wallet:b", amount=CNY("0.50"), at=at)
+    instants = [shanghai(2024, 2, 29), *(shanghai(2024, 3, day, 23) for day in range(1, 7))]
+    store.strict = True  # no scan of the history: the index of entries by instant
+    with ledger.atomic():  # what the block books is seen too
+        ledger.transfer("late", debit="asset:bank", credit="wallet:b", amount=CNY("9.00"), at=shanghai(2024, 3, 4, 10))
+        summed = ledger.balances_at(["wallet:a", "wallet:b"], instants)
+        store.strict = False
+        expected = tuple(ledger.balance("wallet:a", at=at) + ledger.balance("wallet:b", at=at) for at in instants)
+    assert summed == expected
+    assert summed[0] == CNY("0")
+    assert summed[-1] == CNY("24.00")
