@@ -414,8 +414,8 @@ class Day:
             return
         at = at_time(today, 19)
         # The accounts with a bill falling due within the window (or overdue), in id order; their open bills.
-        due = sorted(self.tx.huabei.due(at_time(today + timedelta(days=3), 23, 59)))
-        for account in self._huabei_accounts(due):
+        falling_due = sorted(self.tx.huabei.due(at_time(today + timedelta(days=3), 23, 59)))
+        for account in self._huabei_accounts(falling_due):
             for bill in account.open_bills:
                 due = bill.bill.due_date
                 outstanding = bill.outstanding
