@@ -36,12 +36,10 @@ import attrs
 
 from antfin.archive import Archive
 from antfin.calendar import local_date, start_of_day
+from antfin.credit import huabei as _huabei  # the records' classes (the account's module imports this one first)
 from antfin.credit.huabei_bills import Bill, BillCharges, BillingCycle, BillLine
 from antfin.errors import InvariantViolationError, NotFoundError
 from antfin.money import Money
-
-if TYPE_CHECKING:
-    from antfin.credit import huabei as _huabei
 
 __all__ = ["HuabeiEvents", "RefundTally"]
 
