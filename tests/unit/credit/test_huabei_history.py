@@ -58,7 +58,9 @@ def test_paid_bills_and_finished_plans_leave_the_live_state_and_are_still_found(
     assert [record.status for record in huabei.bills] == [BillStatus.PAID] * 4
     assert huabei.bill(date(2024, 4, 1)).status is BillStatus.PAID
     assert huabei.due_at() == start_of_day(date(2024, 8, 2))  # the next bill, nothing open
-    again: HuabeiAccount = from_data(HuabeiAccount, to_data(huabei), ledger=huabei.ledger)  # a bare ledger: archives in the JSON
+    again: HuabeiAccount = from_data(
+        HuabeiAccount, to_data(huabei), ledger=huabei.ledger
+    )  # a bare ledger: archives in the JSON
     assert again.bills == huabei.bills
     assert again.events == huabei.events
     assert again.refund("o1:r", "o1", CNY("10"), at=shanghai(2024, 7, 3)) == CNY("10")
