@@ -51,7 +51,8 @@ class _Bills:
     if TYPE_CHECKING:
         _bills: list[_huabei.BillRecord]
 
-        def _archive_final(self, end: date) -> None: ...
+        def _archive_final(self) -> None: ...
+        def _archive_paid(self) -> None: ...
         def _charges(self, record: _huabei.BillRecord, as_of: date) -> BillCharges: ...
         def _file_bill(self, bill: Bill) -> _huabei.BillRecord: ...
         def _first_activity(self) -> datetime | None: ...
@@ -210,7 +211,7 @@ class _Bills:
                 carried = BillLine(statement_date, LineKind.CREDIT_CARRIED, bill.total, f"bill:{statement_date}")
                 self._unbilled.append((following, carried))
         self._record(at, "bill", str(statement_date), bill.total)
-        self._archive_final(end)
+        self._archive_final()
         return bill
 
     def _interest_due(self, end: date) -> list[tuple[_huabei.BillRecord, BillCharges]]:
@@ -280,6 +281,7 @@ class _Bills:
                 self._settle_if_paid(record, day)
         if left.is_positive():
             self._unbilled.append((statement, BillLine(day, LineKind.REPAYMENT, -left, key)))
+        self._archive_paid()
         result = _huabei.Repayment(key, money, tuple(applied), left)
         remember(self._requests, key, fingerprint, result)
         self._record(when, "repayment", key, money)

@@ -1,8 +1,8 @@
 """Huabei's history: what an account no longer works on, kept in archives and read by key.
 
 A :class:`~antfin.credit.huabei.HuabeiAccount` keeps in its live state only what its
-daily work walks: the unbilled lines, the bills still open (or paid but not yet
-charged their last interest), the active instalment plans, the credit line and the
+daily work walks: the unbilled lines, the bills still open (or paid late and not
+yet charged their last interest), the active instalment plans, the credit line and the
 cycle. What is final is kept in :class:`~antfin.archive.Archive` fields, one record
 per key: every purchase (found by key for a refund), the running refund total of a
 purchase, the paid bills, the finished plans and the event log. On a bare ledger
@@ -321,23 +321,27 @@ class _History:
         self._last_bill = bill.statement_date
         return issued
 
-    def _archive_final(self, end: date) -> None:
-        """Move what is final to the archives: paid bills with no interest left to charge, finished plans.
+    def _archive_paid(self) -> None:
+        """Move the paid bills with no interest left to charge to the archive.
 
-        A paid bill whose repayments are all dated by ``end`` (the cycle just billed, whose
-        interest was just charged) accrues nothing more.
+        A paid bill accrues nothing after its last repayment or refund: once the interest
+        through that day is charged (at once, for a bill paid by its due date), it is final.
         """
-        from antfin.credit.huabei import BillStatus, PlanStatus
-
         keep = []
         for record in self._bills:
-            if record.status is BillStatus.PAID and all(when <= end for when, _ in record.reductions):
+            last = max((when for when, _ in record.reductions), default=record.bill.statement_date)
+            if record.status is _huabei.BillStatus.PAID and not self._charges(record, last).total.is_positive():
                 self._bill_log[str(record.bill.statement_date)] = record
             else:
                 keep.append(record)
-        self._bills = keep
+        if len(keep) != len(self._bills):
+            self._bills = keep
+
+    def _archive_final(self) -> None:
+        """Move what is final to the archives (once a bill is issued): paid bills, finished plans."""
+        self._archive_paid()
         for plan_id, plan in list(self._plans.items()):
-            if plan.status is not PlanStatus.ACTIVE:
+            if plan.status is not _huabei.PlanStatus.ACTIVE:
                 self._plan_log[plan_id] = plan
                 del self._plans[plan_id]
 

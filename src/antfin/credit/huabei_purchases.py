@@ -64,6 +64,7 @@ class _Purchases:
         _purchase_log: Archive[str, _huabei.Purchase]
         _refund_log: Archive[str, _huabei.RefundTally]
 
+        def _archive_paid(self) -> None: ...
         def _find_bill(self, statement_date: date) -> _huabei.BillRecord | None: ...
         def _find_purchase(self, key: str) -> _huabei.Purchase | None: ...
         def _last_statement(self) -> date | None: ...
@@ -428,6 +429,7 @@ class _Purchases:
         if target is not None and to_bill.is_positive():
             target.reductions.append((day, to_bill))
             self._settle_if_paid(target, day)
+            self._archive_paid()
         rest = money - to_bill
         if rest.is_positive():
             self._unbilled.append((statement, BillLine(day, LineKind.REFUND, -rest, key)))

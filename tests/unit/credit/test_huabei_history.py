@@ -51,6 +51,7 @@ def test_paid_bills_and_finished_plans_leave_the_live_state_and_are_still_found(
     for month in (4, 5, 6):
         owed = sum((bill.outstanding for bill in huabei.open_bills), CNY("0"))
         huabei.repay(f"r{month}", owed, at=shanghai(2024, month, 5))
+        assert huabei._bills == []  # paid by its due date: nothing left to charge, archived at once
         huabei.issue_bill(date(2024, month + 1, 1))
     assert huabei.plan("purchase:o2").status is PlanStatus.COMPLETED
     assert huabei._plans == {}
