@@ -16,7 +16,7 @@ from antfin.books import Transaction
 from antfin.calendar import add_months, shanghai
 from antfin.credit import CreditProfile
 from antfin.credit.huabei import BillStatus, PlanStatus
-from antfin.errors import InvalidAmountError, SerializationError
+from antfin.errors import InvalidAmountError, InvariantViolationError, SerializationError
 from antfin.ledger.store import DocumentStore
 from antfin.money import Money
 from antfin.payments import AccountType
@@ -187,10 +187,13 @@ def test_a_forged_archived_record_is_a_typed_error_when_read(tmp_path: Path) -> 
                 [["2024-04-05", {"amount": "-1", "currency": "CNY"}]],
             ),
             ("huabei/refunds", '["ann","m0-a#1"]', "refunded", {"amount": "999.00", "currency": "CNY"}),
+            ("huabei/bills", '["ann","2024-05-01"]', "status", "ISSUED"),  # sound by itself, but not paid
         ):
             (body,) = db.execute("SELECT body FROM documents WHERE kind = ? AND id = ?", (kind, id)).fetchone()
             forged = json.loads(body)
             forged[field] = value
+            if value == "ISSUED":
+                forged["history"] = []
             db.execute("UPDATE documents SET body = ? WHERE kind = ? AND id = ?", (json.dumps(forged), kind, id))
     with Books.open(path) as books, books.read() as tx:
         huabei = tx.huabei.get("ann")  # the account's own document is sound, and no row is read on loading
@@ -200,6 +203,8 @@ def test_a_forged_archived_record_is_a_typed_error_when_read(tmp_path: Path) -> 
             huabei.bill(date(2024, 4, 1))
         with pytest.raises(SerializationError):
             huabei.refund("r2", "m0-a", CNY("1.00"), at=shanghai(2024, 5, 10))
+        with pytest.raises(InvariantViolationError, match="not the paid bill"):
+            huabei.bill(date(2024, 5, 1))
 
 
 def _rows(db: sqlite3.Connection, kind: str) -> dict[str, object]:

@@ -285,7 +285,14 @@ class _History:
         for record in self._bills:
             if record.bill.statement_date == statement_date:
                 return record
-        return self._bill_log.get(str(statement_date))
+        archived = self._bill_log.get(str(statement_date))
+        if archived is not None and (
+            archived.status is not _huabei.BillStatus.PAID or archived.bill.statement_date != statement_date
+        ):
+            raise InvariantViolationError(
+                f"archived Huabei bill {statement_date} of {self.user} is not the paid bill of that date"
+            )
+        return archived
 
     def plan(self, plan_id: str) -> _huabei.PlanRecord:
         """An instalment plan by id (active, or finished and archived).
@@ -301,11 +308,14 @@ class _History:
             antfin.errors.NotFoundError: for an unknown plan.
         """
         found = self._plans.get(plan_id)
-        if found is None:
-            found = self._plan_log.get(plan_id)
-        if found is None:
+        if found is not None:
+            return found
+        archived = self._plan_log.get(plan_id)
+        if archived is None:
             raise NotFoundError(f"no Huabei instalment plan {plan_id!r} for {self.user}")
-        return found
+        if archived.status is _huabei.PlanStatus.ACTIVE or archived.id != plan_id:
+            raise InvariantViolationError(f"archived Huabei plan {plan_id!r} of {self.user} is not that plan, finished")
+        return archived
 
     def _last_statement(self) -> date | None:
         live = self._bills[-1].bill.statement_date if self._bills else None
