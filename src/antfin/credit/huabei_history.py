@@ -358,12 +358,14 @@ class _History:
     # -- what falls due -------------------------------------------------------------------------------
 
     def due_at(self) -> datetime | None:
-        """When something next falls due on the account: a bill to issue or an open bill's due date.
+        """When something next falls due on the account: a bill to issue or the latest bill's due date.
 
         The next bill is due to be issued once its cycle is over (the day after its last
-        day, at 00:00 Asia/Shanghai), from the cycle of the account's first activity on;
-        an open bill falls due on its due date (00:00), and stays due while unpaid.
-        ``None`` for an account never used.
+        day, at 00:00 Asia/Shanghai), from the cycle of the account's first activity on.
+        The latest bill, while issued and not paid nor overdue, falls due on its due date
+        (00:00). Older unpaid bills are already past due: what next happens to them (their
+        interest charged) happens when the next bill is issued. ``None`` for an account
+        never used.
 
         >>> from antfin.credit.huabei import HuabeiAccount
         >>> from antfin.ledger import Ledger
@@ -385,5 +387,7 @@ class _History:
         times: list[Any] = []
         if statement is not None:
             times.append(start_of_day(self.cycle.cycle(statement)[1] + timedelta(days=1)))
-        times.extend(start_of_day(record.bill.due_date) for record in self.open_bills)
+        latest = self._bills[-1] if self._bills else None
+        if latest is not None and latest.bill.statement_date == last and latest.status is _huabei.BillStatus.ISSUED:
+            times.append(start_of_day(latest.bill.due_date))
         return min(times, default=None)

@@ -95,3 +95,15 @@ def test_a_forged_live_state_is_refused_on_loading() -> None:
         from_data(HuabeiAccount, {**data, "_last_bill": "2024-03-01"}, ledger=huabei.ledger)
     with pytest.raises(SerializationError, match="outside the log"):
         from_data(HuabeiAccount, {**data, "_events_archived": 0}, ledger=huabei.ledger)
+
+
+def test_an_overdue_bill_is_past_due_and_the_next_bill_is_what_falls_due() -> None:
+    huabei = make()
+    huabei.purchase("o1", merchant="shop", amount=CNY("100"), at=shanghai(2024, 3, 2, 10))
+    huabei.issue_bill(date(2024, 4, 1))
+    due = huabei.bill(date(2024, 4, 1)).bill.due_date
+    assert huabei.due_at() == start_of_day(due)
+    huabei.repay("r", CNY("1"), at=shanghai(2024, 4, 20))  # less than the minimum, after the due date
+    assert huabei.bill(date(2024, 4, 1)).status is BillStatus.OVERDUE
+    assert huabei.due_at() == start_of_day(date(2024, 5, 2))
+    assert [bill.bill.statement_date for bill in huabei.open_bills] == [date(2024, 4, 1)]
