@@ -182,6 +182,13 @@ def _load_platform(data: Any, ledger: Ledger, _refs: Mapping[type, Callable[[str
     return Zhaocaibao.from_data(ledger, data)
 
 
+def _load_huabei(data: Any, ledger: Ledger, refs: Mapping[type, Callable[[str], Any]]) -> HuabeiAccount:
+    # A document written before the event log was archived keeps its events live, under their old name.
+    if isinstance(data, dict) and "events" in data and "_legacy_events" not in data:
+        data = {("_legacy_events" if key == "events" else key): value for key, value in data.items()}
+    return from_data(HuabeiAccount, data, ledger=ledger, references=refs)
+
+
 def _offer_due(offer: CrowdfundOffer) -> datetime | None:
     return offer.closes_at if offer.status is OfferStatus.OPEN else None
 
@@ -233,7 +240,16 @@ KINDS: Final[Mapping[str, Kind[Any]]] = {
             HuabeiAccount,
             lambda h: h.user,
             lambda _h: "OPEN",
-            archives=(Archived.of(HuabeiAccount, "_requests", "requests"),),
+            lambda h: h.due_at(),  # a bill to issue, or an open bill's due date
+            load=_load_huabei,
+            archives=(
+                Archived.of(HuabeiAccount, "_requests", "requests"),
+                Archived.of(HuabeiAccount, "_event_log", "events"),
+                Archived.of(HuabeiAccount, "_purchase_log", "purchases"),
+                Archived.of(HuabeiAccount, "_refund_log", "refunds"),
+                Archived.of(HuabeiAccount, "_bill_log", "bills"),
+                Archived.of(HuabeiAccount, "_plan_log", "plans"),
+            ),
         ),
         Kind("offer", CrowdfundOffer, lambda o: o.offer_id, lambda o: _status(o.status), _offer_due),
         Kind("profile", CreditProfile, lambda p: p.subject, lambda _p: "OPEN"),

@@ -52,6 +52,7 @@ from antfin.credit.huabei_bills import (
     bill_charges,
 )
 from antfin.credit.huabei_channels import DEFAULT_MERCHANT_FEES, MerchantChannel, MerchantFeeTable
+from antfin.credit.huabei_history import HuabeiEvents, RefundTally, _History
 from antfin.credit.huabei_instalments import (
     DEFAULT_FEE_SCHEDULE,
     EarlySettlement,
@@ -66,7 +67,6 @@ from antfin.errors import (
     InvalidTimeError,
     InvalidTransitionError,
     InvariantViolationError,
-    NotFoundError,
     PolicyViolationError,
 )
 from antfin.idempotency import IdempotencyRecord, replay
@@ -84,11 +84,13 @@ __all__ = [
     "HuabeiAccount",
     "HuabeiConfig",
     "HuabeiEvent",
+    "HuabeiEvents",
     "MerchantChannel",
     "MerchantFeeTable",
     "PlanRecord",
     "PlanStatus",
     "Purchase",
+    "RefundTally",
     "Repayment",
 ]
 
@@ -198,6 +200,29 @@ class Purchase:
     merchant_fee: Money
     plan_id: str | None = None
 
+    def check_invariants(self) -> None:
+        """Raise unless the purchase is one the API records (run on every stored purchase read).
+
+        >>> Purchase("p", "shop", CNY("-1"), MerchantChannel.OFFLINE, datetime(2024, 3, 1, tzinfo=None),
+        ...          date(2024, 3, 1), date(2024, 3, 1), CNY("0")).check_invariants()
+        Traceback (most recent call last):
+        ...
+        antfin.errors.InvariantViolationError: Huabei purchase 'p' costs -1.00 CNY: expected a positive amount
+
+        Raises:
+            antfin.errors.InvariantViolationError: naming the broken rule.
+
+        .. versionadded:: 0.2.0
+        """
+        if not self.amount.is_positive():
+            raise InvariantViolationError(
+                f"Huabei purchase {self.id!r} costs {self.amount}: expected a positive amount"
+            )
+        if self.merchant_fee.is_negative() or self.merchant_fee > self.amount:
+            raise InvariantViolationError(f"Huabei purchase {self.id!r}: merchant fee {self.merchant_fee} out of range")
+        if self.statement_date < self.posted_on:
+            raise InvariantViolationError(f"Huabei purchase {self.id!r} is billed before it was posted")
+
 
 @attrs.frozen
 class Repayment:
@@ -301,6 +326,34 @@ class BillRecord:
         """
         return max(self.amount_due - self.repaid, self.bill.total.currency.zero())
 
+    def check_invariants(self) -> None:
+        """Raise unless the record is one the API reaches (run on every stored bill read).
+
+        >>> record = BillRecord(Bill.build(date(2024, 3, 1), [], BillingCycle(), RepaymentTerms()))
+        >>> record.reductions.append((date(2024, 3, 5), CNY("-1")))
+        >>> record.check_invariants()
+        Traceback (most recent call last):
+        ...
+        antfin.errors.InvariantViolationError: Huabei bill 2024-03-01: a reduction of -1.00 CNY
+
+        Raises:
+            antfin.errors.InvariantViolationError: naming the broken rule.
+
+        .. versionadded:: 0.2.0
+        """
+        where = f"Huabei bill {self.bill.statement_date}"
+        for _, amount in self.reductions:
+            if not amount.is_positive():
+                raise InvariantViolationError(f"{where}: a reduction of {amount}")
+        if self.status is BillStatus.PAID and self.outstanding.is_positive():
+            raise InvariantViolationError(f"{where} is paid with {self.outstanding} outstanding")
+        if self.charged is not None and (
+            self.charged.revolving_interest.is_negative() or self.charged.overdue_interest.is_negative()
+        ):
+            raise InvariantViolationError(f"{where}: negative interest charged")
+        if self.history and self.history[-1][0] is not self.status:
+            raise InvariantViolationError(f"{where} is {self.status.value} but its history ends elsewhere")
+
     def move_to(self, status: BillStatus, on: date) -> None:
         """Change the status, checking the transition, and record it with its date.
 
@@ -369,6 +422,32 @@ class PlanRecord:
 
         return add_months(self.first_statement, number - 1)
 
+    def check_invariants(self) -> None:
+        """Raise unless the record is one the API reaches (run on every stored plan read).
+
+        >>> from antfin.credit.huabei_instalments import plan_instalments
+        >>> PlanRecord("p", plan_instalments(CNY("300"), 3, on=date(2024, 3, 1)), date(2024, 3, 1), "x",
+        ...            billed=4).check_invariants()
+        Traceback (most recent call last):
+        ...
+        antfin.errors.InvariantViolationError: Huabei plan 'p': 4 of 3 periods billed
+
+        Raises:
+            antfin.errors.InvariantViolationError: naming the broken rule.
+
+        .. versionadded:: 0.2.0
+        """
+        where = f"Huabei plan {self.id!r}"
+        if not 0 <= self.billed <= self.plan.term:
+            raise InvariantViolationError(f"{where}: {self.billed} of {self.plan.term} periods billed")
+        status = self.status
+        if (status is PlanStatus.ACTIVE and self.billed == self.plan.term) or (
+            status is PlanStatus.COMPLETED and self.billed != self.plan.term
+        ):
+            raise InvariantViolationError(f"{where} is {status.value} with {self.billed} periods billed")
+        if (status is PlanStatus.SETTLED) != (self.settlement is not None):
+            raise InvariantViolationError(f"{where} is {status.value} with settlement {self.settlement}")
+
     def move_to(self, status: PlanStatus, on: date) -> None:
         """Change the status (ACTIVE to COMPLETED or SETTLED), recording it with its date.
 
@@ -395,7 +474,7 @@ def _money(value: object, field: str) -> Money:
 
 
 @attrs.define
-class HuabeiAccount(_Purchases, _Bills):
+class HuabeiAccount(_Purchases, _Bills, _History):
     """One user's Huabei: credit line, purchases, bills, repayments and instalment plans, on a ledger.
 
     Opens the user's receivable ``asset:huabei:<user>`` and the Huabei revenue accounts;
@@ -426,12 +505,25 @@ class HuabeiAccount(_Purchases, _Bills):
     line: Money
     cycle: BillingCycle = attrs.field(factory=BillingCycle)
     config: HuabeiConfig = attrs.field(factory=HuabeiConfig)
-    events: list[HuabeiEvent] = attrs.field(factory=list, init=False)
+    # Live state: what daily work walks.
     _unbilled: list[tuple[date, BillLine]] = attrs.field(factory=list, init=False)
+    #: Open bills, and paid ones until their last interest is charged (older documents: every bill).
     _bills: list[BillRecord] = attrs.field(factory=list, init=False)
+    #: Active plans (older documents: every plan).
+    _plans: dict[str, PlanRecord] = attrs.field(factory=dict, init=False)
+    _last_bill: date | None = attrs.field(default=None, init=False)
+    _first_at: datetime | None = attrs.field(default=None, init=False)
+    _events_archived: int = attrs.field(default=0, init=False)
+    # Kept live by documents written before the history was archived (never added to since).
+    _legacy_events: list[HuabeiEvent] = attrs.field(factory=list, init=False)
     _purchases: dict[str, Purchase] = attrs.field(factory=dict, init=False)
     _refunded: dict[str, tuple[Money, Money]] = attrs.field(factory=dict, init=False)
-    _plans: dict[str, PlanRecord] = attrs.field(factory=dict, init=False)
+    # Final records, kept apart from the live state (one row each in the books).
+    _event_log: Archive[int, HuabeiEvent] = attrs.field(factory=Archive, init=False)
+    _purchase_log: Archive[str, Purchase] = attrs.field(factory=Archive, init=False)
+    _refund_log: Archive[str, RefundTally] = attrs.field(factory=Archive, init=False)
+    _bill_log: Archive[str, BillRecord] = attrs.field(factory=Archive, init=False)
+    _plan_log: Archive[str, PlanRecord] = attrs.field(factory=Archive, init=False)
     #: What each request key did: final records, kept apart from the live state (one row each in the books).
     _requests: Archive[str, IdempotencyRecord[Purchase | Money | Repayment | PlanRecord | EarlySettlement]] = (
         attrs.field(factory=Archive, init=False)
@@ -462,9 +554,11 @@ class HuabeiAccount(_Purchases, _Bills):
     def check_invariants(self) -> None:
         """Raise unless the account's state is one the API can reach; with a ledger, check its accounts too.
 
-        Run on every loaded account (:mod:`antfin.serialization`): positive purchases,
-        refunds within what each purchase cost, records filed under their own keys, bills
-        in order, and the receivable open in the ledger.
+        Run on every loaded account (:mod:`antfin.serialization`): the live state fully
+        (bills in order and after none archived, active plans filed under their ids, the
+        receivable open in the ledger) and what is in memory of the archives (records filed
+        under their own keys); records stored as rows in the books are checked by themselves
+        as they are read, never scanned on loading.
 
         >>> from antfin.ledger import Ledger
         >>> HuabeiAccount(Ledger(), "amy", CNY("500")).check_invariants()
@@ -479,9 +573,23 @@ class HuabeiAccount(_Purchases, _Bills):
             raise InvariantViolationError(f"Huabei account of {self.user}: {rule}")
 
         zero = self.line.currency.zero()
-        for key, purchase in self._purchases.items():
+        for key, purchase in (*self._purchases.items(), *self._purchase_log.in_memory().items()):
             if purchase.id != key or not purchase.amount.is_positive():
                 fail(f"purchase {key!r} is filed under {purchase.id!r} or costs {purchase.amount}")
+        for key, tally in self._refund_log.in_memory().items():
+            if key != f"{tally.purchase}#{tally.number}":
+                fail(f"refund tally {key!r} is filed under another key")
+        for key, plan in (*self._plans.items(), *self._plan_log.in_memory().items()):
+            if plan.id != key:
+                fail(f"plan {key!r} is filed under {plan.id!r}")
+        for key, paid in self._bill_log.in_memory().items():
+            if key != str(paid.bill.statement_date) or paid.status is not BillStatus.PAID:
+                fail(f"archived bill {key!r} is not the paid bill filed under its date")
+        for number, _event in self._event_log.in_memory().items():
+            if not len(self._legacy_events) <= number < len(self._legacy_events) + self._events_archived:
+                fail(f"event {number} is outside the log of {len(self.events)} events")
+        if self._events_archived < 0:
+            fail(f"a negative count of archived events {self._events_archived}")
         for key, (refunded, fee_back) in self._refunded.items():
             bought = self._purchases.get(key)
             if bought is None or refunded.is_negative() or fee_back.is_negative() or refunded > bought.amount:
@@ -494,6 +602,8 @@ class HuabeiAccount(_Purchases, _Bills):
         dates = [record.bill.statement_date for record in self._bills]
         if dates != sorted(set(dates)):
             fail("bills are not in order, one per statement date")
+        if dates and self._last_bill is not None and dates[-1] > self._last_bill:
+            fail(f"bill {dates[-1]} is after the last bill issued {self._last_bill}")
         if any(line.amount < zero for _, line in self._unbilled if line.kind is LineKind.PURCHASE):
             fail("a negative purchase line")
         if isinstance(self.ledger, Ledger) and not self.ledger.has_account(self.receivable):
@@ -576,50 +686,6 @@ class HuabeiAccount(_Purchases, _Bills):
         """
         return self.credit_line.available
 
-    @property
-    def bills(self) -> tuple[BillRecord, ...]:
-        """Issued bills, oldest first.
-
-        >>> from antfin.ledger import Ledger
-        >>> HuabeiAccount(Ledger(), "dan", CNY("800")).bills
-        ()
-        """
-        return tuple(self._bills)
-
-    def bill(self, statement_date: date) -> BillRecord:
-        """The issued bill of ``statement_date``.
-
-        >>> from antfin.ledger import Ledger
-        >>> HuabeiAccount(Ledger(), "dan", CNY("800")).bill(date(2024, 3, 1))
-        Traceback (most recent call last):
-        ...
-        antfin.errors.NotFoundError: no Huabei bill of 2024-03-01 for dan
-
-        Raises:
-            antfin.errors.NotFoundError: when no such bill was issued.
-        """
-        for record in self._bills:
-            if record.bill.statement_date == statement_date:
-                return record
-        raise NotFoundError(f"no Huabei bill of {statement_date} for {self.user}")
-
-    def plan(self, plan_id: str) -> PlanRecord:
-        """An instalment plan by id.
-
-        >>> from antfin.ledger import Ledger
-        >>> HuabeiAccount(Ledger(), "dan", CNY("800")).plan("x")
-        Traceback (most recent call last):
-        ...
-        antfin.errors.NotFoundError: no Huabei instalment plan 'x' for dan
-
-        Raises:
-            antfin.errors.NotFoundError: for an unknown plan.
-        """
-        try:
-            return self._plans[plan_id]
-        except KeyError:
-            raise NotFoundError(f"no Huabei instalment plan {plan_id!r} for {self.user}") from None
-
     def unbilled(self) -> tuple[BillLine, ...]:
         """Lines posted but not yet on an issued bill.
 
@@ -632,7 +698,8 @@ class HuabeiAccount(_Purchases, _Bills):
     def interest_accrued(self, as_of: date) -> BillCharges:
         """Interest accrued on every issued bill through ``as_of`` and not yet charged.
 
-        Interest is charged (booked and put on a bill) when the next bill is issued.
+        Interest is charged (booked and put on a bill) when the next bill is issued; a bill
+        is archived only once paid and charged all its interest, so the live bills are walked.
 
         >>> from antfin.ledger import Ledger
         >>> HuabeiAccount(Ledger(), "dan", CNY("800")).interest_accrued(date(2024, 3, 1)).total
@@ -640,7 +707,7 @@ class HuabeiAccount(_Purchases, _Bills):
         """
         zero = self.line.currency.zero()
         revolving, overdue = zero, zero
-        for record in self._bills:
+        for record in self._bills:  # archived bills have nothing left to charge
             charges = self._charges(record, as_of)
             revolving += charges.revolving_interest
             overdue += charges.overdue_interest
@@ -661,9 +728,6 @@ class HuabeiAccount(_Purchases, _Bills):
     def _ledger_key(self, key: str, step: str) -> str:
         return f"huabei:{self.user}:{key}:{step}"
 
-    def _last_statement(self) -> date | None:
-        return self._bills[-1].bill.statement_date if self._bills else None
-
     def _check_open_cycle(self, day: date, field: str) -> date:
         statement = self.cycle.statement_date(day)
         last = self._last_statement()
@@ -673,9 +737,6 @@ class HuabeiAccount(_Purchases, _Bills):
                 f"(last bill {last}); expected a later date"
             )
         return statement
-
-    def _record(self, at: datetime, kind: str, reference: str, amount: Money) -> None:
-        self.events.append(HuabeiEvent(at, kind, reference, amount))
 
     def _charges(self, record: BillRecord, as_of: date) -> BillCharges:
         total = bill_charges(

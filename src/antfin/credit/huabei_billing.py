@@ -51,12 +51,17 @@ class _Bills:
     if TYPE_CHECKING:
         _bills: list[_huabei.BillRecord]
 
+        def _archive_final(self) -> None: ...
+        def _archive_paid(self) -> None: ...
         def _charges(self, record: _huabei.BillRecord, as_of: date) -> BillCharges: ...
+        def _file_bill(self, bill: Bill) -> _huabei.BillRecord: ...
+        def _first_activity(self) -> datetime | None: ...
         def _check_open_cycle(self, day: date, field: str) -> date: ...
         def _last_statement(self) -> date | None: ...
         def _ledger_key(self, key: str, step: str) -> str: ...
 
         _plans: dict[str, _huabei.PlanRecord]
+        _plan_log: Archive[str, _huabei.PlanRecord]
 
         def _post(self, action: Callable[[], object]) -> None: ...
         def _record(self, at: datetime, kind: str, reference: str, amount: Money) -> None: ...
@@ -67,12 +72,12 @@ class _Bills:
             str, IdempotencyRecord[_huabei.Purchase | Money | _huabei.Repayment | _huabei.PlanRecord | EarlySettlement]
         ]
         _unbilled: list[tuple[date, BillLine]]
+        _last_bill: date | None
 
         def bill(self, statement_date: date) -> _huabei.BillRecord: ...
 
         config: _huabei.HuabeiConfig
         cycle: BillingCycle
-        events: list[_huabei.HuabeiEvent]
         ledger: Ledger
         line: Money
 
@@ -91,9 +96,10 @@ class _Bills:
 
     def _check_first_bill(self, statement_date: date) -> bool:
         """Whether a first bill starts the sequence (``False``: nothing to bill yet); raise if it is too early."""
-        if not self.events and not self._unbilled:
+        first_at = self._first_activity()
+        if first_at is None and not self._unbilled:
             return False
-        first = self.cycle.statement_date(local_date(self.events[0].at)) if self.events else statement_date
+        first = self.cycle.statement_date(local_date(first_at)) if first_at is not None else statement_date
         if statement_date < first:
             raise InvalidTimeError(
                 f"statement_date: the first bill is due for the cycle of the first activity ({first}) "
@@ -131,7 +137,7 @@ class _Bills:
         if last is None and not self._check_first_bill(statement_date):
             return Bill.build(statement_date, [], self.cycle, self.config.terms, self.line.currency.code)
         if last is not None and statement_date == last:
-            return self._bills[-1].bill  # issuing the same bill again is a no-op
+            return self.bill(last).bill  # issuing the same bill again is a no-op
         if last is not None and statement_date != self.cycle.next_statement_date(last):
             raise InvalidTimeError(
                 f"statement_date: expected the next bill {self.cycle.next_statement_date(last)}, got {statement_date}"
@@ -197,8 +203,7 @@ class _Bills:
             if plan_record.billed == plan_record.plan.term:
                 plan_record.move_to(_huabei.PlanStatus.COMPLETED, statement_date)
         self._unbilled = [(when, line) for when, line in self._unbilled if when != statement_date]
-        issued = _huabei.BillRecord(bill)
-        self._bills.append(issued)
+        issued = self._file_bill(bill)
         if not bill.total.is_positive():
             issued.move_to(_huabei.BillStatus.PAID, statement_date)
             if bill.total.is_negative():
@@ -206,6 +211,7 @@ class _Bills:
                 carried = BillLine(statement_date, LineKind.CREDIT_CARRIED, bill.total, f"bill:{statement_date}")
                 self._unbilled.append((following, carried))
         self._record(at, "bill", str(statement_date), bill.total)
+        self._archive_final()
         return bill
 
     def _interest_due(self, end: date) -> list[tuple[_huabei.BillRecord, BillCharges]]:
@@ -275,6 +281,7 @@ class _Bills:
                 self._settle_if_paid(record, day)
         if left.is_positive():
             self._unbilled.append((statement, BillLine(day, LineKind.REPAYMENT, -left, key)))
+        self._archive_paid()
         result = _huabei.Repayment(key, money, tuple(applied), left)
         remember(self._requests, key, fingerprint, result)
         self._record(when, "repayment", key, money)
@@ -407,6 +414,8 @@ class _Bills:
         self._post(book)
         record.settlement = settlement
         record.move_to(_huabei.PlanStatus.SETTLED, local_date(when))
+        if self._plans.pop(plan_id, None) is not None:  # final: from the live plans to the archive
+            self._plan_log[plan_id] = record
         remember(self._requests, key, fingerprint, settlement)
         self._record(when, "settlement", plan_id, settlement.total)
         return settlement

@@ -61,7 +61,14 @@ class _Purchases:
         def _post(self, action: Callable[[], object]) -> None: ...
 
         _purchases: dict[str, _huabei.Purchase]
+        _purchase_log: Archive[str, _huabei.Purchase]
+        _refund_log: Archive[str, _huabei.RefundTally]
 
+        def _archive_paid(self) -> None: ...
+        def _find_bill(self, statement_date: date) -> _huabei.BillRecord | None: ...
+        def _find_purchase(self, key: str) -> _huabei.Purchase | None: ...
+        def _last_statement(self) -> date | None: ...
+        def _refund_tally(self, purchase: _huabei.Purchase) -> tuple[int, Money, Money]: ...
         def _record(self, at: datetime, kind: str, reference: str, amount: Money) -> None: ...
         def _refresh(self, day: date) -> None: ...
 
@@ -210,7 +217,7 @@ class _Purchases:
             plan_id = f"purchase:{key}"
             self._plans[plan_id] = _huabei.PlanRecord(plan_id, plan, statement, f"purchase:{key}")
         result = _huabei.Purchase(key, merchant, money, channel, when, posted_on, statement, fee, plan_id)
-        self._purchases[key] = result
+        self._purchase_log[key] = result
         remember(self._requests, key, fingerprint, result)
         self._record(when, "purchase", key, money)
         return result
@@ -326,7 +333,7 @@ class _Purchases:
         key = f"escrow:{release.out_trade_no}"
         zero = release.amount.currency.zero()
         self._unbilled.append((statement, BillLine(posted_on, LineKind.PURCHASE, release.amount, key)))
-        self._purchases[key] = _huabei.Purchase(
+        self._purchase_log[key] = _huabei.Purchase(
             key, merchant, release.amount, MerchantChannel.TAOBAO, release.at, posted_on, statement, zero
         )
         self._record(release.at, "escrow purchase", key, release.amount)
@@ -365,7 +372,7 @@ class _Purchases:
         replay = self._replay(key, fingerprint, Money)
         if replay is not None:
             return replay
-        purchase = self._purchases.get(purchase_id)
+        purchase = self._find_purchase(purchase_id)
         if purchase is None:
             raise NotFoundError(f"purchase_id: no Huabei purchase {purchase_id!r} for {self.user}")
         if purchase.plan_id is not None:
@@ -377,7 +384,7 @@ class _Purchases:
             raise InvalidTimeError(f"at: the refund ({when}) is before the purchase ({purchase.at})")
         statement = self._check_open_cycle(day, "at")
         zero = money.currency.zero()
-        refunded, fee_returned = self._refunded.get(purchase_id, (zero, zero))
+        number, refunded, fee_returned = self._refund_tally(purchase)
         left = purchase.amount - refunded
         if money > left:
             raise InvalidAmountError(f"amount: {money} is more than the {left} left to refund on {purchase_id}")
@@ -413,18 +420,21 @@ class _Purchases:
 
         # How it lands on bills: the purchase's own issued bill first, the rest on the next bill.
         target = None
-        if self._bills and purchase.statement_date <= self._bills[-1].bill.statement_date:
-            target = self.bill(purchase.statement_date)
+        last = self._last_statement()
+        if last is not None and purchase.statement_date <= last:
+            target = self._find_bill(purchase.statement_date)  # an archived (paid) bill takes nothing more
         to_bill = min(money, target.outstanding) if target is not None else zero
         self._refresh(day)
         self._post(book)
         if target is not None and to_bill.is_positive():
             target.reductions.append((day, to_bill))
             self._settle_if_paid(target, day)
+            self._archive_paid()
         rest = money - to_bill
         if rest.is_positive():
             self._unbilled.append((statement, BillLine(day, LineKind.REFUND, -rest, key)))
-        self._refunded[purchase_id] = (refunded + money, fee_returned + fee_back)
+        tally = _huabei.RefundTally(purchase_id, number + 1, refunded + money, fee_returned + fee_back, purchase.amount)
+        self._refund_log[f"{purchase_id}#{number + 1}"] = tally
         remember(self._requests, key, fingerprint, money)
         self._record(when, "refund", key, money)
         return money

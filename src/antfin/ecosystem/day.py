@@ -379,7 +379,7 @@ class Day:
                 key = f"demo:zcb-liq:{holding.holding_id}"
                 self._try("liquidation", zcb.liquidate, key, holding.holding_id, at=liq_at)
 
-    def _huabei_accounts(self, ids: Iterator[str] | tuple[str, ...]) -> list[HuabeiAccount]:
+    def _huabei_accounts(self, ids: Iterator[str] | tuple[str, ...] | list[str]) -> list[HuabeiAccount]:
         return [self.tx.huabei.get(user) for user in ids]
 
     def _huabei(self, rng: random.Random, today: date) -> None:
@@ -390,7 +390,8 @@ class Day:
             return
         if today.day == 2:  # bills are dated the 1st and issued once that day is over
             statement = today.replace(day=1)
-            for account in self._huabei_accounts(holders):
+            # Only the accounts with a bill to issue (or one still open) are loaded: the due-time index says which.
+            for account in self._huabei_accounts(sorted(self.tx.huabei.due(at_time(today, 23, 59)))):
                 self._try("bill", account.issue_bill, statement)
         for number, account in enumerate(self._huabei_accounts(tuple(rng.sample(holders, max(1, len(holders) // 20))))):
             merchant = rng.choice(self.merchants)
@@ -412,8 +413,10 @@ class Day:
         if not 5 <= today.day <= 10:  # bills fall due on the 8th to 10th: repayments come 3 days before and on the day
             return
         at = at_time(today, 19)
-        for account in self._huabei_accounts(holders):
-            for bill in account.bills:
+        # The accounts with a bill falling due within the window (or overdue), in id order; their open bills.
+        falling_due = sorted(self.tx.huabei.due(at_time(today + timedelta(days=3), 23, 59)))
+        for account in self._huabei_accounts(falling_due):
+            for bill in account.open_bills:
                 due = bill.bill.due_date
                 outstanding = bill.outstanding
                 if not outstanding or today > due or (due - today).days not in (0, 3):
