@@ -21,7 +21,11 @@ PACKAGE = Path(__file__).resolve().parents[2] / "src" / "antfin"
 
 #: The floors, bottom up: (number, name, the top-level modules or packages on it).
 FLOORS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
-    (1, "core", ("money", "rates", "calendar", "errors", "decisions", "idempotency", "archive", "tables", "serialization")),
+    (
+        1,
+        "core",
+        ("money", "rates", "calendar", "errors", "decisions", "idempotency", "archive", "tables", "serialization"),
+    ),
     (2, "ledger", ("ledger",)),
     (3, "chart", ("chart",)),
     (4, "products", ("payments", "wealth", "credit", "crowdfunding", "insurance")),
