@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -172,3 +172,27 @@ def test_an_account_keeps_usage_totals_and_its_payments_as_rows(reopen: Callable
         assert bob.balance() == CNY("40.00")
         with pytest.raises(IdempotencyConflictError):
             ann.withdraw("w-1", card="C1", amount=CNY("11.00"), at=DAY)
+
+
+def test_a_fund_keeps_its_last_seven_days_live_and_the_rest_as_rows(reopen: Callable[[], Books]) -> None:
+    with reopen().transaction() as tx:
+        ann = tx.accounts.open("ann", opened_at=DAY)
+        ann.link_card("C1", at=DAY)
+        ann.top_up("top-up-1", card="C1", amount=CNY("500.00"), at=DAY)
+        tx.funds.open(calendar=WeekdayCalendar()).purchase("p-1", "ann", CNY("100.00"), at=DAY)
+    closes = [date(2024, 6, 3) + timedelta(days=n) for n in range(12)]
+    for n, day in enumerate(closes):
+        with reopen().transaction() as tx:
+            close = tx.funds.get("yuebao").close_day
+            close(day, gross_income=CNY("1.00" if n else "0"), at=shanghai(day.year, day.month, day.day, 23))
+    books = reopen()
+    assert len(_fund_document(books)["_incomes"]) == 7  # type: ignore[arg-type]
+    with books.transaction() as tx:
+        fund = tx.funds.get("yuebao")
+        assert [income.day for income in fund.daily_incomes()] == closes
+        assert fund.seven_day_yield(closes[-1]) > 0
+        first = fund.daily_incomes()[0]
+        again = fund.close_day(closes[0], gross_income=CNY("0"), at=shanghai(2024, 6, 3, 23))  # a retry
+        assert again == first
+        with pytest.raises(IdempotencyConflictError):
+            fund.close_day(closes[0], gross_income=CNY("2.00"), at=shanghai(2024, 6, 3, 23))

@@ -217,6 +217,7 @@ KINDS: Final[Mapping[str, Kind[Any]]] = {
             archives=(
                 Archived.of(MoneyFund, "_done", "orders"),
                 Archived.of(MoneyFund, "_fast_closed", "fast_redemptions"),
+                Archived.of(MoneyFund, "_closed", "days"),
             ),
         ),
         Kind(

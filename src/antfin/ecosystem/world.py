@@ -245,9 +245,12 @@ class World:
         if fund is None:
             return None
         last = fund.last_closed_day
-        if last is None or len(fund.daily_incomes()) < 7:
+        if last is None:
             return None
-        return fund.seven_day_yield(last, method=YieldMethod.COMPOUND)
+        try:
+            return fund.seven_day_yield(last, method=YieldMethod.COMPOUND)
+        except NotFoundError:  # fewer than seven days closed so far
+            return None
 
     def check(self) -> BooksCheck:
         """Check the books (the ledger and every stored aggregate against it); raise if anything is broken.

@@ -368,7 +368,9 @@ class MoneyFund(_DailyClose):
     #: Fast redemptions used per (investor, day) for days not yet closed; closed days' totals are archived.
     _fast_used: dict[tuple[str, date], int] = attrs.field(init=False, factory=dict, repr=False)
     _fast_closed: Archive[tuple[str, date], int] = attrs.field(init=False, factory=Archive, repr=False)
+    #: The last seven closed days (what the 7-day yield reads); older days move to the archive.
     _incomes: dict[date, DailyIncome] = attrs.field(init=False, factory=dict, repr=False)
+    _closed: Archive[date, DailyIncome] = attrs.field(init=False, factory=Archive, repr=False)
     _last_closed: date | None = attrs.field(init=False, default=None)
 
     def __attrs_post_init__(self) -> None:
@@ -545,7 +547,13 @@ class MoneyFund(_DailyClose):
 
         .. versionadded:: 0.1.0
         """
-        return tuple(self._incomes.values())
+        found = [*self._closed.values(), *self._incomes.values()]  # the archive is a history query
+        found.sort(key=lambda income: income.day)
+        return tuple(found)
+
+    def _income(self, day: date) -> DailyIncome | None:
+        found = self._incomes.get(day)
+        return self._closed.get(day) if found is None else found
 
     @property
     def last_closed_day(self) -> date | None:
@@ -589,7 +597,7 @@ class MoneyFund(_DailyClose):
         days = [end - _ONE_DAY * back for back in range(6, -1, -1)]
         values: list[AmountLike] = []
         for day in days:
-            income = self._incomes.get(day)
+            income = self._income(day)
             if income is None:
                 raise NotFoundError(f"day {day} has not been closed; the 7-day yield needs {days[0]}..{days[-1]}")
             values.append(income.per_10k)

@@ -6,9 +6,10 @@ full before anything is booked; the first close is anchored to the fund's orders
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from collections import ChainMap
+from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 import attrs
 
@@ -30,6 +31,9 @@ from antfin.wealth import fund as _fund
 from antfin.wealth.fees import FeeAccrual, FundParty
 from antfin.wealth.income import distribute_income, income_per_10k
 
+#: Closed days kept live: the 7-day yield reads the last seven; older ones are archived.
+_KEEP_DAYS: Final = timedelta(days=7)
+
 
 class _DailyClose:
     """The daily close of :class:`~antfin.wealth.fund.MoneyFund`."""
@@ -42,6 +46,10 @@ class _DailyClose:
         def _add_units(self, investor: str, fen: int) -> None: ...
 
         _incomes: dict[date, _fund.DailyIncome]
+        _closed: Archive[date, _fund.DailyIncome]
+
+        def _income(self, day: date) -> _fund.DailyIncome | None: ...
+
         _last_closed: date | None
 
         def _ledger_key(self, order: _fund.FundOrder) -> str: ...
@@ -66,7 +74,8 @@ class _DailyClose:
         def position_account(self, investor: str) -> str: ...
 
     def _close_records(self) -> DerivedRecords[date, _fund.DailyIncome]:
-        return DerivedRecords(self._incomes, date.fromisoformat, date.isoformat, _fund._close_fingerprint)
+        days = ChainMap(self._incomes, self._closed)  # a retried close is found wherever its day is now
+        return DerivedRecords(days, date.fromisoformat, date.isoformat, _fund._close_fingerprint)
 
     def close_day(self, day: date, *, gross_income: Money | None = None, at: datetime) -> _fund.DailyIncome:
         """Close calendar day ``day``: settle the orders due, accrue fees, distribute the income.
@@ -129,7 +138,7 @@ class _DailyClose:
             raise InvalidAmountError(f"gross_income must be in CNY, got {gross_income.currency.code}")
         booked_at = ensure_aware(at)
         records = self._close_records()
-        recorded = self._incomes.get(closing)
+        recorded = self._income(closing)
         if recorded is not None:
             # Closing a closed day again replays it: without an income, or with the same one.
             asked = fingerprint("close_day", closing, recorded.gross if gross_income is None else gross_income)
@@ -186,6 +195,8 @@ class _DailyClose:
         self._last_closed = closing
         for used in [used for used in self._fast_used if used[1] <= closing]:  # no more fast redemptions on those days
             self._fast_closed[used] = self._fast_used.pop(used)
+        for old in [old for old in self._incomes if old <= closing - _KEEP_DAYS]:
+            self._closed[old] = self._incomes.pop(old)
         return result
 
     def _check_first_close(self, closing: date, booked_at: datetime) -> None:
