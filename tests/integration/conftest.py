@@ -3,6 +3,7 @@ the same books reopened on each store."""
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
@@ -11,10 +12,12 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from antfin import Books
+from antfin.ledger.store import DocumentStore
 
 #: Runs ``code`` in a child Python with ``args``, reads ``commits`` lines of progress from it, waits up to
 #: ``pause`` seconds, kills it with SIGKILL and returns the last progress number it reported.
@@ -66,3 +69,13 @@ def reopen(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[
     yield again
     for books in opened:
         books.close()
+
+
+def stored_body(books: Books, kind: str, id: str) -> dict[str, Any]:
+    """The JSON body of a stored document, as written (what archiving tests are about)."""
+    store = books._ledger._store
+    assert isinstance(store, DocumentStore)
+    document = store.document(kind, id)
+    assert document is not None
+    loaded: dict[str, Any] = json.loads(document.body)
+    return loaded

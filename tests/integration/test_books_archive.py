@@ -7,8 +7,10 @@ import sqlite3
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+from tests.integration.conftest import stored_body
 
 from antfin import CNY, Books
 from antfin.archive import Archive
@@ -26,13 +28,8 @@ from antfin.wealth.fund import OrderStatus
 DAY = shanghai(2024, 6, 3, 10)  # a Monday
 
 
-def _fund_document(books: Books) -> dict[str, object]:
-    store = books._ledger._store  # what is written is what this test is about
-    assert isinstance(store, DocumentStore)
-    document = store.document("fund", "yuebao")
-    assert document is not None
-    loaded: dict[str, object] = json.loads(document.body)
-    return loaded
+def _fund_document(books: Books) -> dict[str, Any]:
+    return stored_body(books, "fund", "yuebao")
 
 
 def test_done_orders_leave_the_fund_document_and_stay_findable(reopen: Callable[[], Books]) -> None:
@@ -186,7 +183,7 @@ def test_a_fund_keeps_its_last_seven_days_live_and_the_rest_as_rows(reopen: Call
             close = tx.funds.get("yuebao").close_day
             close(day, gross_income=CNY("1.00" if n else "0"), at=shanghai(day.year, day.month, day.day, 23))
     books = reopen()
-    assert len(_fund_document(books)["_incomes"]) == 7  # type: ignore[arg-type]
+    assert len(_fund_document(books)["_incomes"]) == 7
     with books.transaction() as tx:
         fund = tx.funds.get("yuebao")
         assert [income.day for income in fund.daily_incomes()] == closes

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from tests.integration.conftest import stored_body
 
 from antfin import CNY, Books
 from antfin.calendar import shanghai
 from antfin.errors import IdempotencyConflictError, InsufficientFundsError
 from antfin.ledger import AccountKind, Ledger
-from antfin.ledger.store import DocumentStore
 from antfin.payments import AccountType
 from antfin.rates import Rate
 from antfin.wealth.zhaocaibao import (
@@ -47,12 +46,7 @@ def _terms(product_id: str, start: datetime, amount: str = "10000.00") -> Produc
 
 
 def _document(books: Books) -> dict[str, Any]:
-    store = books._ledger._store  # what is written is what this test is about
-    assert isinstance(store, DocumentStore)
-    document = store.document("zhaocaibao", "zhaocaibao")
-    assert document is not None
-    loaded: dict[str, Any] = json.loads(document.body)
-    return loaded
+    return stored_body(books, "zhaocaibao", "zhaocaibao")
 
 
 def test_final_records_leave_the_platform_document_and_keys_replay_after_reopening(

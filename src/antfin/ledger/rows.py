@@ -200,6 +200,17 @@ def key_from_row(row: Sequence[Any]) -> KeyRecord:
     return KeyRecord(row[0], row[1], row[2], row[3], None if row[4] is None else hold_from_text(row[4]))
 
 
+def _posting_time(text: object, account: str) -> datetime:
+    """A stored entry instant (ISO text with its offset) back as an aware datetime, or an invariant violation."""
+    try:
+        when = datetime.fromisoformat(text)  # type: ignore[arg-type]
+    except (TypeError, ValueError) as error:
+        raise InvariantViolationError(f"a posting on {account!r} has an unreadable time {text!r}: {error}") from None
+    if when.tzinfo is None:
+        raise InvariantViolationError(f"a posting on {account!r} has a naive time {text!r}")
+    return when
+
+
 def movements_from_rows(
     rows: Iterable[Sequence[Any]], accounts: Collection[str]
 ) -> tuple[tuple[str, datetime, int], ...]:
@@ -219,14 +230,7 @@ def movements_from_rows(
             continue
         when = parsed.get(text)
         if when is None:
-            try:
-                when = parsed[text] = datetime.fromisoformat(text)
-            except (TypeError, ValueError) as error:
-                raise InvariantViolationError(
-                    f"a posting on {account!r} has an unreadable time {text!r}: {error}"
-                ) from None
-            if when.tzinfo is None:
-                raise InvariantViolationError(f"a posting on {account!r} has a naive time {text!r}")
+            when = parsed[text] = _posting_time(text, account)
         if not isinstance(minor, int) or isinstance(minor, bool):
             raise InvariantViolationError(f"a posting on {account!r} has an unreadable amount {minor!r}")
         found.append((account, when, minor))
@@ -249,12 +253,7 @@ def sum_until(rows: Iterable[Sequence[Any]], at: datetime, account_id: str) -> i
     for minor, text in rows:
         when = parsed.get(text)
         if when is None:
-            try:
-                when = parsed[text] = datetime.fromisoformat(text)
-            except (TypeError, ValueError) as error:
-                raise InvariantViolationError(
-                    f"a posting on {account_id!r} has an unreadable time {text!r}: {error}"
-                ) from None
+            when = parsed[text] = _posting_time(text, account_id)
         if when <= at:
             net += int(minor)
     return net
