@@ -395,8 +395,14 @@ class PostgresStore:
     def _connect(self) -> psycopg.Connection[Any]:
         pg = self._psycopg
         try:
+            # No server-side prepared statements (prepare_threshold=None): a transaction that fails inside a
+            # pipeline can take statements psycopg prepared in it along, and the next use of one then failed with
+            # 'prepared statement "_pg3_…" does not exist' (seen under concurrent writers; psycopg's documented switch).
             conn: psycopg.Connection[Any] = pg.connect(
-                self._conninfo, autocommit=True, connect_timeout=max(1, round(self._timeout))
+                self._conninfo,
+                autocommit=True,
+                connect_timeout=max(1, round(self._timeout)),
+                prepare_threshold=None,
             )
         except pg.Error as error:
             raise StoreError(f"cannot connect to {self._shown}: {error}".strip()) from None

@@ -406,7 +406,8 @@ class MemoryStore:
         self._keys: dict[str, KeyRecord] = {}
         self._entry_keys: dict[str, tuple[str, str]] = {}  # key -> (fingerprint, entry id)
         self._reversed: dict[str, str] = {}
-        self._documents: dict[tuple[str, str], Document] = {}
+        # Documents by kind, then id: a kind's scan does not walk the others (archived records are many).
+        self._documents: dict[str, dict[str, Document]] = {}
         self._version = 0
 
     @property
@@ -446,9 +447,9 @@ class MemoryStore:
         """
         documents = self._documents
         for document in changes.documents:  # checked first: a lost race writes nothing
-            _check_document_version(documents.get((document.kind, document.id)), document)
+            _check_document_version(documents.get(document.kind, {}).get(document.id), document)
         for document in changes.documents:
-            documents[document.kind, document.id] = document
+            documents.setdefault(document.kind, {})[document.id] = document
         for account in changes.accounts:
             if account.id not in self._accounts:
                 self._totals[account.id] = [0, 0, 0, 0]
@@ -706,7 +707,7 @@ class MemoryStore:
 
         .. versionadded:: 0.2.0
         """
-        return self._documents.get((kind, id))
+        return self._documents.get(kind, {}).get(id)
 
     def document_ids(self, kind: str, status: Iterable[str] | None = None) -> tuple[str, ...]:
         """The ids of ``kind`` (with one of ``status``, if given), in id order.
@@ -720,16 +721,16 @@ class MemoryStore:
         return tuple(
             sorted(
                 doc_id
-                for (doc_kind, doc_id), document in self._documents.items()
-                if doc_kind == kind and (wanted is None or document.status in wanted)
+                for doc_id, document in self._documents.get(kind, {}).items()
+                if wanted is None or document.status in wanted
             )
         )
 
     def documents_due(self, kind: str, until: datetime) -> tuple[str, ...]:
         """The ids of ``kind`` due at or before ``until``, earliest first (ties by id).
 
-        A scan here: the memory store is for tests and notebooks; the SQLite
-        and PostgreSQL stores answer from an index.
+        A scan of the kind here: the memory store is for tests and notebooks;
+        the SQLite and PostgreSQL stores answer from an index.
 
         >>> from antfin.calendar import shanghai
         >>> MemoryStore().documents_due("escrow", shanghai(2024, 1, 1))
@@ -739,7 +740,7 @@ class MemoryStore:
         """
         due = [
             (document.due_at, doc_id)
-            for (doc_kind, doc_id), document in self._documents.items()
-            if doc_kind == kind and document.due_at is not None and document.due_at <= until
+            for doc_id, document in self._documents.get(kind, {}).items()
+            if document.due_at is not None and document.due_at <= until
         ]
         return tuple(doc_id for _, doc_id in sorted(due))
