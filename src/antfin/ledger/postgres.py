@@ -362,7 +362,9 @@ class PostgresStore:
     """
 
     # ``timeout`` is a duration in seconds (not money), hence a float.
-    def __init__(self, conninfo: str, *, schema: str | None = None, timeout: float = 30.0, retries: int = 5) -> None:
+    def __init__(  # timeout: seconds to wait for a lock or a connection, not money
+        self, conninfo: str, *, schema: str | None = None, timeout: float = 30.0, retries: int = 5
+    ) -> None:
         if not isinstance(conninfo, str):
             raise TypeError(f"conninfo must be a str, not {type(conninfo).__name__}")
         if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
@@ -373,7 +375,7 @@ class PostgresStore:
         self._conninfo = conninfo
         self._shown = _redact(conninfo)
         self._wanted_schema = None if schema is None else _check_schema_name(schema)
-        self._timeout = float(timeout)
+        self._timeout = float(timeout)  # seconds, not money
         self._retries = retries
         self._lock = threading.RLock()
         self._conn: psycopg.Connection[Any] | None = None

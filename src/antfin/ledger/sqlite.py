@@ -222,7 +222,9 @@ class SQLiteStore:
     """
 
     # ``timeout`` is sqlite3's lock wait in seconds (a duration, not money), hence a float.
-    def __init__(self, path: str | os.PathLike[str], *, synchronous: str = "NORMAL", timeout: float = 30.0) -> None:
+    def __init__(  # timeout: seconds to wait for the write lock, not money
+        self, path: str | os.PathLike[str], *, synchronous: str = "NORMAL", timeout: float = 30.0
+    ) -> None:
         if not isinstance(synchronous, str) or synchronous.upper() not in {"OFF", "NORMAL", "FULL", "EXTRA"}:
             raise ValueError(f"synchronous must be OFF, NORMAL, FULL or EXTRA, got {synchronous!r}")
         self.path = os.fspath(path)
