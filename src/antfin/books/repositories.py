@@ -72,6 +72,11 @@ def _text(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
+def _record_id(aggregate: str, key: object) -> str:
+    """The id of an archived record's row: ``["<aggregate id>", <key as data>]`` as JSON text (no separator clash)."""
+    return _text([aggregate, to_data(key)])
+
+
 class _StoredRecords:
     """An aggregate's archived records in the books' store: one document per record, read by key."""
 
@@ -83,12 +88,9 @@ class _StoredRecords:
         self._aggregate = aggregate
         self._archived = archived
 
-    def id_of(self, key: object) -> str:
-        return _text([self._aggregate, to_data(key)])
-
     def find(self, key: object) -> Any:
         self._tx._check_open()
-        document = self._tx._store().document(self._kind, self.id_of(key))
+        document = self._tx._store().document(self._kind, _record_id(self._aggregate, key))
         if document is None:
             return None
         try:
@@ -285,7 +287,7 @@ class Repository(Generic[T]):
                 for record_key, record in archive.added():
                     yield Document(
                         rows,
-                        _text([key, to_data(record_key)]),
+                        _record_id(key, record_key),
                         1,
                         "FINAL",
                         None,
