@@ -47,10 +47,23 @@ from antfin.wealth.zhaocaibao import ProductKind, ProductStatus, ProductTerms, R
 if TYPE_CHECKING:
     from antfin.ecosystem.world import WorldConfig, WorldProgress
 
-__all__ = ["ACTIVITIES", "ZHAOCAIBAO_DAILY_ORDERS", "Day"]
+__all__ = ["ACTIVITIES", "PAYDAYS", "ZHAOCAIBAO_DAILY_ORDERS", "Day"]
 
 #: The activities of a day, in the order a whole day plays them.
-ACTIVITIES: Final = ("shop", "escrow", "yuebao", "zhaocaibao", "huabei", "jiebei", "mybank", "crowdfunding", "services")
+ACTIVITIES: Final = (
+    "payday",
+    "shop",
+    "escrow",
+    "yuebao",
+    "zhaocaibao",
+    "huabei",
+    "jiebei",
+    "mybank",
+    "crowdfunding",
+    "services",
+)
+#: Each user's payday is one of the first 28 days of the month (by user number), so paydays spread evenly.
+PAYDAYS: Final = 28
 #: Most Zhaocaibao orders (subscriptions and reservations) the world places in a day.
 ZHAOCAIBAO_DAILY_ORDERS: Final = 120
 
@@ -138,7 +151,7 @@ class Day:
         ...     day.act("dance")
         Traceback (most recent call last):
         ...
-        antfin.errors.NotFoundError: no activity 'dance'; expected one of shop, escrow, yuebao, ...
+        antfin.errors.NotFoundError: no activity 'dance'; expected one of payday, shop, escrow, ...
 
         Raises:
             antfin.errors.NotFoundError: for an unknown activity.
@@ -227,6 +240,29 @@ class Day:
                 equity_units=units,
             )
         self.progress.opened = True
+
+    # -- income --------------------------------------------------------------------------------
+
+    def _payday(self, rng: random.Random, today: date) -> None:
+        """The users whose payday is today move part of their monthly pay from their bank card to Alipay.
+
+        Without an income the users' wallets drain month after month (purchases, fees, interest), so more and more
+        bills and loans go unpaid and the world never reaches a steady state.
+        """
+        if today.day > PAYDAYS or self.progress.day == 0:
+            return
+        at = at_time(today, 7)
+        for number, user_id in enumerate(self.users[today.day - 1 :: PAYDAYS]):
+            user = self.account(user_id)
+            amount = _yuan(rng, 2_000, 8_000)
+            self._try(
+                "payday top-up",
+                user.top_up,
+                f"demo:pay:{today}:{user_id}",
+                card=user.cards[0],
+                amount=amount,
+                at=at + timedelta(minutes=number % 60),
+            )
 
     # -- products ------------------------------------------------------------------------------
 
@@ -382,6 +418,11 @@ class Day:
     def _huabei_accounts(self, ids: Iterator[str] | tuple[str, ...] | list[str]) -> list[HuabeiAccount]:
         return [self.tx.huabei.get(user) for user in ids]
 
+    def _falling_due(self, day: date) -> set[str]:
+        """The Huabei accounts whose latest bill falls due on ``day``."""
+        due = self.tx.huabei.due
+        return set(due(at_time(day, 23, 59))) - set(due(at_time(day - timedelta(days=1), 23, 59)))
+
     def _huabei(self, rng: random.Random, today: date) -> None:
         if self.progress.day == 0:
             return
@@ -413,8 +454,9 @@ class Day:
         if not 5 <= today.day <= 10:  # bills fall due on the 8th to 10th: repayments come 3 days before and on the day
             return
         at = at_time(today, 19)
-        # The accounts with a bill falling due within the window (or overdue), in id order; their open bills.
-        falling_due = sorted(self.tx.huabei.due(at_time(today + timedelta(days=3), 23, 59)))
+        # Users repay 3 days before the due date and on it: only the accounts whose bill falls due on one of those
+        # two days are read (the due-time index answers "due by", so a day's accounts are a difference of two).
+        falling_due = sorted(self._falling_due(today) | self._falling_due(today + timedelta(days=3)))
         for account in self._huabei_accounts(falling_due):
             for bill in account.open_bills:
                 due = bill.bill.due_date
@@ -423,8 +465,9 @@ class Day:
                     continue
                 choice = rng.random()
                 wallet_money = self.tx.ledger.available(account.wallet)
-                if choice < 0.70:
-                    pay = min(outstanding, wallet_money)
+                if choice < 0.70:  # pay everything the app shows as owed: older, overdue bills first
+                    owed = sum((open_bill.outstanding for open_bill in account.open_bills), outstanding.currency.zero())
+                    pay = min(owed, wallet_money)
                 elif choice < 0.85:
                     pay = min(bill.minimum, wallet_money)
                 else:
@@ -491,6 +534,8 @@ class Day:
             pay = min(due.total, self.tx.ledger.available(loan.wallet))
             if pay.is_positive():
                 self._try("loan repayment", loan.repay, f"demo:repay:{loan.loan_id}:{today}", pay, at)
+            if loan.status.name == "PAID_OFF" and self.progress.borrowers.get(loan.wallet) == loan.loan_id:
+                del self.progress.borrowers[loan.wallet]  # the map holds only loans still running
 
     def _crowdfunding(self, rng: random.Random, today: date) -> None:
         at = at_time(today, 11)
