@@ -717,16 +717,6 @@ def _check_request_no(value: object, field: str = "out_request_no") -> str:
     return value
 
 
-def _check_amount(amount: object, field: str) -> Money:
-    if not isinstance(amount, Money):
-        raise TypeError(f"{field} must be Money, not {type(amount).__name__}")
-    if amount.currency != CNY:
-        raise InvalidAmountError(f"{field} must be in CNY, got {amount.currency.code}")
-    if not amount.is_positive():
-        raise InvalidAmountError(f"{field} must be positive, got {amount}")
-    return amount
-
-
 def _demo_trade(*, funded: bool = False, paid: bool = False) -> EscrowTrade:
     """A fresh 100.00 CNY trade created 2024-05-01 10:00 with a 15m timeout, for the examples."""
     from antfin.calendar import shanghai
