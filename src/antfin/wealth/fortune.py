@@ -48,6 +48,7 @@ from antfin.ledger import Ledger, Posting
 from antfin.money import _CONTEXT, CNY, AmountLike, Currency, Money, Rounding, allocate_minor_units, to_decimal
 from antfin.rates import Rate
 from antfin.tables import Dated, DatedTable
+from antfin.validators import attribute, check_int, check_non_negative, check_positive, check_rate
 from antfin.wealth.zhaocaibao.platform import Zhaocaibao
 from antfin.wealth.zhaocaibao.products import HoldingStatus
 
@@ -126,11 +127,7 @@ def _check_kind(_instance: Any, _attribute: Any, value: Any) -> None:
         raise TypeError(f"kind must be an AssetClass, not {type(value).__name__}")
 
 
-def _check_amount(_instance: Any, attribute: Any, value: Any) -> None:
-    if not isinstance(value, Money):
-        raise TypeError(f"{attribute.name} must be Money, not {type(value).__name__}")
-    if value.is_negative():
-        raise InvalidAmountError(f"{attribute.name} must not be negative, got {value}")
+_check_amount = attribute(check_non_negative)
 
 
 @attrs.frozen
@@ -286,10 +283,10 @@ class SubscriptionFeeTier:
     def __attrs_post_init__(self) -> None:
         if (self.rate is None) == (self.fixed is None):
             raise InvalidAmountError("a subscription fee tier needs exactly one of rate and fixed")
-        if self.rate is not None and not isinstance(self.rate, Rate):
-            raise TypeError(f"rate must be a Rate, not {type(self.rate).__name__}")
+        if self.rate is not None:
+            check_rate(self.rate, "rate")
         if self.fixed is not None:
-            _check_amount(self, attrs.fields(SubscriptionFeeTier).fixed, self.fixed)
+            check_non_negative(self.fixed, "fixed")
 
 
 def _tiers(value: Iterable[SubscriptionFeeTier]) -> tuple[SubscriptionFeeTier, ...]:
@@ -390,11 +387,7 @@ class SubscriptionFeeSchedule:
             TypeError: when ``amount`` is not Money.
             antfin.errors.InvalidAmountError: when it is not positive.
         """
-        if not isinstance(amount, Money):
-            raise TypeError(f"amount must be Money, not {type(amount).__name__}")
-        if not amount.is_positive():
-            raise InvalidAmountError(f"amount must be positive, got {amount}")
-        tier = self.tier(amount)
+        tier = self.tier(check_positive(amount))
         if tier.fixed is not None:
             fee = min(tier.fixed, amount)
             return SubscriptionQuote(amount, None, None, fee, amount - fee)
@@ -504,10 +497,7 @@ class RedemptionFeeSchedule:
         Raises:
             antfin.errors.InvalidAmountError: for negative days.
         """
-        if isinstance(held_days, bool) or not isinstance(held_days, int):
-            raise TypeError(f"held_days must be an int, not {type(held_days).__name__}")
-        if held_days < 0:
-            raise InvalidAmountError(f"held_days must not be negative, got {held_days}")
+        check_int(held_days, "held_days", at_least=0)
         for tier in self.tiers:
             if tier.below_days is None or held_days < tier.below_days:
                 return tier.rate
@@ -523,10 +513,7 @@ class RedemptionFeeSchedule:
             TypeError: when ``amount`` is not Money.
             antfin.errors.InvalidAmountError: for a non-positive amount or negative days.
         """
-        if not isinstance(amount, Money):
-            raise TypeError(f"amount must be Money, not {type(amount).__name__}")
-        if not amount.is_positive():
-            raise InvalidAmountError(f"amount must be positive, got {amount}")
+        check_positive(amount)
         rate = self.rate_for(held_days)
         fee = rate.of(amount, rounding=self.rounding)
         return RedemptionQuote(amount, held_days, rate, fee, amount - fee)

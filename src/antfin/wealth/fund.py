@@ -84,6 +84,7 @@ from antfin.errors import (
 from antfin.idempotency import DerivedRecords, fingerprint, remember, replay
 from antfin.ledger import AccountKind, HoldStatus, Ledger
 from antfin.money import CNY, AmountLike, Money, Rounding, to_decimal
+from antfin.validators import check_money, check_name, check_positive
 from antfin.wealth.allocation import PortfolioIncome
 from antfin.wealth.fees import FundFeeSchedule, FundParty
 from antfin.wealth.fund_close import _DailyClose
@@ -106,9 +107,8 @@ _FIRST_CLOSE_WINDOW: Final = timedelta(days=7)
 
 
 def _positive_cny(_instance: object, attribute: attrs.Attribute[Money], value: object) -> None:
-    if not isinstance(value, Money):
-        raise TypeError(f"{attribute.name} must be Money, not {type(value).__name__}")
-    if not value.is_positive() or value.currency != CNY:
+    money = check_money(value, attribute.name)
+    if money.minor_units <= 0 or money.currency != CNY:
         raise InvalidAmountError(f"{attribute.name} must be a positive CNY amount, got {value}")
 
 
@@ -378,8 +378,7 @@ class MoneyFund(_DailyClose):
             raise TypeError(f"ledger must be a Ledger, not {type(self.ledger).__name__}")
         if not isinstance(self.calendar, TradingCalendar):
             raise TypeError(f"calendar must be a TradingCalendar, not {type(self.calendar).__name__}")
-        if not isinstance(self.fund_id, str) or not self.fund_id:
-            raise InvalidAmountError(f"fund_id must be a non-empty string, got {self.fund_id!r}")
+        check_name(self.fund_id, "fund_id")
         self.ledger.open_account(
             self.assets_account, AccountKind.ASSET, purpose=f"{self.fund_id} portfolio (money-market fund assets)"
         )
@@ -637,7 +636,7 @@ class MoneyFund(_DailyClose):
 
         .. versionadded:: 0.1.0
         """
-        money = self._check_amount(amount)
+        money = check_positive(amount, currency=CNY)
         return self._place(key, investor, OrderKind.PURCHASE, money, at)
 
     def redeem(self, key: str, investor: str, units: AmountLike, *, at: datetime) -> FundOrder:
@@ -683,15 +682,6 @@ class MoneyFund(_DailyClose):
         money = Money.from_minor_units(_units_to_fen(units), CNY)
         return self._place(key, investor, OrderKind.FAST_REDEMPTION, money, at)
 
-    def _check_amount(self, amount: object) -> Money:
-        if not isinstance(amount, Money):
-            raise TypeError(f"amount must be Money, not {type(amount).__name__}")
-        if amount.currency != CNY:
-            raise InvalidAmountError(f"amount must be in CNY, got {amount.currency.code}")
-        if not amount.is_positive():
-            raise InvalidAmountError(f"amount must be positive, got {amount}")
-        return amount
-
     def _available_fen(self, investor: str) -> int:
         account = self.position_account(investor)
         if not self.ledger.has_account(account):
@@ -699,10 +689,8 @@ class MoneyFund(_DailyClose):
         return self.ledger.available(account).minor_units
 
     def _place(self, key: str, investor: str, kind: OrderKind, money: Money, at: datetime) -> FundOrder:
-        if not isinstance(key, str) or not key:
-            raise InvalidAmountError(f"key must be a non-empty string, got {key!r}")
-        if not isinstance(investor, str) or not investor:
-            raise InvalidAmountError(f"investor must be a non-empty string, got {investor!r}")
+        check_name(key, "key")
+        check_name(investor, "investor")
         placed = ensure_aware(at)
         records = self._order_records()
         # A retry (same investor, kind and amount; the instant is not compared) returns the first order.
