@@ -26,6 +26,8 @@ FLOORS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
         "core",
         (
             "money",
+            "money_allocation",
+            "money_format",
             "rates",
             "validators",
             "calendar",
