@@ -12,7 +12,7 @@ place and earns fees from investors, fund redemption fees among them
 * Redemption fees depend on how long the units were held, and only part of
   one is the distributor's: under the CSRC's rules at least 25% goes to the
   fund's assets, and a redemption held under 7 days pays at least 1.5%, all of
-  it to the fund's assets (:data:`DEFAULT_REDEMPTION_FEE_RULES`, dated, sourced).
+  it to the fund's assets (:data:`~antfin.wealth.fortune_fees.DEFAULT_REDEMPTION_FEE_RULES`, dated, sourced).
 * :func:`book_fund_subscription` and :func:`book_fund_redemption` post them to
   the ledger: the subscription fee and the distributor's share of a
   redemption fee to their profit points, the fund assets' share back to the fund.

@@ -7,8 +7,9 @@
   fund's assets, and a redemption held under 7 days pays at least 1.5%, all of
   it to the fund's assets (``DEFAULT_REDEMPTION_FEE_RULES``, dated, sourced).
 
-Every name here is re-exported by :mod:`antfin.wealth.fortune` (and documented there),
-which books these fees to the ledger.
+Every name here is re-exported by :mod:`antfin.wealth.fortune`, which books these
+fees to the ledger; the classes and functions are documented there, the default
+tables here.
 
 >>> from antfin.wealth.fortune import DEFAULT_SUBSCRIPTION_FEES
 >>> DEFAULT_SUBSCRIPTION_FEES.quote(CNY("10000.00")).fee
