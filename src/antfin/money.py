@@ -11,6 +11,10 @@ addition, comparison and hashing are exact and cheap. A ``float`` is never
 accepted; an amount with more decimals than the currency has is refused unless
 the caller names a :class:`Rounding` mode.
 
+The integer allocation engine (:mod:`antfin.money_allocation`) and formatting
+(:mod:`antfin.money_format`) are modules of their own; their functions are
+re-exported here.
+
 .. versionadded:: 0.1.0
 """
 
@@ -18,24 +22,17 @@ from __future__ import annotations
 
 import decimal
 import enum
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
 from functools import cache
-from itertools import compress, count, islice
 from typing import Any, ClassVar, Final, TypeAlias
 
 import attrs
-from babel import Locale, UnknownLocaleError
-from babel.numbers import (
-    NumberFormatError,
-    format_currency,
-    get_currency_precision,
-    get_currency_symbol,
-    list_currencies,
-    parse_decimal,
-)
+from babel.numbers import get_currency_precision, list_currencies
 
 from antfin.errors import CurrencyMismatchError, InvalidAmountError
+from antfin.money_allocation import allocate_minor_units, integer_ratios
+from antfin.money_format import format_money, parse_money
 
 __all__ = [
     "CNY",
@@ -671,234 +668,3 @@ class Money:
         return tuple(
             Money._from_minor(sign * (quotient + (1 if index < remainder else 0)), cur) for index in range(parts)
         )
-
-
-def integer_ratios(ratios: Iterable[int | Decimal | str]) -> list[int]:
-    """Scale ratios (ints, Decimals or decimal strings) to integers with the same proportions.
-
-    >>> integer_ratios([Decimal("0.9"), Decimal("0.07"), 1])
-    [90, 7, 100]
-    >>> integer_ratios(["1.5", "0.5"])
-    [15, 5]
-
-    The scaling is exact: every ratio is multiplied by the same power of ten.
-
-    Args:
-        ratios: non-negative ``int``, :class:`~decimal.Decimal` or decimal ``str`` values.
-
-    Returns:
-        A new list of non-negative ints in the same proportions.
-
-    Raises:
-        antfin.errors.InvalidAmountError: for empty, negative, all-zero, NaN or
-            infinite ratios.
-        TypeError: for float or bool ratios.
-
-    .. versionadded:: 0.1.0
-    """
-    values = list(ratios)
-    if values and all(value.__class__ is int for value in values):
-        weights: list[int] = values  # type: ignore[assignment, unused-ignore]
-    else:
-        decimals = [to_decimal(value, "ratio") for value in values]
-        shift = max((-int(value.as_tuple().exponent) for value in decimals), default=0)
-        weights = [_scaled_int(value, shift) for value in decimals]
-    _check_weights(weights)
-    return weights
-
-
-def _scaled_int(value: Decimal, shift: int) -> int:
-    """``value * 10**shift`` exactly, for a shift that makes it integral."""
-    sign, digits, exponent = value.as_tuple()
-    coefficient = int("".join(map(str, digits)) or "0")
-    scale = int(exponent) + shift
-    result: int = coefficient * 10**scale if scale >= 0 else coefficient // 10**-scale
-    return -result if sign else result
-
-
-def _check_weights(weights: Sequence[int]) -> int:
-    if not weights:
-        raise InvalidAmountError("ratios must not be empty; expected at least one non-negative ratio")
-    total = sum(weights)
-    if total.__class__ is not int:
-        kinds = sorted({type(weight).__name__ for weight in weights if weight.__class__ is not int})
-        raise TypeError(f"ratios must be ints here, got {', '.join(kinds)}; use integer_ratios() for Decimal ratios")
-    smallest = min(weights)
-    if smallest < 0:
-        raise InvalidAmountError(f"ratios must not be negative, got {smallest}; expected values >= 0")
-    if total == 0:
-        raise InvalidAmountError("ratios must not all be zero; expected at least one positive ratio")
-    return total
-
-
-# Below this many parts the k-th largest remainder is found by a plain sort; above it, by
-# sampling a band around it first (same result, less sorting).
-_SELECT_BY_SORT_BELOW: Final = 4096
-
-
-def _kth_largest(values: list[int], k: int, *, sort_below: int = _SELECT_BY_SORT_BELOW) -> int:
-    """The ``k``-th largest of ``values`` (1-based, counting repeats), for ``1 <= k <= len(values)``.
-
-    Large inputs sort a strided sample to guess a narrow band ``[low, high]`` that
-    should contain the answer, keep only the values in the band (counting those
-    above it) and sort just the band; if the guess misses, they fall back to
-    sorting everything. Either way the answer is exact.
-    """
-    size = len(values)
-    if size >= sort_below:
-        sample = sorted(values[:: max(1, size // 8192)], reverse=True)
-        position = (k - 1) * len(sample) // size
-        margin = 64 + len(sample) // 40
-        high = sample[max(0, position - margin)]
-        low = sample[min(len(sample) - 1, position + margin)]
-        # (List comprehensions: CPython specialises their int comparisons, which beats map/filter.)
-        if 2 * k <= size:  # few values above the band: cut at `low` first
-            at_least_low = [value for value in values if value >= low]
-            band = [value for value in at_least_low if value <= high]
-            above = len(at_least_low) - len(band)
-        else:  # many values above the band: cut at `high` first
-            at_most_high = [value for value in values if value <= high]
-            band = [value for value in at_most_high if value >= low]
-            above = size - len(at_most_high)
-        if above < k <= above + len(band):
-            band.sort(reverse=True)
-            return band[k - above - 1]
-    return sorted(values, reverse=True)[k - 1]
-
-
-def allocate_minor_units(total: int, ratios: Sequence[int]) -> list[int]:
-    """Allocate an integer ``total`` over integer ``ratios`` by largest remainder.
-
-    The integer-in, integer-out engine behind :meth:`Money.allocate`, for batch
-    use: parts sum exactly to ``total``; each is the floor of its exact share or
-    one more; the extra units go to the largest remainders, ties to the earlier
-    index; zero ratios get zero; a negative total is allocated as the mirror of
-    its absolute value.
-
-    >>> allocate_minor_units(10000, [1, 1, 1])
-    [3334, 3333, 3333]
-    >>> allocate_minor_units(-7, [2, 1])
-    [-5, -2]
-    >>> allocate_minor_units(5, [0, 3, 3, 0])
-    [0, 3, 2, 0]
-
-    Args:
-        total: the amount to split, in minor units.
-        ratios: non-negative int weights, at least one positive.
-
-    Returns:
-        A new list of ints, one per ratio, summing to ``total``.
-
-    Raises:
-        antfin.errors.InvalidAmountError: for empty, negative or all-zero ratios.
-        TypeError: for a non-int total or non-int ratios.
-
-    .. versionadded:: 0.1.0
-    """
-    weight_sum = _check_weights(ratios)
-    if total.__class__ is not int:
-        raise TypeError(f"total must be an int count of minor units, not {type(total).__name__}")
-    if total < 0:
-        return [-part for part in allocate_minor_units(-total, ratios)]
-    # remainder_i = total * ratio_i mod weight_sum; the floors fall short of the total by
-    # exactly sum(remainders) / weight_sum units, which go to the largest remainders.
-    # (Plain comprehensions: CPython specialises their int arithmetic, which beats map().)
-    remainders = [total * ratio % weight_sum for ratio in ratios]
-    leftover = sum(remainders) // weight_sum
-    if leftover == 0:
-        return [total * ratio // weight_sum for ratio in ratios]
-    # With threshold = the leftover-th largest remainder, floor((total * ratio + bump) / weight_sum)
-    # with bump = weight_sum - 1 - threshold adds one unit exactly to the remainders above the
-    # threshold. The threshold is positive (remainders sum to leftover * weight_sum and each is
-    # below weight_sum), so zero ratios, whose remainder is 0, never get a unit.
-    threshold = _kth_largest(remainders, leftover)
-    bump = weight_sum - 1 - threshold
-    parts = [(total * ratio + bump) // weight_sum for ratio in ratios]
-    # Remainders equal to the threshold share the units still missing, earlier index first.
-    missing = total - sum(parts)
-    for index in islice(compress(count(), map(threshold.__eq__, remainders)), missing):
-        parts[index] += 1
-    return parts
-
-
-def format_money(money: Money, locale: str = "zh_CN") -> str:
-    """Format an amount for display with Babel's CLDR data.
-
-    >>> from antfin import CNY, format_money
-    >>> format_money(CNY("1234.5"))
-    '¥1,234.50'
-    >>> format_money(CNY("1234.5"), locale="en_US")
-    'CN¥1,234.50'
-    >>> format_money(-CNY("3"), locale="en_US")
-    '-CN¥3.00'
-
-    Args:
-        money: the amount.
-        locale: a Babel locale identifier such as ``"zh_CN"`` or ``"en_US"``.
-
-    Raises:
-        TypeError: when ``money`` is not :class:`Money`.
-        antfin.errors.InvalidAmountError: for an unknown locale.
-
-    .. versionadded:: 0.1.0
-    """
-    if not isinstance(money, Money):
-        raise TypeError(f"format_money takes Money, not {type(money).__name__}")
-    return format_currency(money.amount, money.currency.code, locale=_locale(locale), currency_digits=True)
-
-
-def parse_money(text: str, currency: Currency | str = CNY, locale: str = "zh_CN") -> Money:
-    """Parse a formatted amount back into :class:`Money` (inverse of :func:`format_money`).
-
-    >>> parse_money("¥1,234.50")
-    Money('1234.50', 'CNY')
-    >>> parse_money("CN¥1,234.50", locale="en_US")
-    Money('1234.50', 'CNY')
-    >>> parse_money(format_money(-CNY("0.05"), "en_US"), locale="en_US")
-    Money('-0.05', 'CNY')
-
-    Raises:
-        antfin.errors.InvalidAmountError: when the text is not an amount in this
-            locale, or has more decimals than the currency.
-
-    .. versionadded:: 0.1.0
-    """
-    if not isinstance(text, str):
-        raise TypeError(f"text must be a str, not {type(text).__name__}")
-    cur = Currency.of(currency)
-    loc = _locale(locale)
-    symbol = get_currency_symbol(cur.code, locale=loc)
-    body = text.replace("\u00a0", " ").replace("\u2212", "-").strip()
-    negative = body.startswith("-")
-    if negative:
-        body = body[1:].lstrip()
-    for token in sorted({symbol, cur.code}, key=len, reverse=True):
-        if body.startswith(token):
-            body = body[len(token) :]
-            break
-        if body.endswith(token):
-            body = body[: -len(token)]
-            break
-    body = body.strip()
-    try:
-        if not body or body.startswith(("-", "+")):
-            raise NumberFormatError(body)
-        value = parse_decimal(body, locale=loc, strict=True)
-    except NumberFormatError:
-        example = format_money(Money(1234, cur), loc)
-        raise InvalidAmountError(
-            f"{text!r} is not a {cur.code} amount in locale {loc}; expected one like {example!r}"
-        ) from None
-    if negative:
-        value = -value
-    return Money(value, cur)
-
-
-def _locale(locale: str) -> str:
-    if not isinstance(locale, str):
-        raise TypeError(f"locale must be a str such as 'zh_CN', not {type(locale).__name__}")
-    try:
-        Locale.parse(locale)
-    except (ValueError, UnknownLocaleError):
-        raise InvalidAmountError(f"unknown locale {locale!r}; expected one such as 'zh_CN' or 'en_US'") from None
-    return locale

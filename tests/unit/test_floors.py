@@ -10,7 +10,19 @@ import pytest
 import antfin
 
 ROOT = Path(antfin.__file__).parent
-FLOOR1 = {"money", "rates", "calendar", "errors", "decisions", "serialization", "__init__", "__main__"}
+FLOOR1 = {
+    "money",
+    "money_allocation",
+    "money_format",
+    "rates",
+    "validators",
+    "calendar",
+    "errors",
+    "decisions",
+    "serialization",
+    "__init__",
+    "__main__",
+}
 #: Floor 1 reads from the ground up too: errors, then money (which raises them), then decisions (whose
 #: reasons hold amounts and whose texts format them). A floor-1 module may import the ones listed before it.
 FLOOR1_ORDER = ("errors", "money", "decisions")

@@ -25,6 +25,7 @@ import attrs
 from antfin.crowdfunding.texts import language
 from antfin.errors import InvalidAmountError
 from antfin.money import Money, Rounding, to_decimal
+from antfin.validators import attribute, check_money, check_name, check_non_negative
 
 __all__ = ["Fact", "InvestorFacts", "InvestorKind"]
 
@@ -113,12 +114,8 @@ class Fact(enum.Enum):
 
 
 def _check_money(field: str, value: object, *, allow_negative: bool) -> None:
-    if value is None:
-        return
-    if not isinstance(value, Money):
-        raise TypeError(f"{field} must be Money or None, not {type(value).__name__}")
-    if value.is_negative() and not allow_negative:
-        raise InvalidAmountError(f"{field} must not be negative, got {value}")
+    if value is not None:
+        (check_money if allow_negative else check_non_negative)(value, field)
 
 
 def _gross(_instance: object, attribute: attrs.Attribute[Money | None], value: Money | None) -> None:
@@ -163,11 +160,6 @@ def _facts(value: Iterable[Fact]) -> frozenset[Fact]:
     return items
 
 
-def _investor_id(_instance: object, _attribute: object, value: str) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidAmountError(f"investor_id must be a non-empty string, got {value!r}")
-
-
 @attrs.frozen
 class InvestorFacts:
     """What an investor declared, and which of it the platform verified.
@@ -207,7 +199,7 @@ class InvestorFacts:
     .. versionadded:: 0.1.0
     """
 
-    investor_id: str = attrs.field(validator=_investor_id)
+    investor_id: str = attrs.field(validator=attribute(check_name))
     kind: InvestorKind = attrs.field(default=InvestorKind.PERSON, validator=attrs.validators.instance_of(InvestorKind))
     personal_financial_assets: Money | None = attrs.field(default=None, validator=_gross, kw_only=True)
     personal_net_financial_assets: Money | None = attrs.field(default=None, validator=_net, kw_only=True)

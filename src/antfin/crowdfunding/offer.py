@@ -54,6 +54,7 @@ from antfin.errors import (
 )
 from antfin.ledger import AccountKind, HoldStatus, Ledger
 from antfin.money import Money, Rounding
+from antfin.validators import attribute, check_int, check_key, check_name, check_positive
 
 __all__ = [
     "CrowdfundOffer",
@@ -269,40 +270,8 @@ class OfferEvent:
     after: str
 
 
-def _name(_instance: object, attribute: attrs.Attribute[str], value: str) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidAmountError(f"{attribute.name} must be a non-empty string, got {value!r}")
-
-
-def _money(_instance: object, attribute: attrs.Attribute[Money], value: Money) -> None:
-    if not isinstance(value, Money):
-        raise TypeError(f"{attribute.name} must be Money, not {type(value).__name__}")
-    if not value.is_positive():
-        raise InvalidAmountError(f"{attribute.name} must be positive, got {value}")
-
-
-def _optional_money(_instance: object, attribute: attrs.Attribute[Money | None], value: Money | None) -> None:
-    if value is not None:
-        _money(_instance, attribute, value)  # type: ignore[arg-type]
-
-
 def _aware(_instance: object, attribute: attrs.Attribute[datetime], value: datetime) -> None:
     ensure_aware(value, attribute.name)
-
-
-def _units(_instance: object, attribute: attrs.Attribute[int], value: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{attribute.name} must be an int, not {type(value).__name__}")
-    if value < 1:
-        raise InvalidAmountError(f"{attribute.name} must be at least 1, got {value}")
-
-
-def _check_key(key: object) -> str:
-    if not isinstance(key, str):
-        raise TypeError(f"key must be a str, not {type(key).__name__}")
-    if not key.strip():
-        raise InvalidAmountError(f"key must be a non-blank request key, got {key!r}")
-    return key
 
 
 # The operations are defined on the names above (Role, Subscription, ...): imported after them.
@@ -359,18 +328,20 @@ class CrowdfundOffer(_Subscriptions, _Closing):
     .. versionadded:: 0.1.0
     """
 
-    offer_id: str = attrs.field(validator=_name)
-    issuer: str = attrs.field(validator=_name, kw_only=True)
-    target: Money = attrs.field(validator=_money, kw_only=True)
-    min_ticket: Money = attrs.field(validator=_money, kw_only=True)
+    offer_id: str = attrs.field(validator=attribute(check_name))
+    issuer: str = attrs.field(validator=attribute(check_name), kw_only=True)
+    target: Money = attrs.field(validator=attribute(check_positive), kw_only=True)
+    min_ticket: Money = attrs.field(validator=attribute(check_positive), kw_only=True)
     opens_at: datetime = attrs.field(validator=_aware, kw_only=True)
     closes_at: datetime = attrs.field(validator=_aware, kw_only=True)
-    equity_units: int = attrs.field(validator=_units, kw_only=True)
+    equity_units: int = attrs.field(validator=attribute(check_int, at_least=1), kw_only=True)
     ledger: Ledger = attrs.field(validator=attrs.validators.instance_of(Ledger), kw_only=True, repr=False)
     policy: QualifiedInvestorPolicy = attrs.field(
         default=SEED_2016, validator=attrs.validators.instance_of(QualifiedInvestorPolicy), kw_only=True
     )
-    max_ticket: Money | None = attrs.field(default=None, validator=_optional_money, kw_only=True)
+    max_ticket: Money | None = attrs.field(
+        default=None, validator=attrs.validators.optional(attribute(check_positive)), kw_only=True
+    )
     terms: OfferTerms = attrs.field(
         factory=OfferTerms, validator=attrs.validators.instance_of(OfferTerms), kw_only=True
     )
@@ -624,7 +595,7 @@ class CrowdfundOffer(_Subscriptions, _Closing):
         Raises:
             antfin.errors.NotFoundError: for an unknown key.
         """
-        _check_key(key)
+        check_key(key)
         try:
             return self._subscriptions[key]
         except KeyError:

@@ -19,7 +19,6 @@ from antfin.crowdfunding.investor import InvestorFacts
 from antfin.crowdfunding.policy import QualifiedInvestorPolicy
 from antfin.crowdfunding.terms import OfferTerms
 from antfin.errors import (
-    InvalidAmountError,
     InvalidTransitionError,
     LimitExceededError,
     PolicyViolationError,
@@ -28,6 +27,7 @@ from antfin.idempotency import fingerprint as request_fingerprint
 from antfin.idempotency import same_request
 from antfin.ledger import Ledger
 from antfin.money import Money
+from antfin.validators import check_key, check_money, check_positive
 
 
 class _Subscriptions:
@@ -157,13 +157,12 @@ class _Subscriptions:
             antfin.errors.IdempotencyConflictError: the key was used with different parameters.
             antfin.errors.InvalidTimeError: a naive instant or one before the offer's last event.
         """
-        _offer._check_key(key)
+        check_key(key)
         if not isinstance(investor, InvestorFacts):
             raise TypeError(f"investor must be InvestorFacts, not {type(investor).__name__}")
         if not isinstance(role, _offer.Role):
             raise TypeError(f"role must be a Role, not {type(role).__name__}")
-        if not isinstance(amount, Money):
-            raise TypeError(f"amount must be Money, not {type(amount).__name__}")
+        check_money(amount, "amount")
         wallet = chart.wallet(investor.investor_id) if wallet is None else wallet
         existing = self._subscriptions.get(key)
         if existing is not None:
@@ -175,8 +174,7 @@ class _Subscriptions:
             return existing
         at = self._now(at)
         self._check_open(at, "subscribe")
-        if not amount.is_positive():
-            raise InvalidAmountError(f"amount must be positive, got {amount}")
+        check_positive(amount)
         if any(sub.investor_id == investor.investor_id for sub in self.live_subscriptions):
             raise PolicyViolationError(
                 f"investor {investor.investor_id} already has a live subscription to offer {self.offer_id}; "

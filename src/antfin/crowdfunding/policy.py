@@ -36,6 +36,7 @@ from antfin.crowdfunding.investor import Fact, InvestorFacts, InvestorKind
 from antfin.crowdfunding.texts import language
 from antfin.errors import InvalidAmountError, InvalidTimeError, OutsideCoverageError
 from antfin.money import Money, to_decimal
+from antfin.validators import attribute, check_name
 
 __all__ = [
     "Combination",
@@ -340,11 +341,6 @@ def all_of(*rules: Rule, rule_id: str = "") -> RuleGroup:
     return RuleGroup(Combination.ALL_OF, rules, rule_id)
 
 
-def _policy_name(_instance: object, _attribute: object, value: str) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidAmountError(f"name must be a non-empty string, got {value!r}")
-
-
 def _rule(_instance: object, _attribute: object, value: Rule) -> None:
     if not isinstance(value, (Criterion, RuleGroup)):
         raise TypeError(f"rule must be a Criterion or RuleGroup, not {type(value).__name__}")
@@ -391,7 +387,7 @@ class QualifiedInvestorPolicy:
     .. versionadded:: 0.1.0
     """
 
-    name: str = attrs.field(validator=_policy_name)
+    name: str = attrs.field(validator=attribute(check_name))
     rule: Rule = attrs.field(validator=_rule)
     effective_from: date = attrs.field(converter=_effective_from)
     effective_until: date | None = attrs.field(default=None, converter=_effective_until)

@@ -21,6 +21,7 @@ import attrs
 from antfin.errors import InvalidAmountError
 from antfin.money import Rounding
 from antfin.rates import Rate
+from antfin.validators import attribute, check_int, check_rate
 
 __all__ = ["FundingMode", "OfferTerms"]
 
@@ -53,17 +54,8 @@ class FundingMode(enum.Enum):
         return self.value[1]
 
 
-def _positive_int(_instance: object, attribute: attrs.Attribute[int], value: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{attribute.name} must be an int, not {type(value).__name__}")
-    if value < 1:
-        raise InvalidAmountError(f"{attribute.name} must be at least 1, got {value}")
-
-
 def _share(_instance: object, attribute: attrs.Attribute[Rate], value: Rate) -> None:
-    if not isinstance(value, Rate):
-        raise TypeError(f"{attribute.name} must be a Rate, not {type(value).__name__}")
-    if value > _ONE:
+    if check_rate(value, attribute.name) > _ONE:
         raise InvalidAmountError(f"{attribute.name} must be at most 100%, got {value}")
 
 
@@ -112,7 +104,7 @@ class OfferTerms:
     .. versionadded:: 0.1.0
     """
 
-    max_investors: int = attrs.field(default=200, validator=_positive_int)
+    max_investors: int = attrs.field(default=200, validator=attribute(check_int, at_least=1))
     lead_min_share: Rate = attrs.field(default=Rate.percent("10"), validator=_share)
     cancellation_cutoff: timedelta = attrs.field(default=timedelta(hours=48), validator=_cutoff)
     service_fee_rate: Rate = attrs.field(default=Rate.percent("3"), validator=_share)

@@ -68,6 +68,7 @@ from antfin.insurance.products import (
 from antfin.ledger import AccountKind, JournalEntry, Ledger, Posting
 from antfin.money import Currency, Money
 from antfin.payments import EscrowTrade, RefundReason, TradeAction, TradeStatus
+from antfin.validators import check_positive, check_str
 
 __all__ = ["InsuranceDesk"]
 
@@ -76,18 +77,9 @@ _PAID_NOT_FINAL = (TradeStatus.WAIT_SELLER_SEND_GOODS, TradeStatus.WAIT_BUYER_CO
 
 
 def _key(value: object, field: str = "key") -> str:
-    if not isinstance(value, str):
-        raise TypeError(f"{field} must be a str, not {type(value).__name__}")
+    value = check_str(value, field)
     if not value.strip() or len(value) > 128 or any(char.isspace() for char in value):
         raise InvalidAmountError(f"{field} must be 1-128 characters without spaces, got {value!r}")
-    return value
-
-
-def _amount(value: object, field: str) -> Money:
-    if not isinstance(value, Money):
-        raise TypeError(f"{field} must be Money, not {type(value).__name__}")
-    if not value.is_positive():
-        raise InvalidAmountError(f"{field} must be positive, got {value}")
     return value
 
 
@@ -186,7 +178,7 @@ class InsuranceDesk:
         _key(key)
         if not isinstance(insurer, Insurer):
             raise TypeError(f"insurer must be an Insurer, not {type(insurer).__name__}")
-        _amount(amount, "amount")
+        check_positive(amount)
         moment = ensure_aware(at, "at")
         if (found := self._replay(key, ("fund", insurer.code, amount, moment), JournalEntry)) is not None:
             return found
@@ -225,8 +217,7 @@ class InsuranceDesk:
         if not isinstance(product, InsuranceProduct):
             raise TypeError(f"product must be an InsuranceProduct, not {type(product).__name__}")
         _key(holder, "holder")
-        if not isinstance(subject, str):
-            raise TypeError(f"subject must be a str, not {type(subject).__name__}")
+        check_str(subject, "subject")
         moment = ensure_aware(at, "at")
         params = ("sell", product, holder, moment, subject)
         if (found := self._replay(key, params, Policy)) is not None:
@@ -386,7 +377,7 @@ class InsuranceDesk:
     ) -> Claim:
         _key(key)
         _key(policy_id, "policy_id")
-        _amount(amount, "amount")
+        check_positive(amount)
         day = ensure_date(incident_on, "incident_on")
         moment = ensure_aware(at, "at")
         params = ("claim", policy_id, amount, day, moment)

@@ -34,6 +34,7 @@ from antfin.decisions import Decision, Reason
 from antfin.errors import InvalidAmountError, InvalidTimeError, InvalidTransitionError, InvariantViolationError
 from antfin.insurance.products import InsuranceProduct
 from antfin.money import Money, format_money
+from antfin.validators import check_name, check_non_negative
 
 __all__ = [
     "TRANSITIONS",
@@ -127,11 +128,7 @@ class Claim:
 
     def __attrs_post_init__(self) -> None:
         for name in ("claimed", "paid", "service_fee"):
-            value = getattr(self, name)
-            if not isinstance(value, Money):
-                raise TypeError(f"{name} must be Money, not {type(value).__name__}")
-            if value.is_negative():
-                raise InvalidAmountError(f"{name} must not be negative, got {value}")
+            check_non_negative(getattr(self, name), name)
         if not isinstance(self.decision, Decision):
             raise TypeError(f"decision must be a Decision, not {type(self.decision).__name__}")
         if self.paid and not self.decision.approved:
@@ -196,9 +193,7 @@ class Policy:
         if not isinstance(self.product, InsuranceProduct):
             raise TypeError(f"product must be an InsuranceProduct, not {type(self.product).__name__}")
         for name in ("policy_id", "holder"):
-            value = getattr(self, name)
-            if not isinstance(value, str) or not value.strip():
-                raise InvalidAmountError(f"{name} must be a non-empty string, got {value!r}")
+            check_name(getattr(self, name), name)
         if not isinstance(self.premium, Money) or not self.premium.is_positive():
             raise InvalidAmountError(f"premium must be positive Money, got {self.premium!r}")
         moment = ensure_aware(self.sold_at, "sold_at")

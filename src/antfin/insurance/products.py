@@ -32,6 +32,7 @@ from antfin.calendar import ensure_date
 from antfin.errors import InvalidAmountError, OutsideCoverageError
 from antfin.money import CNY, Money, Rounding
 from antfin.rates import Rate
+from antfin.validators import attribute, check_int, check_key, check_non_negative, check_positive
 
 __all__ = [
     "CATHAY",
@@ -51,31 +52,11 @@ __all__ = [
 _SEED: Final = "case study (seed): 2016年蚂蚁金服向国泰产险增资，持股51%，2017年成立信美人寿相互保险社"
 
 
-def _text(_instance: object, attribute: attrs.Attribute[str], value: object) -> None:
-    if not isinstance(value, str):
-        raise TypeError(f"{attribute.name} must be a str, not {type(value).__name__}")
-    if not value.strip():
-        raise InvalidAmountError(f"{attribute.name} must not be empty")
-
-
-def _non_negative(_instance: object, attribute: attrs.Attribute[Money], value: object) -> None:
-    if not isinstance(value, Money):
-        raise TypeError(f"{attribute.name} must be Money, not {type(value).__name__}")
-    if value.is_negative():
-        raise InvalidAmountError(f"{attribute.name} must not be negative, got {value}")
-
-
-def _positive(_instance: object, attribute: attrs.Attribute[Money], value: object) -> None:
-    _non_negative(_instance, attribute, value)
-    if isinstance(value, Money) and value.is_zero():
-        raise InvalidAmountError(f"{attribute.name} must be positive, got {value}")
-
-
-def _days(_instance: object, attribute: attrs.Attribute[int], value: object) -> None:
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise TypeError(f"{attribute.name} must be an int, not {type(value).__name__}")
-    if value < 0 or value > 36_600:
-        raise InvalidAmountError(f"{attribute.name} must be between 0 and 36600 days, got {value}")
+_text = attribute(check_key)
+_non_negative = attribute(check_non_negative)
+_positive = attribute(check_positive)
+#: Up to a hundred years.
+_days = attribute(check_int, at_least=0, at_most=36_600)
 
 
 @attrs.frozen

@@ -58,13 +58,13 @@ from antfin.ledger.transactions import (
     _DR,
     _DR_PENDING,
     _check_metadata,
-    _check_text,
     _locked,
     _Transaction,
     _undo_account_change,
     _undo_new_account,
 )
 from antfin.money import CNY, Currency, Money
+from antfin.validators import check_text
 
 __all__ = ["Ledger", "TrialBalance", "TrialBalanceRow"]
 
@@ -362,10 +362,10 @@ class Ledger(_LedgerHolds):
             purpose=purpose,
             metadata=metadata,
         )
-        _check_text(account.id, "account_id")
-        _check_text(account.purpose, "purpose")
+        check_text(account.id, "account_id")
+        check_text(account.purpose, "purpose")
         if account.owner is not None:
-            _check_text(account.owner, "owner")
+            check_text(account.owner, "owner")
         _check_metadata(account.metadata)
         return self._run(self._open_account, account)
 

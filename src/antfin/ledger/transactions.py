@@ -31,6 +31,7 @@ from antfin.ledger.store import (
     _make_change_set,
 )
 from antfin.money import Money
+from antfin.validators import check_str, check_text
 
 # Indexes into an account's running totals.
 _DR: Final = 0  # debits posted
@@ -172,35 +173,22 @@ _RETRIES: Final = 5
 _LAST_YEAR: Final = LATEST_DATE.year
 
 
-def _check_text(value: str, field: str) -> str:
-    """Refuse text no store can encode (lone surrogates), the same way for every store."""
-    if not value.isascii():
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            raise InvalidAmountError(
-                f"{field} must be valid Unicode text (no lone surrogates), got {value!r}"
-            ) from None
-    return value
-
-
 def _check_key(key: object) -> str:
+    # The ledger's own contract: a key that is not a str is refused as a value, not a type.
     if not isinstance(key, str) or not key.strip():
         raise InvalidAmountError(f"key must be a non-empty string, got {key!r}")
-    return _check_text(key, "key")
+    return check_text(key, "key")
 
 
 def _check_memo(memo: object) -> str:
-    if not isinstance(memo, str):
-        raise TypeError(f"memo must be a str, not {type(memo).__name__}")
-    return _check_text(memo, "memo")
+    return check_str(memo, "memo")
 
 
 def _check_metadata(metadata: Mapping[str, str] | None) -> Mapping[str, str]:
     meta = frozen_metadata(metadata)
     for name, value in meta.items():
-        _check_text(name, "metadata key")
-        _check_text(value, f"metadata[{name!r}]")
+        check_text(name, "metadata key")
+        check_text(value, f"metadata[{name!r}]")
     return meta
 
 

@@ -45,10 +45,10 @@ from antfin.errors import (
     NotFoundError,
 )
 from antfin.ledger import AccountKind, JournalEntry, Ledger, Posting
-from antfin.ledger.transactions import _check_text
 from antfin.money import CNY, Money
 from antfin.payments.fees import WithdrawalFeePolicy, WithdrawalFeeQuote
 from antfin.payments.limits import AccountClassPolicy, RealNameLevel
+from antfin.validators import attribute, check_key, check_positive, check_str
 
 __all__ = [
     "BANK_SETTLEMENT",
@@ -146,18 +146,16 @@ class Withdrawal:
 
 @attrs.frozen
 class _Payment:
-    amount: Money = attrs.field(validator=lambda _i, _a, value: _positive(value))
+    amount: Money = attrs.field(validator=attribute(check_positive, currency=CNY))
     at: datetime = attrs.field(validator=attrs.validators.instance_of(datetime))
     counterparty: str = attrs.field(validator=attrs.validators.instance_of(str))
 
 
 def _check_id(value: object, field: str) -> str:
-    if not isinstance(value, str):
-        raise TypeError(f"{field} must be a str, not {type(value).__name__}")
+    value = check_str(value, field)
     if not _ID.fullmatch(value):
         raise InvalidAmountError(f"{field} must be a non-empty id without spaces or ':', got {value!r}")
-    # The ledger's own text check: no lone surrogates (no store could encode them).
-    return _check_text(value, field)
+    return value
 
 
 def _adopt(ledger: Ledger, wallet_id: str) -> None:
@@ -171,21 +169,10 @@ def _adopt(ledger: Ledger, wallet_id: str) -> None:
 
 
 def _check_key(value: object) -> str:
-    if not isinstance(value, str):
-        raise TypeError(f"key must be a str, not {type(value).__name__}")
-    if not value or value != value.strip():
-        raise InvalidAmountError(f"key must be a non-empty string without surrounding spaces, got {value!r}")
-    return _check_text(value, "key")
-
-
-def _positive(amount: object, field: str = "amount") -> Money:
-    if not isinstance(amount, Money):
-        raise TypeError(f"{field} must be Money, not {type(amount).__name__}")
-    if not amount.is_positive():
-        raise InvalidAmountError(f"{field} must be positive, got {amount}")
-    if amount.currency != CNY:
-        raise InvalidAmountError(f"{field} must be in CNY (Alipay wallets are CNY), got {amount.currency.code}")
-    return amount
+    key = check_key(value)
+    if key != key.strip():
+        raise InvalidAmountError(f"key must be a non-empty string without surrounding spaces, got {key!r}")
+    return key
 
 
 @attrs.define(eq=False)
@@ -501,7 +488,7 @@ class Account:
 
         A merchant account has no class limit: its decision has no reasons and is allowed.
         """
-        _positive(amount)
+        check_positive(amount, currency=CNY)
         if self.level is None:
             return Decision.of("no class limit", ())
         return self.class_policy.check_payment(self.level, used=self.payments_used(at), amount=amount)
@@ -547,7 +534,7 @@ class Account:
         """
         key = _check_key(key)
         when = ensure_aware(at)
-        _positive(amount)
+        check_positive(amount, currency=CNY)
         existing = self._payments.get(key)
         if existing is not None:
             if existing.amount != amount:
@@ -574,7 +561,7 @@ class Account:
         Raises:
             antfin.errors.LimitExceededError: naming the limit, the amount used and the amount asked.
         """
-        _positive(amount)
+        check_positive(amount, currency=CNY)
         when = ensure_aware(at)
         if self.level is None:
             return Decision.of("no class limit", ())
@@ -607,7 +594,7 @@ class Account:
             antfin.errors.IdempotencyConflictError: the key was used with other parameters.
         """
         key = _check_key(key)
-        _positive(amount)
+        check_positive(amount, currency=CNY)
         when = ensure_aware(at)
         self._require_card(card)
         return self.ledger.transfer(
@@ -642,12 +629,11 @@ class Account:
             antfin.errors.IdempotencyConflictError: the key was used with other parameters.
         """
         key = _check_key(key)
-        _positive(amount)
+        check_positive(amount, currency=CNY)
         when = ensure_aware(at)
         if not isinstance(to, Account):
             raise TypeError(f"to must be an Account, not {type(to).__name__}")
-        if not isinstance(memo, str):
-            raise TypeError(f"memo must be a str, not {type(memo).__name__}")
+        check_str(memo, "memo")
         if to.wallet_id == self.wallet_id:
             raise InvalidAmountError(f"cannot transfer from account {self.account_id!r} to itself")
         ledger_key = self._key("transfer", key)
@@ -694,7 +680,10 @@ class Account:
         Contracted merchants pay no withdrawal fee (the policy's ``exempt_holders``).
         """
         return self.withdrawal_policy.quote(
-            _positive(amount), used=self.withdrawn(), on=local_date(ensure_aware(at)), holder=self.account_type.value
+            check_positive(amount, currency=CNY),
+            used=self.withdrawn(),
+            on=local_date(ensure_aware(at)),
+            holder=self.account_type.value,
         )
 
     def withdraw(self, key: str, *, card: str, amount: Money, at: datetime) -> Withdrawal:
@@ -720,7 +709,7 @@ class Account:
             antfin.errors.IdempotencyConflictError: the key was used with other parameters.
         """
         key = _check_key(key)
-        _positive(amount)
+        check_positive(amount, currency=CNY)
         when = ensure_aware(at)
         ledger_key = self._key("withdraw", key)
         existing = self._withdrawals.get(ledger_key)

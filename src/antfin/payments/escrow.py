@@ -61,6 +61,7 @@ from antfin.payments.escrow_refunds import _EscrowRefunds
 from antfin.payments.fees import DEFAULT_ACQUIRING_FEES, AcquiringFeeSchedule
 from antfin.payments.refunds import Refund, RefundRequest, RequestStatus
 from antfin.payments.timeouts import PaymentTimeout
+from antfin.validators import check_str
 
 __all__ = [
     "MAX_EXTENSION",
@@ -710,21 +711,10 @@ def _settled_status(action: TradeAction) -> RequestStatus:
 
 
 def _check_request_no(value: object, field: str = "out_request_no") -> str:
-    if not isinstance(value, str):
-        raise TypeError(f"{field} must be a str, not {type(value).__name__}")
-    if not _TRADE_NO.fullmatch(value):
-        raise InvalidAmountError(f"{field} must be 1-64 letters, digits, '_' or '-', got {value!r}")
-    return value
-
-
-def _check_amount(amount: object, field: str) -> Money:
-    if not isinstance(amount, Money):
-        raise TypeError(f"{field} must be Money, not {type(amount).__name__}")
-    if amount.currency != CNY:
-        raise InvalidAmountError(f"{field} must be in CNY, got {amount.currency.code}")
-    if not amount.is_positive():
-        raise InvalidAmountError(f"{field} must be positive, got {amount}")
-    return amount
+    text = check_str(value, field)
+    if not _TRADE_NO.fullmatch(text):
+        raise InvalidAmountError(f"{field} must be 1-64 letters, digits, '_' or '-', got {text!r}")
+    return text
 
 
 def _demo_trade(*, funded: bool = False, paid: bool = False) -> EscrowTrade:

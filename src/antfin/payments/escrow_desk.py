@@ -20,7 +20,7 @@ from antfin.errors import (
 from antfin.idempotency import fingerprint as request_fingerprint
 from antfin.idempotency import same_request
 from antfin.ledger import Ledger
-from antfin.money import Money
+from antfin.money import CNY, Money
 from antfin.payments.account import Account
 from antfin.payments.escrow import (
     _MAX_AMOUNT,
@@ -29,10 +29,10 @@ from antfin.payments.escrow import (
     GoodsType,
     ReleaseListener,
     Transition,
-    _check_amount,
     _check_request_no,
 )
 from antfin.payments.timeouts import PaymentTimeout
+from antfin.validators import check_positive, check_str
 
 __all__ = ["EscrowDesk"]
 
@@ -146,13 +146,12 @@ class EscrowDesk:
             raise InvalidAmountError("buyer and seller must have their wallets in this desk's ledger")
         if buyer.wallet_id == seller.wallet_id:
             raise InvalidAmountError(f"buyer and seller must differ, both are {buyer.account_id!r}")
-        _check_amount(amount, "amount")
+        check_positive(amount, currency=CNY)
         if amount > _MAX_AMOUNT:
             raise InvalidAmountError(f"amount must be at most {_MAX_AMOUNT}, got {amount}")
         if not isinstance(goods, GoodsType):
             raise TypeError(f"goods must be a GoodsType, not {type(goods).__name__}")
-        if not isinstance(subject, str):
-            raise TypeError(f"subject must be a str, not {type(subject).__name__}")
+        check_str(subject, "subject")
         parsed = PaymentTimeout.parse(timeout)
         when = ensure_aware(at)
         terms = _Terms(buyer.account_id, seller.account_id, amount, goods, parsed, subject)

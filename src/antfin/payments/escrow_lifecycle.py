@@ -29,6 +29,7 @@ from antfin.payments import escrow as _escrow
 from antfin.payments.account import Account
 from antfin.payments.refunds import Refund, RefundRequest
 from antfin.payments.timeouts import PaymentTimeout
+from antfin.validators import check_str
 
 if TYPE_CHECKING:
     from antfin.payments.escrow import EscrowTrade
@@ -298,8 +299,7 @@ class _EscrowLifecycle:
         Raises:
             antfin.errors.InvalidTransitionError: the trade is not awaiting shipment.
         """
-        if not isinstance(tracking_no, str):
-            raise TypeError(f"tracking_no must be a str, not {type(tracking_no).__name__}")
+        check_str(tracking_no, "tracking_no")
         when = self._begin(at)
         target = self._target(_escrow.TradeAction.SHIP)
         self._apply(

@@ -28,6 +28,7 @@ from antfin.payments import escrow as _escrow
 from antfin.payments.account import Account
 from antfin.payments.escrow_lifecycle import _all_or_nothing, _EscrowLifecycle
 from antfin.payments.refunds import Arbitration, Refund, RefundReason, RefundRequest, RefundStage, RequestStatus
+from antfin.validators import check_positive, check_str
 
 
 class _EscrowRefunds(_EscrowLifecycle):
@@ -116,9 +117,8 @@ class _EscrowRefunds(_EscrowLifecycle):
                 f"out_request_no {key!r} belongs to a refund request of trade {self.out_trade_no!r}; "
                 f"use agree_refund or arbitrate to settle it"
             )
-        if not isinstance(reason, str):
-            raise TypeError(f"reason must be a str, not {type(reason).__name__}")
-        _escrow._check_amount(amount, "amount")
+        check_str(reason, "reason")
+        check_positive(amount, currency=CNY)
         when = self._begin(at)
         return self._refund(key, amount, when, reason, _escrow.TradeAction.REFUND, None)
 
@@ -143,7 +143,7 @@ class _EscrowRefunds(_EscrowLifecycle):
     ) -> Refund:
         """Move a refund's money and apply ``action`` once (``request`` is the open request it settles)."""
         target = self._target(action)
-        _escrow._check_amount(amount, "amount")
+        check_positive(amount, currency=CNY)
         refundable = self.refundable
         if amount > refundable:
             raise InvalidAmountError(
@@ -286,7 +286,7 @@ class _EscrowRefunds(_EscrowLifecycle):
             raise IdempotencyConflictError(
                 f"out_request_no {key!r} of trade {self.out_trade_no!r} was already refunded"
             )
-        _escrow._check_amount(amount, "amount")
+        check_positive(amount, currency=CNY)
         when = self._begin(at)
         target = self._target(_escrow.TradeAction.REQUEST_REFUND)
         if self._state.request is not None:
@@ -294,7 +294,7 @@ class _EscrowRefunds(_EscrowLifecycle):
                 f"cannot request a refund on trade {self.out_trade_no!r}: request "
                 f"{self._state.request.out_request_no!r} is still open"
             )
-        _escrow._check_amount(amount, "amount")
+        check_positive(amount, currency=CNY)
         if amount > self.refundable:
             raise InvalidAmountError(
                 f"refund request {amount} exceeds what trade {self.out_trade_no!r} can still refund: {self.refundable}"

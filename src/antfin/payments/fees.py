@@ -26,6 +26,7 @@ from antfin.calendar import ensure_date
 from antfin.errors import InvalidAmountError, OutsideCoverageError
 from antfin.money import CNY, Money, Rounding
 from antfin.rates import Rate
+from antfin.validators import attribute, check_non_negative, check_positive, check_rate
 
 __all__ = [
     "DEFAULT_ACQUIRING_FEES",
@@ -39,31 +40,12 @@ __all__ = [
 ]
 
 
-def _non_negative_money(field: str, value: Money) -> None:
-    if not isinstance(value, Money):
-        raise TypeError(f"{field} must be Money, not {type(value).__name__}")
-    if value.is_negative():
-        raise InvalidAmountError(f"{field} must not be negative, got {value}")
-
-
-def _positive_money(field: str, value: Money) -> None:
-    if not isinstance(value, Money):
-        raise TypeError(f"{field} must be Money, not {type(value).__name__}")
-    if not value.is_positive():
-        raise InvalidAmountError(f"{field} must be positive, got {value}")
-
-
 def _rounding(value: Rounding | str) -> Rounding:
     return Rounding.of(value)
 
 
-def _check_money(_instance: object, attribute: attrs.Attribute[Money], value: Money) -> None:
-    _non_negative_money(attribute.name, value)
-
-
-def _check_rate(_instance: object, attribute: attrs.Attribute[Rate], value: Rate) -> None:
-    if not isinstance(value, Rate):
-        raise TypeError(f"{attribute.name} must be a Rate, not {type(value).__name__}")
+_check_money = attribute(check_non_negative)
+_check_rate = attribute(check_rate)
 
 
 def _check_date(_instance: object, attribute: attrs.Attribute[date], value: date) -> None:
@@ -161,8 +143,8 @@ class WithdrawalFeePolicy:
             antfin.errors.OutsideCoverageError: for a date before ``effective_from``.
             TypeError: for non-Money amounts or a non-date ``on``.
         """
-        _positive_money("amount", amount)
-        _non_negative_money("used", used)
+        check_positive(amount, "amount")
+        check_non_negative(used, "used")
         day = ensure_date(on, "on")
         if day < self.effective_from:
             raise OutsideCoverageError(
@@ -310,7 +292,7 @@ class AcquiringFeeSchedule:
             antfin.errors.InvalidAmountError: for a negative amount.
             antfin.errors.OutsideCoverageError: for a day no version covers.
         """
-        _non_negative_money("amount", amount)
+        check_non_negative(amount, "amount")
         table = self.table_on(on)
         return table.rate_for(category).of(amount, table.rounding)
 
@@ -425,7 +407,7 @@ class BillPaymentFeePolicy:
             antfin.errors.OutsideCoverageError: for a date before ``effective_from``.
             TypeError: for a non-Money amount.
         """
-        _positive_money("amount", amount)
+        check_positive(amount, "amount")
         if on is not None and ensure_date(on, "on") < self.effective_from:
             raise OutsideCoverageError(
                 f"on {on} is before this bill-payment policy starts ({self.effective_from}); "

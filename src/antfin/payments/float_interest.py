@@ -40,6 +40,7 @@ from antfin.money import _CONTEXT, AmountLike, Money, Rounding, to_decimal
 from antfin.payments.account import BANK_SETTLEMENT, Account
 from antfin.rates import DayCount, Rate
 from antfin.tables import Dated, DatedTable
+from antfin.validators import attribute, check_rate
 
 __all__ = [
     "DEFAULT_FLOAT_REGIMES",
@@ -52,11 +53,6 @@ __all__ = [
 
 def _rounding(value: Rounding | str) -> Rounding:
     return Rounding.of(value)
-
-
-def _check_rate(_instance: object, attribute: attrs.Attribute[Rate], value: Rate) -> None:
-    if not isinstance(value, Rate):
-        raise TypeError(f"{attribute.name} must be a Rate, not {type(value).__name__}")
 
 
 def _share(value: AmountLike) -> Decimal:
@@ -84,8 +80,8 @@ class FloatRegime:
     """
 
     central_share: Decimal = attrs.field(converter=_share)
-    central_rate: Rate = attrs.field(validator=_check_rate)
-    bank_rate: Rate = attrs.field(validator=_check_rate)
+    central_rate: Rate = attrs.field(validator=attribute(check_rate))
+    bank_rate: Rate = attrs.field(validator=attribute(check_rate))
 
     @property
     def annual_rate(self) -> Decimal:

@@ -34,6 +34,7 @@ import attrs
 from antfin.decisions import Decision, Reason
 from antfin.errors import InvalidAmountError, LimitExceededError, NotFoundError
 from antfin.money import CNY, Money
+from antfin.validators import attribute, check_non_negative
 
 __all__ = [
     "AccountClassPolicy",
@@ -98,13 +99,6 @@ class LimitPeriod(enum.Enum):
         return max(opened_on, date(on.year, 1, 1))
 
 
-def _positive_cap(_instance: object, attribute: attrs.Attribute[Money], value: Money) -> None:
-    if not isinstance(value, Money):
-        raise TypeError(f"{attribute.name} must be Money, not {type(value).__name__}")
-    if value.is_negative():
-        raise InvalidAmountError(f"{attribute.name} must not be negative, got {value}")
-
-
 @attrs.frozen
 class ClassLimit:
     """The limit of one real-name class (cfg).
@@ -116,7 +110,7 @@ class ClassLimit:
     """
 
     level: RealNameLevel
-    cap: Money = attrs.field(validator=_positive_cap)
+    cap: Money = attrs.field(validator=attribute(check_non_negative))
     period: LimitPeriod
     may_buy_wealth: bool = False
 

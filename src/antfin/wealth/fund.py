@@ -38,12 +38,15 @@ Rules (the Yu'ebao reference page, docs/reference/yuebao.md, gives the sources):
   :func:`~antfin.wealth.distribute_income` and reinvested as units; a negative
   day reduces units.
 
+The fund's records (:class:`MoneyFundConfig`, :class:`FundOrder`, :class:`DailyIncome`)
+are defined in :mod:`antfin.wealth.fund_model` and re-exported here; the daily close
+is in :mod:`antfin.wealth.fund_close`.
+
 .. versionadded:: 0.1.0
 """
 
 from __future__ import annotations
 
-import enum
 from collections import ChainMap
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
@@ -76,17 +79,23 @@ from antfin.errors import (
     InsufficientFundsError,
     InvalidAmountError,
     InvalidTimeError,
-    InvalidTransitionError,
     InvariantViolationError,
     LimitExceededError,
     NotFoundError,
 )
 from antfin.idempotency import DerivedRecords, fingerprint, remember, replay
 from antfin.ledger import AccountKind, HoldStatus, Ledger
-from antfin.money import CNY, AmountLike, Money, Rounding, to_decimal
-from antfin.wealth.allocation import PortfolioIncome
-from antfin.wealth.fees import FundFeeSchedule, FundParty
+from antfin.money import CNY, AmountLike, Money, to_decimal
+from antfin.validators import check_name, check_positive
+from antfin.wealth.fees import FundParty
 from antfin.wealth.fund_close import _DailyClose
+from antfin.wealth.fund_model import (
+    DailyIncome,
+    FundOrder,
+    MoneyFundConfig,
+    OrderKind,
+    OrderStatus,
+)
 from antfin.wealth.income import YieldMethod, seven_day_annualized_yield
 
 __all__ = [
@@ -103,202 +112,6 @@ _MAX_MINOR: Final = 2**63 - 1
 _UNIT: Final = Decimal("0.01")
 #: How far before the booking day the first close of a fund with no orders may be (it anchors the fund).
 _FIRST_CLOSE_WINDOW: Final = timedelta(days=7)
-
-
-def _positive_cny(_instance: object, attribute: attrs.Attribute[Money], value: object) -> None:
-    if not isinstance(value, Money):
-        raise TypeError(f"{attribute.name} must be Money, not {type(value).__name__}")
-    if not value.is_positive() or value.currency != CNY:
-        raise InvalidAmountError(f"{attribute.name} must be a positive CNY amount, got {value}")
-
-
-def _rounding(value: Rounding | str) -> Rounding:
-    return Rounding.of(value)
-
-
-@attrs.frozen
-class MoneyFundConfig:
-    """The fund's product parameters (cfg).
-
-    >>> MoneyFundConfig().fast_redemption_daily_cap
-    Money('10000.00', 'CNY')
-
-    Args:
-        fast_redemption_daily_cap: T+0 redemptions per investor per calendar
-            day; 10,000 yuan since 2018 (cfg).
-        fees: the daily fee accrual.
-        per_10k_rounding: mode for the 4th decimal of income per 10,000 units (cfg).
-        yield_rounding: mode for the 3rd decimal of the 7-day yield (cfg).
-        portfolio: what the fund's assets earn a day when :meth:`MoneyFund.close_day`
-            is not given the gross income (the case study's allocation at dated yields).
-        platform_distributes: ``True`` (Yu'ebao: Ant distributes it) books the sales
-            service fee as the platform's revenue (``YUEBAO_SALES_SERVICE_FEE``);
-            ``False`` owes it to a distributor account of its own.
-
-    .. versionadded:: 0.1.0
-    """
-
-    fast_redemption_daily_cap: Money = attrs.field(default=CNY("10000.00"), validator=_positive_cny)
-    fees: FundFeeSchedule = attrs.field(factory=FundFeeSchedule)
-    per_10k_rounding: Rounding = attrs.field(default=Rounding.HALF_UP, converter=_rounding)
-    yield_rounding: Rounding = attrs.field(default=Rounding.HALF_UP, converter=_rounding)
-    portfolio: PortfolioIncome = attrs.field(factory=PortfolioIncome)
-    platform_distributes: bool = attrs.field(default=True, validator=attrs.validators.instance_of(bool))
-
-
-class OrderKind(enum.Enum):
-    """What an order does.
-
-    >>> OrderKind.FAST_REDEMPTION.value
-    'fast_redemption'
-
-    .. versionadded:: 0.1.0
-    """
-
-    PURCHASE = "purchase"
-    REDEMPTION = "redemption"
-    FAST_REDEMPTION = "fast_redemption"
-
-
-class OrderStatus(enum.Enum):
-    """Where an order is: pending until its effective day, then done.
-
-    >>> OrderStatus.PENDING.value
-    'pending'
-
-    .. versionadded:: 0.1.0
-    """
-
-    PENDING = "pending"
-    DONE = "done"
-
-
-_TRANSITIONS: Final = {OrderStatus.PENDING: frozenset({OrderStatus.DONE}), OrderStatus.DONE: frozenset()}
-
-
-@attrs.define
-class FundOrder:
-    """A purchase or redemption, with its trading day, effective day and status history.
-
-    >>> order = FundOrder("k", "ann", OrderKind.PURCHASE, CNY("5"), shanghai(2024, 6, 7, 16),
-    ...                   date(2024, 6, 10), date(2024, 6, 11))
-    >>> order.status, order.history[0][0]
-    (<OrderStatus.PENDING: 'pending'>, <OrderStatus.PENDING: 'pending'>)
-
-    Attributes:
-        key: the caller's idempotency key.
-        investor: the holder.
-        kind: purchase, redemption or fast redemption.
-        amount: money paid in or out (units × 1.00).
-        placed_at: when the order was placed.
-        trade_day: the trading day it counts on (15:00 cut-off).
-        effective_day: the day units are confirmed (purchase) or stop earning and are paid (redemption).
-        status: :class:`OrderStatus`; changed only by :meth:`transition`.
-        history: each status with the instant it was reached.
-
-    .. versionadded:: 0.1.0
-    """
-
-    key: str = attrs.field(validator=attrs.validators.min_len(1))
-    investor: str = attrs.field(validator=attrs.validators.min_len(1))
-    kind: OrderKind = attrs.field(validator=attrs.validators.instance_of(OrderKind))
-    amount: Money = attrs.field(validator=_positive_cny)
-    placed_at: datetime = attrs.field(validator=attrs.validators.instance_of(datetime))
-    trade_day: date = attrs.field(validator=attrs.validators.instance_of(date))
-    effective_day: date = attrs.field(validator=attrs.validators.instance_of(date))
-    status: OrderStatus = attrs.field(default=OrderStatus.PENDING, validator=attrs.validators.instance_of(OrderStatus))
-    history: tuple[tuple[OrderStatus, datetime], ...] = ()
-
-    def __attrs_post_init__(self) -> None:
-        if not self.history:
-            self.history = ((self.status, self.placed_at),)
-        self.check_invariants()
-
-    def check_invariants(self) -> None:
-        """Raise unless the order's days and history agree with its status (also run on loading).
-
-        >>> order = FundOrder("k", "a", OrderKind.PURCHASE, CNY("1"), shanghai(2024, 6, 3), date(2024, 6, 3),
-        ...                   date(2024, 6, 4))
-        >>> order.check_invariants()
-
-        Raises:
-            antfin.errors.InvariantViolationError: naming the broken rule.
-
-        .. versionadded:: 0.2.0
-        """
-        if self.effective_day < self.trade_day:
-            raise InvariantViolationError(f"order {self.key!r} takes effect before its trading day")
-        steps = [status for status, _ in self.history]
-        if steps[0] is not OrderStatus.PENDING and steps != [OrderStatus.DONE]:
-            raise InvariantViolationError(f"order {self.key!r} does not start pending: {steps}")
-        if steps[-1] is not self.status:
-            raise InvariantViolationError(f"order {self.key!r} is {self.status.value} but its history ends {steps[-1]}")
-
-    @property
-    def units(self) -> Decimal:
-        """The units bought or sold (one per yuan).
-
-        >>> FundOrder("k", "a", OrderKind.REDEMPTION, CNY("2.5"), shanghai(2024, 6, 3), date(2024, 6, 3),
-        ...           date(2024, 6, 4)).units
-        Decimal('2.50')
-
-        .. versionadded:: 0.1.0
-        """
-        return self.amount.amount
-
-    def transition(self, to: OrderStatus, at: datetime) -> None:
-        """Move to ``to`` at ``at``, checking the transition and recording it.
-
-        >>> order = FundOrder("k", "a", OrderKind.PURCHASE, CNY("1"), shanghai(2024, 6, 3), date(2024, 6, 3),
-        ...                   date(2024, 6, 4))
-        >>> order.transition(OrderStatus.DONE, shanghai(2024, 6, 4, 1))
-        >>> order.transition(OrderStatus.DONE, shanghai(2024, 6, 4, 2))
-        Traceback (most recent call last):
-        ...
-        antfin.errors.InvalidTransitionError: order 'k' cannot go from done to done; expected one of: none
-
-        Raises:
-            antfin.errors.InvalidTransitionError: for a transition the order's status does not allow.
-
-        .. versionadded:: 0.1.0
-        """
-        allowed = _TRANSITIONS[self.status]
-        if to not in allowed:
-            names = ", ".join(sorted(status.value for status in allowed)) or "none"
-            raise InvalidTransitionError(
-                f"order {self.key!r} cannot go from {self.status.value} to {to.value}; expected one of: {names}"
-            )
-        self.status = to
-        self.history = (*self.history, (to, ensure_aware(at)))
-
-
-@attrs.frozen
-class DailyIncome:
-    """One calendar day's income: gross, fees, distributable, units that earned it, per 10,000 units.
-
-    >>> DailyIncome(date(2024, 6, 4), CNY("1"), CNY("0.1"), CNY("0.9"), Decimal("10000.00"), Decimal("0.9000"),
-    ...             None).per_10k
-    Decimal('0.9000')
-
-    Attributes:
-        day: the calendar day.
-        gross: the portfolio's income that day, before fees.
-        fees: the fees accrued that day (0 when no units earned).
-        distributable: ``gross - fees``, split over the holders.
-        units: the units that earned it (holdings at the start of the day).
-        per_10k: income per 10,000 units (4 decimals); 0 when no units earned.
-        entry_id: the ledger entry that booked it, ``None`` when nothing moved.
-
-    .. versionadded:: 0.1.0
-    """
-
-    day: date
-    gross: Money
-    fees: Money
-    distributable: Money
-    units: Decimal
-    per_10k: Decimal
-    entry_id: str | None
 
 
 #: The idempotency operation of each order kind (the fingerprint's first field).
@@ -378,8 +191,7 @@ class MoneyFund(_DailyClose):
             raise TypeError(f"ledger must be a Ledger, not {type(self.ledger).__name__}")
         if not isinstance(self.calendar, TradingCalendar):
             raise TypeError(f"calendar must be a TradingCalendar, not {type(self.calendar).__name__}")
-        if not isinstance(self.fund_id, str) or not self.fund_id:
-            raise InvalidAmountError(f"fund_id must be a non-empty string, got {self.fund_id!r}")
+        check_name(self.fund_id, "fund_id")
         self.ledger.open_account(
             self.assets_account, AccountKind.ASSET, purpose=f"{self.fund_id} portfolio (money-market fund assets)"
         )
@@ -637,7 +449,7 @@ class MoneyFund(_DailyClose):
 
         .. versionadded:: 0.1.0
         """
-        money = self._check_amount(amount)
+        money = check_positive(amount, currency=CNY)
         return self._place(key, investor, OrderKind.PURCHASE, money, at)
 
     def redeem(self, key: str, investor: str, units: AmountLike, *, at: datetime) -> FundOrder:
@@ -683,15 +495,6 @@ class MoneyFund(_DailyClose):
         money = Money.from_minor_units(_units_to_fen(units), CNY)
         return self._place(key, investor, OrderKind.FAST_REDEMPTION, money, at)
 
-    def _check_amount(self, amount: object) -> Money:
-        if not isinstance(amount, Money):
-            raise TypeError(f"amount must be Money, not {type(amount).__name__}")
-        if amount.currency != CNY:
-            raise InvalidAmountError(f"amount must be in CNY, got {amount.currency.code}")
-        if not amount.is_positive():
-            raise InvalidAmountError(f"amount must be positive, got {amount}")
-        return amount
-
     def _available_fen(self, investor: str) -> int:
         account = self.position_account(investor)
         if not self.ledger.has_account(account):
@@ -699,10 +502,8 @@ class MoneyFund(_DailyClose):
         return self.ledger.available(account).minor_units
 
     def _place(self, key: str, investor: str, kind: OrderKind, money: Money, at: datetime) -> FundOrder:
-        if not isinstance(key, str) or not key:
-            raise InvalidAmountError(f"key must be a non-empty string, got {key!r}")
-        if not isinstance(investor, str) or not investor:
-            raise InvalidAmountError(f"investor must be a non-empty string, got {investor!r}")
+        check_name(key, "key")
+        check_name(investor, "investor")
         placed = ensure_aware(at)
         records = self._order_records()
         # A retry (same investor, kind and amount; the instant is not compared) returns the first order.

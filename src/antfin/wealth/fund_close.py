@@ -27,6 +27,7 @@ from antfin.errors import (
 from antfin.idempotency import DerivedRecords, fingerprint, remember, replay
 from antfin.ledger import Ledger, Posting
 from antfin.money import CNY, Money
+from antfin.validators import check_money
 from antfin.wealth import fund as _fund
 from antfin.wealth.fees import FeeAccrual, FundParty
 from antfin.wealth.income import distribute_income, income_per_10k
@@ -132,10 +133,8 @@ class _DailyClose:
         .. versionadded:: 0.1.0
         """
         closing = ensure_date(day, "day")
-        if gross_income is not None and not isinstance(gross_income, Money):
-            raise TypeError(f"gross_income must be Money, not {type(gross_income).__name__}")
-        if gross_income is not None and gross_income.currency != CNY:
-            raise InvalidAmountError(f"gross_income must be in CNY, got {gross_income.currency.code}")
+        if gross_income is not None:
+            check_money(gross_income, "gross_income", currency=CNY)
         booked_at = ensure_aware(at)
         records = self._close_records()
         recorded = self._income(closing)

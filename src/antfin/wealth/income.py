@@ -29,6 +29,7 @@ from typing import Final, overload
 
 from antfin.errors import InvalidAmountError
 from antfin.money import AmountLike, Money, Rounding, allocate_minor_units, integer_ratios, to_decimal
+from antfin.validators import check_money
 
 __all__ = [
     "YieldMethod",
@@ -172,8 +173,7 @@ def income_per_10k(income: Money, units: AmountLike, *, rounding: Rounding | str
 
     .. versionadded:: 0.1.0
     """
-    if not isinstance(income, Money):
-        raise TypeError(f"income must be Money, not {type(income).__name__}")
+    check_money(income, "income")
     total = to_decimal(units, "units")
     if total <= 0:
         raise InvalidAmountError(f"units must be positive to compute income per 10,000 units, got {total}")

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from antfin import CNY, Money
 from antfin.errors import InvalidAmountError
-from antfin.money import _kth_largest, allocate_minor_units, integer_ratios
+from antfin.money import allocate_minor_units, integer_ratios
+from antfin.money_allocation import _kth_largest
 
 totals = st.integers(min_value=-(10**12), max_value=10**12)
 ratio_lists = st.lists(st.integers(min_value=0, max_value=10**6), min_size=1, max_size=40).filter(any)

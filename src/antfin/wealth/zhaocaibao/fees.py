@@ -13,9 +13,9 @@ from typing import Final
 
 import attrs
 
-from antfin.errors import InvalidAmountError
 from antfin.money import Money, Rounding
 from antfin.rates import Rate
+from antfin.validators import check_positive
 
 __all__ = ["DEFAULT_TRANSFER_FEE_POLICY", "TransferFeePolicy", "transfer_fee"]
 
@@ -67,11 +67,7 @@ class TransferFeePolicy:
             TypeError: when ``principal`` is not :class:`~antfin.money.Money`.
             antfin.errors.InvalidAmountError: when ``principal`` is not positive.
         """
-        if not isinstance(principal, Money):
-            raise TypeError(f"principal must be Money, not {type(principal).__name__}")
-        if not principal.is_positive():
-            raise InvalidAmountError(f"principal must be positive, got {principal}")
-        return self.rate.of(principal, rounding=self.rounding)
+        return self.rate.of(check_positive(principal, "principal"), rounding=self.rounding)
 
 
 #: The case study's fee: 0.2% of principal, rounded half up to the fen (cfg).

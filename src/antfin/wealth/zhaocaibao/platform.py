@@ -45,7 +45,6 @@ import attrs
 from antfin.calendar import shanghai
 from antfin.chart import BANK_SETTLEMENT, wallet, zhaocaibao_escrow
 from antfin.errors import (
-    InvalidAmountError,
     InvariantViolationError,
     NotFoundError,
     SerializationError,
@@ -53,6 +52,7 @@ from antfin.errors import (
 from antfin.ledger import AccountKind, Ledger
 from antfin.money import CNY, Money
 from antfin.rates import Rate
+from antfin.validators import attribute, check_int
 from antfin.wealth.zhaocaibao.claims import DEFAULT_CLAIM_POLICY, ClaimPolicy, GuarantorClaim
 from antfin.wealth.zhaocaibao.fees import DEFAULT_TRANSFER_FEE_POLICY, TransferFeePolicy
 from antfin.wealth.zhaocaibao.platform_liquidity import _Liquidity
@@ -84,17 +84,10 @@ def _kinds(value: Any) -> frozenset[ProductKind]:
 
 def _check_type(kind: type) -> Any:
     def check(_instance: Any, attribute: Any, value: Any) -> None:
-        if isinstance(value, bool) and kind is int:
-            raise TypeError(f"{attribute.name} must be an int, not bool")
         if not isinstance(value, kind):
             raise TypeError(f"{attribute.name} must be a {kind.__name__}, not {type(value).__name__}")
 
     return check
-
-
-def _positive(_instance: Any, attribute: Any, value: Any) -> None:
-    if value < 1:
-        raise InvalidAmountError(f"{attribute.name} must be at least 1, got {value}")
 
 
 @attrs.frozen
@@ -131,9 +124,9 @@ class ZhaocaibaoConfig:
         default=frozenset({ProductKind.SME_LOAN, ProductKind.TRANSFER, ProductKind.PLEDGED_LOAN}), converter=_kinds
     )
     claim: ClaimPolicy = attrs.field(default=DEFAULT_CLAIM_POLICY, validator=_check_type(ClaimPolicy))
-    reservation_months: int = attrs.field(default=1, validator=[_check_type(int), _positive])
+    reservation_months: int = attrs.field(default=1, validator=attribute(check_int, at_least=1))
     partial_liquidation: bool = attrs.field(default=True, validator=_check_type(bool))
-    transfer_sale_days: int = attrs.field(default=3, validator=[_check_type(int), _positive])
+    transfer_sale_days: int = attrs.field(default=3, validator=attribute(check_int, at_least=1))
     transfer_unsold: UnsoldPolicy = attrs.field(default=UnsoldPolicy.ISSUE_SOLD, validator=_check_type(UnsoldPolicy))
 
 
@@ -225,22 +218,6 @@ class SettlementReport:
 
     expired: tuple[str, ...]
     closed: tuple[str, ...]
-
-
-def _check_key(key: object, field: str = "key") -> str:
-    if not isinstance(key, str):
-        raise TypeError(f"{field} must be a str, not {type(key).__name__}")
-    if not key.strip():
-        raise InvalidAmountError(f"{field} must be a non-empty caller key")
-    return key
-
-
-def _check_money(amount: object, field: str = "amount") -> Money:
-    if not isinstance(amount, Money):
-        raise TypeError(f"{field} must be Money, not {type(amount).__name__}")
-    if not amount.is_positive():
-        raise InvalidAmountError(f"{field} must be positive, got {amount}")
-    return amount
 
 
 class Zhaocaibao(_Sales, _Reservations, _Liquidity, _Maturity):

@@ -19,6 +19,7 @@ from antfin.errors import (
 from antfin.idempotency import fingerprint as request_fingerprint
 from antfin.money import Money
 from antfin.rates import Rate
+from antfin.validators import check_key, check_positive
 from antfin.wealth.zhaocaibao import platform as _platform
 from antfin.wealth.zhaocaibao.platform_state import _Records
 from antfin.wealth.zhaocaibao.products import (
@@ -146,10 +147,10 @@ class _Liquidity(_Records):
         kind: ProductKind,
     ) -> Product:
         """List a 变现 product of ``kind`` (a transfer or a borrowing) backed by a holding."""
-        key = _platform._check_key(key)
+        key = check_key(key)
         at = ensure_aware(at, "at")
         holding = self.holding(holding_id)
-        amount = holding.principal if principal is None else _platform._check_money(principal, "principal")
+        amount = holding.principal if principal is None else check_positive(principal, "principal")
         source = self.product(holding.product_id)
         rate = source.terms.annual_yield if annual_yield is None else annual_yield
         if not isinstance(rate, Rate):

@@ -19,6 +19,7 @@ from antfin.errors import (
 from antfin.idempotency import fingerprint as request_fingerprint
 from antfin.ledger import AccountKind, HoldStatus
 from antfin.money import Money
+from antfin.validators import check_key, check_positive
 from antfin.wealth.zhaocaibao import platform as _platform
 from antfin.wealth.zhaocaibao.platform_state import RESERVATIONS_ACCOUNT, _Records
 from antfin.wealth.zhaocaibao.products import (
@@ -88,8 +89,8 @@ class _Reservations(_Records):
             antfin.errors.NotFoundError: the investor has no wallet.
             antfin.errors.InsufficientFundsError: the wallet's available balance is too small.
         """
-        key = _platform._check_key(key)
-        money = _platform._check_money(amount)
+        key = check_key(key)
+        money = check_positive(amount)
         if not isinstance(criteria, ReservationCriteria):
             raise TypeError(f"criteria must be ReservationCriteria, not {type(criteria).__name__}")
         at = ensure_aware(at, "at")

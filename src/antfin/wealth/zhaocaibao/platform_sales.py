@@ -20,6 +20,7 @@ from antfin.idempotency import fingerprint as request_fingerprint
 from antfin.idempotency import same_request
 from antfin.ledger import AccountKind, Posting
 from antfin.money import Money
+from antfin.validators import check_key, check_positive
 from antfin.wealth.zhaocaibao import platform as _platform
 from antfin.wealth.zhaocaibao.platform_state import _Records
 from antfin.wealth.zhaocaibao.products import (
@@ -160,8 +161,8 @@ class _Sales(_Records):
             antfin.errors.PolicyViolationError: minimum, remaining, investor cap or window broken.
             antfin.errors.InvalidTransitionError: the product is not open.
         """
-        key = _platform._check_key(key)
-        money = _platform._check_money(amount)
+        key = check_key(key)
+        money = check_positive(amount)
         fingerprint = request_fingerprint("subscribe", product_id, investor, money)
         replayed = self._replay("subscribe", key, fingerprint)
         if replayed is not None:

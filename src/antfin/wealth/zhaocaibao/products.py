@@ -33,6 +33,15 @@ from antfin.calendar import ensure_aware, local_date, shanghai
 from antfin.errors import InvalidAmountError, InvalidTimeError, InvalidTransitionError, PolicyViolationError
 from antfin.money import CNY, Money, Rounding
 from antfin.rates import DayCount, Rate
+from antfin.validators import (
+    attribute,
+    check_int,
+    check_key,
+    check_money,
+    check_non_negative,
+    check_positive,
+    check_rate,
+)
 
 __all__ = [
     "BACKED_KINDS",
@@ -169,56 +178,6 @@ class Transition:
     at: datetime
 
 
-def _positive_money(field: str) -> _Validator:
-    def check(_instance: object, _attribute: object, value: object) -> None:
-        if not isinstance(value, Money):
-            raise TypeError(f"{field} must be Money, not {type(value).__name__}")
-        if not value.is_positive():
-            raise InvalidAmountError(f"{field} must be positive, got {value}")
-
-    return check
-
-
-def _positive_int(field: str) -> _Validator:
-    def check(_instance: object, _attribute: object, value: object) -> None:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise TypeError(f"{field} must be an int, not {type(value).__name__}")
-        if value < 1:
-            raise InvalidAmountError(f"{field} must be at least 1, got {value}")
-
-    return check
-
-
-def _non_negative_int(field: str) -> _Validator:
-    def check(_instance: object, _attribute: object, value: object) -> None:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise TypeError(f"{field} must be an int, not {type(value).__name__}")
-        if value < 0:
-            raise InvalidAmountError(f"{field} must not be negative, got {value}")
-
-    return check
-
-
-def _party(field: str) -> _Validator:
-    def check(_instance: object, _attribute: object, value: object) -> None:
-        if not isinstance(value, str):
-            raise TypeError(f"{field} must be a str, not {type(value).__name__}")
-        if not value.strip():
-            raise InvalidAmountError(f"{field} must be a non-empty id")
-
-    return check
-
-
-def _optional_party(field: str) -> _Validator:
-    check = _party(field)
-
-    def optional(instance: object, attribute: object, value: object) -> None:
-        if value is not None:
-            check(instance, attribute, value)
-
-    return optional
-
-
 def _instance_of(field: str, kind: type) -> _Validator:
     def check(_instance: object, _attribute: object, value: object) -> None:
         if not isinstance(value, kind):
@@ -271,16 +230,9 @@ def interest_for(
 
     .. versionadded:: 0.1.0
     """
-    if not isinstance(principal, Money):
-        raise TypeError(f"principal must be Money, not {type(principal).__name__}")
-    if principal.is_negative():
-        raise InvalidAmountError(f"principal must not be negative, got {principal}")
-    if not isinstance(annual_yield, Rate):
-        raise TypeError(f"annual_yield must be a Rate, not {type(annual_yield).__name__}")
-    if isinstance(days, bool) or not isinstance(days, int):
-        raise TypeError(f"days must be an int, not {type(days).__name__}")
-    if days < 0:
-        raise InvalidAmountError(f"days must not be negative, got {days}")
+    check_non_negative(principal, "principal")
+    check_rate(annual_yield, "annual_yield")
+    check_int(days, "days", at_least=0)
     if not isinstance(day_count, DayCount):
         raise TypeError(f"day_count must be a DayCount, not {type(day_count).__name__}")
     factor = annual_yield.value * days / day_count.year_days
@@ -334,12 +286,12 @@ class ProductTerms:
     .. versionadded:: 0.1.0
     """
 
-    product_id: str = attrs.field(validator=_party("product_id"))
-    issuer: str = attrs.field(validator=_party("issuer"))
-    guarantor: str | None = attrs.field(validator=_optional_party("guarantor"))
+    product_id: str = attrs.field(validator=attribute(check_key))
+    issuer: str = attrs.field(validator=attribute(check_key))
+    guarantor: str | None = attrs.field(validator=attrs.validators.optional(attribute(check_key)))
     kind: ProductKind = attrs.field(validator=_instance_of("kind", ProductKind))
-    amount: Money = attrs.field(validator=_positive_money("amount"))
-    term_days: int = attrs.field(validator=_positive_int("term_days"))
+    amount: Money = attrs.field(validator=attribute(check_positive))
+    term_days: int = attrs.field(validator=attribute(check_int, at_least=1))
     annual_yield: Rate = attrs.field(validator=_instance_of("annual_yield", Rate))
     sale_start: datetime = attrs.field(validator=_aware("sale_start"))
     sale_end: datetime = attrs.field(validator=_aware("sale_end"))
@@ -349,11 +301,11 @@ class ProductTerms:
     )
     min_subscription: Money = attrs.field(
         default=CNY("1000.00"),
-        validator=_positive_money("min_subscription"),
+        validator=attribute(check_positive),
     )
     investor_cap: int = attrs.field(
         default=DEFAULT_INVESTOR_CAP,
-        validator=_positive_int("investor_cap"),
+        validator=attribute(check_int, at_least=1),
     )
     unsold: UnsoldPolicy = attrs.field(
         default=UnsoldPolicy.ISSUE_SOLD,
@@ -361,7 +313,7 @@ class ProductTerms:
     )
     value_date_lag_days: int = attrs.field(
         default=1,
-        validator=_non_negative_int("value_date_lag_days"),
+        validator=attribute(check_int, at_least=0),
     )
     interest_rounding: Rounding = attrs.field(default=Rounding.DOWN, converter=_to_rounding)
     fixed_maturity: date | None = attrs.field(default=None)
@@ -587,15 +539,13 @@ class Product:
                 whole remainder), above the remainder, past the investor cap, or the
                 issuer buying its own product.
         """
-        if not isinstance(amount, Money):
-            raise TypeError(f"amount must be Money, not {type(amount).__name__}")
+        check_money(amount, "amount")
         if amount.currency != self.terms.amount.currency:
             raise InvalidAmountError(
                 f"amount is in {amount.currency}, expected product {self.product_id}'s currency "
                 f"{self.terms.amount.currency}"
             )
-        if not amount.is_positive():
-            raise InvalidAmountError(f"amount must be positive, got {amount}")
+        check_positive(amount)
         remaining = self.remaining
         if amount > remaining:
             raise PolicyViolationError(

@@ -21,16 +21,17 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any, Final
+from typing import Final
 
 import attrs
 from dateutil.relativedelta import relativedelta
 
 from antfin.calendar import SHANGHAI, ensure_aware, shanghai
 from antfin.decisions import Decision, Reason
-from antfin.errors import InvalidAmountError, InvalidTransitionError
+from antfin.errors import InvalidTransitionError
 from antfin.money import CNY, Money
 from antfin.rates import Rate
+from antfin.validators import attribute, check_int, check_rate
 from antfin.wealth.zhaocaibao.products import Product, ProductKind, Transition
 
 __all__ = [
@@ -73,18 +74,6 @@ def _kinds(value: Iterable[ProductKind]) -> frozenset[ProductKind]:
     return kinds
 
 
-def _check_rate(_instance: Any, _attribute: Any, value: Any) -> None:
-    if not isinstance(value, Rate):
-        raise TypeError(f"min_yield must be a Rate, not {type(value).__name__}")
-
-
-def _check_term(_instance: Any, _attribute: Any, value: Any) -> None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"max_term_days must be an int, not {type(value).__name__}")
-    if value < 1:
-        raise InvalidAmountError(f"max_term_days must be at least 1, got {value}")
-
-
 @attrs.frozen
 class ReservationCriteria:
     """The conditions a new product must meet to fill a reservation.
@@ -114,8 +103,8 @@ class ReservationCriteria:
     .. versionadded:: 0.1.0
     """
 
-    min_yield: Rate = attrs.field(validator=_check_rate)
-    max_term_days: int = attrs.field(validator=_check_term)
+    min_yield: Rate = attrs.field(validator=attribute(check_rate))
+    max_term_days: int = attrs.field(validator=attribute(check_int, at_least=1))
     kinds: frozenset[ProductKind] = attrs.field(default=frozenset(), converter=_kinds)
 
     def evaluate(self, product: Product) -> Decision:
