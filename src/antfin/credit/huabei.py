@@ -63,7 +63,6 @@ from antfin.credit.huabei_instalments import (
 from antfin.credit.huabei_purchases import _Purchases
 from antfin.errors import (
     IdempotencyConflictError,
-    InvalidAmountError,
     InvalidTimeError,
     InvalidTransitionError,
     InvariantViolationError,
@@ -72,6 +71,7 @@ from antfin.errors import (
 from antfin.idempotency import IdempotencyRecord, replay
 from antfin.ledger import AccountKind, Ledger
 from antfin.money import Money
+from antfin.validators import check_name, check_positive
 
 if TYPE_CHECKING:
     from antfin.credit.profile import CreditProfile
@@ -466,11 +466,7 @@ class PlanRecord:
 
 
 def _money(value: object, field: str) -> Money:
-    if not isinstance(value, Money):
-        raise TypeError(f"{field} must be Money, not {type(value).__name__}")
-    if not value.is_positive():
-        raise InvalidAmountError(f"{field} must be positive, got {value}")
-    return value
+    return check_positive(value, field)
 
 
 @attrs.define
@@ -533,8 +529,7 @@ class HuabeiAccount(_Purchases, _Bills, _History):
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.ledger, Ledger):
             raise TypeError(f"ledger must be a Ledger, not {type(self.ledger).__name__}")
-        if not isinstance(self.user, str) or not self.user.strip():
-            raise InvalidAmountError(f"user must be a non-empty string (not blank), got {self.user!r}")
+        check_name(self.user, "user")
         self._check_line(self.line)
         self.ledger.open_account(
             self.receivable,
@@ -716,8 +711,7 @@ class HuabeiAccount(_Purchases, _Bills, _History):
     # -- helpers --------------------------------------------------------------------
 
     def _replay(self, key: str, fingerprint: str, result_type: type[_T]) -> _T | None:
-        if not isinstance(key, str) or not key:
-            raise InvalidAmountError(f"key must be a non-empty string, got {key!r}")
+        check_name(key, "key")
         result = replay(self._requests, key, fingerprint)
         if result is None:
             return None

@@ -55,6 +55,7 @@ from antfin.errors import (
 from antfin.idempotency import IdempotencyRecord, fingerprint, replay, same_request
 from antfin.ledger import AccountKind, JournalEntry, Ledger, Posting
 from antfin.money import _CONTEXT, CNY, Money
+from antfin.validators import check_key
 
 __all__ = [
     "AmountDue",
@@ -557,10 +558,7 @@ class Loan(_Repayments):
         return moment
 
     def _replay(self, key: str, asked: str) -> Repayment | None:
-        if not isinstance(key, str):
-            raise TypeError(f"key must be a str, not {type(key).__name__}")
-        if not key.strip():
-            raise InvalidAmountError(f"key must be a non-empty caller key, got {key!r}")
+        check_key(key)
         return replay(self._receipts, key, asked, what=f"loan {self.loan_id} key")
 
     # -- operations ------------------------------------------------------------------------

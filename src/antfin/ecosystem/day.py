@@ -329,7 +329,9 @@ class Day:
                 request_no = f"{trade_no}-R{self.progress.day}"
                 self._try("refund request", trade.request_refund, request_no, amount, reason=reason, at=at)
         for trade_no in escrow.ids("TRADE_SUCCESS"):
-            if rng.random() < 0.02:  # decided before loading: only the trades that act are read
+            # About one buyer in ten asks for an after-sale refund within the 3-month window (0.1% a day);
+            # decided before loading: only the trades that act are read.
+            if rng.random() < 0.001:
                 trade = escrow.get(trade_no)
                 if trade.open_request is None and trade.refundable:
                     request_no = f"{trade_no}-AS{self.progress.day}"
@@ -376,7 +378,7 @@ class Day:
                 issuer="zcb-bank",
                 guarantor="zcb-insurer",
                 kind=ProductKind.BANK,
-                amount=Money(max(50_000, self.config.users * 500)),
+                amount=Money(max(50_000, self.config.users * 1_500)),  # about a week's orders: reservations fill
                 term_days=rng.choice((14, 30, 60)),
                 annual_yield=Rate.percent(rng.choice(("3.8", "4.2", "4.5"))),
                 sale_start=at,
@@ -405,7 +407,7 @@ class Day:
                     at=sub_at,
                 )
             else:
-                criteria = ReservationCriteria(min_yield=Rate.percent("4"), max_term_days=60)
+                criteria = ReservationCriteria(min_yield=Rate.percent("3.8"), max_term_days=60)
                 key = f"demo:zcb-res:{today}:{user.account_id}"
                 self._try("zhaocaibao reservation", zcb.reserve, key, user.account_id, amount, criteria, at=sub_at)
         if self.progress.day % 5 == 4:
