@@ -642,15 +642,7 @@ def _load(tp: Any, data: Any, path: str, ledger: object | None) -> Any:
     if origin in (types.UnionType, typing.Union):
         if data is None and type(None) in args:
             return None
-        errors = []
-        for arg in args:
-            if arg is type(None):
-                continue
-            try:
-                return _loader(arg)(data, path, ledger)
-            except SerializationError as error:
-                errors.append(str(error))
-        raise SerializationError("; ".join(errors) or f"{path}: no type matched {data!r}")
+        return _load_first(tuple(_loader(arg) for arg in args if arg is not type(None)), data, path, ledger)
     if origin is typing.Literal:
         if data in args:
             return data
@@ -662,6 +654,17 @@ def _load(tp: Any, data: Any, path: str, ledger: object | None) -> Any:
     if not isinstance(tp, type):
         raise SerializationError(f"{path}: cannot load the type {tp!r}")
     return _load_scalar(tp, data, path, ledger)
+
+
+def _load_first(loaders: tuple[_Loader, ...], data: Any, path: str, ledger: object | None) -> Any:
+    """The value of the first of a union's types that loads ``data``; if none does, every one's refusal."""
+    errors = []
+    for load in loaders:
+        try:
+            return load(data, path, ledger)
+        except SerializationError as error:
+            errors.append(str(error))
+    raise SerializationError("; ".join(errors) or f"{path}: no type matched {data!r}")
 
 
 def _load_container(tp: Any, origin: Any, args: tuple[Any, ...], data: Any, path: str, ledger: object | None) -> Any:
@@ -1029,7 +1032,13 @@ def _compile_union_loader(tp: Any, args: tuple[Any, ...]) -> _Loader:
             return _load(tp, data, path, ledger) if _special(data) else load_one(data, path, ledger)
 
         return load_optional
-    return functools.partial(_load, tp)
+
+    def load_union(data: Any, path: str, ledger: object) -> Any:
+        if data is None and nullable:
+            return None
+        return _load(tp, data, path, ledger) if _special(data) else _load_first(loaders, data, path, ledger)
+
+    return load_union
 
 
 def _compile_sequence_loader(tp: Any, origin: Any, load_item: _Loader) -> _Loader:
