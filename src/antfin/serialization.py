@@ -988,17 +988,25 @@ def _load_money(data: Any, path: str, ledger: object) -> Any:
     if type(data) is dict and len(data) == 2:
         amount, code = data.get("amount"), data.get("currency")
         if type(amount) is str and type(code) is str:
+            form = _AMOUNT_FORMS.get(code)
+            if form is not None and form[1].fullmatch(amount):  # as written: the minor units, read exactly
+                return Money.from_minor_units(int(amount.replace(".", "", 1)), form[0])
             try:
                 currency = Currency.of(code)
-                if _canonical_amount(currency.digits).fullmatch(amount):  # as written: the minor units, read exactly
-                    return Money.from_minor_units(int(amount.replace(".", "", 1)), currency)
-                return Money(amount, currency)
+                loaded = Money(amount, currency)
             except AntfinError:
                 pass
+            else:
+                if code == currency.code:
+                    _AMOUNT_FORMS[code] = (currency, _canonical_amount(currency.digits))
+                return loaded
     return _load(Money, data, path, ledger)  # names what is wrong
 
 
-@cache
+#: By currency code: the currency, and the form of its amounts as dumped (``-12.30``).
+_AMOUNT_FORMS: dict[str, tuple[Currency, re.Pattern[str]]] = {}
+
+
 def _canonical_amount(digits: int) -> re.Pattern[str]:
     """An amount as dumped with ``digits`` decimal places (``-12.30``), within the range of :func:`to_decimal`."""
     whole = r"-?(?:0|[1-9][0-9]{0,999})"
