@@ -51,7 +51,11 @@ library does, and the checks that matter here - the ``__class__`` tag against
 the declared type, the limits, invariants after construction, the ledger
 kept unwritten - sit around the structuring, which cattrs would not do for us;
 replacing the converter would change the output format that stored documents
-already use.
+already use. What it works out from the type hints is worked out once per type
+and kept (a loader per declared type, a dumper per class): the usual shapes
+load and dump without reading a hint again, and anything unusual (a
+reference, a class tag, data of the wrong shape) goes through the general
+loader, so the checks and the paths in the messages are the same either way.
 
 .. versionadded:: 0.1.0
 """
