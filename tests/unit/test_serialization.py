@@ -171,3 +171,15 @@ def test_a_refusal_deep_inside_names_the_path() -> None:
         with pytest.raises(SerializationError) as caught:
             from_data(JournalEntry, data)
         assert str(caught.value).startswith(path), (str(caught.value), path)
+
+
+def test_a_union_refusal_names_every_type_tried() -> None:
+    cls: Any = Money | Decimal | None
+    assert from_data(cls, None) is None
+    assert from_data(cls, "1.5") == Decimal("1.5")
+    assert from_data(cls, {"amount": "1.50", "currency": "CNY"}) == CNY("1.50")
+    with pytest.raises(SerializationError) as caught:
+        from_data(cls, 7)
+    assert str(caught.value) == (
+        '$: expected an object {"amount": "...", "currency": "..."}, got int 7; $: expected a decimal string, got int 7'
+    )
