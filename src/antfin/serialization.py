@@ -51,7 +51,11 @@ library does, and the checks that matter here - the ``__class__`` tag against
 the declared type, the limits, invariants after construction, the ledger
 kept unwritten - sit around the structuring, which cattrs would not do for us;
 replacing the converter would change the output format that stored documents
-already use.
+already use. What it works out from the type hints is worked out once per type
+and kept (a loader per declared type, a dumper per class): the usual shapes
+load and dump without reading a hint again, and anything unusual (a
+reference, a class tag, data of the wrong shape) goes through the general
+loader, so the checks and the paths in the messages are the same either way.
 
 .. versionadded:: 0.1.0
 """
@@ -60,7 +64,9 @@ from __future__ import annotations
 
 import contextvars
 import enum
+import functools
 import json
+import re
 import sys
 import types
 import typing
@@ -157,6 +163,8 @@ def _hints(cls: type) -> dict[str, Any]:
 
 
 _CLASS = "__class__"
+#: The types of the values that hold others, in data: what the size of a document counts.
+_NESTED: typing.Final = (dict, list)
 _ITEMS = "__items__"
 _REF = "$ref"
 
@@ -251,13 +259,16 @@ def to_data(value: object, *, references: Mapping[type, Callable[[Any], str]] | 
     .. versionadded:: 0.1.0
     .. versionchanged:: 0.2.0 ``references``.
     """
-    if not references:
-        return _dump(value, "$")
-    token = _DUMP_REFS.set(references)
+    token = _DUMP_REFS.set(references) if references else None
     try:
-        return _dump(value, "$")
+        try:
+            return _dump_fast(value)
+        except SerializationError:
+            _dump(value, "$")  # again, interpreting each value, for the error that names the path
+            raise
     finally:
-        _DUMP_REFS.reset(token)
+        if token is not None:
+            _DUMP_REFS.reset(token)
 
 
 @cache
@@ -281,6 +292,169 @@ def _has_attrs(cls: type) -> bool:
     except KeyError:
         result = _ATTRS[cls] = attrs.has(cls)
         return result
+
+
+# -- dumping: one compiled dumper per runtime type -----------------------------------------------
+#
+# Each class's dumper is worked out once (which branch of :func:`_dump` its values take, and for an
+# attrs class its data fields and their declared types), so dumping a value is a dict look-up and a
+# call. The compiled dumpers carry no path: when one refuses a value, :func:`to_data` dumps it again
+# with :func:`_dump`, which interprets every value and names the path of the first refusal.
+
+_Dumper = Callable[[Any], Any]
+_DUMPERS: dict[type, _Dumper] = {}
+
+
+def _dump_fast(value: object) -> Any:
+    kind = type(value)
+    return (_DUMPERS.get(kind) or _dumper(kind))(value)
+
+
+def _dumper(kind: type) -> _Dumper:
+    dumper = _DUMPERS[kind] = _compile_dumper(kind)
+    return dumper
+
+
+def _compile_dumper(cls: type) -> _Dumper:
+    """The dumper of the values of exactly this class: the branch :func:`_dump` would take for them."""
+    if cls in (str, int, bool, type(None)):
+        return _same
+    if cls is Money:
+        return _money_data
+    if cls is datetime:
+        return _aware_isoformat
+    if cls is date:
+        return _isoformat
+    if _has_attrs(cls) and not issubclass(cls, (enum.Enum, Money, Currency)):
+        return _compile_attrs_dumper(cls)
+    if issubclass(cls, enum.Enum):  # before str: some enums (Rounding) are also strings
+        return _enum_name
+    if issubclass(cls, (bool, str, int)):
+        return _same
+    if issubclass(cls, Money):
+        return _money_data
+    if issubclass(cls, Currency):
+        return _currency_code
+    if issubclass(cls, Decimal):
+        return str
+    if issubclass(cls, datetime):
+        return _aware_isoformat
+    if issubclass(cls, (date, time)):
+        return _isoformat
+    if issubclass(cls, Archive):  # attached to the books, its records are stored one row each
+        return _archive_data
+    if issubclass(cls, Mapping):
+        return _mapping_data
+    if issubclass(cls, (list, tuple)):
+        return _list_data
+    if issubclass(cls, (set, frozenset)):
+        return _set_data
+    if issubclass(cls, timedelta):
+        return _timedelta_data
+    return _dump_slowly  # floats, what cannot be converted: refused, naming the path
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _enum_name(value: Any) -> Any:
+    return value.name
+
+
+def _money_data(value: Any) -> Any:
+    return {"amount": _amount_text(value), "currency": value.currency.code}
+
+
+def _amount_text(money: Money) -> str:
+    """``str(money.amount)`` (``"-0.05"``), from the minor units without a Decimal."""
+    minor, digits = money.minor_units, money.currency.digits
+    if digits == 0:
+        return str(minor)
+    if digits > 6:
+        return str(money.amount)
+    whole, part = divmod(-minor if minor < 0 else minor, 10**digits)
+    return f"{'-' if minor < 0 else ''}{whole}.{part:0{digits}d}"
+
+
+def _currency_code(value: Any) -> Any:
+    return value.code
+
+
+def _aware_isoformat(value: Any) -> Any:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise SerializationError(f"$: datetime must be aware, got naive {value}")
+    return value.isoformat()
+
+
+def _isoformat(value: Any) -> Any:
+    return value.isoformat()
+
+
+# The containers' dumpers look each item's dumper up in place (one call per item, not two).
+
+
+def _list_data(value: Any) -> Any:
+    get = _DUMPERS.get
+    return [(get(type(item)) or _dumper(type(item)))(item) for item in value]
+
+
+def _mapping_data(value: Any) -> Any:
+    get = _DUMPERS.get
+    keys = [(get(type(key)) or _dumper(type(key)))(key) for key in value]
+    items = [(get(type(item)) or _dumper(type(item)))(item) for item in value.values()]
+    if all(isinstance(key, str) for key in keys) and _ITEMS not in keys:
+        return dict(zip(keys, items, strict=True))
+    # Keys that are not strings once converted (tuples, say): a list of [key, value] pairs.
+    return {_ITEMS: [[key, item] for key, item in zip(keys, items, strict=True)]}
+
+
+def _set_data(value: Any) -> Any:
+    return _list_data(sorted(value, key=repr))
+
+
+def _timedelta_data(value: Any) -> Any:
+    return {"days": value.days, "seconds": value.seconds, "microseconds": value.microseconds}
+
+
+def _archive_data(value: Any) -> Any:
+    return _mapping_data(value.in_memory())
+
+
+def _dump_slowly(value: Any) -> Any:
+    return _dump_other(value, "$")
+
+
+def _compile_attrs_dumper(cls: type) -> _Dumper:
+    # Per field: its name, declared type, and the ``__class__`` tag (or "") of each runtime class seen in it.
+    fields: tuple[tuple[str, Any, dict[type, str]], ...] = tuple((name, tp, {}) for name, tp in _dump_plan(cls))
+
+    def dump_attrs(value: Any) -> Any:
+        references = _DUMP_REFS.get()
+        out: dict[str, Any] = {}
+        for name, tp, tags in fields:
+            item = getattr(value, name)
+            kind = type(item)
+            if references:
+                namer = references.get(kind)
+                if namer is not None:
+                    out[name] = {_REF: namer(item)}
+                    continue
+            data = (_DUMPERS.get(kind) or _dumper(kind))(item)
+            tag = tags.get(kind)
+            if tag is None:
+                # A protocol- or base-typed field: record the concrete antfin class to load it back.
+                tag = tags[kind] = "" if not _has_attrs(kind) or _declared(tp, kind) else _class_name(kind)
+            if tag and isinstance(data, dict):
+                data[_CLASS] = tag
+            out[name] = data
+        return out
+
+    return dump_attrs
+
+
+def _class_name(cls: type) -> str:
+    return f"{cls.__module__}.{cls.__qualname__}"
 
 
 def _dump(value: object, path: str) -> Any:
@@ -313,7 +487,7 @@ def _dump_attrs(value: object, cls: type, path: str) -> Any:
         data = _dump(item, f"{path}.{name}")
         if isinstance(data, dict) and _has_attrs(type(item)) and not _declared(tp, type(item)):
             # A protocol- or base-typed field: record the concrete antfin class to load it back.
-            data[_CLASS] = f"{type(item).__module__}.{type(item).__qualname__}"
+            data[_CLASS] = _class_name(type(item))
         out[name] = data
     return out
 
@@ -392,12 +566,13 @@ def from_data(
     _check_size(data)
     token = _LOAD_REFS.set(references) if references else None
     try:
+        load = _loader(cls)
         if ledger is None or not _is_ledger_type(type(ledger)):
-            return typing.cast(T, _load(cls, data, "$", ledger))
+            return typing.cast(T, load(data, "$", ledger))
         ledger = typing.cast(_Context, ledger)
         with ledger.atomic():  # loading never writes: anything it would write is rolled back and refused
             before = ledger.uncommitted()
-            loaded = _load(cls, data, "$", ledger)
+            loaded = load(data, "$", ledger)
             after = ledger.uncommitted()
             if after != before:
                 raise SerializationError(
@@ -412,19 +587,28 @@ def from_data(
 
 
 def _check_size(data: object) -> None:
-    """Refuse a document deeper than :data:`MAX_DEPTH` or larger than :data:`MAX_NODES`, iteratively."""
-    stack: list[tuple[object, int]] = [(data, 1)]
+    """Refuse a document deeper than :data:`MAX_DEPTH` or larger than :data:`MAX_NODES`, iteratively.
+
+    Level by level: each container's size is counted before its children are looked at (so a huge
+    container is refused at once), and only containers are kept for the next level.
+    """
+    if not isinstance(data, _NESTED):
+        return
     nodes = 1
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, (dict, list)):
-            if depth > MAX_DEPTH:
-                raise SerializationError(f"$: the document is nested deeper than {MAX_DEPTH} levels")
-            nodes += len(item)  # counted before they are visited, so a huge container is refused at once
+    level: list[Any] = [data]
+    depth = 1
+    while level:
+        if depth > MAX_DEPTH:
+            raise SerializationError(f"$: the document is nested deeper than {MAX_DEPTH} levels")
+        below: list[Any] = []
+        for item in level:
+            nodes += len(item)
             if nodes > MAX_NODES:
                 raise SerializationError(f"$: the document holds more than {MAX_NODES} values")
             children = item.values() if isinstance(item, dict) else item
-            stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+            below += [child for child in children if isinstance(child, _NESTED)]
+        level = below
+        depth += 1
 
 
 def _fail(path: str, expected: str, data: object) -> SerializationError:
@@ -462,15 +646,7 @@ def _load(tp: Any, data: Any, path: str, ledger: object | None) -> Any:
     if origin in (types.UnionType, typing.Union):
         if data is None and type(None) in args:
             return None
-        errors = []
-        for arg in args:
-            if arg is type(None):
-                continue
-            try:
-                return _load(arg, data, path, ledger)
-            except SerializationError as error:
-                errors.append(str(error))
-        raise SerializationError("; ".join(errors) or f"{path}: no type matched {data!r}")
+        return _load_first(tuple(_loader(arg) for arg in args if arg is not type(None)), data, path, ledger)
     if origin is typing.Literal:
         if data in args:
             return data
@@ -484,6 +660,17 @@ def _load(tp: Any, data: Any, path: str, ledger: object | None) -> Any:
     return _load_scalar(tp, data, path, ledger)
 
 
+def _load_first(loaders: tuple[_Loader, ...], data: Any, path: str, ledger: object | None) -> Any:
+    """The value of the first of a union's types that loads ``data``; if none does, every one's refusal."""
+    errors = []
+    for load in loaders:
+        try:
+            return load(data, path, ledger)
+        except SerializationError as error:
+            errors.append(str(error))
+    raise SerializationError("; ".join(errors) or f"{path}: no type matched {data!r}")
+
+
 def _load_container(tp: Any, origin: Any, args: tuple[Any, ...], data: Any, path: str, ledger: object | None) -> Any:
     if origin in (tuple, Sequence, list, frozenset, set) or tp in (tuple, list):
         if not isinstance(data, list):
@@ -492,10 +679,10 @@ def _load_container(tp: Any, origin: Any, args: tuple[Any, ...], data: Any, path
             if len(args) != len(data):
                 raise SerializationError(f"{path}: expected {len(args)} items, got {len(data)}")
             return tuple(
-                _load(arg, item, f"{path}[{i}]", ledger) for i, (arg, item) in enumerate(zip(args, data, strict=True))
+                _loader(arg)(item, f"{path}[{i}]", ledger) for i, (arg, item) in enumerate(zip(args, data, strict=True))
             )
-        item_type = args[0] if args else Any
-        items = [_load(item_type, item, f"{path}[{i}]", ledger) for i, item in enumerate(data)]
+        load_item = _loader(args[0] if args else Any)
+        items = [load_item(item, f"{path}[{i}]", ledger) for i, item in enumerate(data)]
         if origin is list or tp is list:
             return items
         if origin in (frozenset, set):
@@ -507,10 +694,11 @@ def _load_container(tp: Any, origin: Any, args: tuple[Any, ...], data: Any, path
     pairs = data.get(_ITEMS) if set(data) == {_ITEMS} else list(data.items())
     if not isinstance(pairs, list) or not all(isinstance(pair, (list, tuple)) and len(pair) == 2 for pair in pairs):
         raise _fail(f"{path}.{_ITEMS}", "a list of [key, value] pairs", pairs)
+    load_key, load_value = _loader(key_type), _loader(value_type)
     result = {}
     for key, item in pairs:
-        loaded_key = _load(key_type, key, f"{path} key", ledger) if key_type is not str else key
-        result[loaded_key] = _load(value_type, item, f"{path}[{key!r}]", ledger)
+        loaded_key = load_key(key, f"{path} key", ledger) if key_type is not str else key
+        result[loaded_key] = load_value(item, f"{path}[{key!r}]", ledger)
     return result
 
 
@@ -609,20 +797,27 @@ def _load_attrs(
     if not isinstance(data, dict):
         raise _fail(path, f"an object for {cls.__name__}", data)
     known, plan = _load_plan(cls) if not parameters else _make_load_plan(cls, parameters)
+    return _build(cls, known, plan, data, path, ledger)
+
+
+def _build(
+    cls: type, known: frozenset[str], plan: tuple[_FieldPlan, ...], data: dict[str, Any], path: str, ledger: object
+) -> Any:
+    """An attrs instance from an object of its fields, each loaded by its field's compiled loader, then checked."""
     if not known.issuperset(data):
         unknown = set(data) - known
         raise SerializationError(f"{path}: unknown field(s) {', '.join(sorted(unknown))} for {cls.__name__}")
     init_args: dict[str, Any] = {}
     later: dict[str, Any] = {}
-    for name, tp, role, required, argument in plan:
-        if role is _LEDGER_FIELD:
+    for name, load, is_ledger, required, argument, suffix in plan:
+        if is_ledger:
             value: Any = ledger
-        elif name not in data:
-            if required:
-                raise SerializationError(f"{path}.{name}: missing required field")
-            continue
+        elif name in data:
+            value = load(data[name], path + suffix, ledger)
+        elif required:
+            raise SerializationError(f"{path}{suffix}: missing required field")
         else:
-            value = _load(tp, data[name], f"{path}.{name}", ledger)
+            continue
         if argument is not None:
             init_args[argument] = value
         else:
@@ -644,9 +839,9 @@ def _load_attrs(
     return instance
 
 
-_LEDGER_FIELD = "ledger"
-_DATA_FIELD = "data"
-_FieldPlan = tuple[str, Any, str, bool, "str | None"]
+#: One field's loading: its name, its compiled loader, whether it is the ledger (attached, not data),
+#: whether it is required, its ``__init__`` argument (``None``: set after construction), ``"." + name``.
+_FieldPlan = tuple[str, "_Loader", bool, bool, "str | None", str]
 
 
 @cache
@@ -657,7 +852,7 @@ def _load_plan(cls: type) -> tuple[frozenset[str], tuple[_FieldPlan, ...]]:
 def _make_load_plan(
     cls: type, parameters: Mapping[object, Any] | None
 ) -> tuple[frozenset[str], tuple[_FieldPlan, ...]]:
-    """How to load each field of an attrs class: its type, whether it is the ledger, required, its init name."""
+    """How to load each field of an attrs class: its loader, whether it is the ledger, required, its init name."""
     hints = _hints(cls)
     plan: list[_FieldPlan] = []
     fields = attrs.fields(cls)
@@ -667,15 +862,244 @@ def _make_load_plan(
             tp = (parameters or {}).get(tp, Any)
         origin, args = _shape(tp)
         union = origin in (types.UnionType, typing.Union)
-        if _is_ledger_type(tp) or (union and any(_is_ledger_type(arg) for arg in args)):
-            role = _LEDGER_FIELD
-        elif _skipped(tp):
+        is_ledger = _is_ledger_type(tp) or (union and any(_is_ledger_type(arg) for arg in args))
+        if not is_ledger and _skipped(tp):
             continue
-        else:
-            role = _DATA_FIELD
         argument = (field.alias or field.name) if field.init else None
-        plan.append((field.name, tp, role, field.default is attrs.NOTHING, argument))
+        load = _no_loader if is_ledger else _loader(tp)
+        plan.append((field.name, load, is_ledger, field.default is attrs.NOTHING, argument, f".{field.name}"))
     return frozenset(field.name for field in fields), tuple(plan)
+
+
+def _no_loader(data: Any, path: str, ledger: object) -> Any:  # pragma: no cover - the ledger is attached, not loaded
+    raise SerializationError(f"{path}: the ledger is not data")
+
+
+# -- loading: one compiled loader per declared type ----------------------------------------------
+#
+# A loader takes (data, path, ledger). Each is compiled once per declared type and loads the usual
+# shape of that type directly: the fields of an attrs class by their own compiled loaders, a str
+# where a str is declared, a decimal string, an amount, a date. Anything else - a ``$ref``, a
+# ``__class__`` tag, data of the wrong shape - goes to :func:`_load`, which interprets the type, loads
+# what is allowed and refuses the rest naming the path: the checks are the same, in one place.
+
+_Loader = Callable[[Any, str, Any], Any]
+_LOADERS: dict[object, _Loader] = {}
+
+
+def _loader(tp: Any) -> _Loader:
+    """The compiled loader of values declared as ``tp``."""
+    try:
+        return _LOADERS[tp]
+    except KeyError:
+        pass
+    except TypeError:  # an unhashable annotation: interpret it each time
+        return functools.partial(_load, tp)
+    loader = _LOADERS[tp] = _compile_loader(tp)
+    return loader
+
+
+def _compile_loader(tp: Any) -> _Loader:
+    if tp is Any or tp is object:
+        return functools.partial(_load_as_is, tp)
+    origin, args = _shape(tp)
+    if origin is None and isinstance(tp, type) and tp not in (tuple, list, dict):
+        return _compile_class_loader(tp)
+    if origin is not None and isinstance(origin, type) and _has_attrs(origin):  # a generic attrs class
+        parameters = dict(zip(getattr(origin, "__parameters__", ()), args, strict=False))
+        return _compile_attrs_loader(tp, origin, parameters)
+    if origin in (types.UnionType, typing.Union):
+        return _compile_union_loader(tp, args)
+    if origin is tuple and args and args[-1] is not ...:
+        return _compile_fixed_tuple_loader(tp, tuple(_loader(arg) for arg in args))
+    if origin in (tuple, Sequence, list, frozenset, set) and args:
+        return _compile_sequence_loader(tp, origin, _loader(args[0]))
+    if origin in (dict, Mapping) and args:
+        return _compile_mapping_loader(tp, args[0], args[1])
+    if origin is Archive and args:
+        return _compile_archive_loader(tp, args[0], args[1])
+    return functools.partial(_load, tp)  # literals, tuples of fixed length, bare containers: interpreted
+
+
+def _special(data: Any) -> bool:
+    """Whether data is an object that :func:`_load` must look at first: a reference or a tagged class."""
+    return type(data) is dict and (_REF in data or _CLASS in data)
+
+
+def _load_as_is(tp: Any, data: Any, path: str, ledger: object) -> Any:
+    return _load(tp, data, path, ledger) if _special(data) else data
+
+
+def _compile_class_loader(tp: type) -> _Loader:
+    if tp in (str, int, bool):
+
+        def load_exact(data: Any, path: str, ledger: object) -> Any:
+            return data if type(data) is tp else _load(tp, data, path, ledger)
+
+        return load_exact
+    if tp is Decimal:
+
+        def load_decimal(data: Any, path: str, ledger: object) -> Any:
+            return _decimal(data, path) if type(data) is str else _load(tp, data, path, ledger)
+
+        return load_decimal
+    if tp is Money:
+        return _load_money
+    if tp in (datetime, date):
+        parse = tp.fromisoformat
+
+        def load_iso(data: Any, path: str, ledger: object) -> Any:
+            if type(data) is str:
+                try:
+                    value = parse(data)
+                except ValueError:
+                    pass
+                else:
+                    if tp is date or typing.cast(datetime, value).tzinfo is not None:
+                        return value
+            return _load(tp, data, path, ledger)  # names what is wrong
+
+        return load_iso
+    if issubclass(tp, enum.Enum):
+        members = tp.__members__
+
+        def load_member(data: Any, path: str, ledger: object) -> Any:
+            member = members.get(data) if type(data) is str else None
+            return member if member is not None else _load(tp, data, path, ledger)
+
+        return load_member
+    if tp is Currency:
+
+        def load_currency(data: Any, path: str, ledger: object) -> Any:
+            if type(data) is str:
+                try:
+                    return Currency.of(data)
+                except AntfinError:
+                    pass
+            return _load(tp, data, path, ledger)  # names what is wrong
+
+        return load_currency
+    if _has_attrs(tp) and not _is_ledger_type(tp) and not issubclass(tp, (Decimal, Money, datetime, date, time)):
+        return _compile_attrs_loader(tp, tp, None)
+
+    def load_scalar(data: Any, path: str, ledger: object) -> Any:
+        return _load(tp, data, path, ledger) if _special(data) else _load_scalar(tp, data, path, ledger)
+
+    return load_scalar
+
+
+def _load_money(data: Any, path: str, ledger: object) -> Any:
+    if type(data) is dict and len(data) == 2:
+        amount, code = data.get("amount"), data.get("currency")
+        if type(amount) is str and type(code) is str:
+            form = _AMOUNT_FORMS.get(code)
+            if form is not None and form[1].fullmatch(amount):  # as written: the minor units, read exactly
+                return Money.from_minor_units(int(amount.replace(".", "", 1)), form[0])
+            try:
+                currency = Currency.of(code)
+                loaded = Money(amount, currency)
+            except AntfinError:
+                pass
+            else:
+                if code == currency.code:
+                    _AMOUNT_FORMS[code] = (currency, _canonical_amount(currency.digits))
+                return loaded
+    return _load(Money, data, path, ledger)  # names what is wrong
+
+
+#: By currency code: the currency, and the form of its amounts as dumped (``-12.30``).
+_AMOUNT_FORMS: dict[str, tuple[Currency, re.Pattern[str]]] = {}
+
+
+def _canonical_amount(digits: int) -> re.Pattern[str]:
+    """An amount as dumped with ``digits`` decimal places (``-12.30``), within the range of :func:`to_decimal`."""
+    whole = r"-?(?:0|[1-9][0-9]{0,999})"
+    return re.compile(whole if digits == 0 else rf"{whole}\.[0-9]{{{digits}}}")
+
+
+def _compile_attrs_loader(tp: Any, cls: type, parameters: Mapping[object, Any] | None) -> _Loader:
+    # The plan is made on first use, not here: a class whose fields refer back to it compiles without recursing.
+    made: list[tuple[frozenset[str], tuple[_FieldPlan, ...]]] = []
+
+    def load_attrs(data: Any, path: str, ledger: object) -> Any:
+        if type(data) is not dict or _REF in data or _CLASS in data:
+            return _load(tp, data, path, ledger)
+        if not made:
+            made.append(_make_load_plan(cls, parameters) if parameters else _load_plan(cls))
+        known, plan = made[0]
+        return _build(cls, known, plan, data, path, ledger)
+
+    return load_attrs
+
+
+def _compile_union_loader(tp: Any, args: tuple[Any, ...]) -> _Loader:
+    nullable = type(None) in args
+    loaders = tuple(_loader(arg) for arg in args if arg is not type(None))
+    if len(loaders) == 1:  # an optional value: its one type's errors are the union's
+        (load_one,) = loaders
+
+        def load_optional(data: Any, path: str, ledger: object) -> Any:
+            if data is None and nullable:
+                return None
+            return _load(tp, data, path, ledger) if _special(data) else load_one(data, path, ledger)
+
+        return load_optional
+
+    def load_union(data: Any, path: str, ledger: object) -> Any:
+        if data is None and nullable:
+            return None
+        return _load(tp, data, path, ledger) if _special(data) else _load_first(loaders, data, path, ledger)
+
+    return load_union
+
+
+def _compile_sequence_loader(tp: Any, origin: Any, load_item: _Loader) -> _Loader:
+    def load_sequence(data: Any, path: str, ledger: object) -> Any:
+        if type(data) is not list:
+            return _load(tp, data, path, ledger)
+        items = [load_item(item, f"{path}[{i}]", ledger) for i, item in enumerate(data)]
+        if origin is list:
+            return items
+        return frozenset(items) if origin in (frozenset, set) else tuple(items)
+
+    return load_sequence
+
+
+def _compile_fixed_tuple_loader(tp: Any, loaders: tuple[_Loader, ...]) -> _Loader:
+    def load_fixed_tuple(data: Any, path: str, ledger: object) -> Any:
+        if type(data) is not list or len(data) != len(loaders):
+            return _load(tp, data, path, ledger)
+        return tuple(
+            [load(item, f"{path}[{i}]", ledger) for i, (load, item) in enumerate(zip(loaders, data, strict=True))]
+        )
+
+    return load_fixed_tuple
+
+
+def _compile_mapping_loader(tp: Any, key_type: Any, value_type: Any) -> _Loader:
+    load_key = None if key_type is str else _loader(key_type)
+    load_value = _loader(value_type)
+
+    def load_mapping(data: Any, path: str, ledger: object) -> Any:
+        if type(data) is not dict or _REF in data or _CLASS in data or _ITEMS in data:
+            return _load(tp, data, path, ledger)
+        if load_key is None:
+            return {key: load_value(item, f"{path}[{key!r}]", ledger) for key, item in data.items()}
+        return {
+            load_key(key, f"{path} key", ledger): load_value(item, f"{path}[{key!r}]", ledger)
+            for key, item in data.items()
+        }
+
+    return load_mapping
+
+
+def _compile_archive_loader(tp: Any, key_type: Any, value_type: Any) -> _Loader:
+    load_mapping = _compile_mapping_loader(dict[key_type, value_type], key_type, value_type)
+
+    def load_archive(data: Any, path: str, ledger: object) -> Any:
+        return _load(tp, data, path, ledger) if _special(data) else Archive(load_mapping(data, path, ledger))
+
+    return load_archive
 
 
 def dumps(value: object, **kwargs: Any) -> str:

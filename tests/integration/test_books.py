@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -24,6 +24,7 @@ from antfin.errors import (
     SchemaError,
     SerializationError,
 )
+from antfin.ledger.store import Document
 from antfin.payments import Account, AccountType, GoodsType, RefundReason, TradeStatus
 from antfin.rates import DayCount, Rate
 from antfin.serialization import to_data
@@ -367,3 +368,118 @@ def test_a_trade_paid_with_huabei_enters_its_bill_when_released(reopen: Callable
         events = [(event.kind, event.reference) for event in tx.huabei.get("ann").events]
     assert ("escrow purchase", "escrow:TEA-H") in events
     assert not any(reference == "escrow:TEA-W" for _, reference in events)
+
+
+# -- the commit writes what changed, and only that ----------------------------------------------
+
+
+def _written(books: Books, monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """The (kind, id) of every document the books hand to the ledger's commit from now on."""
+    written: list[tuple[str, str]] = []
+    original = type(books._ledger).write_documents
+
+    def spy(ledger: object, documents: Iterable[Document]) -> None:
+        documents = list(documents)
+        written.extend((document.kind, document.id) for document in documents)
+        original(ledger, documents)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(type(books._ledger), "write_documents", spy)
+    return written
+
+
+def _versions(books: Books) -> dict[tuple[str, str], int]:
+    store = books._documents
+    return {
+        (kind, key): document.version
+        for kind in ("account", "escrow", "huabei", "profile", "loan")
+        for key in store.document_ids(kind)
+        if (document := store.document(kind, key)) is not None
+    }
+
+
+def _stocked(tx: Transaction) -> None:
+    tea, ann = _shop(tx)
+    profile = tx.profiles.put(CreditProfile.of("ann", 700, date(2024, 3, 1)))
+    huabei = tx.huabei.open(profile, cycle=BillingCycle(due_day=9))
+    huabei.purchase("hb-1", merchant="tea-shop", amount=CNY("20.00"), at=DAY)
+    trade = tx.escrow.create("T1", buyer=ann, seller=tea, amount=CNY("38.00"), goods=GoodsType.VIRTUAL, at=DAY)
+    trade.pay(at=DAY + timedelta(minutes=5))
+    loan = tx.loans.create(
+        "JB-1",
+        wallet=ann.wallet_id,
+        principal=CNY("1200.00"),
+        rate=LoanRate.annual(Rate.percent("12"), DayCount.ACT_360),
+        term=3,
+    )
+    loan.disburse(at=DAY)
+
+
+def _read_everything(tx: Transaction) -> None:
+    for repository in (tx.accounts, tx.escrow, tx.huabei, tx.profiles, tx.loans):
+        for entity in repository:
+            to_data(entity, references={Account: lambda account: account.account_id})
+
+
+def test_aggregates_read_but_not_changed_are_not_rewritten(
+    reopen: Callable[[], Books], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with reopen().transaction() as tx:
+        _stocked(tx)
+    books = reopen()
+    before = _versions(books)
+    written = _written(books, monkeypatch)
+    with books.transaction() as tx:
+        _read_everything(tx)
+        assert tx.huabei.get("ann").available > CNY("0")  # reading through the API changes nothing either
+    assert written == []
+    assert _versions(books) == before
+
+
+def test_a_changed_aggregate_is_written_and_only_it(
+    reopen: Callable[[], Books], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with reopen().transaction() as tx:
+        _stocked(tx)
+    books = reopen()
+    before = _versions(books)
+    written = _written(books, monkeypatch)
+    with books.transaction() as tx:
+        _read_everything(tx)
+        tx.escrow.get("T1").ship(at=DAY + timedelta(days=1))  # the trade's state only: no money moves
+    assert written == [("escrow", "T1")]
+    after = _versions(books)
+    assert after == {**before, ("escrow", "T1"): before["escrow", "T1"] + 1}
+    with books.transaction() as tx:
+        assert tx.escrow.get("T1").status is TradeStatus.WAIT_BUYER_CONFIRM_GOODS
+
+
+def test_a_change_deep_inside_an_aggregate_is_written(
+    reopen: Callable[[], Books], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with reopen().transaction() as tx:
+        _stocked(tx)
+    books = reopen()
+    written = _written(books, monkeypatch)
+    with books.transaction() as tx:
+        _read_everything(tx)
+        tx.huabei.get("ann").purchase("hb-2", merchant="tea-shop", amount=CNY("5.00"), at=DAY + timedelta(hours=1))
+        tx.accounts.get("ann").link_card("C2", at=DAY + timedelta(hours=1))
+    assert ("huabei", "ann") in written
+    assert ("account", "ann") in written
+    assert ("account", "tea-shop") not in written
+    assert ("escrow", "T1") not in written
+    with books.transaction() as tx:
+        assert tx.accounts.get("ann").cards == ("C1", "C2")
+        assert tx.huabei.get("ann").available == tx.huabei.get("ann").line - CNY("25.00")
+
+
+def test_a_replaced_profile_is_written(reopen: Callable[[], Books], monkeypatch: pytest.MonkeyPatch) -> None:
+    with reopen().transaction() as tx:
+        _stocked(tx)
+    books = reopen()
+    written = _written(books, monkeypatch)
+    with books.transaction() as tx:
+        tx.profiles.put(CreditProfile.of("ann", 710, date(2024, 4, 1)))
+    assert written == [("profile", "ann")]
+    with books.transaction() as tx:
+        assert tx.profiles.get("ann").score == 710

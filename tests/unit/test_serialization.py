@@ -111,3 +111,75 @@ def test_floats_and_naive_datetimes_are_refused_on_the_way_out() -> None:
         to_data(datetime(2024, 1, 1))
     with pytest.raises(SerializationError, match="not valid JSON"):
         loads(Money, "{")
+
+
+# -- the compiled loaders and dumpers: the same data, the same refusals, the same paths --------------
+
+
+@given(money)
+def test_an_amount_is_written_as_its_decimal_and_read_back_exactly(value: Money) -> None:
+    data = to_data(value)
+    assert data == {"amount": str(value.amount), "currency": value.currency.code}
+    back: Money = from_data(Money, data)
+    assert back == value
+    assert back.currency is value.currency
+
+
+@pytest.mark.parametrize(
+    ("amount", "expected"),
+    [("12.30", CNY("12.30")), ("-0.05", CNY("-0.05")), ("-0.00", CNY("0")), ("12.3", CNY("12.30")), (" 7 ", CNY("7"))],
+)
+def test_amounts_not_in_the_written_form_load_as_the_api_reads_them(amount: str, expected: Money) -> None:
+    assert from_data(Money, {"amount": amount, "currency": "CNY"}) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "path"),
+    [
+        ({"a": [1, {"b": 0.5}]}, "$['a'][1]['b']: floats"),
+        ((1, (2, datetime(2024, 1, 1))), "$[1][1]: datetime must be aware"),
+        (IncomeStatement(datetime(2024, 1, 1), None, ()), "$.start: datetime must be aware"),
+    ],
+)
+def test_a_refusal_on_the_way_out_names_the_path(value: object, path: str) -> None:
+    with pytest.raises(SerializationError) as caught:
+        to_data(value)
+    assert str(caught.value).startswith(path)
+
+
+def test_a_refusal_deep_inside_names_the_path() -> None:
+    at = "2024-01-01T00:00:00+08:00"
+    good = {"account": "a", "amount": {"amount": "1.00", "currency": "CNY"}}
+    for bad, path in [
+        (
+            {"account": "b", "amount": {"amount": "1.001", "currency": "CNY"}},
+            "$.postings[1].amount: amount 1.001 has more than 2",
+        ),
+        (
+            {"account": "b", "amount": {"amount": "1", "currency": "XXY"}},
+            "$.postings[1].amount: $.postings[1].amount.currency: unknown",
+        ),
+        ({"account": 7, "amount": {"amount": "1", "currency": "CNY"}}, "$.postings[1].account: expected a string"),
+        ({"account": "b"}, "$.postings[1].amount: missing required field"),
+        (
+            {"account": "b", "amount": {"amount": 1, "currency": "CNY"}},
+            "$.postings[1].amount.amount: expected a decimal",
+        ),
+        ({"account": "b", "amount": {"$ref": "x"}}, "$.postings[1].amount: expected a stored Money"),
+    ]:
+        data = {"id": "E", "key": "k", "at": at, "postings": [good, bad]}
+        with pytest.raises(SerializationError) as caught:
+            from_data(JournalEntry, data)
+        assert str(caught.value).startswith(path), (str(caught.value), path)
+
+
+def test_a_union_refusal_names_every_type_tried() -> None:
+    cls: Any = Money | Decimal | None
+    assert from_data(cls, None) is None
+    assert from_data(cls, "1.5") == Decimal("1.5")
+    assert from_data(cls, {"amount": "1.50", "currency": "CNY"}) == CNY("1.50")
+    with pytest.raises(SerializationError) as caught:
+        from_data(cls, 7)
+    assert str(caught.value) == (
+        '$: expected an object {"amount": "...", "currency": "..."}, got int 7; $: expected a decimal string, got int 7'
+    )

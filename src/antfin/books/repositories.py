@@ -68,8 +68,12 @@ def _check_id(value: object, what: str) -> str:
     return value
 
 
+#: The canonical text of a stored document (keys sorted, no spaces): one encoder, not one per document.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
 def _text(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return _ENCODER.encode(data)
 
 
 def _record_id(aggregate: str, key: object) -> str:
