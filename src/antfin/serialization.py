@@ -83,7 +83,7 @@ from antfin.archive import Archive
 from antfin.errors import AntfinError, SerializationError
 from antfin.money import Currency, Money, to_decimal
 
-__all__ = ["MAX_DEPTH", "MAX_NODES", "MAX_TEXT", "dumps", "from_data", "loads", "to_data"]
+__all__ = ["MAX_DEPTH", "MAX_NODES", "MAX_TEXT", "dumps", "from_data", "loads", "named", "to_data"]
 
 #: The deepest nesting a document may have (antfin's own documents stay well below it).
 #:
@@ -167,6 +167,10 @@ _CLASS = "__class__"
 _NESTED: typing.Final = (dict, list)
 _ITEMS = "__items__"
 _REF = "$ref"
+_NAMED = "$named"
+#: The named constants (see :func:`named`): by name, and each class's (value, name) pairs.
+_BY_NAME: dict[str, object] = {}
+_NAMES: dict[type, list[tuple[object, str]]] = {}
 
 #: Entity types written as ``{"$ref": id}`` when nested in another value, with how to name or find one.
 _DUMP_REFS: contextvars.ContextVar[Mapping[type, Callable[[Any], str]]] = contextvars.ContextVar(
@@ -235,6 +239,47 @@ def _allows(declared: object, cls: type) -> bool:
         members |= set(getattr(declared, "__annotations__", {}))
         return all(hasattr(cls, name) for name in members)
     return issubclass(cls, declared)
+
+
+def named(name: str, value: T) -> T:
+    """Give a constant a name: documents store ``{"$named": name}`` for a value equal to it, not its fields.
+
+    A product's default configuration (fee tables, policies, calendars) is the
+    same in every document that holds it; naming it stores it once, in the code.
+    A name is a promise: never change the value behind a published name, name a
+    new value instead (old documents keep loading the old one). Loading an
+    unknown name is refused like any other bad data.
+
+    >>> import attrs
+    >>> @attrs.frozen
+    ... class Terms:
+    ...     days: int
+    >>> STANDARD = named("doc-example/terms-2024", Terms(30))
+    >>> to_data(Terms(30)), to_data(Terms(7))
+    ({'$named': 'doc-example/terms-2024'}, {'days': 7})
+    >>> from_data(Terms, {"$named": "doc-example/terms-2024"}) is STANDARD
+    True
+
+    Raises:
+        TypeError: for a name that is not a ``str``, or a value that is not of an attrs class.
+        antfin.errors.SerializationError: for a name already given to another value.
+
+    .. versionadded:: 0.2.0
+    """
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"name must be a non-empty str, not {name!r}")
+    cls = type(value)
+    if not _has_attrs(cls):
+        raise TypeError(f"only values of attrs classes can be named, not {cls.__name__}")
+    known = _BY_NAME.get(name)
+    if known is not None:
+        if known == value:
+            return value  # the same constant: the first one stays the named one
+        raise SerializationError(f"the name {name!r} is already given to another {type(known).__name__}")
+    _BY_NAME[name] = value
+    _NAMES.setdefault(cls, []).append((value, name))
+    _DUMPERS.pop(cls, None)  # compiled before the name existed
+    return value
 
 
 def to_data(value: object, *, references: Mapping[type, Callable[[Any], str]] | None = None) -> Any:
@@ -317,6 +362,21 @@ def _dumper(kind: type) -> _Dumper:
 
 def _compile_dumper(cls: type) -> _Dumper:
     """The dumper of the values of exactly this class: the branch :func:`_dump` would take for them."""
+    names = _NAMES.get(cls)
+    if names:
+        dump_value = _compile_value_dumper(cls)
+
+        def dump_named(value: Any) -> Any:
+            for constant, name in names:
+                if value is constant or value == constant:
+                    return {_NAMED: name}
+            return dump_value(value)
+
+        return dump_named
+    return _compile_value_dumper(cls)
+
+
+def _compile_value_dumper(cls: type) -> _Dumper:
     if cls in (str, int, bool, type(None)):
         return _same
     if cls is Money:
@@ -445,7 +505,7 @@ def _compile_attrs_dumper(cls: type) -> _Dumper:
             if tag is None:
                 # A protocol- or base-typed field: record the concrete antfin class to load it back.
                 tag = tags[kind] = "" if not _has_attrs(kind) or _declared(tp, kind) else _class_name(kind)
-            if tag and isinstance(data, dict):
+            if tag and isinstance(data, dict) and _NAMED not in data:
                 data[_CLASS] = tag
             out[name] = data
         return out
@@ -461,6 +521,9 @@ def _dump(value: object, path: str) -> Any:
     cls = type(value)
     if cls is str or cls is int or cls is bool or value is None:
         return value
+    for constant, name in _NAMES.get(cls, ()):
+        if value is constant or value == constant:
+            return {_NAMED: name}
     if cls is Money:
         return {"amount": str(value.amount), "currency": value.currency.code}  # type: ignore[attr-defined]
     if cls is datetime:
@@ -485,7 +548,7 @@ def _dump_attrs(value: object, cls: type, path: str) -> Any:
                 out[name] = {_REF: namer(item)}
                 continue
         data = _dump(item, f"{path}.{name}")
-        if isinstance(data, dict) and _has_attrs(type(item)) and not _declared(tp, type(item)):
+        if isinstance(data, dict) and _NAMED not in data and _has_attrs(type(item)) and not _declared(tp, type(item)):
             # A protocol- or base-typed field: record the concrete antfin class to load it back.
             data[_CLASS] = _class_name(type(item))
         out[name] = data
@@ -632,6 +695,11 @@ def _load(tp: Any, data: Any, path: str, ledger: object | None) -> Any:
             return find(data[_REF])
         except AntfinError as error:
             raise SerializationError(f"{path}: the referenced {tp.__name__} {data[_REF]!r}: {error}") from None
+    if kind is dict and _NAMED in data:
+        value = _BY_NAME.get(data[_NAMED]) if set(data) == {_NAMED} and isinstance(data[_NAMED], str) else None
+        if value is None or not _allows(tp, type(value)):
+            raise _fail(path, f"the name of a {_type_name(tp)} constant", data)
+        return value
     if kind is dict and _CLASS in data:
         cls = _tagged_class(data[_CLASS], path, tp)
         return _load_attrs(cls, {key: value for key, value in data.items() if key != _CLASS}, path, ledger)
@@ -923,7 +991,7 @@ def _compile_loader(tp: Any) -> _Loader:
 
 def _special(data: Any) -> bool:
     """Whether data is an object that :func:`_load` must look at first: a reference or a tagged class."""
-    return type(data) is dict and (_REF in data or _CLASS in data)
+    return type(data) is dict and (_REF in data or _CLASS in data or _NAMED in data)
 
 
 def _load_as_is(tp: Any, data: Any, path: str, ledger: object) -> Any:
@@ -1022,7 +1090,7 @@ def _compile_attrs_loader(tp: Any, cls: type, parameters: Mapping[object, Any] |
     made: list[tuple[frozenset[str], tuple[_FieldPlan, ...]]] = []
 
     def load_attrs(data: Any, path: str, ledger: object) -> Any:
-        if type(data) is not dict or _REF in data or _CLASS in data:
+        if type(data) is not dict or _REF in data or _CLASS in data or _NAMED in data:
             return _load(tp, data, path, ledger)
         if not made:
             made.append(_make_load_plan(cls, parameters) if parameters else _load_plan(cls))
@@ -1081,7 +1149,7 @@ def _compile_mapping_loader(tp: Any, key_type: Any, value_type: Any) -> _Loader:
     load_value = _loader(value_type)
 
     def load_mapping(data: Any, path: str, ledger: object) -> Any:
-        if type(data) is not dict or _REF in data or _CLASS in data or _ITEMS in data:
+        if type(data) is not dict or _REF in data or _CLASS in data or _NAMED in data or _ITEMS in data:
             return _load(tp, data, path, ledger)
         if load_key is None:
             return {key: load_value(item, f"{path}[{key!r}]", ledger) for key, item in data.items()}

@@ -87,6 +87,13 @@ def test_a_corrupted_field_is_named(tx: Transaction) -> None:
     with pytest.raises(SerializationError, match=r"\$\.principal"):
         from_data(Loan, data, ledger=tx.ledger)
     data = to_data(tx.funds.get("yuebao"))
+    assert data["calendar"] == {"$named": "calendar/sse/1999-2026"}  # a named constant: stored by its name
     data["calendar"]["__class__"] = "os.system"
+    with pytest.raises(SerializationError, match=r"\$\.calendar: expected the name of a TradingCalendar constant"):
+        from_data(MoneyFund, data, ledger=tx.ledger)
+    data["calendar"] = {"$named": "calendar/nowhere"}
+    with pytest.raises(SerializationError, match="constant"):
+        from_data(MoneyFund, data, ledger=tx.ledger)
+    data["calendar"] = {"__class__": "os.system"}
     with pytest.raises(SerializationError, match="antfin class"):
         from_data(MoneyFund, data, ledger=tx.ledger)

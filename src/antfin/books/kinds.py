@@ -23,22 +23,42 @@ from typing import Any, Final, Generic, TypeVar
 
 import attrs
 
-from antfin.calendar import SHANGHAI
+from antfin.calendar import SHANGHAI, ChinaExchangeCalendar
 from antfin.credit import CreditProfile, Loan
-from antfin.credit.huabei import HuabeiAccount
+from antfin.credit.huabei import HuabeiAccount, HuabeiConfig
+from antfin.credit.products import JIEBEI, MYBANK
 from antfin.crowdfunding import CrowdfundOffer
 from antfin.crowdfunding.offer import OfferStatus
 from antfin.errors import AntfinError, InvariantViolationError
 from antfin.idempotency import IdempotencyRecord
 from antfin.ledger import Ledger
-from antfin.payments import Account, EscrowTrade, TradeStatus
-from antfin.serialization import from_data, to_data
+from antfin.payments import Account, EscrowPolicy, EscrowTrade, TradeStatus
+from antfin.serialization import from_data, named, to_data
 from antfin.wealth import MoneyFund
+from antfin.wealth.fund_model import MoneyFundConfig
 from antfin.wealth.zhaocaibao import GuarantorClaim, Holding, Product, Reservation, Zhaocaibao
+from antfin.wealth.zhaocaibao.platform import ZhaocaibaoConfig
 
-__all__ = ["KINDS", "REFUND_REQUESTED", "Archived", "Kind"]
+__all__ = ["KINDS", "NAMED", "REFUND_REQUESTED", "Archived", "Kind"]
 
 T = TypeVar("T")
+
+#: The constants documents name instead of holding their fields (see :func:`antfin.serialization.named`):
+#: the default configurations of Huabei, Yu'ebao and Zhaocaibao, the escrow policy, the loan products and the
+#: SSE calendar. A published name never changes its value: a new default gets a new name, and documents that
+#: hold the old one keep loading it.
+NAMED: Final[Mapping[str, object]] = {
+    name: named(name, value)
+    for name, value in (
+        ("huabei-config/1", HuabeiConfig()),
+        ("escrow-policy/1", EscrowPolicy()),
+        ("loan-product/jiebei/1", JIEBEI),
+        ("loan-product/mybank/1", MYBANK),
+        ("calendar/sse/1999-2026", ChinaExchangeCalendar.sse()),
+        ("fund-config/1", MoneyFundConfig()),
+        ("zhaocaibao-config/1", ZhaocaibaoConfig()),
+    )
+}
 
 #: How an entity stored on its own is named when another entity refers to it.
 REFERENCES: Final[Mapping[type, Callable[[Any], str]]] = {Account: lambda account: account.account_id}

@@ -1,0 +1,73 @@
+"""Named constants in stored documents (:func:`antfin.serialization.named`)."""
+
+from __future__ import annotations
+
+import attrs
+import pytest
+
+from antfin.books.kinds import NAMED
+from antfin.credit.huabei import HuabeiConfig
+from antfin.errors import SerializationError
+from antfin.money import CNY
+from antfin.serialization import from_data, named, to_data
+
+
+@attrs.frozen
+class _Terms:
+    days: int
+
+
+@attrs.frozen
+class _Holder:
+    terms: _Terms
+    other: _Terms | None = None
+
+
+STANDARD = named("test/terms/1", _Terms(30))
+
+
+def test_an_equal_value_is_stored_by_its_name_and_loads_as_the_constant() -> None:
+    data = to_data(_Holder(_Terms(30), _Terms(30)))
+    assert data == {"terms": {"$named": "test/terms/1"}, "other": {"$named": "test/terms/1"}}
+    loaded: _Holder = from_data(_Holder, data)
+    assert loaded.terms is STANDARD
+    assert loaded.other is STANDARD
+
+
+def test_another_value_is_stored_whole() -> None:
+    assert to_data(_Holder(_Terms(7))) == {"terms": {"days": 7}, "other": None}
+
+
+def test_a_name_cannot_change_its_value() -> None:
+    assert named("test/terms/1", _Terms(30)) == STANDARD  # naming the same value again is harmless
+    with pytest.raises(SerializationError, match="already given"):
+        named("test/terms/1", _Terms(31))
+
+
+def test_only_attrs_values_with_a_text_name() -> None:
+    with pytest.raises(TypeError):
+        named("test/number", 3)
+    with pytest.raises(TypeError):
+        named("", _Terms(1))
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"$named": "test/terms/unknown"},
+        {"$named": 3},
+        {"$named": "test/terms/1", "days": 30},
+        {"$named": "huabei-config/1"},  # a constant of another type
+    ],
+)
+def test_a_bad_name_is_refused_naming_the_path(data: object) -> None:
+    with pytest.raises(SerializationError, match=r"\$\.terms: expected the name of a _Terms constant"):
+        from_data(_Holder, {"terms": data})
+
+
+def test_the_books_name_the_default_configurations() -> None:
+    assert NAMED["huabei-config/1"] == HuabeiConfig()
+    changed = attrs.evolve(HuabeiConfig(), max_line=CNY("60000"))
+    assert to_data(HuabeiConfig()) == {"$named": "huabei-config/1"}
+    assert "max_line" in to_data(changed)  # a program's own configuration is stored whole
+    assert from_data(HuabeiConfig, to_data(changed)) == changed
