@@ -74,14 +74,14 @@ from antfin.wealth.vectorized import (
 __all__ = ["DistributionSummary", "distribute_income_parquet", "read_income", "write_holders"]
 
 #: About this many remainders are sampled over all partitions to guess the threshold band.
-_SAMPLE_SIZE: Final = 1 << 20
+_SAMPLE_SIZE: Final = 1 << 18
 #: A selection round gathers at most about this many remainders in the driver.
 _BAND_LIMIT: Final = 1 << 21
 
 #: ... and each partition returns at least this many before sampling its band instead.
 _PIECE_LIMIT: Final = 1024
 #: A task handles consecutive partitions of about this many holders in all (fewer, larger tasks).
-_TASK_HOLDERS: Final = 1 << 22
+_TASK_HOLDERS: Final = 1 << 24
 #: ... and each thread of the cluster gets at least this many tasks a pass, if there are enough partitions.
 _TASKS_PER_THREAD: Final = 4
 #: Selection rounds guided by samples before plain bisection of the range takes over.
@@ -89,6 +89,14 @@ _GUESSES: Final = 8
 
 #: One partition: a Parquet file and one of its row groups.
 _Piece = tuple[str, int]
+
+
+@attrs.frozen
+class _Plain:
+    """A task's argument passed as it is: Dask walks every element of a list argument when it
+    builds the graph, looking for collections (thousands of calls a pass for nothing)."""
+
+    value: Any
 
 
 @attrs.frozen
@@ -194,9 +202,9 @@ def distribute_income_parquet(
     groups = _groups(pieces, rows, _threads(scheduler))
     stride = max(1, sum(rows) // _SAMPLE_SIZE)
     # What each task reads its units from: its pieces, or its units kept on the worker.
-    sources: list[Any] = list(groups)
+    sources: list[Any] = [_Plain(group) for group in groups]
     if cache_units:
-        cached = [delayed(_group_units)(group, column) for group in groups]
+        cached = [delayed(_group_units)(group, column) for group in sources]
         sources = list(persist(*cached, scheduler=scheduler))  # type: ignore[no-untyped-call]
     stats = [stat for result in run([delayed(_group_totals)(s, column, stride) for s in sources]) for stat in result]
     holders = sum(stat[0] for stat in stats)
@@ -230,9 +238,8 @@ def distribute_income_parquet(
     for group, group_source in zip(groups, sources, strict=True):
         names = [str(target / f"part-{index:05d}.parquet") for index in range(first, first + len(group))]
         group_quotas = quotas[first : first + len(group)]
-        tasks.append(
-            delayed(_group_write)(group, group_source, column, magnitude, total, sign, threshold, group_quotas, names)
-        )
+        arguments = _Plain((group, group_quotas, names))
+        tasks.append(delayed(_group_write)(arguments, group_source, column, magnitude, total, sign, threshold))
         first += len(group)
     written = sum(run(tasks))
     say(f"written: {written:,} holders' income in {len(pieces):,} files under {target}")
@@ -340,9 +347,10 @@ def _guess_band(
 
 
 def _kth_largest(values: IntArray, k: int) -> int:
-    """The ``k``-th largest of ``values`` (1-based, counting repeats) by partial sorting."""
+    """The ``k``-th largest of ``values`` (1-based, counting repeats) by partial sorting, in place."""
     index = values.size - k
-    return int(np.partition(values, index)[index])
+    values.partition(index)
+    return int(values[index])
 
 
 def _silent(line: str) -> None:
@@ -389,18 +397,26 @@ def _threads(scheduler: Any) -> int:
 
 
 def _groups(pieces: list[_Piece], rows: list[int], threads: int) -> list[list[_Piece]]:
-    """Consecutive pieces in groups of at most ``_TASK_HOLDERS`` rows, and at least ``_TASKS_PER_THREAD``
-    groups a thread when the pieces allow: one task per group and pass."""
-    limit = min(_TASK_HOLDERS, max(1, -(-sum(rows) // (_TASKS_PER_THREAD * threads))))
-    groups: list[list[_Piece]] = [[]]
-    size = 0
-    for piece, count in zip(pieces, rows, strict=True):
-        if groups[-1] and size + count > limit:
-            groups.append([])
-            size = 0
-        groups[-1].append(piece)
-        size += count
-    return groups
+    """Consecutive pieces in groups of nearly equal rows: one task per group and pass.
+
+    As few groups as keep each under ``_TASK_HOLDERS`` rows, but at least
+    ``_TASKS_PER_THREAD`` a thread, and a multiple of the threads (when the
+    pieces allow): every thread then gets the same work, and no thread waits
+    at the end of a pass for another's last task.
+    """
+    holders = sum(rows)
+    count = max(-(-holders // _TASK_HOLDERS), _TASKS_PER_THREAD * threads)
+    count = min(-(-count // threads) * threads, len(pieces))
+    groups: list[list[_Piece]] = [[] for _ in range(count)]
+    before = index = 0
+    for piece, size in zip(pieces, rows, strict=True):
+        # A piece goes to the group its first row falls in, when the rows are cut in `count` equal
+        # runs; an empty piece to its predecessor's.
+        if size:
+            index = before * count // holders
+        groups[index].append(piece)
+        before += size
+    return [group for group in groups if group]
 
 
 def _read_units(piece: _Piece, column: str) -> IntArray:
@@ -424,13 +440,13 @@ def _units_of(data: Any, column: str, name: str) -> IntArray:
     return values.astype(np.int64, copy=False)
 
 
-def _group_units(group: list[_Piece], column: str) -> list[IntArray]:
-    return [_read_units(piece, column) for piece in group]
+def _group_units(group: _Plain, column: str) -> list[IntArray]:
+    return [_read_units(piece, column) for piece in group.value]
 
 
 def _each_units(source: Any, column: str) -> Iterator[IntArray]:
     """Each partition's units of a task: read from its pieces, or the cached arrays themselves."""
-    for item in source:
+    for item in source.value if isinstance(source, _Plain) else source:
         yield _read_units(item, column) if isinstance(item, tuple) else item
 
 
@@ -470,19 +486,15 @@ def _group_band(
 
 
 def _group_write(
-    group: list[_Piece],
-    source: Any,
-    column: str,
-    income: int,
-    total: int,
-    sign: int,
-    threshold: int | None,
-    quotas: list[int],
-    names: list[str],
+    arguments: _Plain, source: Any, column: str, income: int, total: int, sign: int, threshold: int | None
 ) -> int:
+    """Write each partition of a task (``arguments``: its pieces, their quotas of ties and output names)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    group, quotas, names = arguments.value
+    if isinstance(source, _Plain):
+        source = source.value
     written = 0
     for index, piece in enumerate(group):
         file = pq.ParquetFile(piece[0])

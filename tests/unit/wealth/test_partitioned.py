@@ -238,9 +238,26 @@ def test_tasks_group_consecutive_partitions() -> None:
     assert partitioned._groups(pieces, [5, 5, 5, 5], 1) == [[("a", 0)], [("a", 1)], [("b", 0)], [("c", 0)]]
     many = [("d", group) for group in range(40)]
     assert partitioned._groups(many, [1] * 40, 1) == [many[:10], many[10:20], many[20:30], many[30:]]
-    assert len(partitioned._groups(many, [1] * 40, 2)) == 8  # at least four tasks a thread
-    assert partitioned._groups(pieces, [2**22, 1, 1, 2**22], 1) == [[("a", 0)], [("a", 1), ("b", 0)], [("c", 0)]]
+    assert partitioned._groups(many, [1] * 40, 2) == [many[start : start + 5] for start in range(0, 40, 5)]
+    assert [len(group) for group in partitioned._groups(many, [1] * 40, 3)] == [4, 3, 3] * 4  # a multiple of 3
+    # Empty partitions at the end join the last group; one at the start, the first.
+    assert partitioned._groups(pieces, [0, 5, 5, 0], 1) == [[("a", 0), ("a", 1)], [("b", 0), ("c", 0)]]
+    assert partitioned._groups(pieces, [0, 0, 0, 0], 2) == [pieces]
     assert partitioned._threads("synchronous") >= 1
+
+
+def test_tasks_share_the_rows_evenly_in_a_multiple_of_the_threads() -> None:
+    pieces = [("e", group) for group in range(100)]
+    for threads in (1, 2, 3, 7):
+        groups = partitioned._groups(pieces, [10**6] * 100, threads)
+        assert [piece for group in groups for piece in group] == pieces  # consecutive, in order
+        assert len(groups) % threads == 0
+        assert len(groups) >= partitioned._TASKS_PER_THREAD * threads
+        assert max(map(len, groups)) - min(map(len, groups)) <= 1
+    # Large inputs: groups of at most _TASK_HOLDERS rows, still a multiple of the threads.
+    large = partitioned._groups(pieces, [partitioned._TASK_HOLDERS // 4] * 100, 2)
+    assert len(large) == 26
+    assert all(len(group) in (3, 4) for group in large)
 
 
 def test_scratch_arrays_never_leak_between_partitions() -> None:
