@@ -454,8 +454,14 @@ def _group_totals(source: Any, column: str, stride: int) -> list[tuple[int, int,
     """Per partition: holders, exact sum and smallest of the units, and a strided sample of them."""
     results = []
     for units in _each_units(source, column):
-        smallest = int(units.min()) if units.size else 0
-        results.append((units.size, _exact_sum(units), smallest, units[::stride].copy()))
+        smallest = largest = 0
+        if units.size:
+            smallest, largest = int(units.min()), int(units.max())
+        if units.dtype != object and max(-smallest, largest) * units.size < _INT64_LIMIT:
+            exact = int(units.sum())  # cannot wrap: the bounds are known
+        else:
+            exact = _exact_sum(units)
+        results.append((units.size, exact, smallest, units[::stride].copy()))
     return results
 
 
@@ -473,10 +479,12 @@ def _group_band(
             above = int(np.count_nonzero(remainders > high))
             band = remainders[(remainders >= low) & (remainders <= high)]
         else:
-            flags, more = _flags(remainders.size)
+            flags = _flags(remainders.size)[0]
             above = int(np.count_nonzero(np.greater(remainders, high, out=flags)))
-            np.greater_equal(remainders, low, out=flags)
-            np.logical_and(flags, np.less_equal(remainders, high, out=more), out=flags)
+            # low <= r <= high in one unsigned comparison: r - low wraps past 2**63 when r < low
+            # (|r - low| < total < 2**62), in the floors' array, now free.
+            shifted = np.subtract(remainders, low, out=floors if floors.dtype == np.int64 else None)
+            np.less_equal(shifted.view(np.uint64), high - low, out=flags)
             band = remainders[flags]
         if band.size > limit:
             results.append((above, band.size, False, band[:: band.size // limit + 1].copy(), floor_sum))
