@@ -162,19 +162,24 @@ def _peak_memory(client: Any) -> dict[str, int]:
 
 
 def _copy_partitions(pieces: list[tuple[str, int]], out: str) -> int:
-    """Read whole row groups and write their columns back (the units as the income): no arithmetic at all."""
-    import pyarrow as pa
+    """Read whole row groups and write their columns back (the units as the income, with the same
+    encodings as the distribution's output): no arithmetic at all."""
     import pyarrow.parquet as pq
+
+    from antfin.wealth.partitioned import _encodings
 
     rows = 0
     for index, (name, group) in enumerate(pieces):
         table = pq.ParquetFile(name).read_row_group(group, use_threads=False)
         table = table.rename_columns([*table.column_names[:-1], "income"])
-        packed = {field.name: "DELTA_BINARY_PACKED" for field in table.schema if pa.types.is_integer(field.type)}
         path = f"{out}/{Path(name).stem}-{group}-{index}.parquet"
         others = table.column_names[:-1]
         pq.write_table(
-            table, path, use_dictionary=[], column_encoding=packed, compression="none", write_statistics=others or False
+            table,
+            path,
+            write_statistics=others or False,
+            write_batch_size=table.num_rows or None,
+            **_encodings(table.schema),
         )
         rows += table.num_rows
     return rows
