@@ -118,6 +118,38 @@ def test_output_keeps_holder_ids_and_one_file_per_row_group(tmp_path: Path) -> N
     assert read_income(tmp_path / "out").tolist() == distribute_income(10, [1, 2, 3, 4])
 
 
+def test_required_columns_stay_required_and_are_written_as_byte_streams(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pa.schema([pa.field("holder", pa.int64(), nullable=False), pa.field("units", pa.int64(), nullable=False)])
+    table = pa.table([pa.array(range(100, 160)), pa.array([unit * 7919 % 1000 for unit in range(60)])], schema=schema)
+    pq.write_table(table, tmp_path / "required.parquet", row_group_size=25)
+    distribute_income_parquet(-150_641_969, tmp_path / "required.parquet", tmp_path / "out", scheduler="sync")
+    assert read_income(tmp_path / "out").tolist() == distribute_income(-150_641_969, table["units"].to_pylist())
+    written = pq.read_table(tmp_path / "out")
+    assert written.schema == pa.schema([schema.field("holder"), pa.field("income", pa.int64(), nullable=False)])
+    assert written.column("holder").to_pylist() == list(range(100, 160))
+    chunk = pq.read_metadata(tmp_path / "out" / "part-00000.parquet").row_group(0)
+    for column in (chunk.column(0), chunk.column(1)):
+        assert "BYTE_STREAM_SPLIT" in column.encodings
+        assert column.compression == "LZ4"  # pyarrow writes LZ4_RAW (the framed LZ4 is deprecated)
+    assert chunk.column(0).is_stats_set
+
+
+def test_nullable_columns_stay_nullable_and_delta_encoded(tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    write_holders(tmp_path / "in", [[5, 0, 3], [7]])  # nullable columns, as pyarrow writes by default
+    distribute_income_parquet(1001, tmp_path / "in", tmp_path / "out", scheduler="sync")
+    written = pq.read_table(tmp_path / "out")
+    assert written.schema.field("holder").nullable
+    assert not written.schema.field("income").nullable  # the income is never null
+    chunk = pq.read_metadata(tmp_path / "out" / "part-00000.parquet").row_group(0)
+    assert "DELTA_BINARY_PACKED" in chunk.column(0).encodings
+    assert "BYTE_STREAM_SPLIT" in chunk.column(1).encodings
+
+
 def test_zero_income_writes_zeros() -> None:
     got, summary = run(0, [[0, 5], [0]])
     assert got == [0, 0, 0]
