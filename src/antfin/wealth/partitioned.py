@@ -517,15 +517,8 @@ def _group_write(
         else:
             units = source[index]
             table = file.read_row_group(piece[1], columns=others, use_threads=False)
-        floors, remainders = _split(units, income, total)
-        parts = floors  # scratch or fresh: never a cached array
-        if threshold is not None and remainders.dtype != object:
-            flags = _flags(parts.size)[0]
-            np.add(parts, np.greater(remainders, threshold, out=flags), out=parts)
-            if quotas[index]:
-                parts[np.flatnonzero(np.equal(remainders, threshold, out=flags))[: quotas[index]]] += 1
-        elif threshold is not None:
-            _apply_threshold(parts, remainders, threshold, quotas[index])
+        shares = None if quotas[index] else _shares(units, income, total, threshold)
+        parts = shares if shares is not None else _with_ties(units, income, total, threshold, quotas[index])
         if sign < 0:
             np.negative(parts, out=parts)
         income_column = pa.array(parts.tolist() if parts.dtype == object else parts, type=pa.int64())
@@ -544,6 +537,46 @@ def _group_write(
         )
         written += units.size
     return written
+
+
+def _shares(units: IntArray, income: int, total: int, threshold: int | None) -> IntArray | None:
+    """Each holder's fen when the partition has no tie to settle, in one floor division; None when int64
+    cannot hold the sums (then :func:`_with_ties` computes them).
+
+    With ``p = rest × u = q × total + r`` (``0 <= r < total``) and ``c = total - threshold - 1``,
+    ``⌊(p + c) / total⌋ = q + ⌊(r + c) / total⌋`` and ``r + c >= total`` exactly when ``r > threshold``:
+    the floor and the fen of a remainder above the threshold at once, without the remainders.
+    """
+    if income == 0 or units.size == 0 or units.dtype == object or income >= _FAST_LIMIT or total >= _FAST_LIMIT:
+        return None
+    whole, rest = divmod(income, total)
+    offset = 0 if threshold is None else total - threshold - 1
+    if rest * int(units.max()) + offset >= _INT64_LIMIT:
+        return None
+    parts, _, spare, _ = _scratch(units.size)
+    np.multiply(units, rest, out=spare)
+    if offset:
+        np.add(spare, offset, out=spare)
+    np.floor_divide(spare, total, out=parts)
+    if whole:
+        np.multiply(units, whole, out=spare)  # whole × u <= income × u / total <= income < 2**62
+        np.add(parts, spare, out=parts)
+    return parts
+
+
+def _with_ties(units: IntArray, income: int, total: int, threshold: int | None, ties: int) -> IntArray:
+    """Each holder's fen from the floors and remainders: one more above ``threshold``, and to the first
+    ``ties`` holders whose remainder equals it."""
+    floors, remainders = _split(units, income, total)
+    parts = floors  # scratch or fresh: never a cached array
+    if threshold is not None and remainders.dtype != object:
+        flags = _flags(parts.size)[0]
+        np.add(parts, np.greater(remainders, threshold, out=flags), out=parts)
+        if ties:
+            parts[np.flatnonzero(np.equal(remainders, threshold, out=flags))[:ties]] += 1
+    elif threshold is not None:
+        _apply_threshold(parts, remainders, threshold, ties)
+    return parts
 
 
 def _encodings(schema: Any) -> dict[str, Any]:

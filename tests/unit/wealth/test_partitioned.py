@@ -292,6 +292,39 @@ def test_tasks_share_the_rows_evenly_in_a_multiple_of_the_threads() -> None:
     assert all(len(group) in (3, 4) for group in large)
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.one_of(st.integers(0, 1000), st.integers(0, 2**40)), min_size=1, max_size=30),
+    st.one_of(st.integers(1, 10**6), st.integers(1, 2**61)),
+    st.integers(0, 2**40),
+    st.integers(-1, 40),
+)
+@example([5, 5, 5], 100, 0, 0)  # every remainder equals the threshold: none gets the fen
+@example([5, 5, 5], 100, 0, 3)  # threshold 0, the smallest: every positive remainder gets it
+@example([2, 3], 7, 4, 4)  # threshold total - 1, the largest: no remainder gets it
+def test_shares_in_one_division_equal_floors_and_remainders(
+    units: list[int], income: int, extra: int, pick: int
+) -> None:
+    array = np.array(units, dtype=np.int64)
+    total = sum(units) + extra
+    if total == 0 or total >= 2**62:
+        return
+    remainders = vectorized._floors_and_remainders(income, array, total)[1].tolist()
+    candidates = [*remainders, 0, total - 1]
+    threshold = None if pick < 0 else candidates[pick % len(candidates)]
+    expected = partitioned._with_ties(array, income, total, threshold, 0).copy()
+    shares = partitioned._shares(array, income, total, threshold)
+    if shares is not None:  # None when int64 cannot hold rest × u + total - threshold - 1
+        assert shares.tolist() == expected.tolist()
+
+
+def test_shares_fall_back_when_int64_cannot_hold_them() -> None:
+    assert partitioned._shares(np.array([5, 5, 5]), 100, 15, 5).tolist() == [33, 33, 33]
+    assert partitioned._shares(np.array([5, 5, 5]), 100, 15, 4).tolist() == [34, 34, 34]
+    assert partitioned._shares(np.array([2**40]), 2**40 - 1, 2**60, 0) is None  # rest × u + offset past 2**63
+    assert partitioned._shares(np.array([1]), 0, 1, None) is None
+
+
 def test_scratch_arrays_never_leak_between_partitions() -> None:
     # The write pass computes every partition in the same scratch arrays: a later, shorter partition
     # must not see an earlier one's values, whatever the order of sizes.
