@@ -150,6 +150,19 @@ def test_nullable_columns_stay_nullable_and_delta_encoded(tmp_path: Path) -> Non
     assert "BYTE_STREAM_SPLIT" in chunk.column(1).encodings
 
 
+def test_integer_columns_are_delta_encoded_before_pyarrow_16(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pyarrow as pa
+
+    schema = pa.schema([pa.field("holder", pa.int64(), nullable=False), pa.field("name", pa.string())])
+    assert partitioned._encodings(schema)["column_encoding"] == {"holder": "BYTE_STREAM_SPLIT"}
+    monkeypatch.setattr(pa, "__version__", "15.0.2")
+    assert partitioned._encodings(schema) == {
+        "use_dictionary": ["name"],
+        "column_encoding": {"holder": "DELTA_BINARY_PACKED"},
+        "compression": {"holder": "none", "name": "snappy"},
+    }
+
+
 def test_zero_income_writes_zeros() -> None:
     got, summary = run(0, [[0, 5], [0]])
     assert got == [0, 0, 0]
