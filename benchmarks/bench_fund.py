@@ -18,12 +18,14 @@ At scale (issue 19), with the ``batch`` extra (NumPy, Dask, pyarrow) installed:
 5. ``antfin.wealth.vectorized.distribute_income_array`` on the same holders: at least 10x faster than
    (2) and within 10x of (4), NumPy's bare floor division; its output is checked equal to (2);
 6. ``antfin.wealth.partitioned.distribute_income_parquet`` over 100,000,000 synthetic holders written
-   to disk as Parquet (100 files), on a ``distributed.LocalCluster`` of 2 single-threaded worker
+   to disk as Parquet (100 files, ``antfin holders``: required int64 columns ``holder`` and ``units``),
+   on a ``distributed.LocalCluster`` of 2 single-threaded worker
    processes: it must finish with every process's peak resident memory (VmHWM) under 4 GB, and
    take at most 3x the vectorized path's time per holder. The output is checked afterwards in a
    separate process against the vectorized path over all holders at once. For reference, the same
    cluster then merely reads every partition and writes it back with pyarrow (no arithmetic), in the
-   same tasks: the floor under any way of doing the distribution that reads and writes each holder once.
+   same tasks and with the same encodings: the floor under any way of doing the distribution that
+   reads and writes each holder once.
    Before the timed run each worker loads the code, and writes and reads a two-row Parquet table in
    memory (pyarrow initializes its Parquet code on first use, about 0.2 s a process).
 
