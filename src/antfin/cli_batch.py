@@ -239,6 +239,7 @@ def write_synthetic_holders(out: str | Path, *, count: int, partitions: int = 1,
     if target.exists() and (not target.is_dir() or any(target.glob("*.parquet"))):
         raise PolicyViolationError(f"{target} already exists and holds Parquet data; refusing to overwrite it")
     target.mkdir(parents=True, exist_ok=True)
+    schema = pa.schema([pa.field("holder", pa.int64(), nullable=False), pa.field("units", pa.int64(), nullable=False)])
     first = 0
     for index in range(partitions):
         size = count * (index + 1) // partitions - count * index // partitions
@@ -250,7 +251,8 @@ def write_synthetic_holders(out: str | Path, *, count: int, partitions: int = 1,
         top = bucket >= 0.98
         units[top] = rng.integers(10_000_000, 100_000_001, int(top.sum()))
         units[bucket < 0.02] = 0
-        table = pa.table({"holder": np.arange(first, first + size, dtype=np.int64), "units": units})
+        # Both columns required (never null): no definition levels to write, read or check.
+        table = pa.table([np.arange(first, first + size, dtype=np.int64), units], schema=schema)
         # Plain, uncompressed units (random values gain little from compression and read
         # fastest so); delta-encoded ids (consecutive, so nearly free).
         pq.write_table(

@@ -45,6 +45,15 @@ def test_holders_are_reproducible(tmp_path: Path) -> None:
     assert _units(tmp_path / "a") == _units(tmp_path / "b")
 
 
+def test_holders_columns_are_required(tmp_path: Path) -> None:
+    # Never null: declared so, the distribution reads and writes no definition levels for them.
+    assert main(["holders", "--count", "10", "--out", str(tmp_path / "h"), "--quiet"]) == 0
+    schema = pq.read_schema(tmp_path / "h" / "part-00000.parquet")
+    assert schema.names == ["holder", "units"]
+    assert not schema.field("holder").nullable
+    assert not schema.field("units").nullable
+
+
 def test_quiet_prints_nothing(tmp_path: Path) -> None:
     out = io.StringIO()
     assert main(["holders", "--count", "10", "--out", str(tmp_path / "h"), "--quiet"], out=out) == 0

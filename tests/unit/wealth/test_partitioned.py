@@ -118,6 +118,51 @@ def test_output_keeps_holder_ids_and_one_file_per_row_group(tmp_path: Path) -> N
     assert read_income(tmp_path / "out").tolist() == distribute_income(10, [1, 2, 3, 4])
 
 
+def test_required_columns_stay_required_and_are_written_as_byte_streams(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pa.schema([pa.field("holder", pa.int64(), nullable=False), pa.field("units", pa.int64(), nullable=False)])
+    table = pa.table([pa.array(range(100, 160)), pa.array([unit * 7919 % 1000 for unit in range(60)])], schema=schema)
+    pq.write_table(table, tmp_path / "required.parquet", row_group_size=25)
+    distribute_income_parquet(-150_641_969, tmp_path / "required.parquet", tmp_path / "out", scheduler="sync")
+    assert read_income(tmp_path / "out").tolist() == distribute_income(-150_641_969, table["units"].to_pylist())
+    written = pq.read_table(tmp_path / "out")
+    assert written.schema == pa.schema([schema.field("holder"), pa.field("income", pa.int64(), nullable=False)])
+    assert written.column("holder").to_pylist() == list(range(100, 160))
+    chunk = pq.read_metadata(tmp_path / "out" / "part-00000.parquet").row_group(0)
+    for column in (chunk.column(0), chunk.column(1)):
+        assert "BYTE_STREAM_SPLIT" in column.encodings
+        assert column.compression == "LZ4"  # pyarrow writes LZ4_RAW (the framed LZ4 is deprecated)
+    assert chunk.column(0).is_stats_set
+
+
+def test_nullable_columns_stay_nullable_and_delta_encoded(tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    write_holders(tmp_path / "in", [[5, 0, 3], [7]])  # nullable columns, as pyarrow writes by default
+    distribute_income_parquet(1001, tmp_path / "in", tmp_path / "out", scheduler="sync")
+    written = pq.read_table(tmp_path / "out")
+    assert written.schema.field("holder").nullable
+    assert not written.schema.field("income").nullable  # the income is never null
+    chunk = pq.read_metadata(tmp_path / "out" / "part-00000.parquet").row_group(0)
+    assert "DELTA_BINARY_PACKED" in chunk.column(0).encodings
+    assert "BYTE_STREAM_SPLIT" in chunk.column(1).encodings
+
+
+def test_integer_columns_are_delta_encoded_before_pyarrow_16(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pyarrow as pa
+
+    schema = pa.schema([pa.field("holder", pa.int64(), nullable=False), pa.field("name", pa.string())])
+    assert partitioned._encodings(schema)["column_encoding"] == {"holder": "BYTE_STREAM_SPLIT"}
+    monkeypatch.setattr(pa, "__version__", "15.0.2")
+    assert partitioned._encodings(schema) == {
+        "use_dictionary": ["name"],
+        "column_encoding": {"holder": "DELTA_BINARY_PACKED"},
+        "compression": {"holder": "none", "name": "snappy"},
+    }
+
+
 def test_zero_income_writes_zeros() -> None:
     got, summary = run(0, [[0, 5], [0]])
     assert got == [0, 0, 0]
@@ -238,9 +283,59 @@ def test_tasks_group_consecutive_partitions() -> None:
     assert partitioned._groups(pieces, [5, 5, 5, 5], 1) == [[("a", 0)], [("a", 1)], [("b", 0)], [("c", 0)]]
     many = [("d", group) for group in range(40)]
     assert partitioned._groups(many, [1] * 40, 1) == [many[:10], many[10:20], many[20:30], many[30:]]
-    assert len(partitioned._groups(many, [1] * 40, 2)) == 8  # at least four tasks a thread
-    assert partitioned._groups(pieces, [2**22, 1, 1, 2**22], 1) == [[("a", 0)], [("a", 1), ("b", 0)], [("c", 0)]]
+    assert partitioned._groups(many, [1] * 40, 2) == [many[start : start + 5] for start in range(0, 40, 5)]
+    assert [len(group) for group in partitioned._groups(many, [1] * 40, 3)] == [4, 3, 3] * 4  # a multiple of 3
+    # Empty partitions at the end join the last group; one at the start, the first.
+    assert partitioned._groups(pieces, [0, 5, 5, 0], 1) == [[("a", 0), ("a", 1)], [("b", 0), ("c", 0)]]
+    assert partitioned._groups(pieces, [0, 0, 0, 0], 2) == [pieces]
     assert partitioned._threads("synchronous") >= 1
+
+
+def test_tasks_share_the_rows_evenly_in_a_multiple_of_the_threads() -> None:
+    pieces = [("e", group) for group in range(100)]
+    for threads in (1, 2, 3, 7):
+        groups = partitioned._groups(pieces, [10**6] * 100, threads)
+        assert [piece for group in groups for piece in group] == pieces  # consecutive, in order
+        assert len(groups) % threads == 0
+        assert len(groups) >= partitioned._TASKS_PER_THREAD * threads
+        assert max(map(len, groups)) - min(map(len, groups)) <= 1
+    # Large inputs: groups of at most _TASK_HOLDERS rows, still a multiple of the threads.
+    large = partitioned._groups(pieces, [partitioned._TASK_HOLDERS // 4] * 100, 2)
+    assert len(large) == 26
+    assert all(len(group) in (3, 4) for group in large)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.one_of(st.integers(0, 1000), st.integers(0, 2**40)), min_size=1, max_size=30),
+    st.one_of(st.integers(1, 10**6), st.integers(1, 2**61)),
+    st.integers(0, 2**40),
+    st.integers(-1, 40),
+)
+@example([5, 5, 5], 100, 0, 0)  # every remainder equals the threshold: none gets the fen
+@example([5, 5, 5], 100, 0, 3)  # threshold 0, the smallest: every positive remainder gets it
+@example([2, 3], 7, 4, 4)  # threshold total - 1, the largest: no remainder gets it
+def test_shares_in_one_division_equal_floors_and_remainders(
+    units: list[int], income: int, extra: int, pick: int
+) -> None:
+    array = np.array(units, dtype=np.int64)
+    total = sum(units) + extra
+    if total == 0 or total >= 2**62:
+        return
+    remainders = vectorized._floors_and_remainders(income, array, total)[1].tolist()
+    candidates = [*remainders, 0, total - 1]
+    threshold = None if pick < 0 else candidates[pick % len(candidates)]
+    expected = partitioned._with_ties(array, income, total, threshold, 0).copy()
+    shares = partitioned._shares(array, income, total, threshold)
+    if shares is not None:  # None when int64 cannot hold rest × u + total - threshold - 1
+        assert shares.tolist() == expected.tolist()
+
+
+def test_shares_fall_back_when_int64_cannot_hold_them() -> None:
+    assert partitioned._shares(np.array([5, 5, 5]), 100, 15, 5).tolist() == [33, 33, 33]
+    assert partitioned._shares(np.array([5, 5, 5]), 100, 15, 4).tolist() == [34, 34, 34]
+    assert partitioned._shares(np.array([2**40]), 2**40 - 1, 2**60, 0) is None  # rest × u + offset past 2**63
+    assert partitioned._shares(np.array([1]), 0, 1, None) is None
 
 
 def test_scratch_arrays_never_leak_between_partitions() -> None:
