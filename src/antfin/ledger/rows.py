@@ -242,7 +242,7 @@ def sum_until(rows: Iterable[Sequence[Any]], at: datetime, account_id: str) -> i
 
     Entries may be booked at any instant, not in time order, so a running
     balance per posting would not answer "as of ``at``": the account's
-    postings are summed (read through the postings' account index).
+    postings are summed (found through an index by account on PostgreSQL, a chain on SQLite).
 
     >>> from antfin.calendar import shanghai
     >>> sum_until([(5, "2024-01-01T09:00:00+08:00"), (7, "2024-01-03T09:00:00+08:00")], shanghai(2024, 1, 2), "a")

@@ -71,7 +71,7 @@ from antfin.money import Currency, Money
 __all__ = ["SCHEMA_VERSION", "SQLiteStore"]
 
 #: Version of the on-disk schema this code reads and writes.
-SCHEMA_VERSION: Final = 4
+SCHEMA_VERSION: Final = 5
 
 #: ``PRAGMA application_id`` of antfin's files: the bytes ``antf``.
 APPLICATION_ID: Final = int.from_bytes(b"antf", "big")
@@ -108,7 +108,33 @@ CREATE INDEX IF NOT EXISTS entries_reverses ON entries (reverses) WHERE reverses
 ALTER TABLE entries ADD COLUMN at_us INTEGER;
 CREATE INDEX IF NOT EXISTS entries_at ON entries (at_us)
 """,
+    # 4 -> 5: an account's postings are found through a chain, not an index. Each posting keeps
+    # the seq of the previous entry posting to its account, each account the seq of the last
+    # one: a commit appends rows and updates the account rows it already updates, where an
+    # index by account took a write in a page of its own for every posting (the cost of a
+    # batched commit). The chains are filled from the old index before it is dropped.
+    4: """
+ALTER TABLE accounts ADD COLUMN last_entry INTEGER;
+ALTER TABLE postings ADD COLUMN prev_entry INTEGER;
+UPDATE postings SET prev_entry = (
+    SELECT max(q.entry_seq) FROM postings q WHERE q.account = postings.account AND q.entry_seq < postings.entry_seq
+);
+UPDATE accounts SET last_entry = (SELECT max(entry_seq) FROM postings WHERE account = accounts.id);
+DROP INDEX IF EXISTS postings_account
+""",
 }
+
+#: The seqs of the entries posting to the account ``?1``, newest first: its chain, from the
+#: account's last entry back through each posting's previous one. A chain only goes back
+#: (a stored pointer that does not is ignored) and ``UNION`` drops repeats (an entry posting
+#: twice to the account), so a damaged file cannot make it loop.
+_CHAIN: Final = (
+    "WITH RECURSIVE chain(seq) AS ("
+    "SELECT last_entry FROM accounts WHERE id = ?1 AND last_entry IS NOT NULL "
+    "UNION SELECT p.prev_entry FROM chain JOIN postings p ON p.entry_seq = chain.seq AND p.account = ?1 "
+    "WHERE p.prev_entry < chain.seq"
+    ") SELECT seq FROM chain"
+)
 
 _KEY_QUERY: Final = (
     "SELECT key, fingerprint, 'entry', id, NULL FROM entries WHERE key = ? AND fingerprint <> '' "
@@ -189,17 +215,20 @@ class SQLiteStore:
     ()
     >>> store.close()
 
-    The schema (version 4): ``meta`` (``schema_version``), ``commits`` (one
+    The schema (version 5): ``meta`` (``schema_version``), ``commits`` (one
     row per commit: the version), ``accounts`` (with their running totals:
-    debits, credits, pending debits and pending credits in minor units),
-    ``entries`` with their ``postings`` (one row per posting, in minor units,
-    indexed by account), ``holds`` (latest state as JSON, with the status and
-    expiry indexed for expiring), ``keys`` (idempotency keys of hold
-    operations; an entry's key and fingerprint are on its row) and
-    ``documents`` (the books' aggregates: kind, id, version, status, due time
-    and a JSON body, indexed by status and due time). Keys are unique across
-    both tables. A version-2 or version-3 file is migrated on opening (the
-    running totals computed from the postings and pending holds); a file that
+    debits, credits, pending debits and pending credits in minor units, and
+    the seq of the last entry posting to the account), ``entries`` with their
+    ``postings`` (one row per posting, in minor units, each with the seq of
+    the previous entry posting to its account: an account's postings are a
+    chain read back from the account, so a commit only appends), ``holds``
+    (latest state as JSON, with the status and expiry indexed for expiring),
+    ``keys`` (idempotency keys of hold operations; an entry's key and
+    fingerprint are on its row) and ``documents`` (the books' aggregates:
+    kind, id, version, status, due time and a JSON body, indexed by status
+    and due time). Keys are unique across both tables. A file of version 2,
+    3 or 4 is migrated on opening (the running totals computed from the
+    postings and pending holds, the chains from the postings); a file that
     is not antfin's (``PRAGMA application_id`` is
     ``antf``) or of another version is refused before anything is written.
 
@@ -232,6 +261,10 @@ class SQLiteStore:
         self._in_tx = False
         self._head = (0, 0)
         self._currencies: dict[str, Currency] = {}
+        # The end of each account's chain (the last entry posting to it) as this store last wrote
+        # it, valid while the file is at version ``_tails_version`` (no other writer since).
+        self._tails: dict[str, int | None] = {}
+        self._tails_version = -1
         try:
             self._conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=timeout)
         except sqlite3.Error as error:
@@ -339,7 +372,7 @@ class SQLiteStore:
         """The schema version recorded in the file.
 
         >>> SQLiteStore(":memory:").schema_version
-        4
+        5
 
         .. versionadded:: 0.1.0
         """
@@ -531,14 +564,14 @@ class SQLiteStore:
         return int(self._rows("SELECT coalesce(max(seq), 0) FROM entries")[0][0])
 
     def history(self, account_id: str) -> tuple[JournalEntry, ...]:
-        """The entries posting to ``account_id``, in posting order (from the postings' account index).
+        """The entries posting to ``account_id``, in posting order (read back along the account's chain).
 
         >>> SQLiteStore(":memory:").history("asset:bank")
         ()
 
         .. versionadded:: 0.2.0
         """
-        return self._entries_where("seq IN (SELECT entry_seq FROM postings WHERE account = ?)", (account_id,))
+        return self._entries_where(f"seq IN ({_CHAIN})", (account_id,))
 
     def balance_at(self, account_id: str, at: datetime) -> int:
         """Debits - credits posted to ``account_id`` by entries at or before ``at`` (minor units).
@@ -550,7 +583,8 @@ class SQLiteStore:
         .. versionadded:: 0.2.0
         """
         rows = self._rows(
-            "SELECT p.minor, e.at FROM postings p JOIN entries e ON e.seq = p.entry_seq WHERE p.account = ?",
+            f"SELECT p.minor, e.at FROM postings p JOIN entries e ON e.seq = p.entry_seq "
+            f"WHERE p.entry_seq IN ({_CHAIN}) AND p.account = ?1",
             (account_id,),
         )
         return sum_until(rows, at, account_id)
@@ -742,6 +776,88 @@ class SQLiteStore:
                 self._end("COMMIT")
             except sqlite3.Error as error:
                 raise StoreError(f"{self.path!r} could not commit, nothing was written: {error}") from error
+            self._tails_version = self._head[0] + 1  # the chain ends this store wrote are the file's
+
+    def _chain_tails(self, entries: tuple[JournalEntry, ...]) -> dict[str, int | None]:
+        """The last entry posting to each account of ``entries`` (``None``: none yet), as committed.
+
+        Kept from this store's own commits while no other writer commits in
+        between (the version says); read from the accounts otherwise.
+        """
+        tails = self._tails
+        if self._tails_version != self._head[0]:
+            tails.clear()
+        self._tails_version = -1  # until this commit is in: a failed one leaves the cache unknown
+        missing = {p.account for entry in entries for p in entry.postings if p.account not in tails}
+        if missing:
+            wanted = list(missing)
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                marks = ", ".join("?" * len(chunk))
+                for account_id, last in self._conn.execute(
+                    f"SELECT id, last_entry FROM accounts WHERE id IN ({marks})", chunk
+                ):
+                    tails[account_id] = last
+            for account_id in missing:
+                tails.setdefault(account_id, None)
+        return tails
+
+    def _write_entries(
+        self, entries: tuple[JournalEntry, ...], fingerprints: dict[str, str], last_entry: int, moved: dict[str, int]
+    ) -> int:
+        """Insert ``entries`` after entry ``last_entry``, their postings on their accounts' chains.
+
+        Returns how many of them carry their key's fingerprint; ``moved`` gets each
+        account's new chain end.
+        """
+        conn = self._conn
+        stored = 0
+        rows = []
+        lines = []
+        tails = self._chain_tails(entries)
+        seq = last_entry + 1
+        last_at: datetime | None = None
+        stamp = ""
+        micros: int | None = None
+        for entry in entries:
+            if entry.at is not last_at:  # a batch often books many entries at one instant
+                last_at = entry.at
+                micros, text = due_columns(last_at)
+                stamp = text or ""
+            fingerprint = fingerprints.get(entry.id)
+            if fingerprint is None:
+                fingerprint = ""
+            else:
+                stored += 1
+            rows.append(
+                (
+                    seq,
+                    entry.id,
+                    entry.key,
+                    fingerprint,
+                    stamp,
+                    entry.memo,
+                    "{}" if entry.metadata is _EMPTY_METADATA else metadata_text(entry.metadata),
+                    entry.reverses,
+                    entry.hold_id,
+                    micros,
+                )
+            )
+            postings = entry.postings
+            for line, posting in enumerate(postings):
+                amount = posting.amount
+                account = posting.account
+                lines.append((seq, line, account, amount._minor, amount._currency.code, tails[account]))
+            for posting in postings:  # after every line: two lines on one account share their pointer
+                tails[posting.account] = seq
+                moved[posting.account] = seq
+            seq += 1
+        conn.executemany(f"INSERT INTO entries ({ENTRY_COLUMNS}, at_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        conn.executemany(
+            "INSERT INTO postings (entry_seq, line, account, minor, currency, prev_entry) VALUES (?, ?, ?, ?, ?, ?)",
+            lines,
+        )
+        return stored
 
     def _write(self, changes: ChangeSet) -> None:
         conn = self._conn
@@ -768,6 +884,7 @@ class SQLiteStore:
                 ],
             )
         # An entry's key and fingerprint are stored on its row; other keys (holds, voids) in ``keys``.
+        moved: dict[str, int] = {}  # the accounts whose chain this commit extends, and its new end
         fingerprints: dict[str, str] = {}
         other_keys: list[KeyRecord] = []
         for record in changes.keys:
@@ -776,51 +893,11 @@ class SQLiteStore:
             else:
                 other_keys.append(record)
         if changes.entries:
-            stored = 0
-            rows = []
-            lines = []
-            seq = last_entry + 1
-            last_at: datetime | None = None
-            stamp = ""
-            micros: int | None = None
-            for entry in changes.entries:
-                if entry.at is not last_at:  # a batch often books many entries at one instant
-                    last_at = entry.at
-                    micros, text = due_columns(last_at)
-                    stamp = text or ""
-                fingerprint = fingerprints.get(entry.id)
-                if fingerprint is None:
-                    fingerprint = ""
-                else:
-                    stored += 1
-                rows.append(
-                    (
-                        seq,
-                        entry.id,
-                        entry.key,
-                        fingerprint,
-                        stamp,
-                        entry.memo,
-                        "{}" if entry.metadata is _EMPTY_METADATA else metadata_text(entry.metadata),
-                        entry.reverses,
-                        entry.hold_id,
-                        micros,
-                    )
-                )
-                for line, posting in enumerate(entry.postings):
-                    amount = posting.amount
-                    lines.append((seq, line, posting.account, amount._minor, amount._currency.code))
-                seq += 1
-            last_entry = seq - 1
+            stored = self._write_entries(changes.entries, fingerprints, last_entry, moved)
+            last_entry += len(changes.entries)
             if stored != len(fingerprints):  # an entry key whose entry is not in this commit
                 written = {entry.id for entry in changes.entries}
                 other_keys = [r for r in changes.keys if r.kind != "entry" or r.ref not in written]
-            conn.executemany(
-                f"INSERT INTO entries ({ENTRY_COLUMNS}, at_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
-            )
-            conn.executemany(
-                "INSERT INTO postings (entry_seq, line, account, minor, currency) VALUES (?, ?, ?, ?, ?)", lines
-            )
         elif fingerprints:  # entry keys without their entries: keep them in ``keys``
             other_keys = list(changes.keys)
         if changes.holds:
@@ -839,11 +916,14 @@ class SQLiteStore:
                     for hold in changes.holds
                 ],
             )
-        if changes.totals:
+        if changes.totals:  # with the end of the account's chain, if it moved
             conn.executemany(
-                "UPDATE accounts SET debits = ?, credits = ?, debits_pending = ?, credits_pending = ? WHERE id = ?",
-                [(*totals[1:], totals[0]) for totals in changes.totals],
+                "UPDATE accounts SET debits = ?, credits = ?, debits_pending = ?, credits_pending = ?, "
+                "last_entry = coalesce(?, last_entry) WHERE id = ?",
+                [(*totals[1:], moved.pop(totals[0], None), totals[0]) for totals in changes.totals],
             )
+        if moved:  # (the ledger sends the totals of every account it posts to: this is for other callers)
+            conn.executemany("UPDATE accounts SET last_entry = ? WHERE id = ?", [(s, a) for a, s in moved.items()])
         if other_keys:
             conn.executemany(
                 "INSERT INTO keys (key, fingerprint, kind, ref, hold, version) VALUES (?, ?, ?, ?, ?, ?)",
