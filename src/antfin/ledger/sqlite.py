@@ -125,15 +125,15 @@ DROP INDEX IF EXISTS postings_account
 }
 
 #: The seqs of the entries posting to the account ``?1``, newest first: its chain, from the
-#: account's last entry back through each posting's previous one. A chain only goes back
-#: (a stored pointer that does not is ignored) and ``UNION`` drops repeats (an entry posting
-#: twice to the account), so a damaged file cannot make it loop.
+#: account's last entry back through each posting's previous one. Every step must go back
+#: (a stored pointer that does not ends the chain), so a damaged file cannot make it loop.
 _CHAIN: Final = (
     "WITH RECURSIVE chain(seq) AS ("
     "SELECT last_entry FROM accounts WHERE id = ?1 AND last_entry IS NOT NULL "
-    "UNION SELECT p.prev_entry FROM chain JOIN postings p ON p.entry_seq = chain.seq AND p.account = ?1 "
-    "WHERE p.prev_entry < chain.seq"
-    ") SELECT seq FROM chain"
+    "UNION ALL SELECT (SELECT max(p.prev_entry) FROM postings p "
+    "WHERE p.entry_seq = chain.seq AND p.account = ?1 AND p.prev_entry < chain.seq) "
+    "FROM chain WHERE chain.seq IS NOT NULL"
+    ") SELECT seq FROM chain WHERE seq IS NOT NULL"
 )
 
 _KEY_QUERY: Final = (
