@@ -144,6 +144,8 @@ class SQLiteStore(_SQLiteReads, _SQLiteSchema):
         with self._lock:
             return self._read_head()[0]
 
+    # -- transactions and writes -------------------------------------------------------
+
     def begin(self) -> int:
         """Take the write lock (``BEGIN IMMEDIATE``) and return the committed version.
 
