@@ -258,10 +258,7 @@ class SQLiteStore(_SQLiteReads, _SQLiteSchema):
         Kept from this store's own commits while no other writer commits in
         between (the version says); read from the accounts otherwise.
         """
-        tails = self._tails
-        if self._tails_version != self._head[0]:
-            tails.clear()
-        self._tails_version = -1  # until this commit is in: a failed one leaves the cache unknown
+        tails = self._tails  # (checked against the file's version by _write)
         missing = {p.account for entry in entries for p in entry.postings if p.account not in tails}
         if missing:
             wanted = list(missing)
@@ -336,6 +333,11 @@ class SQLiteStore(_SQLiteReads, _SQLiteSchema):
     def _write(self, changes: ChangeSet) -> None:
         conn = self._conn
         version, last_entry = self._head
+        # The chain ends this store kept hold while no other writer committed since its last commit
+        # (every commit, with entries or not, must check: a commit vouches for them on success).
+        if self._tails_version != version:
+            self._tails.clear()
+        self._tails_version = -1  # until this commit is in: a failed one leaves the cache unknown
         version += 1
         if changes.accounts:
             conn.executemany(

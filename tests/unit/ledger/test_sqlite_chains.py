@@ -240,3 +240,16 @@ def test_a_refused_transfer_in_the_middle_of_a_batch_leaves_the_store_as_before(
     reopened.transfer("b:1", debit="asset:bank", credit="wallet:n", amount=CNY("1.00"), at=AT)
     assert [entry.key for entry in reopened.store.history("wallet:n")] == ["b:1"]
     reopened.close()
+
+
+def test_a_commit_without_entries_does_not_vouch_for_chain_ends_another_writer_moved(tmp_path: Path) -> None:
+    path = tmp_path / "l.db"
+    first, second = Ledger(SQLiteStore(path)), Ledger(SQLiteStore(path))
+    _open(first)
+    first.transfer("t:1", debit="asset:bank", credit="wallet:a", amount=CNY("1.00"), at=AT)  # first keeps its ends
+    second.transfer("t:2", debit="asset:bank", credit="wallet:a", amount=CNY("1.00"), at=AT)  # and they go stale
+    first.open_account("wallet:d", AccountKind.LIABILITY)  # a commit of no entries
+    first.transfer("t:3", debit="asset:bank", credit="wallet:a", amount=CNY("1.00"), at=AT)
+    assert [entry.key for entry in second.store.history("wallet:a")] == ["t:1", "t:2", "t:3"]
+    first.close()
+    second.close()
