@@ -253,3 +253,49 @@ def test_a_commit_without_entries_does_not_vouch_for_chain_ends_another_writer_m
     assert [entry.key for entry in second.store.history("wallet:a")] == ["t:1", "t:2", "t:3"]
     first.close()
     second.close()
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_chains_agree_with_a_scan_of_the_postings_under_interleaved_writers(tmp_path: Path, seed: int) -> None:
+    """Three stores on one file, in a random order: transfers alone and in blocks, commits of no
+    entries, commits that fail after their rows are built. Each account's chain must name exactly
+    the entries a scan of the postings finds."""
+    rng = random.Random(seed)
+    path = tmp_path / "l.db"
+    ledgers = [Ledger(SQLiteStore(path)) for _ in range(3)]
+    _open(ledgers[0])
+    opened = list(ACCOUNTS)
+    for n in range(60):
+        ledger = rng.choice(ledgers)
+        roll = rng.random()
+        if roll < 0.1:
+            opened.append(f"wallet:x{n}")
+            ledger.open_account(opened[-1], AccountKind.LIABILITY)
+        elif roll < 0.2:
+
+            def lost_race(ledger: Ledger = ledger, n: int = n) -> None:
+                with ledger.atomic():
+                    ledger.transfer(f"lost:{n}", debit="asset:bank", credit="wallet:a", amount=CNY("1.00"), at=AT)
+                    ledger.write_documents([Document("note", f"n{n}", 2, "OPEN", None, "{}")])
+
+            with pytest.raises(ConcurrencyError):
+                lost_race()
+        else:
+            with ledger.atomic():
+                for m in range(rng.randint(1, 4)):
+                    debit, credit = rng.sample(opened, 2)
+                    ledger.transfer(f"t:{n}:{m}", debit=debit, credit=credit, amount=CNY("1.00"), at=AT)
+    for ledger in ledgers:
+        ledger.close()
+    store = SQLiteStore(path)
+    with sqlite3.connect(path) as conn:
+        for account in opened:
+            scanned = [
+                row[0]
+                for row in conn.execute(
+                    "SELECT DISTINCT entry_seq FROM postings WHERE account = ? ORDER BY entry_seq", (account,)
+                )
+            ]
+            assert [int(entry.id[1:]) for entry in store.history(account)] == scanned, account
+    conn.close()
+    store.close()
