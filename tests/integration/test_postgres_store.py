@@ -445,7 +445,7 @@ def test_importing_antfin_never_imports_psycopg() -> None:
 def test_a_version_1_schema_is_migrated_with_totals_and_entries_by_instant(
     make: Callable[..., PostgresStore], admin: Any, postgres_schema: str
 ) -> None:
-    from antfin.ledger.postgres import _MIGRATIONS
+    from antfin.ledger.postgres_schema import _MIGRATIONS
 
     admin.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(postgres_schema)))
     admin.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(postgres_schema)))

@@ -30,14 +30,17 @@ from antfin.ledger.model import (
     LedgerAccount,
     Posting,
     _make_entry,
+    _make_posting,
     frozen_metadata,
 )
-from antfin.ledger.store import AccountRow, KeyRecord
+from antfin.ledger.store import AccountRow, KeyRecord, StoreState
+from antfin.money import Currency, Money
 
 __all__ = [
     "ENTRY_COLUMNS",
     "account_from_row",
     "due_columns",
+    "entries_from_rows",
     "entry_from_row",
     "hold_from_text",
     "key_from_row",
@@ -45,6 +48,8 @@ __all__ = [
     "metadata_value",
     "movements_from_rows",
     "parse_due",
+    "postings_by_entry",
+    "state_from_rows",
     "sum_until",
 ]
 
@@ -52,6 +57,9 @@ __all__ = [
 ENTRY_COLUMNS: Final = "seq, id, key, fingerprint, at, memo, metadata, reverses, hold_id"
 
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+
+# The currencies of stored postings, by code (a code is looked up once per process).
+_CURRENCIES: dict[str, Currency] = {}
 
 
 def metadata_text(metadata: Any) -> str:
@@ -123,6 +131,78 @@ def entry_from_row(row: Sequence[Any], postings: Iterable[Posting]) -> JournalEn
     except (TypeError, ValueError) as error:
         raise InvariantViolationError(f"entry {row[1]!r} has an unreadable time {row[4]!r}: {error}") from None
     return _make_entry(row[1], row[2], at, lines, row[5], frozen_metadata(metadata_value(row[6])), row[7], row[8])
+
+
+def postings_by_entry(rows: Iterable[Sequence[Any]]) -> dict[int, list[Posting]]:
+    """(entry seq, account, minor units, currency code) rows as each entry's postings, in row order.
+
+    >>> postings_by_entry([(1, "a", 100, "CNY"), (1, "b", -100, "CNY")])[1][1]
+    Posting(account='b', amount=Money('-1.00', 'CNY'))
+
+    Raises:
+        antfin.errors.InvalidAmountError: an unknown currency code.
+    """
+    currencies = _CURRENCIES
+    lines: dict[int, list[Posting]] = {}
+    for seq, account, minor, code in rows:
+        currency = currencies.get(code)
+        if currency is None:
+            currency = currencies[code] = Currency.of(code)
+        posting = _make_posting(account, Money._from_minor(minor, currency))
+        found = lines.get(seq)
+        if found is None:
+            lines[seq] = [posting]
+        else:
+            found.append(posting)
+    return lines
+
+
+def entries_from_rows(
+    entry_rows: Iterable[Sequence[Any]], posting_rows: Iterable[Sequence[Any]]
+) -> tuple[JournalEntry, ...]:
+    """Journal entries from their rows (:data:`ENTRY_COLUMNS`) and their postings' rows, checked.
+
+    >>> row = (1, "E1", "k", "", "2024-03-01T09:00:00+08:00", "", "{}", None, None)
+    >>> entries_from_rows([row], [(1, "a", 100, "CNY"), (1, "b", -100, "CNY")])[0].id
+    'E1'
+
+    Raises:
+        antfin.errors.InvariantViolationError: unreadable postings or time.
+    """
+    lines = postings_by_entry(posting_rows)
+    return tuple(entry_from_row(row, lines.get(row[0], ())) for row in entry_rows)
+
+
+def state_from_rows(
+    account_rows: Iterable[Sequence[Any]],
+    entry_rows: Sequence[Sequence[Any]],
+    posting_rows: Iterable[Sequence[Any]],
+    hold_rows: Iterable[Sequence[Any]],
+    key_rows: Iterable[Sequence[Any]],
+    version: int,
+) -> StoreState:
+    """A store's export (``load()``) from its rows: accounts, entries and postings, holds, keys.
+
+    An entry whose row has a fingerprint contributes its key; the key rows are
+    (key, fingerprint, kind, ref, hold JSON or ``None``).
+
+    >>> state_from_rows([], [], [], [], [("k", "fp", "hold", "h1", None)], 3).keys[0].ref
+    'h1'
+    """
+    accounts = tuple(account_from_row(row)[0] for row in account_rows)
+    entries: list[JournalEntry] = []
+    keys: list[KeyRecord] = []
+    if entry_rows:
+        for row, entry in zip(entry_rows, entries_from_rows(entry_rows, posting_rows), strict=True):
+            entries.append(entry)
+            if row[3]:
+                keys.append(KeyRecord(entry.key, row[3], "entry", entry.id))
+    holds = tuple(Hold.from_record(json.loads(row[0])) for row in hold_rows)
+    keys.extend(
+        KeyRecord(row[0], row[1], row[2], row[3], None if row[4] is None else Hold.from_record(json.loads(row[4])))
+        for row in key_rows
+    )
+    return StoreState(accounts, tuple(entries), holds, tuple(keys), version)
 
 
 def account_from_row(row: Sequence[Any]) -> AccountRow:
@@ -242,7 +322,7 @@ def sum_until(rows: Iterable[Sequence[Any]], at: datetime, account_id: str) -> i
 
     Entries may be booked at any instant, not in time order, so a running
     balance per posting would not answer "as of ``at``": the account's
-    postings are summed (read through the postings' account index).
+    postings are summed (found through an index by account on PostgreSQL, a chain on SQLite).
 
     >>> from antfin.calendar import shanghai
     >>> sum_until([(5, "2024-01-01T09:00:00+08:00"), (7, "2024-01-03T09:00:00+08:00")], shanghai(2024, 1, 2), "a")

@@ -164,7 +164,7 @@ def test_a_version_2_file_is_migrated_and_keeps_its_ledger(tmp_path: Path) -> No
     path = tmp_path / "v2.db"
     write_schema3_file(path, version=2)  # a file of the version before documents, as antfin wrote it
     store = SQLiteStore(path)
-    assert store.schema_version == SCHEMA_VERSION == 4
+    assert store.schema_version == SCHEMA_VERSION == 5
     assert Ledger(store).balance("wallet:a") == CNY("70.00")
     assert store.document_ids("escrow") == ()
     store.close()
