@@ -13,7 +13,7 @@ from tests.unit.ledger.schema3 import write_schema3_file
 
 from antfin import CNY
 from antfin.calendar import shanghai
-from antfin.errors import ConcurrencyError, InsufficientFundsError
+from antfin.errors import ConcurrencyError, InsufficientFundsError, InvariantViolationError
 from antfin.ledger import AccountKind, Ledger, MemoryStore, Posting, SQLiteStore
 from antfin.ledger.store import ChangeSet, Document
 
@@ -179,6 +179,30 @@ def test_a_damaged_chain_cannot_make_a_read_loop(tmp_path: Path, pointer: int) -
     store = SQLiteStore(path)
     assert [entry.id for entry in store.history("wallet:a")] == ["E3"]
     store.close()
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "UPDATE postings SET prev_entry = NULL WHERE entry_seq = 3",
+        "UPDATE accounts SET last_entry = 2 WHERE id = 'wallet:a'",
+    ],
+)
+def test_the_full_check_finds_a_damaged_chain(tmp_path: Path, damage: str) -> None:
+    path = tmp_path / "l.db"
+    ledger = Ledger(SQLiteStore(path))
+    _open(ledger)
+    for n in range(3):
+        ledger.transfer(f"t:{n}", debit="asset:bank", credit="wallet:a", amount=CNY("1.00"), at=AT)
+    ledger.check_invariants()
+    ledger.close()
+    with sqlite3.connect(path) as conn:  # entries hidden from the account's history
+        conn.execute(damage)
+    conn.close()
+    damaged = Ledger(SQLiteStore(path))
+    with pytest.raises(InvariantViolationError, match=r"the store's history of '(wallet:a|asset:bank)'"):
+        damaged.check_invariants()
+    damaged.close()
 
 
 # -- the guarantees of a batch on SQLite ------------------------------------------------
