@@ -55,7 +55,7 @@ from antfin.errors import (
 from antfin.idempotency import IdempotencyRecord, fingerprint, replay, same_request
 from antfin.ledger import AccountKind, JournalEntry, Ledger, Posting
 from antfin.money import _CONTEXT, CNY, Money
-from antfin.validators import check_key
+from antfin.validators import check_key, check_str
 
 __all__ = [
     "AmountDue",
@@ -263,8 +263,7 @@ class Loan(_Repayments):
         if not isinstance(self.ledger, Ledger):
             raise TypeError(f"ledger must be a Ledger, not {type(self.ledger).__name__}")
         for name, value in (("loan_id", self.loan_id), ("wallet", self.wallet)):
-            if not isinstance(value, str):
-                raise TypeError(f"{name} must be a str, not {type(value).__name__}")
+            check_str(value, name)
             if not value.strip() or value != value.strip():
                 raise InvalidAmountError(f"{name} must be a non-blank id without surrounding spaces, got {value!r}")
         # Validate every term now, on a nominal date, so a bad loan is refused at construction.
