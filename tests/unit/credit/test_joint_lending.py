@@ -122,10 +122,14 @@ def test_bad_partners_and_terms_are_refused() -> None:
         _loan(ledger, partners=(("ant", 1),))
     with pytest.raises(InvalidAmountError):
         _loan(ledger, partners=(("a", 1), ("a", 2)))
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="partners: the weight of 'a' must be an int, not float"):
         _loan(ledger, partners=(("a", 1.5),))
+    with pytest.raises(InvalidAmountError, match="partners: the weight of 'a' must be at least 1, got 0"):
+        _loan(ledger, partners=(("a", 0),))
     with pytest.raises(InvalidAmountError):
         JointLendingTerms("x", date(2020, 1, 1), Rate.percent("101"), Rate("0"))
+    with pytest.raises(TypeError, match="tech_fee_share must be a Rate, not Decimal"):
+        JointLendingTerms("x", date(2020, 1, 1), Rate("0.3"), Decimal("0.3"))  # type: ignore[arg-type]
     with pytest.raises(OutsideCoverageError):
         DEFAULT_JOINT_LENDING.terms_on(date(2019, 1, 1))
     both = JointLendingSchedule((CBIRC_DRAFT_2020, PROSPECTUS_2020))
