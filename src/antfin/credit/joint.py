@@ -75,6 +75,7 @@ from antfin.errors import (
 from antfin.ledger import AccountKind, JournalEntry, Ledger, Posting
 from antfin.money import CNY, Money, format_money
 from antfin.rates import Rate
+from antfin.validators import check_key
 
 __all__ = [
     "ANT",
@@ -332,7 +333,7 @@ class JointLoan:
             antfin.errors.InsufficientFundsError: the wallet cannot pay what is due.
             antfin.errors.IdempotencyConflictError: ``key`` was used at another instant.
         """
-        if not isinstance(key, str) or not key or any(char.isspace() for char in key):
+        if any(char.isspace() for char in check_key(key)):
             raise InvalidAmountError(f"key must be a non-empty string without spaces, got {key!r}")
         moment = ensure_aware(at, "at")
         if key in self._receipts:

@@ -109,6 +109,16 @@ def test_repayment_is_idempotent_and_refusals_change_nothing() -> None:
     assert loan.repay_due("r1", shanghai(2024, 2, 10)) == first
     with pytest.raises(IdempotencyConflictError):
         loan.repay_due("r1", shanghai(2024, 3, 10))
+    entries = len(ledger.entries())
+    with pytest.raises(InvalidAmountError, match="key must be a non-empty string without spaces, got 'r 2'"):
+        loan.repay_due("r 2", shanghai(2024, 4, 10))
+    with pytest.raises(InvalidAmountError, match="key must be a non-empty string, got ''"):
+        loan.repay_due("", shanghai(2024, 4, 10))
+    with pytest.raises(InvalidAmountError, match="key must be valid Unicode text"):
+        loan.repay_due("r\ud800", shanghai(2024, 4, 10))
+    with pytest.raises(TypeError, match="key must be a str, not int"):
+        loan.repay_due(2, shanghai(2024, 4, 10))  # type: ignore[arg-type]
+    assert len(ledger.entries()) == entries
     two = loan.repay_due("r2", shanghai(2024, 4, 10))  # two instalments due at once
     assert two.instalments == (2, 3)
     loan.check_ledger()
