@@ -61,7 +61,7 @@ from antfin.credit.joint_terms import (
     _partners,
     split_schedule,
 )
-from antfin.credit.loan import LoanStatus
+from antfin.credit.loan import LoanStatus, _check_id
 from antfin.credit.products import JIEBEI, LoanProduct
 from antfin.credit.schedule import LoanRate, RepaymentMethod, Schedule, amortize
 from antfin.errors import (
@@ -141,6 +141,11 @@ class JointLoan:
         method: the repayment method of the whole loan.
         terms: the joint-lending terms (Ant's share, the fee share).
 
+    Raises:
+        TypeError: an id that is not a ``str``, or a ledger, product or terms of the wrong type.
+        antfin.errors.InvalidAmountError: a blank id or one with surrounding spaces, bad partners,
+            or loan terms :func:`~antfin.credit.schedule.amortize` refuses.
+
     .. versionadded:: 0.2.0
     """
 
@@ -164,6 +169,8 @@ class JointLoan:
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.ledger, Ledger):
             raise TypeError(f"ledger must be a Ledger, not {type(self.ledger).__name__}")
+        _check_id(self.loan_id, "loan_id")
+        _check_id(self.wallet, "wallet")
         if not isinstance(self.product, LoanProduct):
             raise TypeError(f"product must be a LoanProduct, not {type(self.product).__name__}")
         if not isinstance(self.terms, JointLendingTerms):

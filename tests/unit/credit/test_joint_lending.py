@@ -47,6 +47,24 @@ def _loan(ledger: Ledger, **kwargs: object) -> JointLoan:
     return JointLoan(ledger, "J1", wallet("amy"), CNY("30000"), RATE, 6, **args)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize(
+    ("loan_id", "wallet_id", "match"),
+    [
+        (" J1", wallet("amy"), "loan_id must be a non-blank id without surrounding spaces"),
+        ("", wallet("amy"), "loan_id must be a non-blank id"),
+        ("J1", "w\ud800", "wallet must be valid Unicode text"),
+    ],
+)
+def test_the_ids_are_checked_like_a_loans(loan_id: str, wallet_id: str, match: str) -> None:
+    with pytest.raises(InvalidAmountError, match=match):
+        JointLoan(Ledger(), loan_id, wallet_id, CNY("30000"), RATE, 6, (("bank-a", 1),))
+
+
+def test_an_id_that_is_not_a_str_is_a_type_error() -> None:
+    with pytest.raises(TypeError, match="loan_id must be a str, not int"):
+        JointLoan(Ledger(), 7, wallet("amy"), CNY("30000"), RATE, 6, (("bank-a", 1),))  # type: ignore[arg-type]
+
+
 def _fund_wallet(ledger: Ledger, amount: str) -> None:
     ledger.open_account(BANK_SETTLEMENT, AccountKind.ASSET)
     ledger.transfer("top", debit=BANK_SETTLEMENT, credit=wallet("amy"), amount=CNY(amount), at=shanghai(2024, 1, 10))
