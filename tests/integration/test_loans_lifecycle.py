@@ -310,6 +310,13 @@ def test_insufficient_funds_changes_nothing() -> None:
         (lambda ln: ln.repay("r", Decimal(1), shanghai(2024, 2, 10)), TypeError, "Money"),
         (lambda ln: ln.prepay("p", shanghai(2024, 2, 1), principal=CNY("2000")), PolicyViolationError, "exceeds"),
         (lambda ln: ln.prepay("p", shanghai(2024, 2, 1), principal=CNY("0")), InvalidAmountError, "positive"),
+        (
+            lambda ln: ln.prepay("p", shanghai(2024, 2, 1), principal=-CNY("1")),
+            InvalidAmountError,
+            "principal must be positive, got -1.00 CNY",
+        ),
+        (lambda ln: ln.prepay("p", shanghai(2024, 2, 1), principal=100), TypeError, "principal must be Money, not int"),
+        (lambda ln: ln.prepay("p", shanghai(2024, 2, 1), principal=Money("1", "USD")), CurrencyMismatchError, "CNY"),
         (lambda ln: ln.prepay("p", datetime(2024, 2, 1)), InvalidTimeError, "aware"),
         (lambda ln: ln.prepay("p", shanghai(2024, 2, 1), mode="shorten"), TypeError, "PrepaymentMode"),
     ],

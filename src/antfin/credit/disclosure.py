@@ -32,6 +32,7 @@ from antfin.decisions import Decision, Reason
 from antfin.errors import InvalidAmountError, InvalidTimeError, OutsideCoverageError
 from antfin.money import Money, Rounding
 from antfin.rates import Rate, annualized_rate, irr
+from antfin.validators import check_int
 
 __all__ = [
     "LPR",
@@ -232,14 +233,14 @@ def check_rate_cap(
       [fail] annualized rate <= 4 x one-year LPR 3.1% (2024-10-21): threshold 12.40%, actual 18.00%
 
     Raises:
-        TypeError: for a float rate.
+        TypeError: for a float rate or a ``multiple`` that is not an int.
+        antfin.errors.InvalidAmountError: a negative rate or a ``multiple`` below 1.
         antfin.errors.OutsideCoverageError: a contract date before the table.
 
     .. versionadded:: 0.1.0
     """
     rate = annual_rate.value if isinstance(annual_rate, Rate) else Rate(annual_rate).value
-    if isinstance(multiple, bool) or not isinstance(multiple, int) or multiple < 1:
-        raise InvalidAmountError(f"multiple must be a positive int, got {multiple!r}")
+    check_int(multiple, "multiple", at_least=1)
     fixing = table.fixing(contract_date)
     cap = fixing.one_year.value * multiple
     reason = Reason(

@@ -29,6 +29,7 @@ from antfin.credit.profile import SESAME, CreditProfile, CreditScale
 from antfin.decisions import Decision, Reason
 from antfin.errors import InvalidAmountError, PolicyViolationError
 from antfin.money import _CONTEXT, Money, Rounding, format_money
+from antfin.validators import attribute, check_positive
 
 __all__ = [
     "HUABEI_POLICY",
@@ -102,14 +103,6 @@ class CreditDecision:
 _HUNDRED_YUAN: Final = Money("100", "CNY")
 
 
-def _line_bound(value: Money) -> Money:
-    if not isinstance(value, Money):
-        raise TypeError(f"line bounds must be Money, not {type(value).__name__}")
-    if not value.is_positive():
-        raise InvalidAmountError(f"line bounds must be positive, got {value}")
-    return value
-
-
 @attrs.frozen
 class CreditLinePolicy:
     """Who gets credit and how much: a minimum score and a line that grows with the score (cfg).
@@ -138,10 +131,10 @@ class CreditLinePolicy:
 
     product: str
     min_score: int
-    min_line: Money = attrs.field(validator=lambda _i, _a, v: _line_bound(v))
-    max_line: Money = attrs.field(validator=lambda _i, _a, v: _line_bound(v))
+    min_line: Money = attrs.field(validator=attribute(check_positive))
+    max_line: Money = attrs.field(validator=attribute(check_positive))
     full_score: int | None = None
-    step: Money = _HUNDRED_YUAN
+    step: Money = attrs.field(default=_HUNDRED_YUAN, validator=attribute(check_positive))
     scale: CreditScale = SESAME
 
     def __attrs_post_init__(self) -> None:
@@ -152,8 +145,6 @@ class CreditLinePolicy:
                 raise InvalidAmountError(f"full_score must be above min_score {self.min_score}, got {self.full_score}")
         if self.min_line > self.max_line:
             raise InvalidAmountError(f"min_line {self.min_line} must not exceed max_line {self.max_line}")
-        if not self.step.is_positive():
-            raise InvalidAmountError(f"step must be positive, got {self.step}")
 
     @property
     def top_score(self) -> int:

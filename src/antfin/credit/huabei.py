@@ -465,10 +465,6 @@ class PlanRecord:
         self.history.append((status, on))
 
 
-def _money(value: object, field: str) -> Money:
-    return check_positive(value, field)
-
-
 @attrs.define
 class HuabeiAccount(_Purchases, _Bills, _History):
     """One user's Huabei: credit line, purchases, bills, repayments and instalment plans, on a ledger.
@@ -605,7 +601,7 @@ class HuabeiAccount(_Purchases, _Bills, _History):
             fail(f"its receivable {self.receivable!r} is not in the ledger")
 
     def _check_line(self, line: object) -> Money:
-        money = _money(line, "line")
+        money = check_positive(line, "line")
         if not self.config.min_line <= money <= self.config.max_line:
             raise PolicyViolationError(
                 f"line: {money} is outside the Huabei range {self.config.min_line} to {self.config.max_line}"

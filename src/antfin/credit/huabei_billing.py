@@ -34,6 +34,7 @@ from antfin.idempotency import IdempotencyRecord, remember
 from antfin.idempotency import fingerprint as request_fingerprint
 from antfin.ledger import Ledger
 from antfin.money import Money
+from antfin.validators import check_positive
 
 if TYPE_CHECKING:
     pass
@@ -245,7 +246,7 @@ class _Bills:
             antfin.errors.InsufficientFundsError: the wallet holds less.
             antfin.errors.InvalidTimeError: a date in an issued cycle.
         """
-        money = _huabei._money(amount, "amount")
+        money = check_positive(amount, "amount")
         when = ensure_aware(at, "at")
         fingerprint = request_fingerprint("repay", money)
         replay = self._replay(key, fingerprint, _huabei.Repayment)

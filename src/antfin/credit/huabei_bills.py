@@ -29,6 +29,7 @@ from antfin.calendar import add_months, ensure_date
 from antfin.errors import InvalidAmountError, InvalidTimeError, PolicyViolationError
 from antfin.money import _CONTEXT, Money, Rounding
 from antfin.rates import Rate
+from antfin.validators import check_int, check_non_negative
 
 __all__ = [
     "Bill",
@@ -62,8 +63,7 @@ class DueDateAdjustment(enum.Enum):
 
 
 def _check_day(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{attribute.name} must be an int day of the month, not {type(value).__name__}")
+    check_int(value, attribute.name)
     if not 1 <= value <= 28:
         raise InvalidAmountError(f"{attribute.name} must be between 1 and 28 (every month has it), got {value}")
 
@@ -425,8 +425,7 @@ def bill_charges(
     ensure_date(as_of, "as_of")
     zero = amount_due.currency.zero()
     for _, amount in reductions:
-        if amount.is_negative():
-            raise InvalidAmountError(f"reductions must not be negative, got {amount}")
+        check_non_negative(amount, "reductions")
     revolving_minor = Decimal(0)
     overdue_minor = Decimal(0)
     if as_of > due_date and amount_due.is_positive():

@@ -35,6 +35,7 @@ from antfin.calendar import EARLIEST_DATE, ensure_date
 from antfin.errors import InvalidAmountError, NotFoundError, OutsideCoverageError
 from antfin.money import Money, Rounding
 from antfin.rates import Rate
+from antfin.validators import check_rate, check_str
 
 __all__ = [
     "DEFAULT_CHANNELS",
@@ -49,9 +50,8 @@ _CFG: Final = "cfg: commonly cited Huabei acquiring fee (the case study: 具体�
 
 
 def _code(_instance: object, attribute: attrs.Attribute[str], value: object) -> None:
-    if not isinstance(value, str):
-        raise TypeError(f"{attribute.name} must be a str, not {type(value).__name__}")
-    if not value or len(value) > 64 or any(char.isspace() or char.isupper() for char in value):
+    code = check_str(value, attribute.name)
+    if not code or len(code) > 64 or any(char.isspace() or char.isupper() for char in code):
         raise InvalidAmountError(f"{attribute.name} must be 1-64 lower-case characters without spaces, got {value!r}")
 
 
@@ -142,8 +142,7 @@ class ChannelFee:
 
     def __attrs_post_init__(self) -> None:
         ensure_date(self.effective_from, "effective_from")
-        if not isinstance(self.rate, Rate):
-            raise TypeError(f"rate must be a Rate, not {type(self.rate).__name__}")
+        check_rate(self.rate, "rate")
 
 
 def _versions(value: Rate | ChannelFee | Iterable[ChannelFee]) -> tuple[ChannelFee, ...]:

@@ -32,6 +32,7 @@ from antfin.calendar import ensure_date
 from antfin.errors import InvalidAmountError, OutsideCoverageError, PolicyViolationError
 from antfin.money import Money, Rounding
 from antfin.rates import Rate, annualized_rate
+from antfin.validators import check_int, check_non_negative, check_positive, check_rate
 
 __all__ = [
     "CURRENT_FEE_TABLE",
@@ -62,8 +63,7 @@ def _check_rates(instance: object, attribute: attrs.Attribute[Any], value: tuple
             raise InvalidAmountError(f"{attribute.name}: a term must be at least 2 months, got {term}")
         if term in seen:
             raise InvalidAmountError(f"{attribute.name}: term {term} is listed twice")
-        if not isinstance(rate, Rate):
-            raise TypeError(f"{attribute.name}: the fee for term {term} must be a Rate, not {type(rate).__name__}")
+        check_rate(rate, f"{attribute.name}: the fee for term {term}")
         seen.add(term)
 
 
@@ -111,7 +111,7 @@ class InstalmentFeeTable:
             TypeError: when ``term`` is not an int.
             antfin.errors.PolicyViolationError: for a term the table does not offer.
         """
-        _check_term_type(term)
+        check_int(term, "term")
         for offered, rate in self.rates:
             if offered == term:
                 return rate
@@ -119,11 +119,6 @@ class InstalmentFeeTable:
         raise PolicyViolationError(
             f"term: {term} months is not in fee table {self.version!r}; expected one of {expected}"
         )
-
-
-def _check_term_type(term: object) -> None:
-    if isinstance(term, bool) or not isinstance(term, int):
-        raise TypeError(f"term must be an int number of months, not {type(term).__name__}")
 
 
 #: The table Huabei launched with (cfg; commonly cited, not contract text): 2.3% / 4.5% / 7.5% for 3 / 6 / 9 months.
@@ -223,11 +218,8 @@ def split_exact(total: Money, parts: int, rounding: Rounding | str = Rounding.HA
 
     .. versionadded:: 0.1.0
     """
-    _check_term_type(parts)
-    if parts < 1:
-        raise InvalidAmountError(f"parts must be at least 1, got {parts}")
-    if total.is_negative():
-        raise InvalidAmountError(f"total must not be negative, got {total}")
+    check_int(parts, "parts", at_least=1)
+    check_non_negative(total, "total")
     regular = total.divide(parts, rounding=rounding)
     if regular * (parts - 1) > total:
         regular = total.divide(parts, rounding=Rounding.DOWN)
@@ -381,7 +373,7 @@ class InstalmentPlan:
         Raises:
             antfin.errors.InvalidAmountError: when ``periods_billed`` is outside 0 .. term - 1.
         """
-        _check_term_type(periods_billed)
+        check_int(periods_billed, "periods_billed")
         if not 0 <= periods_billed < self.term:
             raise InvalidAmountError(
                 f"periods_billed must be between 0 and {self.term - 1} for a {self.term}-month plan, "
@@ -438,10 +430,7 @@ def plan_instalments(
 
     .. versionadded:: 0.1.0
     """
-    if not isinstance(principal, Money):
-        raise TypeError(f"principal must be Money, not {type(principal).__name__}")
-    if not principal.is_positive():
-        raise InvalidAmountError(f"principal must be positive, got {principal}")
+    check_positive(principal, "principal")
     table = schedule.table_on(on)
     rate = table.rate_for(term)
     fee_total = rate.of(principal, rounding=fee_rounding)

@@ -33,6 +33,7 @@ from antfin.idempotency import fingerprint as request_fingerprint
 from antfin.ledger import Hold, Ledger
 from antfin.money import Money, Rounding
 from antfin.payments.escrow import EscrowTrade, Release
+from antfin.validators import check_positive
 
 if TYPE_CHECKING:
     pass
@@ -148,7 +149,7 @@ class _Purchases:
             antfin.errors.NotFoundError: when the merchant has no wallet.
             antfin.errors.IdempotencyConflictError: a reused key with other parameters.
         """
-        money = _huabei._money(amount, "amount")
+        money = check_positive(amount, "amount")
         when = ensure_aware(at, "at")
         if not isinstance(channel, MerchantChannel):
             raise TypeError(f"channel must be a MerchantChannel, not {type(channel).__name__}")
@@ -366,7 +367,7 @@ class _Purchases:
             antfin.errors.PolicyViolationError: for a purchase in instalments (settle the plan instead).
             antfin.errors.InvalidTimeError: for a date before the purchase or in an issued cycle.
         """
-        money = _huabei._money(amount, "amount")
+        money = check_positive(amount, "amount")
         when = ensure_aware(at, "at")
         fingerprint = request_fingerprint("refund", purchase_id, money)
         replay = self._replay(key, fingerprint, Money)

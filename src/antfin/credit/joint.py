@@ -61,7 +61,7 @@ from antfin.credit.joint_terms import (
     _partners,
     split_schedule,
 )
-from antfin.credit.loan import LoanStatus
+from antfin.credit.loan import LoanStatus, _check_id
 from antfin.credit.products import JIEBEI, LoanProduct
 from antfin.credit.schedule import LoanRate, RepaymentMethod, Schedule, amortize
 from antfin.errors import (
@@ -75,6 +75,7 @@ from antfin.errors import (
 from antfin.ledger import AccountKind, JournalEntry, Ledger, Posting
 from antfin.money import CNY, Money, format_money
 from antfin.rates import Rate
+from antfin.validators import check_key
 
 __all__ = [
     "ANT",
@@ -140,6 +141,11 @@ class JointLoan:
         method: the repayment method of the whole loan.
         terms: the joint-lending terms (Ant's share, the fee share).
 
+    Raises:
+        TypeError: an id that is not a ``str``, or a ledger, product or terms of the wrong type.
+        antfin.errors.InvalidAmountError: a blank id or one with surrounding spaces, bad partners,
+            or loan terms :func:`~antfin.credit.schedule.amortize` refuses.
+
     .. versionadded:: 0.2.0
     """
 
@@ -163,6 +169,8 @@ class JointLoan:
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.ledger, Ledger):
             raise TypeError(f"ledger must be a Ledger, not {type(self.ledger).__name__}")
+        _check_id(self.loan_id, "loan_id")
+        _check_id(self.wallet, "wallet")
         if not isinstance(self.product, LoanProduct):
             raise TypeError(f"product must be a LoanProduct, not {type(self.product).__name__}")
         if not isinstance(self.terms, JointLendingTerms):
@@ -332,7 +340,7 @@ class JointLoan:
             antfin.errors.InsufficientFundsError: the wallet cannot pay what is due.
             antfin.errors.IdempotencyConflictError: ``key`` was used at another instant.
         """
-        if not isinstance(key, str) or not key or any(char.isspace() for char in key):
+        if any(char.isspace() for char in check_key(key)):
             raise InvalidAmountError(f"key must be a non-empty string without spaces, got {key!r}")
         moment = ensure_aware(at, "at")
         if key in self._receipts:

@@ -23,6 +23,7 @@ from antfin.credit.schedule import Schedule
 from antfin.errors import InvalidAmountError, OutsideCoverageError
 from antfin.money import Money, Rounding
 from antfin.rates import Rate
+from antfin.validators import check_int, check_rate
 
 __all__ = [
     "ANT",
@@ -69,9 +70,7 @@ class JointLendingTerms:
     def __attrs_post_init__(self) -> None:
         ensure_date(self.effective_from, "effective_from")
         for name in ("ant_share", "tech_fee_share"):
-            value = getattr(self, name)
-            if not isinstance(value, Rate):
-                raise TypeError(f"{name} must be a Rate, not {type(value).__name__}")
+            value = check_rate(getattr(self, name), name)
             if value.value > 1:
                 raise InvalidAmountError(f"{name} must be at most 100%, got {value}")
 
@@ -150,10 +149,7 @@ def _partners(value: Iterable[tuple[str, int]]) -> tuple[tuple[str, int], ...]:
     for name, weight in pairs:
         if not isinstance(name, str) or not name or name == ANT or any(char.isspace() for char in name):
             raise InvalidAmountError(f"partners: {name!r} is not a usable partner id")
-        if isinstance(weight, bool) or not isinstance(weight, int):
-            raise TypeError(f"partners: the weight of {name!r} must be an int, not {type(weight).__name__}")
-        if weight < 1:
-            raise InvalidAmountError(f"partners: the weight of {name!r} must be positive, got {weight}")
+        check_int(weight, f"partners: the weight of {name!r}", at_least=1)
     if len({name for name, _ in pairs}) != len(pairs):
         raise InvalidAmountError("partners: each partner may appear once")
     return pairs

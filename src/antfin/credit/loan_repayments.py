@@ -25,7 +25,6 @@ from antfin.credit.schedule import (
     _build,
 )
 from antfin.errors import (
-    InvalidAmountError,
     InvalidTransitionError,
     InvariantViolationError,
     PolicyViolationError,
@@ -33,6 +32,7 @@ from antfin.errors import (
 from antfin.idempotency import IdempotencyRecord, fingerprint, remember
 from antfin.ledger import Ledger, Posting
 from antfin.money import _CONTEXT, Money
+from antfin.validators import check_money, check_positive
 
 
 class _Repayments:
@@ -148,8 +148,7 @@ class _Repayments:
             antfin.errors.IdempotencyConflictError: the key was used with other parameters.
         """
         moment = ensure_aware(at, "at")
-        if not isinstance(amount, Money):
-            raise TypeError(f"amount must be Money, not {type(amount).__name__}")
+        check_money(amount, "amount")
         # The request is the amount: a retry later (or after reloading the loan) is the same request.
         params = fingerprint("repay", amount)
         replay = self._replay(key, params)
@@ -161,9 +160,7 @@ class _Repayments:
             )
         self._check_time(moment)
         cur = self.principal.currency
-        amount = amount + cur.zero()  # raises CurrencyMismatchError
-        if not amount.is_positive():
-            raise InvalidAmountError(f"amount must be positive, got {amount}")
+        amount = check_positive(amount + cur.zero(), "amount")  # the sum raises CurrencyMismatchError
         on = local_date(moment)
         due = self.amount_due(on)
         if due.total.is_zero():
@@ -276,11 +273,8 @@ class _Repayments:
         if principal is None:
             prepaid = outstanding
         else:
-            if not isinstance(principal, Money):
-                raise TypeError(f"principal must be Money, not {type(principal).__name__}")
-            prepaid = (principal + cur.zero()).minor_units
-            if prepaid <= 0:
-                raise InvalidAmountError(f"principal to prepay must be positive, got {principal}")
+            # (prepay checked the type; the sum raises CurrencyMismatchError)
+            prepaid = check_positive(principal + cur.zero(), "principal").minor_units
             if prepaid > outstanding:
                 raise PolicyViolationError(
                     f"principal to prepay {principal} exceeds the {Money.from_minor_units(outstanding, cur)} "
@@ -413,8 +407,8 @@ class _Repayments:
         moment = ensure_aware(at, "at")
         if not isinstance(mode, _loan.PrepaymentMode):
             raise TypeError(f"mode must be a PrepaymentMode, not {type(mode).__name__}")
-        if principal is not None and not isinstance(principal, Money):
-            raise TypeError(f"principal must be Money or None, not {type(principal).__name__}")
+        if principal is not None:
+            check_money(principal, "principal")
         params = fingerprint("prepay", principal, mode)
         replay = self._replay(key, params)
         if replay is not None:

@@ -36,6 +36,7 @@ from antfin.credit.schedule import LoanRate
 from antfin.errors import InvalidAmountError
 from antfin.money import _CONTEXT, AmountLike, Money, Rounding, to_decimal
 from antfin.rates import DayCount, Rate
+from antfin.validators import check_int
 
 __all__ = [
     "DEFAULT_BUCKETS",
@@ -187,10 +188,7 @@ class DelinquencyBuckets:
         Raises:
             antfin.errors.InvalidAmountError: for negative days.
         """
-        if isinstance(days_past_due, bool) or not isinstance(days_past_due, int):
-            raise TypeError(f"days_past_due must be an int, not {type(days_past_due).__name__}")
-        if days_past_due < 0:
-            raise InvalidAmountError(f"days_past_due must not be negative, got {days_past_due}")
+        check_int(days_past_due, "days_past_due", at_least=0)
         found = self.current
         for name, start in self.bounds:
             if days_past_due >= start:

@@ -28,6 +28,7 @@ import attrs
 from antfin.calendar import ensure_date
 from antfin.errors import InvalidAmountError, InvalidTimeError, OutsideCoverageError
 from antfin.money import _CONTEXT, AmountLike, Rounding, to_decimal
+from antfin.validators import check_int, check_key
 
 __all__ = [
     "DEFAULT_WEIGHTS",
@@ -42,12 +43,6 @@ __all__ = [
     "ProfileExplanation",
     "ScoreRecord",
 ]
-
-
-def _check_score_int(value: object, field: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{field} must be an int, not {type(value).__name__}")
-    return value
 
 
 @attrs.frozen
@@ -129,7 +124,7 @@ class CreditScale:
             TypeError: for a non-int (a float, a string, a bool).
             antfin.errors.InvalidAmountError: outside ``minimum..maximum``.
         """
-        value = _check_score_int(score, field)
+        value = check_int(score, field)
         if not self.minimum <= value <= self.maximum:
             raise InvalidAmountError(
                 f"{field} must be within the {self.name} scale {self.minimum}-{self.maximum}, got {value}"
@@ -475,10 +470,7 @@ class CreditProfile:
     weights: DimensionWeights = DEFAULT_WEIGHTS
 
     def __attrs_post_init__(self) -> None:
-        if not isinstance(self.subject, str):
-            raise TypeError(f"subject must be a str, not {type(self.subject).__name__}")
-        if not self.subject.strip():
-            raise InvalidAmountError(f"subject must be a non-blank user id, got {self.subject!r}")
+        check_key(self.subject, "subject")
         for record in self.history:
             ensure_date(record.on, "on")
             self.scale.validate(record.score)

@@ -46,9 +46,9 @@ import attrs
 from dateutil.relativedelta import relativedelta
 
 from antfin.calendar import ensure_date
-from antfin.errors import InvalidAmountError
 from antfin.money import _CONTEXT, Currency, Money, Rounding
 from antfin.rates import DayCount, Rate
+from antfin.validators import attribute, check_int, check_money, check_non_negative, check_positive, check_rate
 
 __all__ = [
     "MAX_TERM",
@@ -131,12 +131,6 @@ class Accrual(enum.Enum):
     DAILY = "daily"
 
 
-def _rate(value: object) -> Rate:
-    if not isinstance(value, Rate):
-        raise TypeError(f"rate must be an antfin.rates.Rate such as Rate.percent('18'), not {type(value).__name__}")
-    return value
-
-
 def _day_count(value: object) -> DayCount:
     if not isinstance(value, DayCount):
         raise TypeError(f"day_count must be a DayCount (ACT_365, ACT_360, THIRTY_360), not {type(value).__name__}")
@@ -168,7 +162,7 @@ class LoanRate:
     .. versionadded:: 0.1.0
     """
 
-    rate: Rate = attrs.field(converter=_rate)
+    rate: Rate = attrs.field(validator=attribute(check_rate))
     per_day: bool
     day_count: DayCount = attrs.field(converter=_day_count)
 
@@ -250,10 +244,7 @@ class LoanRate:
         Raises:
             antfin.errors.InvalidAmountError: for negative days.
         """
-        if isinstance(days, bool) or not isinstance(days, int):
-            raise TypeError(f"days must be an int, not {type(days).__name__}")
-        if days < 0:
-            raise InvalidAmountError(f"days must not be negative, got {days}")
+        check_int(days, "days", at_least=0)
         num, den = self._days_fraction(days)
         minor = _interest_minor(balance.minor_units, num, den, Rounding.of(rounding).value)
         return Money.from_minor_units(minor, balance.currency)
@@ -432,14 +423,6 @@ class Schedule:
         return "\n".join(rows)
 
 
-def _check_int(value: object, field: str, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{field} must be an int, not {type(value).__name__}")
-    if not low <= value <= high:
-        raise InvalidAmountError(f"{field} must be within {low}-{high}, got {value}")
-    return value
-
-
 @lru_cache(maxsize=4096)
 def _due_dates_cached(disbursed_on: date, term: int, repayment_day: int) -> tuple[date, ...]:
     first = disbursed_on.replace(day=1)
@@ -468,8 +451,8 @@ def due_dates(disbursed_on: date, term: int, repayment_day: int | None = None) -
     .. versionadded:: 0.1.0
     """
     day = ensure_date(disbursed_on, "disbursed_on")
-    months = _check_int(term, "term", 1, MAX_TERM)
-    repay_day = day.day if repayment_day is None else _check_int(repayment_day, "repayment_day", 1, 31)
+    months = check_int(term, "term", at_least=1, at_most=MAX_TERM)
+    repay_day = day.day if repayment_day is None else check_int(repayment_day, "repayment_day", at_least=1, at_most=31)
     return _due_dates_cached(day, months, repay_day)
 
 
@@ -606,10 +589,7 @@ def amortize(
 
     .. versionadded:: 0.1.0
     """
-    if not isinstance(principal, Money):
-        raise TypeError(f"principal must be Money, not {type(principal).__name__}")
-    if not principal.is_positive():
-        raise InvalidAmountError(f"principal must be positive, got {principal}")
+    check_positive(principal, "principal")
     if not isinstance(rate, LoanRate):
         raise TypeError(f"rate must be a LoanRate (LoanRate.annual or LoanRate.daily), not {type(rate).__name__}")
     if not isinstance(method, RepaymentMethod):
@@ -617,12 +597,9 @@ def amortize(
     if not isinstance(accrual, Accrual):
         raise TypeError(f"accrual must be an Accrual, not {type(accrual).__name__}")
     mode = Rounding.of(rounding)
-    fee_money = principal.currency.zero() if fee is None else fee
-    if not isinstance(fee_money, Money):
-        raise TypeError(f"fee must be Money, not {type(fee_money).__name__}")
+    fee_money = principal.currency.zero() if fee is None else check_money(fee, "fee")
     fee_money = principal + fee_money - principal  # raises CurrencyMismatchError for another currency
-    if fee_money.is_negative():
-        raise InvalidAmountError(f"fee must not be negative, got {fee_money}")
+    check_non_negative(fee_money, "fee")
     dues = due_dates(disbursed_on, term, repayment_day)
     if method is RepaymentMethod.DAILY_INTEREST:
         dues = dues[-1:]

@@ -106,7 +106,9 @@ def test_rate_cap_bad_inputs() -> None:
         check_rate_cap(0.1, date(2024, 1, 1))  # type: ignore[arg-type]
     with pytest.raises(InvalidAmountError, match="rate must not be negative"):
         check_rate_cap(Decimal("-0.1"), date(2024, 1, 1))
-    with pytest.raises(InvalidAmountError, match="multiple must be a positive int"):
+    with pytest.raises(InvalidAmountError, match="multiple must be at least 1, got 0"):
         check_rate_cap(Decimal("0.1"), date(2024, 1, 1), multiple=0)
+    with pytest.raises(TypeError, match="multiple must be an int, not float"):
+        check_rate_cap(Decimal("0.1"), date(2024, 1, 1), multiple=4.0)  # type: ignore[arg-type]
     with pytest.raises(OutsideCoverageError):
         check_rate_cap(Decimal("0.1"), date(2018, 1, 1))

@@ -98,11 +98,15 @@ def test_bad_policies_are_refused() -> None:
         CreditLinePolicy("x", 600, CNY("1000"), CNY("2000"), full_score=600)
     with pytest.raises(InvalidAmountError, match="min_score must be within"):
         CreditLinePolicy("x", 100, CNY("1000"), CNY("2000"))
-    with pytest.raises(InvalidAmountError, match="step must be positive"):
+    with pytest.raises(InvalidAmountError, match=r"step must be positive, got 0\.00 CNY"):
         CreditLinePolicy("x", 600, CNY("1000"), CNY("2000"), step=CNY("0"))
-    with pytest.raises(InvalidAmountError, match="line bounds must be positive"):
+    with pytest.raises(TypeError, match="step must be Money, not int"):
+        CreditLinePolicy("x", 600, CNY("1000"), CNY("2000"), step=100)  # type: ignore[arg-type]
+    with pytest.raises(InvalidAmountError, match=r"min_line must be positive, got 0\.00 CNY"):
         CreditLinePolicy("x", 600, CNY("0"), CNY("2000"))
-    with pytest.raises(TypeError, match="line bounds must be Money"):
+    with pytest.raises(InvalidAmountError, match=r"max_line must be positive, got -1\.00 CNY"):
+        CreditLinePolicy("x", 600, CNY("1000"), -CNY("1"))
+    with pytest.raises(TypeError, match="min_line must be Money, not int"):
         CreditLinePolicy("x", 600, 1000, CNY("2000"))  # type: ignore[arg-type]
 
 

@@ -96,8 +96,10 @@ def test_cycle_configuration_is_validated() -> None:
         BillingCycle(bill_day=31)
     with pytest.raises(InvalidAmountError, match="must differ from bill_day"):
         BillingCycle(due_day=1, allowed_due_days=(1,))
-    with pytest.raises(TypeError, match="due_day must be an int"):
+    with pytest.raises(TypeError, match="due_day must be an int, not str"):
         BillingCycle(due_day="9")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="bill_day must be an int, not bool"):
+        BillingCycle(bill_day=True)
     with pytest.raises(InvalidTimeError, match="statement_date must fall on the bill day"):
         CYCLE.due_date(date(2024, 3, 2))
     with pytest.raises(TypeError, match="posted_on must be a date"):
@@ -204,3 +206,5 @@ def test_interest_never_exceeds_the_daily_rate_on_the_full_bill(
 def test_negative_reductions_are_refused() -> None:
     with pytest.raises(InvalidAmountError, match="reductions must not be negative"):
         bill_charges(CNY("10"), CNY("1"), DUE, [(DUE, CNY("-1"))], DUE)
+    with pytest.raises(TypeError, match="reductions must be Money, not str"):
+        bill_charges(CNY("10"), CNY("1"), DUE, [(DUE, "1")], DUE)  # type: ignore[list-item]

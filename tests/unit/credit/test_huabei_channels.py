@@ -84,8 +84,12 @@ def test_a_purchase_before_the_channels_first_fee_is_refused() -> None:
 def test_bad_tables_and_channels_are_refused() -> None:
     with pytest.raises(InvalidAmountError):
         MerchantChannel("Has Space")
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="code must be a str, not int"):
         MerchantChannel(3)  # type: ignore[arg-type]
+    with pytest.raises(InvalidAmountError, match="code must be valid Unicode text"):
+        MerchantChannel("jd\ud800")
+    with pytest.raises(TypeError, match="rate must be a Rate, not str"):
+        ChannelFee(date(2020, 1, 1), "0.01")  # type: ignore[arg-type]
     with pytest.raises(InvalidAmountError):
         MerchantFeeTable({JD: Rate.percent("1"), MerchantChannel("jd"): Rate.percent("2")})
     with pytest.raises(InvalidAmountError):

@@ -145,6 +145,14 @@ def test_early_settlement_refuses_impossible_period_counts(billed: int) -> None:
         plan.early_settlement(billed)
 
 
+def test_early_settlement_refuses_a_count_that_is_not_an_int() -> None:
+    plan = plan_instalments(CNY("600"), 6, on=TODAY)
+    with pytest.raises(TypeError, match="periods_billed must be an int, not float"):
+        plan.early_settlement(1.0)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="periods_billed must be an int, not bool"):
+        plan.early_settlement(True)
+
+
 @pytest.mark.parametrize("term", [1, 2, 4, 24])
 def test_unknown_term_is_refused_with_the_offered_terms(term: int) -> None:
     with pytest.raises(PolicyViolationError, match=r"term: .* expected one of 3, 6, 9, 12"):
@@ -165,7 +173,7 @@ def test_non_positive_principal_is_refused(amount: str) -> None:
 def test_bad_types_are_refused() -> None:
     with pytest.raises(TypeError, match="principal must be Money"):
         plan_instalments("1000", 3, on=TODAY)  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match="term must be an int"):
+    with pytest.raises(TypeError, match="term must be an int, not str"):
         plan_instalments(CNY("1000"), "3", on=TODAY)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="on must be a date"):
         plan_instalments(CNY("1000"), 3, on="2024-03-01")  # type: ignore[arg-type]
@@ -181,7 +189,7 @@ def test_fee_table_validation() -> None:
         InstalmentFeeTable("empty", TODAY, {})
     with pytest.raises(InvalidAmountError, match="at least 2 months"):
         InstalmentFeeTable("one", TODAY, {1: Rate.percent("1")})
-    with pytest.raises(TypeError, match="must be a Rate"):
+    with pytest.raises(TypeError, match="rates: the fee for term 3 must be a Rate, not Decimal"):
         InstalmentFeeTable("bad", TODAY, {3: Decimal("0.02")})  # type: ignore[arg-type]
     with pytest.raises(InvalidAmountError, match="listed twice"):
         InstalmentFeeTable("dup", TODAY, [(3, Rate.percent("1")), (3, Rate.percent("2"))])
@@ -198,3 +206,7 @@ def test_split_exact_refuses_bad_input() -> None:
         split_exact(CNY("-1"), 3)
     with pytest.raises(InvalidAmountError, match="at least 1"):
         split_exact(CNY("1"), 0)
+    with pytest.raises(TypeError, match="parts must be an int, not float"):
+        split_exact(CNY("1"), 3.0)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="total must be Money, not str"):
+        split_exact("1", 3)  # type: ignore[arg-type]

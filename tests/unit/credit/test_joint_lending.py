@@ -47,6 +47,24 @@ def _loan(ledger: Ledger, **kwargs: object) -> JointLoan:
     return JointLoan(ledger, "J1", wallet("amy"), CNY("30000"), RATE, 6, **args)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize(
+    ("loan_id", "wallet_id", "match"),
+    [
+        (" J1", wallet("amy"), "loan_id must be a non-blank id without surrounding spaces"),
+        ("", wallet("amy"), "loan_id must be a non-blank id"),
+        ("J1", "w\ud800", "wallet must be valid Unicode text"),
+    ],
+)
+def test_the_ids_are_checked_like_a_loans(loan_id: str, wallet_id: str, match: str) -> None:
+    with pytest.raises(InvalidAmountError, match=match):
+        JointLoan(Ledger(), loan_id, wallet_id, CNY("30000"), RATE, 6, (("bank-a", 1),))
+
+
+def test_an_id_that_is_not_a_str_is_a_type_error() -> None:
+    with pytest.raises(TypeError, match="loan_id must be a str, not int"):
+        JointLoan(Ledger(), 7, wallet("amy"), CNY("30000"), RATE, 6, (("bank-a", 1),))  # type: ignore[arg-type]
+
+
 def _fund_wallet(ledger: Ledger, amount: str) -> None:
     ledger.open_account(BANK_SETTLEMENT, AccountKind.ASSET)
     ledger.transfer("top", debit=BANK_SETTLEMENT, credit=wallet("amy"), amount=CNY(amount), at=shanghai(2024, 1, 10))
@@ -109,6 +127,16 @@ def test_repayment_is_idempotent_and_refusals_change_nothing() -> None:
     assert loan.repay_due("r1", shanghai(2024, 2, 10)) == first
     with pytest.raises(IdempotencyConflictError):
         loan.repay_due("r1", shanghai(2024, 3, 10))
+    entries = len(ledger.entries())
+    with pytest.raises(InvalidAmountError, match="key must be a non-empty string without spaces, got 'r 2'"):
+        loan.repay_due("r 2", shanghai(2024, 4, 10))
+    with pytest.raises(InvalidAmountError, match="key must be a non-empty string, got ''"):
+        loan.repay_due("", shanghai(2024, 4, 10))
+    with pytest.raises(InvalidAmountError, match="key must be valid Unicode text"):
+        loan.repay_due("r\ud800", shanghai(2024, 4, 10))
+    with pytest.raises(TypeError, match="key must be a str, not int"):
+        loan.repay_due(2, shanghai(2024, 4, 10))  # type: ignore[arg-type]
+    assert len(ledger.entries()) == entries
     two = loan.repay_due("r2", shanghai(2024, 4, 10))  # two instalments due at once
     assert two.instalments == (2, 3)
     loan.check_ledger()
@@ -122,10 +150,14 @@ def test_bad_partners_and_terms_are_refused() -> None:
         _loan(ledger, partners=(("ant", 1),))
     with pytest.raises(InvalidAmountError):
         _loan(ledger, partners=(("a", 1), ("a", 2)))
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="partners: the weight of 'a' must be an int, not float"):
         _loan(ledger, partners=(("a", 1.5),))
+    with pytest.raises(InvalidAmountError, match="partners: the weight of 'a' must be at least 1, got 0"):
+        _loan(ledger, partners=(("a", 0),))
     with pytest.raises(InvalidAmountError):
         JointLendingTerms("x", date(2020, 1, 1), Rate.percent("101"), Rate("0"))
+    with pytest.raises(TypeError, match="tech_fee_share must be a Rate, not Decimal"):
+        JointLendingTerms("x", date(2020, 1, 1), Rate("0.3"), Decimal("0.3"))  # type: ignore[arg-type]
     with pytest.raises(OutsideCoverageError):
         DEFAULT_JOINT_LENDING.terms_on(date(2019, 1, 1))
     both = JointLendingSchedule((CBIRC_DRAFT_2020, PROSPECTUS_2020))

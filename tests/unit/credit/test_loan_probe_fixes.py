@@ -45,7 +45,7 @@ def test_a_refused_prepayment_opens_no_account() -> None:
     assert loan.ledger.accounts() == accounts
 
 
-@pytest.mark.parametrize("loan_id", ["", "  ", " L1", "L1 "])
+@pytest.mark.parametrize("loan_id", ["", "  ", " L1", "L1 ", "L\ud8001"])
 def test_loan_ids_are_checked(loan_id: str) -> None:
     with pytest.raises(InvalidAmountError, match="loan_id"):
         Loan(Ledger(), loan_id, "wallet:bo", CNY("1200"), RATE, 3)
@@ -54,3 +54,8 @@ def test_loan_ids_are_checked(loan_id: str) -> None:
 def test_a_non_string_loan_id_is_a_type_error() -> None:
     with pytest.raises(TypeError, match="loan_id"):
         Loan(Ledger(), 7, "wallet:bo", CNY("1200"), RATE, 3)  # type: ignore[arg-type]
+
+
+def test_a_wallet_id_no_store_can_encode_is_refused() -> None:
+    with pytest.raises(InvalidAmountError, match="wallet must be valid Unicode text"):
+        Loan(Ledger(), "L1", "wallet:\ud800", CNY("1200"), RATE, 3)

@@ -37,9 +37,9 @@ def test_buckets_are_monotone(days: int) -> None:
 
 
 def test_bucket_bad_inputs() -> None:
-    with pytest.raises(InvalidAmountError, match="must not be negative"):
+    with pytest.raises(InvalidAmountError, match="days_past_due must not be negative, got -1"):
         DEFAULT_BUCKETS.bucket(-1)
-    with pytest.raises(TypeError, match="must be an int"):
+    with pytest.raises(TypeError, match="days_past_due must be an int, not float"):
         DEFAULT_BUCKETS.bucket(1.5)  # type: ignore[arg-type]
     with pytest.raises(InvalidAmountError, match="begin at 1"):
         DelinquencyBuckets((("M1", 0),))

@@ -190,3 +190,14 @@ def test_with_score_may_carry_new_dimensions() -> None:
 def test_dates_must_be_dates() -> None:
     with pytest.raises(TypeError, match="on must be a date"):
         CreditProfile.of("u", 600, datetime(2024, 1, 1))  # naive datetime is not a date here
+
+
+@pytest.mark.parametrize("subject", ["", "  ", "u\ud800"])
+def test_a_blank_or_unencodable_subject_is_refused(subject: str) -> None:
+    with pytest.raises(InvalidAmountError, match="subject must be"):
+        CreditProfile.of(subject, 600, DAY)
+
+
+def test_a_subject_that_is_not_a_str_is_a_type_error() -> None:
+    with pytest.raises(TypeError, match="subject must be a str, not int"):
+        CreditProfile.of(7, 600, DAY)  # type: ignore[arg-type]

@@ -288,7 +288,7 @@ def test_bad_inputs_raise_typed_errors() -> None:
         LoanRate.annual(Rate("-0.01"), ACT360)
     with pytest.raises(TypeError, match="float"):
         LoanRate.annual(Rate(0.12), ACT360)
-    with pytest.raises(TypeError, match=r"rate must be an antfin\.rates\.Rate"):
+    with pytest.raises(TypeError, match="rate must be a Rate, not float"):
         LoanRate.annual(0.12, ACT360)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="day_count must be a DayCount"):
         LoanRate.annual(Rate("0.1"), 360)  # type: ignore[arg-type]
