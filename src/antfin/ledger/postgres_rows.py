@@ -17,8 +17,8 @@ from typing import Any, Final
 from antfin.errors import InvalidAmountError, InvariantViolationError
 from antfin.ledger.model import _EMPTY_METADATA, Hold
 from antfin.ledger.postgres_schema import _check_rows
-from antfin.ledger.rows import due_columns, metadata_text
-from antfin.ledger.store import ChangeSet, KeyRecord, _entry_index
+from antfin.ledger.rows import due_columns, metadata_text, split_keys
+from antfin.ledger.store import ChangeSet, _entry_index
 
 __all__ = ["BIGINT_MAX", "BIGINT_MIN"]
 
@@ -84,13 +84,7 @@ def _statements(changes: ChangeSet) -> list[tuple[str, list[tuple[Any, ...]]]]:
         ]
         _check_rows(rows, "account text")
         out.append(("accounts", rows))
-    fingerprints: dict[str, str] = {}
-    other_keys: list[KeyRecord] = []
-    for record in changes.keys:
-        if record.kind == "entry" and record.ref not in fingerprints:
-            fingerprints[record.ref] = record.fingerprint
-        else:
-            other_keys.append(record)
+    fingerprints, other_keys = split_keys(changes.keys)
     if changes.entries:
         stored = 0
         entries: list[tuple[Any, ...]] = []

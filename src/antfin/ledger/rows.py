@@ -49,6 +49,7 @@ __all__ = [
     "movements_from_rows",
     "parse_due",
     "postings_by_entry",
+    "split_keys",
     "state_from_rows",
     "sum_until",
 ]
@@ -278,6 +279,22 @@ def key_from_row(row: Sequence[Any]) -> KeyRecord:
     'E1'
     """
     return KeyRecord(row[0], row[1], row[2], row[3], None if row[4] is None else hold_from_text(row[4]))
+
+
+def split_keys(keys: Iterable[KeyRecord]) -> tuple[dict[str, str], list[KeyRecord]]:
+    """A commit's keys as stored: each entry's fingerprint by entry id (kept on the entry's row), and the rest.
+
+    >>> split_keys([KeyRecord("k", "fp", "entry", "E1", None), KeyRecord("h", "fp2", "hold", "H1", None)])[0]
+    {'E1': 'fp'}
+    """
+    fingerprints: dict[str, str] = {}
+    other_keys: list[KeyRecord] = []
+    for record in keys:
+        if record.kind == "entry" and record.ref not in fingerprints:
+            fingerprints[record.ref] = record.fingerprint
+        else:
+            other_keys.append(record)
+    return fingerprints, other_keys
 
 
 def _posting_time(text: object, account: str) -> datetime:

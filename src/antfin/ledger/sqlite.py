@@ -43,10 +43,10 @@ from antfin.errors import (
     StoreError,
 )
 from antfin.ledger.model import _EMPTY_METADATA, JournalEntry
-from antfin.ledger.rows import ENTRY_COLUMNS, due_columns, metadata_text
+from antfin.ledger.rows import ENTRY_COLUMNS, due_columns, metadata_text, split_keys
 from antfin.ledger.sqlite_reads import _SQLiteReads
 from antfin.ledger.sqlite_schema import SCHEMA_VERSION, _SQLiteSchema
-from antfin.ledger.store import ChangeSet, Document, KeyRecord
+from antfin.ledger.store import ChangeSet, Document
 
 __all__ = ["SCHEMA_VERSION", "SQLiteStore"]
 
@@ -361,13 +361,7 @@ class SQLiteStore(_SQLiteReads, _SQLiteSchema):
             )
         # An entry's key and fingerprint are stored on its row; other keys (holds, voids) in ``keys``.
         moved: dict[str, int] = {}  # the accounts whose chain this commit extends, and its new end
-        fingerprints: dict[str, str] = {}
-        other_keys: list[KeyRecord] = []
-        for record in changes.keys:
-            if record.kind == "entry" and record.ref not in fingerprints:
-                fingerprints[record.ref] = record.fingerprint
-            else:
-                other_keys.append(record)
+        fingerprints, other_keys = split_keys(changes.keys)
         if changes.entries:
             stored = self._write_entries(changes.entries, fingerprints, last_entry, moved)
             last_entry += len(changes.entries)
