@@ -81,7 +81,7 @@ def _flat_and_continue(folder: Path, users: int, days: int, results: dict[str, o
     flat = last / first
     print(f"flat days: first 30 {first:.3f} s/day, last {min(days, 36)} {last:.3f} s/day, ratio {flat:.2f} "
           f"(target <= 1.3: {_verdict(flat <= 1.3)})")  # fmt: skip
-    results["flat"] = {"first_30_s": first, "last_36_s": last, "ratio": flat}
+    results["flat"] = {"first_30_s": first, "last_36_s": last, "ratio": flat, "days_s": [round(t, 3) for t in times]}
     if flat > 1.3:
         missed.append("flat days")
     size_mb = path.stat().st_size / 1024**2
