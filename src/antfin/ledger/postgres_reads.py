@@ -270,6 +270,9 @@ class _PostgresReads:
         )[0]
         return int(row[0]), int(row[1]), int(row[2])
 
+    def check_indexes(self) -> None:
+        """Nothing to check: PostgreSQL maintains the indexes the store reads through."""
+
     def document(self, kind: str, id: str) -> Document | None:
         """The stored document ``(kind, id)``, or ``None``.
 

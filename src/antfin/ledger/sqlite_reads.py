@@ -18,7 +18,7 @@ from collections.abc import Collection, Iterable
 from datetime import datetime
 from typing import Any, Final
 
-from antfin.errors import StoreError
+from antfin.errors import InvariantViolationError, StoreError
 from antfin.ledger.model import Hold, JournalEntry
 from antfin.ledger.rows import (
     ENTRY_COLUMNS,
@@ -326,6 +326,38 @@ class _SQLiteReads:
             "(SELECT count(*) FROM holds)"
         )[0]
         return int(row[0]), int(row[1]), int(row[2])
+
+    def check_indexes(self) -> None:
+        """Check the chains of postings against the postings themselves (one pass over the table).
+
+        Each posting must point at the previous entry posting to its account, and each
+        account at its last: a damaged pointer would hide entries from :meth:`history`
+        and :meth:`balance_at`.
+
+        >>> from antfin.ledger import SQLiteStore
+        >>> SQLiteStore(":memory:").check_indexes()
+
+        Raises:
+            antfin.errors.InvariantViolationError: naming the first account whose chain is broken.
+
+        .. versionadded:: 0.2.0
+        """
+        broken = self._rows(
+            "SELECT account, entry_seq FROM (SELECT account, entry_seq, prev_entry, "
+            "lag(entry_seq) OVER (PARTITION BY account ORDER BY entry_seq) AS expected "
+            "FROM (SELECT DISTINCT account, entry_seq, prev_entry FROM postings)) "
+            "WHERE prev_entry IS NOT expected LIMIT 1"
+        )
+        if broken:
+            raise InvariantViolationError(
+                f"the chain of postings of {broken[0][0]!r} is broken at entry seq {broken[0][1]}"
+            )
+        broken = self._rows(
+            "SELECT a.id FROM accounts a LEFT JOIN (SELECT account, max(entry_seq) AS last FROM postings "
+            "GROUP BY account) p ON p.account = a.id WHERE a.last_entry IS NOT p.last LIMIT 1"
+        )
+        if broken:
+            raise InvariantViolationError(f"the chain of postings of {broken[0][0]!r} does not end at its last entry")
 
     def document(self, kind: str, id: str) -> Document | None:
         """The stored document ``(kind, id)``, or ``None``.

@@ -290,6 +290,11 @@ class LedgerStore(Protocol):
         """How many accounts, journal entries and holds are committed."""
         ...  # pragma: no cover
 
+    def check_indexes(self) -> None:
+        """Raise :class:`~antfin.errors.InvariantViolationError` where the store's own look-up structures
+        disagree with its rows (a store whose indexes the database maintains has nothing to check)."""
+        ...  # pragma: no cover
+
 
 @runtime_checkable
 class SharedLedgerStore(LedgerStore, Protocol):
@@ -698,6 +703,14 @@ class MemoryStore:
         .. versionadded:: 0.2.0
         """
         return len(self._accounts), len(self._entries), len(self._holds)
+
+    def check_indexes(self) -> None:
+        """Nothing to check: the memory store finds everything by scanning its rows.
+
+        >>> MemoryStore().check_indexes()
+
+        .. versionadded:: 0.2.0
+        """
 
     def document(self, kind: str, id: str) -> Document | None:
         """The stored document ``(kind, id)``, or ``None``.

@@ -200,7 +200,7 @@ def test_the_full_check_finds_a_damaged_chain(tmp_path: Path, damage: str) -> No
         conn.execute(damage)
     conn.close()
     damaged = Ledger(SQLiteStore(path))
-    with pytest.raises(InvariantViolationError, match=r"the store's history of '(wallet:a|asset:bank)'"):
+    with pytest.raises(InvariantViolationError, match=r"the chain of postings of '(wallet:a|asset:bank)'"):
         damaged.check_invariants()
     damaged.close()
 
