@@ -67,10 +67,17 @@ import typing
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
+from antfin import serialization_dump, serialization_load
 from antfin.errors import SerializationError
-from antfin.serialization_common import _BY_NAME, _NAMES, _Context, _has_attrs, _is_ledger_type
-from antfin.serialization_dump import _DUMP_REFS, _DUMPERS, _dump, _dump_fast
-from antfin.serialization_load import _LOAD_REFS, _loader
+from antfin.serialization_common import _Context, _has_attrs, _is_ledger_type
+from antfin.serialization_dump import _DUMPERS, _NAMES, _dump, _dump_fast
+from antfin.serialization_load import _BY_NAME, _loader
+
+# Assigned, not imported with ``from ... import``: CPython 3.11 compiles ``name.method()`` on a name a
+# module imports as an attribute load and a call (a bound method made each time), on an assigned name
+# as a method call, as before the split. Each call of to_data and from_data with references uses these.
+_DUMP_REFS = serialization_dump._DUMP_REFS
+_LOAD_REFS = serialization_load._LOAD_REFS
 
 __all__ = ["MAX_DEPTH", "MAX_NODES", "MAX_TEXT", "dumps", "from_data", "loads", "named", "to_data"]
 

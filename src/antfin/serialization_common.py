@@ -1,7 +1,7 @@
 """What dumping and loading share (see :mod:`antfin.serialization`, the public API).
 
-The tags of antfin's documents, the named constants, the marker of the ledger's
-type, and what is worked out once from an annotation or a class's type hints.
+The tags of antfin's documents, the marker of the ledger's type, and what is
+worked out once from an annotation or a class's type hints.
 """
 
 from __future__ import annotations
@@ -78,9 +78,6 @@ _CLASS = "__class__"
 _ITEMS = "__items__"
 _REF = "$ref"
 _NAMED = "$named"
-#: The named constants (see :func:`named`): by name, and each class's (value, name) pairs.
-_BY_NAME: dict[str, object] = {}
-_NAMES: dict[type, list[tuple[object, str]]] = {}
 
 
 _SHAPES: dict[object, tuple[Any, tuple[Any, ...]]] = {}

@@ -26,13 +26,15 @@ from antfin.serialization_common import (
     _CLASS,
     _ITEMS,
     _NAMED,
-    _NAMES,
     _REF,
     _has_attrs,
     _hints,
     _shape,
     _skipped,
 )
+
+#: The named constants (see :func:`antfin.serialization.named`): each class's (value, name) pairs.
+_NAMES: dict[type, list[tuple[object, str]]] = {}
 
 #: Entity types written as ``{"$ref": id}`` when nested in another value, with how to name or find one.
 _DUMP_REFS: contextvars.ContextVar[Mapping[type, Callable[[Any], str]]] = contextvars.ContextVar(

@@ -26,7 +26,6 @@ from antfin.archive import Archive
 from antfin.errors import AntfinError, SerializationError
 from antfin.money import Currency, Money, to_decimal
 from antfin.serialization_common import (
-    _BY_NAME,
     _CLASS,
     _ITEMS,
     _NAMED,
@@ -37,6 +36,9 @@ from antfin.serialization_common import (
     _shape,
     _skipped,
 )
+
+#: The named constants (see :func:`antfin.serialization.named`): by name.
+_BY_NAME: dict[str, object] = {}
 
 #: How to find an entity written as ``{"$ref": id}``, by the declared type (see ``_DUMP_REFS``).
 _LOAD_REFS: contextvars.ContextVar[Mapping[type, Callable[[str], Any]]] = contextvars.ContextVar(
