@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from antfin import serialization
+from antfin import serialization_dump
 from antfin.books import Books
 from antfin.books.kinds import KINDS, REFERENCES
 from antfin.books.repositories import _text
@@ -24,11 +24,11 @@ def world_books() -> Books:
 
 
 def _interpreted(value: object) -> Any:
-    token = serialization._DUMP_REFS.set(REFERENCES)
+    token = serialization_dump._DUMP_REFS.set(REFERENCES)
     try:
-        return serialization._dump(value, "$")
+        return serialization_dump._dump(value, "$")
     finally:
-        serialization._DUMP_REFS.reset(token)
+        serialization_dump._DUMP_REFS.reset(token)
 
 
 @pytest.mark.parametrize("name", sorted(KINDS))

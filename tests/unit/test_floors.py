@@ -20,6 +20,9 @@ FLOOR1 = {
     "errors",
     "decisions",
     "serialization",
+    "serialization_common",
+    "serialization_dump",
+    "serialization_load",
     "__init__",
     "__main__",
 }

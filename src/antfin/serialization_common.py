@@ -1,0 +1,106 @@
+"""What dumping and loading share (see :mod:`antfin.serialization`, the public API).
+
+The tags of antfin's documents, the marker of the ledger's type, and what is
+worked out once from an annotation or a class's type hints.
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+import typing
+from collections.abc import Callable, Sequence
+from functools import cache
+from typing import Any
+
+import attrs
+
+#: The class attribute that marks the type of the context an entity is loaded into (the ledger):
+#: fields of that type are not data; :func:`from_data` attaches its ``ledger=`` to them. A marker
+#: rather than an import keeps this module below the ledger's floor.
+_CONTEXT_MARKER: typing.Final = "__antfin_load_context__"
+
+
+class _Context(typing.Protocol):
+    """What loading needs of a ledger: a block to roll back, and its uncommitted writes to prove there were none."""
+
+    def uncommitted(self) -> tuple[int, int, int]: ...
+
+    def atomic(self) -> typing.ContextManager[Any]: ...
+
+
+def _is_ledger_type(tp: object) -> bool:
+    return isinstance(tp, type) and bool(getattr(tp, _CONTEXT_MARKER, False))
+
+
+_SKIPPED: dict[object, bool] = {}
+
+
+def _skipped(tp: object) -> bool:
+    """Whether a field of this type is not data (the ledger, callables), memoized per type."""
+    try:
+        return _SKIPPED[tp]
+    except KeyError:
+        pass
+    except TypeError:  # an unhashable annotation: work it out each time
+        return _skipped_uncached(tp)
+    result = _SKIPPED[tp] = _skipped_uncached(tp)
+    return result
+
+
+def _skipped_uncached(tp: object) -> bool:
+    if _is_ledger_type(tp):
+        return True
+    origin = typing.get_origin(tp)
+    if origin in (Callable, typing.Callable) or tp is Callable:
+        return True
+    if origin in (types.UnionType, typing.Union):
+        return any(_skipped(arg) for arg in typing.get_args(tp) if arg is not type(None))
+    if origin in (list, tuple, Sequence):  # a list of callbacks is not data either
+        args = [arg for arg in typing.get_args(tp) if arg is not Ellipsis]
+        return bool(args) and all(_skipped(arg) for arg in args)
+    return False
+
+
+@cache
+def _hints(cls: type) -> dict[str, Any]:
+    # Annotations are strings (``from __future__ import annotations``); some name types that their
+    # module imports only for the type checker, so resolve them against every antfin module's names.
+    namespace: dict[str, Any] = {}
+    for name, module in list(sys.modules.items()):
+        if name == "antfin" or name.startswith("antfin."):
+            namespace.update({key: value for key, value in vars(module).items() if not key.startswith("__")})
+    namespace.update(vars(sys.modules[cls.__module__]))
+    return typing.get_type_hints(cls, localns=namespace)
+
+
+_CLASS = "__class__"
+_ITEMS = "__items__"
+_REF = "$ref"
+_NAMED = "$named"
+
+
+_SHAPES: dict[object, tuple[Any, tuple[Any, ...]]] = {}
+
+
+def _shape(tp: object) -> tuple[Any, tuple[Any, ...]]:
+    """``typing.get_origin`` and ``typing.get_args`` of an annotation, memoized."""
+    try:
+        return _SHAPES[tp]
+    except KeyError:
+        pass
+    except TypeError:  # unhashable: compute each time
+        return typing.get_origin(tp), typing.get_args(tp)
+    shape = _SHAPES[tp] = (typing.get_origin(tp), typing.get_args(tp))
+    return shape
+
+
+_ATTRS: dict[type, bool] = {}
+
+
+def _has_attrs(cls: type) -> bool:
+    try:
+        return _ATTRS[cls]
+    except KeyError:
+        result = _ATTRS[cls] = attrs.has(cls)
+        return result
