@@ -239,7 +239,7 @@ def _payday(world: World, rng: random.Random, step: int) -> None:
         if not day.progress.opened:
             return
         at = datetime.combine(day.today, time(7), tzinfo=SHANGHAI)
-        for user in day.pick(0.1):
+        for user in map(day.account, day.pick(0.1)):
             amount = Money.from_minor_units(rng.randint(1_000, 20_000) * 100)
             user.top_up(f"sim:payday:{step}:{user.account_id}", card=user.cards[0], amount=amount, at=at)
 

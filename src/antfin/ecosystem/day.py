@@ -173,12 +173,20 @@ class Day:
         """A user's, merchant's or partner's account."""
         return self.tx.accounts.get(account_id)
 
-    def pick(self, share: float, most: int | None = None) -> list[Account]:  # share: a probability, not money
-        """A random sample of the users (``share`` is a behavioural probability, not money: a float is right)."""
+    def available(self, account_id: str) -> Money:
+        """What a user can spend now, read from the ledger: the account itself is loaded only to act on it."""
+        return self.tx.ledger.available(wallet(account_id))
+
+    def pick(self, share: float, most: int | None = None) -> list[str]:  # share: a probability, not money
+        """The ids of a random sample of the users (``share``: a behavioural probability, not money; a float is right).
+
+        Only ids: an activity reads a user's wallet from the ledger and loads
+        the account only when it acts on it, so a day loads what it changes.
+        """
         count = max(1, int(len(self.users) * share))
         if most is not None:
             count = min(count, most)
-        return [self.account(user) for user in self.rng.sample(self.users, min(count, len(self.users)))]
+        return self.rng.sample(self.users, min(count, len(self.users)))
 
     def fund(self) -> MoneyFund:
         """The Yu'ebao fund."""
@@ -267,15 +275,16 @@ class Day:
     # -- products ------------------------------------------------------------------------------
 
     def _shop(self, rng: random.Random, today: date) -> None:
-        for number, buyer in enumerate(self.pick(0.08)):
+        for number, buyer_id in enumerate(self.pick(0.08)):
             seller = self.account(rng.choice(self.merchants))
             amount = _yuan(rng, 10, 1_500)
             goods = rng.choice(_GOODS)
-            huabei = self.tx.huabei.find(buyer.account_id) if rng.random() < 0.3 else None  # 花呗 pays for some
-            if huabei is None and buyer.available() < amount:
+            huabei = self.tx.huabei.find(buyer_id) if rng.random() < 0.3 else None  # 花呗 pays for some
+            if huabei is None and self.available(buyer_id) < amount:
                 continue
-            trade_no = f"T{today:%Y%m%d}-{number:05d}-{buyer.account_id}"
+            trade_no = f"T{today:%Y%m%d}-{number:05d}-{buyer_id}"
             at = at_time(today, 9 + number % 10, number % 60)
+            buyer = self.account(buyer_id)
             self._try("escrow purchase", self._buy, trade_no, buyer, seller, amount, goods, at, huabei)
 
     def _buy(
@@ -342,12 +351,12 @@ class Day:
 
     def _yuebao(self, rng: random.Random, today: date) -> None:
         fund = self.fund()
-        for number, user in enumerate(self.pick(0.05)):
+        for number, user_id in enumerate(self.pick(0.05)):
             amount = _yuan(rng, 100, 5_000)
-            if user.available() >= amount:
+            if self.available(user_id) >= amount:
                 at = at_time(today, 10 + number % 8, number % 60)
-                key = f"demo:yeb:{today}:{user.account_id}"
-                self._try("yuebao purchase", fund.purchase, key, user.account_id, amount, at=at)
+                key = f"demo:yeb:{today}:{user_id}"
+                self._try("yuebao purchase", fund.purchase, key, user_id, amount, at=at)
         holders = fund.holders()
         if not holders:
             return
@@ -389,27 +398,27 @@ class Day:
             p for p in zcb.products(include_final=False) if p.status is ProductStatus.OPEN and p.terms.sale_start <= at
         ]
         # Zhaocaibao lists a few products a week; its daily orders are capped like a real platform's quota.
-        for number, user in enumerate(self.pick(0.03, most=ZHAOCAIBAO_DAILY_ORDERS)):
+        for number, user_id in enumerate(self.pick(0.03, most=ZHAOCAIBAO_DAILY_ORDERS)):
             amount = _yuan(rng, 1_000, 10_000)
-            if user.available() < amount:
+            if self.available(user_id) < amount:
                 continue
             sub_at = at + timedelta(minutes=1 + number)
             if open_products and rng.random() < 0.7:
                 product = rng.choice(open_products)
-                key = f"demo:zcb:{today}:{user.account_id}"
+                key = f"demo:zcb:{today}:{user_id}"
                 self._try(
                     "zhaocaibao subscription",
                     zcb.subscribe,
                     key,
                     product.product_id,
-                    user.account_id,
+                    user_id,
                     amount,
                     at=sub_at,
                 )
             else:
                 criteria = ReservationCriteria(min_yield=Rate.percent("3.8"), max_term_days=60)
-                key = f"demo:zcb-res:{today}:{user.account_id}"
-                self._try("zhaocaibao reservation", zcb.reserve, key, user.account_id, amount, criteria, at=sub_at)
+                key = f"demo:zcb-res:{today}:{user_id}"
+                self._try("zhaocaibao reservation", zcb.reserve, key, user_id, amount, criteria, at=sub_at)
         if self.progress.day % 5 == 4:
             holdings = [h for h in zcb.holdings(include_final=False) if h.status.value == "active"]
             for number, holding in enumerate(rng.sample(holdings, min(len(holdings), 2))):
@@ -483,19 +492,20 @@ class Day:
 
     def _jiebei(self, rng: random.Random, today: date) -> None:
         borrowers = self.progress.borrowers  # wallet -> active Jiebei loan: one Jiebei loan at a time
-        for number, user in enumerate(self.pick(0.01)):
+        for number, user_id in enumerate(self.pick(0.01)):
             principal = _yuan(rng, 10, 50) * 100  # 1,000 to 5,000 yuan: Jiebei's small consumer loans (cfg)
             term = rng.choice((6, 12))
-            current = borrowers.get(user.wallet_id)
+            wallet_id = wallet(user_id)
+            current = borrowers.get(wallet_id)
             if current is not None and self.tx.loans.get(current).status.name == "ACTIVE":
                 continue
-            if self.tx.profiles.get(user.account_id).score < 600:
+            if self.tx.profiles.get(user_id).score < 600:
                 continue
             rate = LoanRate.daily(Rate.percent("0.045"), DayCount.ACT_360)
             loan_id = f"JB-{today:%Y%m%d}-{number}"
             at = at_time(today, 11, number % 60)
-            if self._try("jiebei loan", self._lend, loan_id, user.wallet_id, principal, rate, term, at):
-                borrowers[user.wallet_id] = loan_id
+            if self._try("jiebei loan", self._lend, loan_id, wallet_id, principal, rate, term, at):
+                borrowers[wallet_id] = loan_id
         self._repay_loans(rng, today, "JB-")
 
     def _lend(
@@ -541,8 +551,9 @@ class Day:
 
     def _crowdfunding(self, rng: random.Random, today: date) -> None:
         at = at_time(today, 11)
-        teahouse, robotics = (self.tx.offers.get(offer_id) for offer_id, *_ in _OFFERS)
+        offers = self.tx.offers
         if self.progress.day == 1:
+            teahouse, robotics = (offers.get(offer_id) for offer_id, *_ in _OFFERS)
             for number, user_id in enumerate(self.users[: min(len(self.users), 7)]):
                 user = self.account(user_id)
                 ticket = CNY("10000") if number else CNY("40000")
@@ -563,8 +574,11 @@ class Day:
                 self._try(
                     "dake subscription", robotics.subscribe, f"demo:dake-r:{user_id}", facts, ticket, at=when, role=role
                 )
-        for offer in (teahouse, robotics):
-            offer.advance_to(at_time(today, 23, 45))
+        until = at_time(today, 23, 45)
+        due = set(offers.due(until))  # only an open offer whose close has come: a closed one is not read again
+        for offer_id, *_ in _OFFERS:
+            if offer_id in due:
+                offers.get(offer_id).advance_to(until)
 
     def _services(self, rng: random.Random, today: date) -> None:
         at = at_time(today, 16)
@@ -584,28 +598,28 @@ class Day:
                         at=at,
                     )
         biller = self.account("power-grid")
-        for number, user in enumerate(self.pick(0.02)):
+        for number, user_id in enumerate(self.pick(0.02)):
             bill = _yuan(rng, 30, 300)
-            if user.available() >= bill:  # 生活缴费: free for the user, the biller pays Alipay's commission
+            if self.available(user_id) >= bill:  # 生活缴费: free for the user, the biller pays Alipay's commission
                 self._try(
                     "bill payment",
                     pay_bill,
                     ledger,
-                    f"demo:bill:{today}:{user.account_id}",
-                    payer=user,
+                    f"demo:bill:{today}:{user_id}",
+                    payer=self.account(user_id),
                     biller=biller,
                     amount=bill,
                     at=at + timedelta(minutes=number % 60),
                 )
-        for number, user in enumerate(self.pick(0.01)):
+        for number, user_id in enumerate(self.pick(0.01)):
             amount = _yuan(rng, 500, 5_000)
-            if user.available() >= amount:
+            if self.available(user_id) >= amount:
                 self._try(
                     "mutual fund subscription",
                     book_fund_subscription,
                     ledger,
-                    f"demo:fortune:{today}:{user.account_id}",
-                    wallet=user.wallet_id,
+                    f"demo:fortune:{today}:{user_id}",
+                    wallet=wallet(user_id),
                     fund_account=wallet("partner-bank"),
                     amount=amount,
                     at=at + timedelta(minutes=30 + number % 30),
