@@ -71,3 +71,22 @@ def test_the_books_name_the_default_configurations() -> None:
     assert to_data(HuabeiConfig()) == {"$named": "huabei-config/1"}
     assert "max_line" in to_data(changed)  # a program's own configuration is stored whole
     assert from_data(HuabeiConfig, to_data(changed)) == changed
+
+
+def test_an_account_document_names_its_default_policies_and_older_documents_still_load() -> None:
+    from antfin import Books
+    from antfin.calendar import shanghai
+    from antfin.payments import Account, AccountClassPolicy, WithdrawalFeePolicy
+
+    books = Books.memory()
+    with books.transaction() as tx:
+        account = tx.accounts.open("ann", opened_at=shanghai(2024, 3, 1))
+        data = to_data(account)
+        assert data["class_policy"] == {"$named": "account-class-policy/pboc-2015"}
+        assert data["withdrawal_policy"] == {"$named": "withdrawal-fee-policy/alipay-2016"}
+        # A document written before the policies had names holds their fields; it loads to the same account.
+        older = dict(data, class_policy={"limits": [to_data(limit) for limit in AccountClassPolicy().limits]})
+        loaded: Account = from_data(Account, older, ledger=tx.ledger)
+        assert loaded.class_policy == AccountClassPolicy()
+        assert loaded.withdrawal_policy is NAMED["withdrawal-fee-policy/alipay-2016"]
+        assert isinstance(loaded.withdrawal_policy, WithdrawalFeePolicy)

@@ -32,7 +32,7 @@ from antfin.crowdfunding.offer import OfferStatus
 from antfin.errors import AntfinError, InvariantViolationError
 from antfin.idempotency import IdempotencyRecord
 from antfin.ledger import Ledger
-from antfin.payments import Account, EscrowPolicy, EscrowTrade, TradeStatus
+from antfin.payments import Account, AccountClassPolicy, EscrowPolicy, EscrowTrade, TradeStatus, WithdrawalFeePolicy
 from antfin.serialization import from_data, named, to_data
 from antfin.wealth import MoneyFund
 from antfin.wealth.fund_model import MoneyFundConfig
@@ -44,12 +44,14 @@ __all__ = ["KINDS", "NAMED", "REFUND_REQUESTED", "Archived", "Kind"]
 T = TypeVar("T")
 
 #: The constants documents name instead of holding their fields (see :func:`antfin.serialization.named`):
-#: the default configurations of Huabei, Yu'ebao and Zhaocaibao, the escrow policy, the loan products and the
-#: SSE calendar. A published name never changes its value: a new default gets a new name, and documents that
-#: hold the old one keep loading it.
+#: the default configurations of accounts (class limits, withdrawal fees), Huabei, Yu'ebao and Zhaocaibao, the
+#: escrow policy, the loan products and the SSE calendar. A published name never changes its value: a new default
+#: gets a new name, and documents that hold the old one keep loading it.
 NAMED: Final[Mapping[str, object]] = {
     name: named(name, value)
     for name, value in (
+        ("account-class-policy/pboc-2015", AccountClassPolicy()),
+        ("withdrawal-fee-policy/alipay-2016", WithdrawalFeePolicy()),
         ("huabei-config/1", HuabeiConfig()),
         ("escrow-policy/1", EscrowPolicy()),
         ("loan-product/jiebei/1", JIEBEI),
