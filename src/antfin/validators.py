@@ -32,6 +32,7 @@ from antfin.rates import Rate
 __all__ = [
     "AttrsValidator",
     "attribute",
+    "check_id",
     "check_int",
     "check_key",
     "check_money",
@@ -114,6 +115,31 @@ def check_key(value: object, field: str = "key") -> str:
     if not value.strip():
         raise InvalidAmountError(f"{field} must be a non-empty string, got {value!r}")
     return check_text(value, field)
+
+
+def check_id(value: object, field: str) -> str:
+    """Return an id or request key: a ``str`` that is not blank and has no surrounding spaces.
+
+    ``" L-1"`` and ``"L-1"`` would look alike on a statement but be two ids, so
+    spaces around an id are refused rather than stripped.
+
+    >>> check_id("L-1", "loan_id")
+    'L-1'
+    >>> check_id(" L-1", "loan_id")
+    Traceback (most recent call last):
+    ...
+    antfin.errors.InvalidAmountError: loan_id must be a non-blank id without surrounding spaces, got ' L-1'
+
+    Raises:
+        TypeError: for anything but a ``str``.
+        antfin.errors.InvalidAmountError: for blank text, surrounding spaces or a lone surrogate.
+
+    .. versionadded:: 0.3.0
+    """
+    text = check_str(value, field)
+    if not text.strip() or text != text.strip():
+        raise InvalidAmountError(f"{field} must be a non-blank id without surrounding spaces, got {text!r}")
+    return text
 
 
 def check_name(value: object, field: str) -> str:

@@ -12,6 +12,7 @@ from antfin.errors import InvalidAmountError
 from antfin.rates import Rate
 from antfin.validators import (
     attribute,
+    check_id,
     check_int,
     check_key,
     check_money,
@@ -89,3 +90,24 @@ def test_attribute_names_the_field_and_passes_options() -> None:
         Terms(Money("1", "USD"), 1)
     with pytest.raises(InvalidAmountError, match="months must be at least 1"):
         Terms(CNY("1"), 0)
+
+
+@pytest.mark.parametrize("bad", ["", "   ", " L-1", "L-1 ", "\tL-1"])
+def test_an_id_is_not_blank_and_has_no_surrounding_spaces(bad: str) -> None:
+    with pytest.raises(InvalidAmountError, match="loan_id must be a non-blank id"):
+        check_id(bad, "loan_id")
+
+
+def test_an_id_keeps_inner_spaces_and_refuses_other_types() -> None:
+    assert check_id("order 1", "key") == "order 1"
+    with pytest.raises(TypeError):
+        check_id(1, "key")
+
+
+def test_a_channel_fee_names_its_source() -> None:
+    from datetime import date
+
+    from antfin.credit.huabei_channels import ChannelFee
+
+    with pytest.raises(InvalidAmountError, match="source"):
+        ChannelFee(date(2024, 1, 1), Rate.percent("1"), source="  ")

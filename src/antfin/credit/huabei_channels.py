@@ -35,7 +35,7 @@ from antfin.calendar import EARLIEST_DATE, ensure_date
 from antfin.errors import InvalidAmountError, NotFoundError, OutsideCoverageError
 from antfin.money import Money, Rounding
 from antfin.rates import Rate
-from antfin.validators import check_rate, check_str
+from antfin.validators import check_name, check_rate, check_str
 
 __all__ = [
     "DEFAULT_CHANNELS",
@@ -143,6 +143,7 @@ class ChannelFee:
     def __attrs_post_init__(self) -> None:
         ensure_date(self.effective_from, "effective_from")
         check_rate(self.rate, "rate")
+        check_name(self.source, "source")
 
 
 def _versions(value: Rate | ChannelFee | Iterable[ChannelFee]) -> tuple[ChannelFee, ...]:

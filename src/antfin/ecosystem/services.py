@@ -30,6 +30,7 @@ from antfin.errors import InvalidAmountError
 from antfin.ledger import JournalEntry, Ledger
 from antfin.money import Money, Rounding
 from antfin.rates import Rate
+from antfin.validators import check_id
 
 __all__ = ["CloudContract", "CloudPricing", "book_service_fee"]
 
@@ -117,11 +118,8 @@ class CloudContract:
     share: Rate | None = None
 
     def __attrs_post_init__(self) -> None:
-        for field, value in (("contract_id", self.contract_id), ("payer_wallet", self.payer_wallet)):
-            if not isinstance(value, str):
-                raise TypeError(f"{field} must be a str, not {type(value).__name__}")
-            if not value.strip():
-                raise InvalidAmountError(f"{field} must be a non-blank id, got {value!r}")
+        check_id(self.contract_id, "contract_id")
+        check_id(self.payer_wallet, "payer_wallet")
 
     @classmethod
     def monthly(cls, contract_id: str, payer_wallet: str, fee: Money) -> CloudContract:

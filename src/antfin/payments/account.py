@@ -48,7 +48,7 @@ from antfin.ledger import AccountKind, JournalEntry, Ledger, Posting
 from antfin.money import CNY, Money
 from antfin.payments.fees import WithdrawalFeePolicy, WithdrawalFeeQuote
 from antfin.payments.limits import AccountClassPolicy, RealNameLevel
-from antfin.validators import attribute, check_key, check_positive, check_str
+from antfin.validators import attribute, check_id, check_positive, check_str
 
 __all__ = [
     "BANK_SETTLEMENT",
@@ -166,13 +166,6 @@ def _adopt(ledger: Ledger, wallet_id: str) -> None:
             f"ledger account {wallet_id!r} exists but is not a non-negative CNY liability wallet "
             f"(kind {existing.kind.value}, non_negative={existing.non_negative}, {existing.currency.code})"
         )
-
-
-def _check_key(value: object) -> str:
-    key = check_key(value)
-    if key != key.strip():
-        raise InvalidAmountError(f"key must be a non-empty string without surrounding spaces, got {key!r}")
-    return key
 
 
 @attrs.define(eq=False)
@@ -532,7 +525,7 @@ class Account:
             antfin.errors.LimitExceededError: over the class limit (names limit, used and asked).
             antfin.errors.IdempotencyConflictError: the key was counted with another amount.
         """
-        key = _check_key(key)
+        key = check_id(key, "key")
         when = ensure_aware(at)
         check_positive(amount, currency=CNY)
         existing = self._payments.get(key)
@@ -593,7 +586,7 @@ class Account:
             antfin.errors.InvalidAmountError: for a non-positive amount.
             antfin.errors.IdempotencyConflictError: the key was used with other parameters.
         """
-        key = _check_key(key)
+        key = check_id(key, "key")
         check_positive(amount, currency=CNY)
         when = ensure_aware(at)
         self._require_card(card)
@@ -628,7 +621,7 @@ class Account:
             antfin.errors.InvalidAmountError: for a non-positive amount or a transfer to itself.
             antfin.errors.IdempotencyConflictError: the key was used with other parameters.
         """
-        key = _check_key(key)
+        key = check_id(key, "key")
         check_positive(amount, currency=CNY)
         when = ensure_aware(at)
         if not isinstance(to, Account):
@@ -708,7 +701,7 @@ class Account:
             antfin.errors.InsufficientFundsError: when the wallet cannot cover amount + fee.
             antfin.errors.IdempotencyConflictError: the key was used with other parameters.
         """
-        key = _check_key(key)
+        key = check_id(key, "key")
         check_positive(amount, currency=CNY)
         when = ensure_aware(at)
         ledger_key = self._key("withdraw", key)
