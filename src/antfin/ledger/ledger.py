@@ -353,6 +353,20 @@ class Ledger(_LedgerHolds):
         """
         if not isinstance(non_negative, bool):
             raise TypeError(f"non_negative must be a bool, not {type(non_negative).__name__}")
+        if kind.__class__ is AccountKind and currency.__class__ is Currency and not metadata:
+            # Opening again what is open (products do it each time they are loaded): no new account to build.
+            with self._lock:
+                existing = self._accounts.get(account_id) if account_id.__class__ is str else None  # cached only
+            if (
+                existing is not None
+                and existing.kind is kind
+                and existing.currency == currency
+                and existing.non_negative is non_negative
+                and existing.owner == owner
+                and existing.purpose == purpose
+                and not existing.metadata
+            ):
+                return existing
         account = LedgerAccount(
             account_id,
             kind,
