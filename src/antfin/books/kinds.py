@@ -23,6 +23,7 @@ from typing import Any, Final, Generic, TypeVar
 
 import attrs
 
+from antfin.books.references import REFERENCES
 from antfin.calendar import SHANGHAI, ChinaExchangeCalendar
 from antfin.credit import CreditProfile, Loan
 from antfin.credit.huabei import HuabeiAccount, HuabeiConfig
@@ -61,9 +62,6 @@ NAMED: Final[Mapping[str, object]] = {
         ("zhaocaibao-config/1", ZhaocaibaoConfig()),
     )
 }
-
-#: How an entity stored on its own is named when another entity refers to it.
-REFERENCES: Final[Mapping[type, Callable[[Any], str]]] = {Account: lambda account: account.account_id}
 
 
 def _status(value: object) -> str:

@@ -26,7 +26,10 @@ from datetime import datetime
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from antfin.books.kinds import REFERENCES, Archived, Kind
+import attrs
+
+from antfin.books.kinds import Archived, Kind
+from antfin.books.references import REFERENCES, is_pending, pending_account, resolve
 from antfin.calendar import TradingCalendar
 from antfin.credit import CreditProfile, Loan
 from antfin.credit.huabei import HuabeiAccount, HuabeiConfig
@@ -195,6 +198,8 @@ class Repository(Generic[T]):
         wanted = None if status is None else ((status,) if isinstance(status, str) else tuple(status))
         stored = set(self._store().document_ids(self.kind, wanted))
         for key, (entity, _, _) in self._loaded.items():
+            if is_pending(entity):  # not loaded, so unchanged: its stored status is the one the query saw
+                continue
             if wanted is None or self._kind.status_of(entity) in wanted:
                 stored.add(key)
             else:
@@ -282,6 +287,8 @@ class Repository(Generic[T]):
     def _changes(self) -> Iterator[Document]:
         kind = self._kind
         for key, (entity, version, body) in self._loaded.items():
+            if is_pending(entity):  # named by another aggregate and never used: nothing changed
+                continue
             text = _text(kind.dump(entity))
             if text != body:
                 yield Document(kind.name, key, version + 1, kind.status_of(entity), kind.due_of(entity), text)
@@ -343,6 +350,53 @@ class AccountRepository(Repository[Account]):
         return self.add(
             Account.open(self._tx.ledger, account_id, opened_at=opened_at, account_type=account_type, **options)
         )
+
+    def find(self, id: str) -> Account | None:
+        """The account with this id, loaded and checked, or ``None`` if there is none.
+
+        >>> from antfin import Books
+        >>> with Books.memory().transaction() as tx:
+        ...     tx.accounts.find("nobody") is None
+        True
+
+        Raises:
+            antfin.errors.SerializationError: the stored document is malformed.
+            antfin.errors.InvariantViolationError: it disagrees with itself or the ledger.
+        """
+        found = super().find(id)
+        return None if found is None else resolve(found)  # asked for by id: a pending account is read now
+
+    def _reference(self, account_id: str) -> Account:
+        """The account another aggregate names: the one taken already, or a pending one read at its first use.
+
+        The document is found now (an unknown id is refused as the reference
+        is read) but loaded and checked only when the account is used beyond
+        its id and wallet (see :mod:`antfin.books.references`).
+
+        Raises:
+            antfin.errors.NotFoundError: there is no such account.
+        """
+        key = _check_id(account_id, "account id")
+        self._tx._check_open()
+        found = self._loaded.get(key)
+        if found is not None:
+            return found[0]
+        document = self._store().document(self.kind, key)
+        if document is None:
+            raise NotFoundError(f"no account {key!r} in the books")
+        pending = pending_account(key, self._tx.ledger, self)
+        self._loaded[key] = (pending, document.version, document.body)
+        return pending
+
+    def _materialize(self, pending: Account) -> None:
+        """Fill in a pending account from its stored document, checked as any loaded account."""
+        self._tx._check_open()
+        key = pending.account_id
+        _, version, body = self._loaded[key]
+        loaded = self._load(Document(self.kind, key, version, "", None, body))
+        for field in attrs.fields(Account):
+            object.__setattr__(pending, field.name, getattr(loaded, field.name))
+        object.__setattr__(pending, "__class__", Account)
 
 
 class EscrowRepository(Repository[EscrowTrade]):

@@ -170,7 +170,7 @@ class Transaction:
         return cast(Repository[T], repository)
 
     def _finders(self) -> Mapping[type, Callable[[str], Any]]:
-        return {Account: self.accounts.get}
+        return {Account: self.accounts._reference}  # an account named by another aggregate is read at its first use
 
     def _on_release(self, release: Release) -> None:
         """A trade paid with Huabei enters its buyer's bill when the seller is paid."""
