@@ -352,16 +352,12 @@ class AccountRepository(Repository[Account]):
         )
 
     def find(self, id: str) -> Account | None:
-        """The account with this id, loaded and checked, or ``None`` if there is none.
+        """As :meth:`Repository.find`, and an account only named so far (pending) is loaded and checked now.
 
         >>> from antfin import Books
         >>> with Books.memory().transaction() as tx:
         ...     tx.accounts.find("nobody") is None
         True
-
-        Raises:
-            antfin.errors.SerializationError: the stored document is malformed.
-            antfin.errors.InvariantViolationError: it disagrees with itself or the ledger.
         """
         found = super().find(id)
         return None if found is None else resolve(found)  # asked for by id: a pending account is read now
