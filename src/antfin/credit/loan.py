@@ -217,7 +217,7 @@ class LoanEvent:
             raise InvariantViolationError(f"loan event {self.kind} ({self.entry_id}): a negative amount {self.amount}")
         if self.status is LoanStatus.APPROVED or (self.kind == "disbursed" and self.status is not LoanStatus.ACTIVE):
             raise InvariantViolationError(
-                f"loan event {self.kind} ({self.entry_id}): a loan is not {self.status.value} after it"
+                f"loan event {self.kind} ({self.entry_id}): the loan cannot be {self.status.value} after it"
             )
 
 
@@ -513,9 +513,11 @@ class Loan(_Repayments):
             fail("no disbursement recorded for a disbursed loan")
         elif local_date(at) != state.schedule.disbursed_on or state.last_at is None or at > state.last_at:
             fail(f"disbursed at {at.isoformat()}, not on {state.schedule.disbursed_on} nor by the last event")
-        for number, event in self._event_log.in_memory().items():
+        log = self._event_log.in_memory()
+        for number in log:
             if not 0 <= number < count:
                 fail(f"event {number} is outside the log of {count} events")
+        for number, event in log.items():
             event.check_invariants()
             if (number == 0) != (event.kind == "disbursed") or (
                 number == 0 and (event.at, event.entry_id) != (at, entry)
