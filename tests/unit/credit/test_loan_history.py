@@ -175,7 +175,7 @@ def test_a_recorded_event_number_is_never_reused() -> None:
     clash = LoanEvent(shanghai(2024, 1, 12), "repaid", CNY("1.00"), LoanStatus.ACTIVE, "E9")
     loan._event_log[1] = clash  # a record the loan does not count yet (a forged row in the books)
     entries = len(loan.ledger.entries())
-    with pytest.raises(InvariantViolationError, match="event 1 is already recorded"):
+    with pytest.raises(InvariantViolationError, match="archived record 1 is final"):
         loan.repay("feb", CNY("408.03"), shanghai(2024, 2, 10, 9))
     assert len(loan.ledger.entries()) == entries  # the ledger entry was rolled back
     assert "feb" not in loan._receipts
