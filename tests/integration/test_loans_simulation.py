@@ -15,6 +15,7 @@ from antfin.errors import PolicyViolationError
 from antfin.ledger import AccountKind, Ledger
 from antfin.money import CNY, Money
 from antfin.rates import DayCount, Rate
+from antfin.serialization import from_data, to_data
 
 steps = st.lists(
     st.tuples(
@@ -97,3 +98,7 @@ def test_random_loan_life_keeps_ledger_and_loan_in_step(
         assert all(not row.balance.is_negative() for row in rows)
     assert ledger.balance("wallet:s") == CNY("1000000") + Money.from_minor_units(principal) - paid
     ledger.check_invariants()
+    # Every event and receipt the walk recorded passes the checks a reloaded loan runs on them.
+    again: Loan = from_data(Loan, to_data(loan), ledger=ledger)
+    assert again.events == loan.events
+    assert len(again._receipts) == len(again.events) - 1  # one receipt a payment, beside the disbursement

@@ -209,6 +209,26 @@ def _load_huabei(data: Any, ledger: Ledger, refs: Mapping[type, Callable[[str], 
     return from_data(HuabeiAccount, data, ledger=ledger, references=refs)
 
 
+def _load_loan(data: Any, ledger: Ledger, refs: Mapping[type, Callable[[str], Any]]) -> Loan:
+    # A document written before the event log was archived holds every event in a list, "_events": its events
+    # become the log's records (in memory, so the books store them as rows the next time the loan is written),
+    # and the disbursement and the count are read from them. Its receipts ("_receipts", a mapping) load as they
+    # are, into the receipts' archive, and move to rows the same way.
+    if isinstance(data, dict) and "_events" in data and "_event_log" not in data:
+        data = dict(data)
+        events = data.pop("_events")
+        if isinstance(events, list):
+            data["_event_log"] = {"__items__": [[number, event] for number, event in enumerate(events)]}
+            data["_event_count"] = len(events)
+            first = events[0] if events else None
+            if isinstance(first, dict) and first.get("kind") == "disbursed":
+                data["_disbursed_at"] = first.get("at")
+                data["_disbursement_entry"] = first.get("entry_id")
+        else:  # not an old document after all: refused, naming the field
+            data["_events"] = events
+    return from_data(Loan, data, ledger=ledger, references=refs)
+
+
 def _offer_due(offer: CrowdfundOffer) -> datetime | None:
     return offer.closes_at if offer.status is OfferStatus.OPEN else None
 
@@ -255,7 +275,18 @@ KINDS: Final[Mapping[str, Kind[Any]]] = {
                 Archived("_state.done_claims", "claims", str, GuarantorClaim),
             ),
         ),
-        Kind("loan", Loan, lambda loan: loan.loan_id, lambda loan: _status(loan.status), _loan_due),
+        Kind(
+            "loan",
+            Loan,
+            lambda loan: loan.loan_id,
+            lambda loan: _status(loan.status),
+            _loan_due,
+            load=_load_loan,
+            archives=(
+                Archived.of(Loan, "_receipts", "receipts"),
+                Archived.of(Loan, "_event_log", "events"),
+            ),
+        ),
         Kind(
             "huabei",
             HuabeiAccount,

@@ -30,12 +30,14 @@ outstanding principal (:meth:`Loan.check_ledger`).
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
-from typing import NoReturn
+from typing import Final, NoReturn
 
 import attrs
 
+from antfin.archive import Archive
 from antfin.calendar import ensure_aware, local_date
 from antfin.chart import loan_receivable, revenue_account
 from antfin.credit.products import JIEBEI, LoanProduct
@@ -156,6 +158,27 @@ class Repayment:
     principal: Money
     prepayment_fee: Money
 
+    def check_invariants(self) -> None:
+        """Raise unless the receipt is one a repayment can give (run on every receipt read back).
+
+        >>> Repayment("k", "e1", CNY("3"), CNY("0"), CNY("0"), CNY("1"), CNY("2"), CNY("0")).check_invariants()
+        >>> Repayment("k", "e1", CNY("4"), CNY("0"), CNY("0"), CNY("1"), CNY("2"), CNY("0")).check_invariants()
+        Traceback (most recent call last):
+        ...
+        antfin.errors.InvariantViolationError: repayment 'k': 4.00 CNY is not the sum of its parts 3.00 CNY
+
+        Raises:
+            antfin.errors.InvariantViolationError: naming the broken rule.
+
+        .. versionadded:: 0.2.0
+        """
+        parts = (self.penalty, self.fee, self.interest, self.principal, self.prepayment_fee)
+        if self.amount.is_negative() or any(part.is_negative() for part in parts):
+            raise InvariantViolationError(f"repayment {self.key!r}: a negative amount")
+        total = sum(parts, self.amount.currency.zero())
+        if total != self.amount:
+            raise InvariantViolationError(f"repayment {self.key!r}: {self.amount} is not the sum of its parts {total}")
+
 
 @attrs.frozen
 class LoanEvent:
@@ -173,6 +196,33 @@ class LoanEvent:
     amount: Money
     status: LoanStatus
     entry_id: str
+
+    def check_invariants(self) -> None:
+        """Raise unless the event is one a loan can record (run on every event read back).
+
+        >>> from antfin.calendar import shanghai
+        >>> LoanEvent(shanghai(2024, 1, 1), "repaid", CNY("-1"), LoanStatus.ACTIVE, "e2").check_invariants()
+        Traceback (most recent call last):
+        ...
+        antfin.errors.InvariantViolationError: loan event repaid (e2): a negative amount -1.00 CNY
+
+        Raises:
+            antfin.errors.InvariantViolationError: naming the broken rule.
+
+        .. versionadded:: 0.2.0
+        """
+        if self.kind not in _EVENT_KINDS:
+            raise InvariantViolationError(f"loan event {self.kind!r} ({self.entry_id}): not a kind a loan records")
+        if self.amount.is_negative():
+            raise InvariantViolationError(f"loan event {self.kind} ({self.entry_id}): a negative amount {self.amount}")
+        if self.status is LoanStatus.APPROVED or (self.kind == "disbursed" and self.status is not LoanStatus.ACTIVE):
+            raise InvariantViolationError(
+                f"loan event {self.kind} ({self.entry_id}): the loan cannot be {self.status.value} after it"
+            )
+
+
+#: What a loan records: its disbursement, repayments and prepayments.
+_EVENT_KINDS: Final = frozenset({"disbursed", "repaid", "prepaid"})
 
 
 @attrs.frozen
@@ -206,7 +256,8 @@ def _demo() -> Loan:
     return loan
 
 
-# The repayments use the names above (PrepaymentMode, Repayment, ...): imported after them.
+# The repayments and the history use the names above (PrepaymentMode, Repayment, LoanEvent ...): imported after them.
+from antfin.credit.loan_history import LoanEvents  # noqa: E402
 from antfin.credit.loan_repayments import _Repayments  # noqa: E402
 
 
@@ -264,8 +315,14 @@ class Loan(_Repayments):
     fee: Money | None = None
     upfront_fee: Money | None = None
     _state: _State = attrs.field(init=False)
-    _events: list[LoanEvent] = attrs.field(init=False, factory=list)
-    _receipts: dict[str, IdempotencyRecord[Repayment]] = attrs.field(init=False, factory=dict)
+    # Live state beside _state: the disbursement (a retried disbursement replays it) and the events' count.
+    _disbursed_at: datetime | None = attrs.field(init=False, default=None)
+    _disbursement_entry: str | None = attrs.field(init=False, default=None)
+    _event_count: int = attrs.field(init=False, default=0)
+    # Final records, kept apart from the live state (one row each in the books): every event by its
+    # sequence number, and what each repayment key did.
+    _event_log: Archive[int, LoanEvent] = attrs.field(init=False, factory=Archive)
+    _receipts: Archive[str, IdempotencyRecord[Repayment]] = attrs.field(init=False, factory=Archive)
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.ledger, Ledger):
@@ -348,14 +405,22 @@ class Loan(_Repayments):
         return None
 
     @property
-    def events(self) -> tuple[LoanEvent, ...]:
-        """Every recorded state change, oldest first.
+    def events(self) -> LoanEvents:
+        """Every recorded state change, oldest first (a read-only sequence: ``len``, index, iteration).
+
+        ``events[-1]`` reads one record; iterating reads the whole log (a history query).
 
         >>> from antfin.rates import DayCount, Rate
-        >>> Loan(Ledger(), "x", "wallet:x", CNY("100"), LoanRate.annual(Rate("0"), DayCount.ACT_360), 1).events
-        ()
+        >>> loan = Loan(Ledger(), "x", "wallet:x", CNY("100"), LoanRate.annual(Rate("0"), DayCount.ACT_360), 1)
+        >>> len(loan.events), loan.events == ()
+        (0, True)
+        >>> [event.kind for event in _demo().events]
+        ['disbursed']
+
+        .. versionchanged:: 0.2.0
+           A sequence over the archived event log (:class:`~antfin.credit.loan_history.LoanEvents`), not a tuple.
         """
-        return tuple(self._events)
+        return LoanEvents(self._event_log, self._event_count)
 
     @property
     def disbursed_on(self) -> date:
@@ -390,9 +455,12 @@ class Loan(_Repayments):
     def check_invariants(self) -> None:
         """Raise unless the loan's state is one the API can reach; with a ledger, check the receivable too.
 
-        Run on every loaded loan (:mod:`antfin.serialization`): a schedule exactly when
-        disbursed, what was paid per instalment within what it asks, nothing negative,
-        receipts filed under their own keys, and :meth:`check_ledger`.
+        Run on every loaded loan (:mod:`antfin.serialization`): a schedule and a
+        disbursement exactly when disbursed, what was paid per instalment within what it
+        asks, nothing negative, and :meth:`check_ledger`; of the archives, what is in
+        memory (events numbered within the log, the first one the disbursement, receipts
+        filed under their own keys). Records stored as rows in the books check
+        themselves as they are read; loading never scans them.
 
         >>> _demo().check_invariants()
 
@@ -430,12 +498,37 @@ class Loan(_Repayments):
                     fail(f"instalment due {row.due}: paid {paid} (minor units) outside 0 .. {asked}")
         if state.penalty_paid < 0 or state.penalty_accrued < 0:
             fail("a negative penalty")
-        if any(event.amount.is_negative() for event in self._events):
-            fail("an event with a negative amount")
-        if any(record.key != key for key, record in self._receipts.items()):
-            fail("a receipt is filed under another key")
+        self._check_history(fail)
         if isinstance(self.ledger, Ledger):
             self.check_ledger()
+
+    def _check_history(self, fail: Callable[[str], NoReturn]) -> None:
+        """The disbursement and the event count against the state; the archives' records in memory."""
+        state = self._state
+        at, entry, count = self._disbursed_at, self._disbursement_entry, self._event_count
+        if state.schedule is None:
+            if at is not None or entry is not None or count:
+                fail("a disbursement or an event recorded before the loan is disbursed")
+        elif at is None or entry is None or count < 1:
+            fail("no disbursement recorded for a disbursed loan")
+        elif local_date(at) != state.schedule.disbursed_on or state.last_at is None or at > state.last_at:
+            fail(f"disbursed at {at.isoformat()}, not on {state.schedule.disbursed_on} nor by the last event")
+        log = self._event_log.in_memory()
+        for number in log:
+            if not 0 <= number < count:
+                fail(f"event {number} is outside the log of {count} events")
+        for number, event in log.items():
+            event.check_invariants()
+            if (number == 0) != (event.kind == "disbursed") or (
+                number == 0 and (event.at, event.entry_id) != (at, entry)
+            ):
+                fail(f"event {number} ({event.kind}): only the first event is the disbursement")
+            if number == count - 1 and (event.status, event.at) != (state.status, state.last_at):
+                fail(f"the last event leaves the loan {event.status.value} at {event.at.isoformat()}")
+        for key, record in self._receipts.in_memory().items():
+            if record.key != key or record.result.key != key:
+                fail(f"a receipt is filed under another key than {key!r}")
+            record.result.check_invariants()
 
     def check_ledger(self) -> None:
         """Check that the receivable's ledger balance equals :attr:`outstanding_principal`.
@@ -545,15 +638,20 @@ class Loan(_Repayments):
 
     # -- the one state-changing method -------------------------------------------------
 
-    def _commit(self, new: _State, event: LoanEvent) -> None:
-        """Check the transition, swap in the new state and record the event."""
+    def _commit(self, new: _State, event: LoanEvent, receipt: IdempotencyRecord[Repayment] | None = None) -> None:
+        """Check the transition, record the event (and a repayment's receipt) and swap in the new state."""
         current = self._state.status
         if new.status not in _ALLOWED[current]:
             raise InvalidTransitionError(
                 f"loan {self.loan_id} cannot go from {current.value} to {new.status.value} ({event.kind})"
             )
+        number = self._event_count
+        # Archived records are final: another event already under this number is refused before anything changes.
+        self._event_log[number] = event
+        if receipt is not None:
+            self._receipts[receipt.key] = receipt  # a new key: its replay found none
+        self._event_count = number + 1
         self._state = new
-        self._events.append(event)
 
     def _check_time(self, at: datetime) -> datetime:
         moment = ensure_aware(at, "at")
@@ -585,10 +683,15 @@ class Loan(_Repayments):
         moment = ensure_aware(at, "at")
         key = f"loan:{self.loan_id}:disburse"
         if self._state.status is not LoanStatus.APPROVED:
-            if self._events and self._events[0].kind == "disbursed":  # the loan is the key; the instant the request
-                first = fingerprint("disburse", self._events[0].at)
-                same_request(self.loan_id, first, fingerprint("disburse", moment), what="loan disbursement of")
-                return self.ledger.entry(self._events[0].entry_id)
+            first, entry_id = self._disbursed_at, self._disbursement_entry
+            if first is not None and entry_id is not None:  # the loan is the key; the instant the request
+                same_request(
+                    self.loan_id,
+                    fingerprint("disburse", first),
+                    fingerprint("disburse", moment),
+                    what="loan disbursement of",
+                )
+                return self.ledger.entry(entry_id)
             raise InvalidTransitionError(f"loan {self.loan_id} is {self.status.value}; only approved loans disburse")
         schedule = amortize(
             self.principal,
@@ -629,4 +732,5 @@ class Loan(_Repayments):
             paid = tuple((0, 0, 0) for _ in schedule.instalments)
             state = _State(LoanStatus.ACTIVE, schedule, paid, Decimal(0), schedule.disbursed_on, 0, moment)
             self._commit(state, LoanEvent(moment, "disbursed", self.principal, LoanStatus.ACTIVE, entry.id))
+            self._disbursed_at, self._disbursement_entry = moment, entry.id
         return entry

@@ -29,7 +29,7 @@ from antfin.errors import (
     InvariantViolationError,
     PolicyViolationError,
 )
-from antfin.idempotency import IdempotencyRecord, fingerprint, remember
+from antfin.idempotency import IdempotencyRecord, fingerprint
 from antfin.ledger import Ledger, Posting
 from antfin.money import _CONTEXT, Money
 from antfin.validators import check_money, check_positive
@@ -46,11 +46,14 @@ class _Repayments:
     if TYPE_CHECKING:
 
         def _check_time(self, at: datetime) -> datetime: ...
-        def _commit(self, new: _loan._State, event: _loan.LoanEvent) -> None: ...
+        def _commit(
+            self,
+            new: _loan._State,
+            event: _loan.LoanEvent,
+            receipt: IdempotencyRecord[_loan.Repayment] | None = None,
+        ) -> None: ...
         def _penalty_due_minor(self, on: date) -> int: ...
         def _penalty_exact_through(self, on: date) -> Decimal: ...
-
-        _receipts: dict[str, IdempotencyRecord[_loan.Repayment]]
 
         def _replay(self, key: str, asked: str) -> _loan.Repayment | None: ...
 
@@ -231,8 +234,8 @@ class _Repayments:
                 penalty_paid,
                 moment,
             )
-            self._commit(new_state, _loan.LoanEvent(moment, kind, receipt.amount, status, entry.id))
-            remember(self._receipts, key, params, receipt)
+            event = _loan.LoanEvent(moment, kind, receipt.amount, status, entry.id)
+            self._commit(new_state, event, IdempotencyRecord(key, params, receipt))
         return receipt
 
     def payoff_quote(self, at: datetime) -> _loan.Repayment:
