@@ -61,7 +61,7 @@ from antfin.credit.joint_terms import (
     _partners,
     split_schedule,
 )
-from antfin.credit.loan import LoanStatus, _check_id
+from antfin.credit.loan import LoanStatus
 from antfin.credit.products import JIEBEI, LoanProduct
 from antfin.credit.schedule import LoanRate, RepaymentMethod, Schedule, amortize
 from antfin.errors import (
@@ -75,7 +75,7 @@ from antfin.errors import (
 from antfin.ledger import AccountKind, JournalEntry, Ledger, Posting
 from antfin.money import CNY, Money, format_money
 from antfin.rates import Rate
-from antfin.validators import check_key
+from antfin.validators import check_id, check_key
 
 __all__ = [
     "ANT",
@@ -169,8 +169,8 @@ class JointLoan:
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.ledger, Ledger):
             raise TypeError(f"ledger must be a Ledger, not {type(self.ledger).__name__}")
-        _check_id(self.loan_id, "loan_id")
-        _check_id(self.wallet, "wallet")
+        check_id(self.loan_id, "loan_id")
+        check_id(self.wallet, "wallet")
         if not isinstance(self.product, LoanProduct):
             raise TypeError(f"product must be a LoanProduct, not {type(self.product).__name__}")
         if not isinstance(self.terms, JointLendingTerms):

@@ -57,7 +57,7 @@ from antfin.errors import (
 from antfin.idempotency import IdempotencyRecord, fingerprint, replay, same_request
 from antfin.ledger import AccountKind, JournalEntry, Ledger, Posting
 from antfin.money import _CONTEXT, CNY, Money
-from antfin.validators import check_key, check_str
+from antfin.validators import check_id, check_key
 
 __all__ = [
     "AmountDue",
@@ -238,14 +238,6 @@ class _State:
     last_at: datetime | None
 
 
-def _check_id(value: object, field: str) -> str:
-    """A loan's or wallet's id: a ``str`` that is not blank and has no surrounding spaces."""
-    text = check_str(value, field)
-    if not text.strip() or text != text.strip():
-        raise InvalidAmountError(f"{field} must be a non-blank id without surrounding spaces, got {text!r}")
-    return text
-
-
 def _demo() -> Loan:
     """A disbursed 1,200-yuan, 3-month, 12%-a-year Jiebei loan (10 January 2024), for the examples."""
     from antfin.calendar import shanghai
@@ -327,8 +319,8 @@ class Loan(_Repayments):
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.ledger, Ledger):
             raise TypeError(f"ledger must be a Ledger, not {type(self.ledger).__name__}")
-        _check_id(self.loan_id, "loan_id")
-        _check_id(self.wallet, "wallet")
+        check_id(self.loan_id, "loan_id")
+        check_id(self.wallet, "wallet")
         # Validate every term now, on a nominal date, so a bad loan is refused at construction.
         amortize(
             self.principal,
