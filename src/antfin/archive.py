@@ -29,12 +29,12 @@ antfin.errors.InvariantViolationError: archived record 'o-1' is final: it cannot
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, MutableMapping
-from typing import Generic, Protocol, TypeVar
+from collections.abc import Iterator, Mapping, MutableMapping, Sequence
+from typing import Generic, Protocol, TypeVar, overload
 
 from antfin.errors import InvariantViolationError
 
-__all__ = ["Archive", "ArchiveSource"]
+__all__ = ["Archive", "ArchiveSource", "NumberedLog"]
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -191,3 +191,60 @@ class Archive(MutableMapping[K, V], Generic[K, V]):
         .. versionadded:: 0.2.0
         """
         return {} if self._source is not None else dict(self._items)
+
+
+class NumberedLog(Sequence[V]):
+    """An event log, oldest first: a read-only sequence over records numbered from 0 in an archive.
+
+    Record ``n`` is the archive's record under key ``n``. Reading one by index
+    reads one record; iterating reads them all (a history query, never daily
+    work). Records kept live by a document written before its log was archived
+    come first (``live``), and the archive's numbers continue after them. A log
+    is taken with the count of its moment: records are final, so it reads the
+    same later.
+
+    >>> log = NumberedLog(Archive[int, str]({1: "paid"}), 1, live=("opened",))
+    >>> len(log), log[-1], list(log), log == ("opened", "paid")
+    (2, 'paid', ['opened', 'paid'], True)
+
+    .. versionadded:: 0.3.0
+    """
+
+    __slots__ = ("_archived", "_count", "_live")
+
+    def __init__(self, archived: Archive[int, V], count: int, live: Sequence[V] = ()) -> None:
+        self._archived = archived
+        self._count = count
+        self._live = tuple(live)
+
+    def __len__(self) -> int:
+        return len(self._live) + self._count
+
+    @overload
+    def __getitem__(self, index: int) -> V: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[V]: ...
+    def __getitem__(self, index: int | slice) -> V | Sequence[V]:
+        if isinstance(index, slice):
+            return tuple(self[i] for i in range(*index.indices(len(self))))
+        size = len(self)
+        position = index + size if index < 0 else index
+        if not 0 <= position < size:
+            raise IndexError(f"event index {index} out of range ({size} events)")
+        if position < len(self._live):
+            return self._live[position]
+        return self._archived[position]
+
+    def __iter__(self) -> Iterator[V]:
+        for position in range(len(self)):
+            yield self[position]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence) and not isinstance(other, str):
+            return tuple(self) == tuple(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({len(self)} events)"

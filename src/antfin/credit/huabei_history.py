@@ -28,13 +28,12 @@ saving an account costs does not grow with its history.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from antfin.archive import Archive
+from antfin.archive import Archive, NumberedLog
 from antfin.calendar import local_date, start_of_day
 from antfin.credit import huabei as _huabei  # the records' classes (the account's module imports this one first)
 from antfin.credit.huabei_bills import Bill, BillCharges, BillingCycle, BillLine
@@ -101,8 +100,10 @@ class RefundTally:
             raise InvariantViolationError(f"{where}: a negative merchant fee returned {self.fee_returned}")
 
 
-class HuabeiEvents(Sequence["_huabei.HuabeiEvent"]):
-    """An account's event log, oldest first: a read-only sequence over what it keeps live and its archive.
+class HuabeiEvents(NumberedLog["_huabei.HuabeiEvent"]):
+    """An account's event log, oldest first: a read-only sequence over its archive.
+
+    A :class:`~antfin.archive.NumberedLog`.
 
     Reading one event by index reads one record; iterating reads them all (a history
     query, never daily work). Events of documents written before the log was archived
@@ -111,53 +112,14 @@ class HuabeiEvents(Sequence["_huabei.HuabeiEvent"]):
     >>> from antfin.credit.huabei import HuabeiEvent
     >>> from antfin.calendar import shanghai
     >>> log = Archive[int, HuabeiEvent]({0: HuabeiEvent(shanghai(2024, 3, 1), "purchase", "o", CNY("1"))})
-    >>> events = HuabeiEvents((), log, 1)
+    >>> events = HuabeiEvents(log, 1)
     >>> len(events), events[-1].reference, [event.kind for event in events]
     (1, 'o', ['purchase'])
 
     .. versionadded:: 0.2.0
     """
 
-    __slots__ = ("_archived", "_count", "_live")
-
-    def __init__(
-        self, live: Sequence[_huabei.HuabeiEvent], archived: Archive[int, _huabei.HuabeiEvent], count: int
-    ) -> None:
-        self._live = tuple(live)
-        self._archived = archived
-        self._count = count
-
-    def __len__(self) -> int:
-        return len(self._live) + self._count
-
-    @overload
-    def __getitem__(self, index: int) -> _huabei.HuabeiEvent: ...
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[_huabei.HuabeiEvent]: ...
-    def __getitem__(self, index: int | slice) -> _huabei.HuabeiEvent | Sequence[_huabei.HuabeiEvent]:
-        if isinstance(index, slice):
-            return tuple(self[i] for i in range(*index.indices(len(self))))
-        size = len(self)
-        position = index + size if index < 0 else index
-        if not 0 <= position < size:
-            raise IndexError(f"event index {index} out of range ({size} events)")
-        if position < len(self._live):
-            return self._live[position]
-        return self._archived[position]
-
-    def __iter__(self) -> Iterator[_huabei.HuabeiEvent]:
-        for position in range(len(self)):
-            yield self[position]
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Sequence) and not isinstance(other, str):
-            return tuple(self) == tuple(other)
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return f"HuabeiEvents({len(self)} events)"
+    __slots__ = ()
 
 
 class _History:
@@ -200,7 +162,7 @@ class _History:
         >>> len(HuabeiAccount(Ledger(), "dan", CNY("500")).events)
         0
         """
-        return HuabeiEvents(self._legacy_events, self._event_log, self._events_archived)
+        return HuabeiEvents(self._event_log, self._events_archived, live=self._legacy_events)
 
     def _record(self, at: datetime, kind: str, reference: str, amount: Money) -> None:
         from antfin.credit.huabei import HuabeiEvent
