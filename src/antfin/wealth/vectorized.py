@@ -19,6 +19,13 @@ When even that cannot hold (a total of units of 2⁶² or more, an income of 2�
 fen or more, or units beyond int64) the pure path computes the answer: slower,
 never wrong.
 
+For a fund of any realistic size (``rest × units + total`` below 2⁶³, where
+``income = whole × total + rest``) the work is done by
+:mod:`antfin.wealth.vectorized_blocks`: one fresh array of the holders' size,
+the rest in blocks, and the threshold found in a band placed by a sample
+instead of by sorting every remainder; the same fen, holder by holder. The
+full arrays below answer when it cannot.
+
 NumPy is an optional dependency (the ``batch`` extra); importing
 ``antfin.wealth`` does not import this module.
 
@@ -35,6 +42,7 @@ import numpy.typing as npt
 from antfin.errors import InvalidAmountError
 from antfin.money import Money, allocate_minor_units
 from antfin.wealth.income import _check_income_type, _negative_units, _no_positive_units
+from antfin.wealth.vectorized_blocks import distribute_in_blocks
 
 __all__ = ["distribute_income_array"]
 
@@ -83,22 +91,28 @@ def distribute_income_array(income: int | Money, units: npt.ArrayLike) -> IntArr
     fen = income.minor_units if isinstance(income, Money) else income
     _check_income_type(fen)
     values = _units_array(units)
-    if values.size and values.min() < 0:
-        raise _negative_units(values.min())
+    # One pass each for the smallest and largest unit, shared by the checks, the sum and the division.
+    smallest, largest = (int(values.min()), int(values.max())) if values.size else (0, 0)
+    if smallest < 0:
+        raise _negative_units(smallest)
     if fen == 0:
         return np.zeros(values.size, dtype=np.int64)
-    total = _exact_sum(values)
+    total = _exact_sum(values, largest)
     if total == 0:
         raise _no_positive_units(fen)
     magnitude = abs(fen)
     if values.dtype == object or total >= _FAST_LIMIT or magnitude >= _FAST_LIMIT:
         exact = allocate_minor_units(fen, [int(value) for value in values])
         return np.array(exact, dtype=np.int64 if magnitude < _INT64_LIMIT else object)
-    parts, remainders = _floors_and_remainders(magnitude, values, total)
-    leftover = magnitude - int(parts.sum())
-    if leftover:
-        threshold = np.partition(remainders, values.size - leftover)[values.size - leftover]
-        _apply_threshold(parts, remainders, threshold, leftover - int(np.count_nonzero(remainders > threshold)))
+    found = distribute_in_blocks(magnitude, values, total, largest)  # one fresh array, the rest in blocks
+    if found is not None:
+        parts = found
+    else:  # full arrays: products past int64, or a sample that misplaced the threshold's band
+        parts, remainders = _floors_and_remainders(magnitude, values, total, largest)
+        leftover = magnitude - int(parts.sum())
+        if leftover:
+            threshold = np.partition(remainders, values.size - leftover)[values.size - leftover]
+            _apply_threshold(parts, remainders, threshold, leftover - int(np.count_nonzero(remainders > threshold)))
     return parts if fen > 0 else np.negative(parts, out=parts)
 
 
@@ -146,11 +160,14 @@ def _units_array(units: npt.ArrayLike) -> IntArray:
     raise TypeError(f"units must be integers, got an array of {array.dtype}")
 
 
-def _exact_sum(values: IntArray) -> int:
+def _exact_sum(values: IntArray, largest: int | None = None) -> int:
     """The exact sum of an integer array as a Python int (an int64 sum could wrap).
 
     >>> _exact_sum(np.array([2**62, 2**62, 2**62]))
     13835058055282163712
+
+    ``largest``, if given, is the largest absolute value in ``values`` (saves
+    passes over them).
 
     .. versionadded:: 0.2.0
     """
@@ -158,7 +175,8 @@ def _exact_sum(values: IntArray) -> int:
         return 0
     if values.dtype == object:
         return int(sum(values))
-    largest = max(abs(int(values.max())), abs(int(values.min())))
+    if largest is None:
+        largest = max(abs(int(values.max())), abs(int(values.min())))
     if largest * values.size < _INT64_LIMIT:
         return int(values.sum())
     # Split each value into 32-bit halves (arithmetic shift keeps the sign in the high half):
@@ -168,12 +186,14 @@ def _exact_sum(values: IntArray) -> int:
     return (int(high.sum()) << 32) + int(low.sum())
 
 
-def _floors_and_remainders(income: int, units: IntArray, total: int) -> tuple[IntArray, IntArray]:
+def _floors_and_remainders(
+    income: int, units: IntArray, total: int, largest: int | None = None
+) -> tuple[IntArray, IntArray]:
     """``⌊income × u / total⌋`` and ``income × u mod total`` for each ``u``, exactly.
 
     For ``income >= 0``, ``total > 0`` and ``0 <= u <= total``. Int64 in, int64
     out while ``income`` and ``total`` are below 2⁶²; Python ints (object
-    arrays) otherwise.
+    arrays) otherwise. ``largest``, if given, is ``max(units)``.
 
     >>> floors, remainders = _floors_and_remainders(100, np.array([1, 1, 1]), 3)
     >>> floors.tolist(), remainders.tolist()
@@ -186,12 +206,16 @@ def _floors_and_remainders(income: int, units: IntArray, total: int) -> tuple[In
     whole, rest = divmod(income, total)
     if units.size == 0 or rest == 0:
         return units * whole, np.zeros(units.size, dtype=np.int64)
-    largest = int(units.max())
+    if largest is None:
+        largest = int(units.max())
     if rest * largest < _INT64_LIMIT:
-        # In place: the product becomes the remainders (one fresh array fewer to fault in).
+        # r = p - total × ⌊p / total⌋ in place, in two arrays: NumPy's floor division by one divisor is
+        # vectorized, its divmod is not (1.4 ms against 2.2 ms for a million holders; equal for p >= 0).
         remainders = np.multiply(units, rest)
-        quotient = np.empty_like(remainders)
-        np.divmod(remainders, total, out=(quotient, remainders))
+        quotient = np.floor_divide(remainders, total)
+        np.multiply(quotient, total, out=quotient)
+        np.subtract(remainders, quotient, out=remainders)
+        np.floor_divide(quotient, total, out=quotient)  # exact: a multiple of total
     else:
         maybe, remainders = _long_division(rest, units, total, largest.bit_length())
         if maybe is None:
