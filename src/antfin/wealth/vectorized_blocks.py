@@ -49,7 +49,7 @@ import numpy as np
 __all__ = ["distribute_in_blocks"]
 
 #: An integer array: int64 normally, object (Python ints) only beyond int64.
-IntArray: TypeAlias = "np.ndarray[Any, np.dtype[Any]]"
+IntArray: TypeAlias = np.ndarray[Any, np.dtype[Any]]
 
 _INT64_LIMIT: Final = 2**63
 _FAST_LIMIT: Final = 2**62
