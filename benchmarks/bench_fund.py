@@ -128,8 +128,8 @@ def bench_vectorized(
     speedup = ours / vectorized
     ratio = vectorized / bare
     print(
-        f"vectorized path: {vectorized * 1e3:.1f} ms for {len(units):,} holders "
-        f"({vectorized / len(units) * 1e9:.1f} ns a holder); bare NumPy // pass {bare * 1e3:.1f} ms"
+        f"vectorized path: {vectorized * 1e3:.2f} ms for {len(units):,} holders "
+        f"({vectorized / len(units) * 1e9:.1f} ns a holder); bare NumPy // pass {bare * 1e3:.2f} ms"
     )
     return [
         (
@@ -403,6 +403,7 @@ def bench_at_scale(args: Any, income: int, units: list[int], total: int, repeats
         rows.extend(
             bench_dask(dask_holders, partitions, args.workers, args.data_dir, vectorized_time / len(units), args)
         )
+    if rows:  # with --skip-dask too: the vectorized path's own rows
         print()
         print(f"{'figure':<46} {'measured':>12} {'baseline':>12} {'ratio':>8}  target  met")
         for name, measured, base, ratio, target, met in rows:
