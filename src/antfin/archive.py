@@ -207,7 +207,7 @@ class NumberedLog(Sequence[V]):
     >>> len(log), log[-1], list(log), log == ("opened", "paid")
     (2, 'paid', ['opened', 'paid'], True)
 
-    .. versionadded:: 0.3.0
+    .. versionadded:: 0.2.0
     """
 
     __slots__ = ("_archived", "_count", "_live")

@@ -134,7 +134,7 @@ def check_id(value: object, field: str) -> str:
         TypeError: for anything but a ``str``.
         antfin.errors.InvalidAmountError: for blank text, surrounding spaces or a lone surrogate.
 
-    .. versionadded:: 0.3.0
+    .. versionadded:: 0.2.0
     """
     text = check_str(value, field)
     if not text.strip() or text != text.strip():

@@ -20,7 +20,7 @@ checked, as any loaded aggregate) on the first use of anything else.
 ...     ann.wallet_id, pending, ann.account_type.name, is_pending(ann), ann is tx.accounts.get("ann")
 ('wallet:ann', True, 'USER', False, True)
 
-.. versionadded:: 0.3.0
+.. versionadded:: 0.2.0
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ class PendingAccount(Account):
     >>> issubclass(PendingAccount, Account)
     True
 
-    .. versionadded:: 0.3.0
+    .. versionadded:: 0.2.0
     """
 
     __slots__ = ()

@@ -5,7 +5,7 @@ a write transaction the ledger's reads lock the rows they return (``FOR
 UPDATE``) and come in one round trip (``prefetch``); outside one, a read
 runs on its own, and reads of several tables share one snapshot.
 
-.. versionadded:: 0.3.0
+.. versionadded:: 0.2.0
 """
 
 from __future__ import annotations

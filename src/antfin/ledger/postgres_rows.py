@@ -5,7 +5,7 @@ value is checked against what PostgreSQL holds (text without U+0000 or lone
 surrogates, amounts within ``BIGINT``) before anything is sent, so a refused
 commit sends nothing.
 
-.. versionadded:: 0.3.0
+.. versionadded:: 0.2.0
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Part of :class:`~antfin.ledger.postgres.PostgresStore`, documented there. A
 schema is checked to be antfin's (or empty) before anything is written to it;
 then it is created, or migrated, one numbered migration at a time.
 
-.. versionadded:: 0.3.0
+.. versionadded:: 0.2.0
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ totals, a key, an entry, a hold); the books read their documents one at a
 time or through the status and due-time indexes. Every row is checked as it
 is read.
 
-.. versionadded:: 0.3.0
+.. versionadded:: 0.2.0
 """
 
 from __future__ import annotations

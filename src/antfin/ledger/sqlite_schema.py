@@ -6,7 +6,7 @@ A file is checked to be antfin's (or empty) before anything is written to
 it; then it is created with the schema, or migrated from an older version in
 one transaction.
 
-.. versionadded:: 0.3.0
+.. versionadded:: 0.2.0
 """
 
 from __future__ import annotations
