@@ -9,7 +9,8 @@ import pytest
 
 from antfin import serialization_dump
 from antfin.books import Books
-from antfin.books.kinds import KINDS, REFERENCES
+from antfin.books.kinds import KINDS
+from antfin.books.references import REFERENCES
 from antfin.books.repositories import _text
 from antfin.ecosystem.world import World, WorldConfig
 
