@@ -49,7 +49,14 @@ cpu = time.process_time()
 world.run_day()
 day = time.process_time() - cpu
 books.close()
-print(json.dumps({"open": opened, "day": day, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+# The process's own peak: getrusage's ru_maxrss of a child started by subprocess (vfork, then exec) starts at the
+# parent's peak, which here is the 365-day run's; /proc's VmHWM belongs to this process's memory alone.
+try:
+    with open("/proc/self/status") as status:
+        peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
+except (OSError, StopIteration):
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"open": opened, "day": day, "rss_mb": peak}))
 """
 
 
@@ -113,6 +120,9 @@ def _flat_and_continue(folder: Path, users: int, days: int, results: dict[str, o
           f"= {ratio:.2f}x (target <= 2: {_verdict(ratio <= 2)}); peak {cont['rss_mb']:.0f} MB "
           f"(target < 300: {_verdict(cont['rss_mb'] < 300)}); file {size_mb:.0f} MB")  # fmt: skip
     results["continue"] = {**cont, "simulated_day_s": simulated, "ratio": ratio, "file_mb": size_mb}
+    played = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"  the process that played the {days} days: peak {played:.0f} MB (information: a leak shows here)")
+    results["flat"] |= {"rss_mb": played}
     if ratio > 2:
         missed.append("continue: time")
     if cont["rss_mb"] >= 300:

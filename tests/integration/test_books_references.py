@@ -95,3 +95,20 @@ def test_a_forged_account_is_refused_at_its_first_use_and_nothing_is_written(shi
             books.check()
         with books.transaction() as tx:
             assert tx.ledger.balance("wallet:ann") == CNY("500.00")
+
+
+def test_a_pending_account_does_not_keep_its_transaction_alive(shipped: Path) -> None:
+    import gc
+    import weakref
+
+    from antfin.books import references
+
+    with Books.open(shipped) as books:
+        with books.transaction() as tx:
+            trade = tx.escrow.get("T1")
+            assert is_pending(trade.buyer)
+            watched = weakref.ref(tx)
+        del tx, trade
+        gc.collect()
+        assert watched() is None  # the transaction, its repositories and what they loaded are gone
+        assert len(references._LOADERS) == 0

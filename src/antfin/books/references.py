@@ -38,8 +38,10 @@ class _Loader(Protocol):
     def _materialize(self, pending: Account) -> None: ...
 
 
-#: What loads each pending account: its repository (the transaction's), until the account is first used.
-_LOADERS: weakref.WeakKeyDictionary[Account, _Loader] = weakref.WeakKeyDictionary()
+#: What loads each pending account: its repository (the transaction's), until the account is first used. Both
+#: sides are weak: a strong reference to the repository would keep its transaction, and through it the account
+#: itself, alive for ever (a value that reaches its own key never leaves a WeakKeyDictionary).
+_LOADERS: weakref.WeakKeyDictionary[Account, weakref.ReferenceType[_Loader]] = weakref.WeakKeyDictionary()
 
 
 class PendingAccount(Account):
@@ -75,7 +77,7 @@ def pending_account(account_id: str, ledger: object, loader: _Loader) -> Pending
     pending = object.__new__(PendingAccount)
     object.__setattr__(pending, "account_id", account_id)
     object.__setattr__(pending, "ledger", ledger)
-    _LOADERS[pending] = loader
+    _LOADERS[pending] = weakref.ref(loader)
     return pending
 
 
@@ -94,7 +96,8 @@ def resolve(account: Account) -> Account:
         antfin.errors.SerializationError: its stored document is malformed (it stays pending, and refused).
         antfin.errors.InvariantViolationError: it disagrees with itself or the ledger.
     """
-    loader = _LOADERS.get(account) if type(account) is PendingAccount else None
+    reference = _LOADERS.get(account) if type(account) is PendingAccount else None
+    loader = None if reference is None else reference()
     if loader is not None:
         loader._materialize(account)  # a bad document raises a typed error and the account stays pending
         del _LOADERS[account]
