@@ -151,15 +151,19 @@ class Repository(Generic[T]):
             antfin.errors.SerializationError: the stored document is malformed.
             antfin.errors.InvariantViolationError: it disagrees with itself or the ledger.
         """
+        found = self._taken_or_stored(id)
+        if isinstance(found, Document):
+            return self._adopt_loaded(self._load(found), found)
+        return found
+
+    def _taken_or_stored(self, id: str) -> T | Document | None:
+        """The aggregate already taken in this transaction, else its stored document, else ``None``."""
         key = _check_id(id, f"{self.kind} id")
         self._tx._check_open()
         found = self._loaded.get(key)
         if found is not None:
             return found[0]
-        document = self._store().document(self.kind, key)
-        if document is None:
-            return None
-        return self._adopt_loaded(self._load(document), document)
+        return self._store().document(self.kind, key)  # type: ignore[no-any-return]
 
     def get(self, id: str) -> T:
         """The aggregate with this id.
@@ -372,16 +376,13 @@ class AccountRepository(Repository[Account]):
         Raises:
             antfin.errors.NotFoundError: there is no such account.
         """
-        key = _check_id(account_id, "account id")
-        self._tx._check_open()
-        found = self._loaded.get(key)
-        if found is not None:
-            return found[0]
-        document = self._store().document(self.kind, key)
-        if document is None:
-            raise NotFoundError(f"no account {key!r} in the books")
-        pending = pending_account(key, self._tx.ledger, self)
-        self._loaded[key] = (pending, document.version, document.body)
+        found = self._taken_or_stored(account_id)
+        if found is None:
+            raise NotFoundError(f"no account {account_id!r} in the books")
+        if not isinstance(found, Document):
+            return found
+        pending = pending_account(found.id, self._tx.ledger, self)
+        self._loaded[found.id] = (pending, found.version, found.body)
         return pending
 
     def _materialize(self, pending: Account) -> None:
