@@ -174,7 +174,14 @@ class Day:
         return self.tx.accounts.get(account_id)
 
     def available(self, account_id: str) -> Money:
-        """What a user can spend now, read from the ledger: the account itself is loaded only to act on it."""
+        """What a user can spend now, read from the ledger: the account itself is loaded only to act on it.
+
+        >>> from antfin.ecosystem.world import World, WorldConfig
+        >>> with World.create(WorldConfig(users=3, seed=3)).play() as day:
+        ...     day.act("payday")
+        ...     day.available("u000001").is_positive()
+        True
+        """
         return self.tx.ledger.available(wallet(account_id))
 
     def pick(self, share: float, most: int | None = None) -> list[str]:  # share: a probability, not money
@@ -182,6 +189,11 @@ class Day:
 
         Only ids: an activity reads a user's wallet from the ledger and loads
         the account only when it acts on it, so a day loads what it changes.
+
+        >>> from antfin.ecosystem.world import World, WorldConfig
+        >>> with World.create(WorldConfig(users=10, seed=3)).play() as day:
+        ...     len(day.pick(0.2)), day.pick(0.2, most=1)[0].startswith("u")
+        (2, True)
         """
         count = max(1, int(len(self.users) * share))
         if most is not None:
