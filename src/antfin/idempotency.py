@@ -145,7 +145,16 @@ def fingerprint(operation: str, *fields: object) -> str:
 
     .. versionadded:: 0.2.0
     """
-    return "[" + ",".join([_quote(operation), *[_field_text(field) for field in fields]]) + "]"
+    parts = [_quote(operation)]
+    for field in fields:  # the hot types inline (a transfer's two ids and its amount), the rest by _field_text
+        cls = field.__class__
+        if cls is str:
+            parts.append(_quote(cast(str, field)))
+        elif cls is Money:
+            parts.append(_quote(_money_text(cast(Money, field))))
+        else:
+            parts.append(_field_text(field))
+    return "[" + ",".join(parts) + "]"
 
 
 def same_request(key: str, recorded: str | None, asked: str, *, what: str = "key") -> bool:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from json.encoder import encode_basestring as _quote  # what the idempotency module quotes with
 from typing import NoReturn
 
 import attrs
@@ -25,7 +24,6 @@ from antfin.errors import (
     NotFoundError,
     UnbalancedEntryError,
 )
-from antfin.idempotency import _money_text
 from antfin.idempotency import fingerprint as _fingerprint
 from antfin.ledger.model import (
     _EMPTY_METADATA,
@@ -59,17 +57,6 @@ from antfin.ledger.transactions import (
     _undo_entry_and_key,
 )
 from antfin.money import Money
-
-
-def _transfer_fingerprint(debit: str, credit: str, money: Money) -> str:
-    """``fingerprint("transfer", debit, credit, money)``, spelled out for the common types: the same text.
-
-    >>> _transfer_fingerprint("wallet:a", "wallet:b", Money.from_minor_units(1230))
-    '["transfer","wallet:a","wallet:b","12.30 CNY"]'
-    """
-    if debit.__class__ is str and credit.__class__ is str and money.__class__ is Money:
-        return '["transfer",' + _quote(debit) + "," + _quote(credit) + "," + _quote(_money_text(money)) + "]"
-    return _fingerprint("transfer", debit, credit, money)
 
 
 class _LedgerEntries(_LedgerQueries):
@@ -199,7 +186,7 @@ class _LedgerEntries(_LedgerQueries):
         if not (isinstance(debit, str) and isinstance(credit, str)):
             raise NotFoundError(f"no account {debit if not isinstance(debit, str) else credit!r} in the ledger")
         at, memo, meta = _check_extras(at, memo, metadata)  # every argument, even for a replay
-        fingerprint = _transfer_fingerprint(debit, credit, money)
+        fingerprint = _fingerprint("transfer", debit, credit, money)
         record = self._replay(key, fingerprint)
         if record is not None:
             return self._entry_result(record), None
