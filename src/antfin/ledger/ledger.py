@@ -357,14 +357,8 @@ class Ledger(_LedgerHolds):
             # Opening again what is open (products do it each time they are loaded): no new account to build.
             with self._lock:
                 existing = self._accounts.get(account_id) if account_id.__class__ is str else None  # cached only
-            if (
-                existing is not None
-                and existing.kind is kind
-                and existing.currency == currency
-                and existing.non_negative is non_negative
-                and existing.owner == owner
-                and existing.purpose == purpose
-                and not existing.metadata
+            if existing is not None and existing.has_terms(
+                kind, currency, non_negative=non_negative, owner=owner, purpose=purpose, metadata={}
             ):
                 return existing
         account = LedgerAccount(

@@ -171,14 +171,40 @@ class LedgerAccount:
 
         .. versionadded:: 0.1.0
         """
+        return self.id == other.id and self.has_terms(
+            other.kind,
+            other.currency,
+            non_negative=other.non_negative,
+            owner=other.owner,
+            purpose=other.purpose,
+            metadata=other.metadata,
+        )
+
+    def has_terms(
+        self,
+        kind: AccountKind,
+        currency: Currency,
+        *,
+        non_negative: bool,
+        owner: str | None,
+        purpose: str,
+        metadata: Mapping[str, str],
+    ) -> bool:
+        """Whether the account is open with these terms (ignoring ``closed``): what opening it again compares.
+
+        >>> LedgerAccount("x", AccountKind.ASSET).has_terms(
+        ...     AccountKind.ASSET, CNY, non_negative=False, owner=None, purpose="", metadata={})
+        True
+
+        .. versionadded:: 0.2.0
+        """
         return (
-            self.id == other.id
-            and self.kind is other.kind
-            and self.currency == other.currency
-            and self.non_negative == other.non_negative
-            and self.owner == other.owner
-            and self.purpose == other.purpose
-            and dict(self.metadata) == dict(other.metadata)
+            self.kind is kind
+            and self.currency == currency
+            and self.non_negative == non_negative
+            and self.owner == owner
+            and self.purpose == purpose
+            and dict(self.metadata) == dict(metadata)
         )
 
 
