@@ -59,7 +59,7 @@ class SQLiteStore(_SQLiteReads, _SQLiteSchema):
     ()
     >>> store.close()
 
-    The schema (version 5): ``meta`` (``schema_version``), ``commits`` (one
+    The schema (version 6): ``meta`` (``schema_version``), ``commits`` (one
     row per commit: the version), ``accounts`` (with their running totals:
     debits, credits, pending debits and pending credits in minor units, and
     the seq of the last entry posting to the account), ``entries`` with their
@@ -69,10 +69,12 @@ class SQLiteStore(_SQLiteReads, _SQLiteSchema):
     (latest state as JSON, with the status and expiry indexed for expiring),
     ``keys`` (idempotency keys of hold operations; an entry's key and
     fingerprint are on its row) and ``documents`` (the books' aggregates:
-    kind, id, version, status, due time and a JSON body, indexed by status
-    and due time). Keys are unique across both tables. A file of version 2,
-    3 or 4 is migrated on opening (the running totals computed from the
-    postings and pending holds, the chains from the postings); a file that
+    kind, id, version, status, due time and a JSON body, in a rowid table
+    with a unique index on kind and id, indexed by status and due time).
+    Keys are unique across both tables. A file of version 2, 3, 4 or 5 is
+    migrated on opening (the running totals computed from the postings and
+    pending holds, the chains from the postings, the documents moved out of
+    schema 5's ``WITHOUT ROWID`` table); a file that
     is not antfin's (``PRAGMA application_id`` is
     ``antf``) or of another version is refused before anything is written.
 
@@ -124,7 +126,7 @@ class SQLiteStore(_SQLiteReads, _SQLiteSchema):
         """The schema version recorded in the file.
 
         >>> SQLiteStore(":memory:").schema_version
-        5
+        6
 
         .. versionadded:: 0.1.0
         """

@@ -164,10 +164,58 @@ def test_a_version_2_file_is_migrated_and_keeps_its_ledger(tmp_path: Path) -> No
     path = tmp_path / "v2.db"
     write_schema3_file(path, version=2)  # a file of the version before documents, as antfin wrote it
     store = SQLiteStore(path)
-    assert store.schema_version == SCHEMA_VERSION == 5
+    assert store.schema_version == SCHEMA_VERSION == 6
     assert Ledger(store).balance("wallet:a") == CNY("70.00")
     assert store.document_ids("escrow") == ()
     store.close()
+
+
+def _downgrade_documents_to_5(path: Path) -> None:
+    """What schema 5 kept: the documents in a WITHOUT ROWID table keyed by (kind, id)."""
+    with sqlite3.connect(path) as conn:
+        conn.executescript(
+            """
+            CREATE TABLE documents_v5 (
+                kind TEXT NOT NULL, id TEXT NOT NULL, version INTEGER NOT NULL, status TEXT NOT NULL,
+                due_us INTEGER, due_at TEXT, body TEXT NOT NULL, PRIMARY KEY (kind, id)
+            ) WITHOUT ROWID;
+            INSERT INTO documents_v5 SELECT kind, id, version, status, due_us, due_at, body FROM documents;
+            DROP TABLE documents;
+            ALTER TABLE documents_v5 RENAME TO documents;
+            CREATE INDEX documents_due ON documents (kind, due_us) WHERE due_us IS NOT NULL;
+            CREATE INDEX documents_status ON documents (kind, status);
+            UPDATE meta SET value = '5' WHERE name = 'schema_version';
+            """
+        )
+    conn.close()
+
+
+def test_a_version_5_file_gets_its_documents_in_a_rowid_table_unchanged(tmp_path: Path) -> None:
+    path = tmp_path / "v5.db"
+    store = SQLiteStore(path)
+    ledger = _ledger(store)
+    written = [Document("escrow", f"T{n}", 1, "PAID", AT if n % 2 else None, f'{{"n": {n}}}') for n in range(30)]
+    big = Document("fund", "yuebao", 1, "OPEN", None, '{"units": "' + "9" * 50_000 + '"}')
+    with ledger.atomic():
+        ledger.write_documents([*written, big])
+    store.close()
+    _downgrade_documents_to_5(path)
+    with sqlite3.connect(path) as conn:
+        assert "WITHOUT ROWID" in conn.execute("SELECT sql FROM sqlite_master WHERE name = 'documents'").fetchone()[0]
+    conn.close()
+    migrated = SQLiteStore(path)
+    assert migrated.schema_version == SCHEMA_VERSION == 6
+    assert [migrated.document("escrow", f"T{n}") for n in range(30)] == written
+    assert migrated.document("fund", "yuebao") == big
+    assert migrated.documents_due("escrow", AT) == tuple(f"T{n}" for n in sorted(range(1, 30, 2), key=str))
+    assert migrated.document_ids("escrow", ["PAID"]) == tuple(sorted(f"T{n}" for n in range(30)))
+    migrated.close()
+    with sqlite3.connect(path) as conn:
+        table = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'documents'").fetchone()[0]
+        indexes = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE tbl_name = 'documents'")}
+    conn.close()
+    assert "WITHOUT ROWID" not in table
+    assert {"documents_due", "documents_status"} <= indexes
 
 
 def test_antfin_files_carry_their_application_id(tmp_path: Path) -> None:

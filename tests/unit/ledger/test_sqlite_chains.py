@@ -15,6 +15,7 @@ from antfin import CNY
 from antfin.calendar import shanghai
 from antfin.errors import ConcurrencyError, InsufficientFundsError, InvariantViolationError
 from antfin.ledger import AccountKind, Ledger, MemoryStore, Posting, SQLiteStore
+from antfin.ledger.sqlite_schema import SCHEMA_VERSION
 from antfin.ledger.store import ChangeSet, Document
 
 AT = shanghai(2024, 1, 1, 9)
@@ -142,7 +143,7 @@ def test_a_schema_4_file_is_migrated_to_chains_and_reads_the_same(tmp_path: Path
     stored.close()
     _downgrade_to_4(path)
     migrated = Ledger(SQLiteStore(path))
-    assert migrated.store.schema_version == 5  # type: ignore[attr-defined]
+    assert migrated.store.schema_version == SCHEMA_VERSION  # type: ignore[attr-defined]
     assert _views(migrated) == _views(memory)
     _book(migrated, 12, 30, "more:")  # and it goes on from the migrated chain ends
     _book(memory, 12, 30, "more:")
@@ -159,7 +160,7 @@ def test_a_schema_3_file_gets_its_chains_through_both_migrations(tmp_path: Path)
     path = tmp_path / "l.db"
     write_schema3_file(path)
     store = SQLiteStore(path)
-    assert store.schema_version == 5
+    assert store.schema_version == SCHEMA_VERSION
     assert [entry.id for entry in store.history("wallet:a")] == ["E1", "E2"]
     assert [entry.id for entry in store.history("wallet:b")] == ["E2"]
     store.close()
