@@ -224,3 +224,19 @@ def test_antfin_files_carry_their_application_id(tmp_path: Path) -> None:
         (application_id,) = conn.execute("PRAGMA application_id").fetchone()
     conn.close()
     assert application_id.to_bytes(4, "big") == b"antf"
+
+
+def test_the_ids_by_status_and_by_due_time_come_from_covering_indexes(tmp_path: Path) -> None:
+    """The status and due-time reads never visit the documents' rows (their bodies): the indexes answer alone."""
+    store = SQLiteStore(tmp_path / "plans.db")
+    conn = store._conn
+    queries: list[str] = []
+    conn.set_trace_callback(queries.append)  # the statements as run, with their values
+    assert store.document_ids("escrow", ["PAID", "OPEN"]) == ()
+    assert store.documents_due("escrow", AT) == ()
+    conn.set_trace_callback(None)
+    reads = [query for query in queries if query.startswith("SELECT id FROM documents")]
+    plans = [conn.execute(f"EXPLAIN QUERY PLAN {query}").fetchall() for query in reads]
+    store.close()
+    assert len(reads) == 3
+    assert all("COVERING INDEX" in plan[-1][-1] for plan in plans), plans
