@@ -344,7 +344,7 @@ class InstalmentPlan:
         """One :class:`InstalmentPeriod` per month: principal and fee each split with :func:`split_exact`.
 
         >>> [period.total for period in plan_instalments(CNY("100"), 3, on=date(2024, 3, 1)).periods]
-        [Money('34.17', 'CNY'), Money('34.17', 'CNY'), Money('34.16', 'CNY')]
+        [Money('34.16', 'CNY'), Money('34.16', 'CNY'), Money('34.18', 'CNY')]
         """
         principals = split_exact(self.principal, self.term, self.period_rounding)
         fees = split_exact(self.fee, self.term, self.period_rounding)
