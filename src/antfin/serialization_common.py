@@ -21,6 +21,13 @@ import attrs
 _CONTEXT_MARKER: typing.Final = "__antfin_load_context__"
 
 
+#: The class attribute that names the values an attrs class derives from its fields and that older
+#: documents stored as fields of their own, each with its type: ``{"periods": tuple[Period, ...]}``.
+#: Dumping leaves them out; loading accepts one, loads it as its type and refuses the document unless
+#: it equals what the loaded instance derives (stored state is checked, never trusted).
+_DERIVED_MARKER: typing.Final = "__antfin_derived__"
+
+
 class _Context(typing.Protocol):
     """What loading needs of a ledger: a block to roll back, and its uncommitted writes to prove there were none."""
 

@@ -27,6 +27,7 @@ from antfin.errors import AntfinError, SerializationError
 from antfin.money import Currency, Money, to_decimal
 from antfin.serialization_common import (
     _CLASS,
+    _DERIVED_MARKER,
     _ITEMS,
     _NAMED,
     _REF,
@@ -305,6 +306,9 @@ def _build(
         raise SerializationError(f"{path}: {cls.__name__} refused the data: {error}") from None
     for name, value in later.items():
         object.__setattr__(instance, name, value)
+    derived = _DERIVED.get(cls)
+    if derived:
+        _check_derived(instance, derived, data, path, ledger)
     check = getattr(instance, "check_invariants", None)
     if callable(check):  # the aggregate's own rules, as for state built through the API
         try:
@@ -312,6 +316,22 @@ def _build(
         except AntfinError as error:
             raise SerializationError(f"{path}: {cls.__name__} fails its invariants: {error}") from None
     return instance
+
+
+def _check_derived(
+    instance: object, derived: tuple[tuple[str, _Loader], ...], data: dict[str, Any], path: str, ledger: object
+) -> None:
+    """Refuse a stored derived value (an older document's field) that differs from what the instance derives."""
+    for name, load in derived:
+        if name in data and load(data[name], f"{path}.{name}", ledger) != getattr(instance, name):
+            raise SerializationError(
+                f"{path}.{name}: differs from the {name} that {type(instance).__name__} derives from its fields"
+            )
+
+
+#: The classes whose documents may still hold derived values (see ``_DERIVED_MARKER``): each one's
+#: derived names and their loaders, filled as load plans are made.
+_DERIVED: dict[type, tuple[tuple[str, _Loader], ...]] = {}
 
 
 #: One field's loading: its name, its compiled loader, whether it is the ledger (attached, not data),
@@ -343,7 +363,10 @@ def _make_load_plan(
         argument = (field.alias or field.name) if field.init else None
         load = _no_loader if is_ledger else _loader(tp)
         plan.append((field.name, load, is_ledger, field.default is attrs.NOTHING, argument, f".{field.name}"))
-    return frozenset(field.name for field in fields), tuple(plan)
+    derived: Mapping[str, Any] = getattr(cls, _DERIVED_MARKER, {})
+    if derived:
+        _DERIVED[cls] = tuple((name, _loader(tp)) for name, tp in derived.items())
+    return frozenset(field.name for field in fields) | frozenset(derived), tuple(plan)
 
 
 def _no_loader(data: Any, path: str, ledger: object) -> Any:  # pragma: no cover - the ledger is attached, not loaded

@@ -24,7 +24,7 @@ import itertools
 from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 
@@ -307,11 +307,20 @@ class InstalmentPlan:
         fee_table: version of the fee table used.
         fee: total fee the BORROWER pays (zero when the merchant pays).
         merchant_fee: total fee the MERCHANT pays (免息分期), zero otherwise.
-        periods: one :class:`InstalmentPeriod` per month.
         merchant_paid: ``True`` when the merchant bears the fee (免息分期).
+        period_rounding: how each regular period's principal and fee are
+            rounded to the fen (:func:`split_exact`).
+
+    The periods are derived from these fields, never stored: a document of an
+    older version that holds them loads only if they are the ones derived.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0 ``periods`` is derived (it was a field), from
+       the new field ``period_rounding``.
     """
+
+    #: Values derived from the fields that older documents stored (see :mod:`antfin.serialization`).
+    __antfin_derived__: ClassVar[Mapping[str, object]] = {"periods": tuple[InstalmentPeriod, ...]}
 
     principal: Money
     term: int
@@ -319,8 +328,30 @@ class InstalmentPlan:
     fee_table: str
     fee: Money
     merchant_fee: Money
-    periods: tuple[InstalmentPeriod, ...]
     merchant_paid: bool = False
+    period_rounding: Rounding = Rounding.HALF_UP
+
+    def __attrs_post_init__(self) -> None:
+        check_positive(self.principal, "principal")
+        check_int(self.term, "term", at_least=1)
+        check_non_negative(self.fee, "fee")
+        check_non_negative(self.merchant_fee, "merchant_fee")
+        if not isinstance(self.period_rounding, Rounding):
+            raise TypeError(f"period_rounding must be a Rounding, got {type(self.period_rounding).__name__}")
+
+    @property
+    def periods(self) -> tuple[InstalmentPeriod, ...]:
+        """One :class:`InstalmentPeriod` per month: principal and fee each split with :func:`split_exact`.
+
+        >>> [period.total for period in plan_instalments(CNY("100"), 3, on=date(2024, 3, 1)).periods]
+        [Money('34.16', 'CNY'), Money('34.16', 'CNY'), Money('34.18', 'CNY')]
+        """
+        principals = split_exact(self.principal, self.term, self.period_rounding)
+        fees = split_exact(self.fee, self.term, self.period_rounding)
+        return tuple(
+            InstalmentPeriod(number, part, fee)
+            for number, (part, fee) in enumerate(zip(principals, fees, strict=True), 1)
+        )
 
     @property
     def total(self) -> Money:
@@ -436,9 +467,6 @@ def plan_instalments(
     fee_total = rate.of(principal, rounding=fee_rounding)
     zero = principal.currency.zero()
     borrower_fee, merchant_fee = (zero, fee_total) if merchant_paid else (fee_total, zero)
-    principals = split_exact(principal, term, period_rounding)
-    fees = split_exact(borrower_fee, term, period_rounding)
-    periods = tuple(
-        InstalmentPeriod(number, part, fee) for number, (part, fee) in enumerate(zip(principals, fees, strict=True), 1)
+    return InstalmentPlan(
+        principal, term, rate, table.version, borrower_fee, merchant_fee, merchant_paid, Rounding.of(period_rounding)
     )
-    return InstalmentPlan(principal, term, rate, table.version, borrower_fee, merchant_fee, periods, merchant_paid)

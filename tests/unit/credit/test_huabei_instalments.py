@@ -17,12 +17,14 @@ from antfin.credit.huabei_instalments import (
     EarlySettlementPolicy,
     InstalmentFeeSchedule,
     InstalmentFeeTable,
+    InstalmentPlan,
     plan_instalments,
     split_exact,
 )
-from antfin.errors import InvalidAmountError, OutsideCoverageError, PolicyViolationError
+from antfin.errors import InvalidAmountError, OutsideCoverageError, PolicyViolationError, SerializationError
 from antfin.money import CNY, Money, Rounding
 from antfin.rates import Rate
+from antfin.serialization import from_data, to_data
 
 TODAY = date(2024, 3, 1)
 
@@ -210,3 +212,53 @@ def test_split_exact_refuses_bad_input() -> None:
         split_exact(CNY("1"), 3.0)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="total must be Money, not str"):
         split_exact("1", 3)  # type: ignore[arg-type]
+
+
+# -- periods are derived, not stored ------------------------------------------------------------------
+
+
+def test_a_plan_is_stored_without_its_periods_and_derives_them_again() -> None:
+    plan = plan_instalments(CNY("862.93"), 6, on=date(2024, 9, 1))
+    data = to_data(plan)
+    assert "periods" not in data
+    again: InstalmentPlan = from_data(InstalmentPlan, data)
+    assert again == plan
+    assert again.periods == plan.periods
+    assert [p.fee for p in again.periods] == [CNY("6.47")] * 5 + [CNY("6.48")]
+
+
+def test_the_periods_follow_the_plans_period_rounding() -> None:
+    plan = plan_instalments(CNY("100"), 3, on=date(2024, 3, 1), period_rounding=Rounding.DOWN)
+    assert plan.period_rounding is Rounding.DOWN
+    assert [p.principal for p in plan.periods] == [CNY("33.33"), CNY("33.33"), CNY("33.34")]
+    assert from_data(InstalmentPlan, to_data(plan)).periods == plan.periods
+
+
+def test_an_older_document_with_its_periods_loads_when_they_are_the_derived_ones() -> None:
+    plan = plan_instalments(CNY("192"), 6, on=date(2024, 9, 11))
+    older = to_data(plan) | {"periods": [to_data(period) for period in plan.periods]}
+    assert from_data(InstalmentPlan, older) == plan
+
+
+def test_an_older_document_whose_periods_differ_is_refused() -> None:
+    plan = plan_instalments(CNY("192"), 6, on=date(2024, 9, 11))
+    periods = [to_data(period) for period in plan.periods]
+    periods[0]["fee"] = {"amount": "0.01", "currency": "CNY"}  # a forged first period: the fee moved
+    with pytest.raises(SerializationError, match=r"\$\.periods: differs from the periods that InstalmentPlan derives"):
+        from_data(InstalmentPlan, to_data(plan) | {"periods": periods})
+    with pytest.raises(SerializationError, match=r"\$\.periods"):
+        from_data(InstalmentPlan, to_data(plan) | {"periods": periods[:5]})
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("term", 0),
+        ("principal", {"amount": "0.00", "currency": "CNY"}),
+        ("fee", {"amount": "-1.00", "currency": "CNY"}),
+    ],
+)
+def test_a_stored_plan_that_cannot_derive_its_periods_is_refused(field: str, value: object) -> None:
+    data = to_data(plan_instalments(CNY("192"), 6, on=date(2024, 9, 11))) | {field: value}
+    with pytest.raises(SerializationError, match="InstalmentPlan refused the data"):
+        from_data(InstalmentPlan, data)
