@@ -28,6 +28,12 @@ _CONTEXT_MARKER: typing.Final = "__antfin_load_context__"
 _DERIVED_MARKER: typing.Final = "__antfin_derived__"
 
 
+#: The class attribute that turns a document of an older version of an attrs class into today's shape:
+#: a function of the document's object returning the object to load. Loading calls it only when the
+#: object has fields the class does not know, and what it returns passes the usual loading and checks.
+_UPGRADE_MARKER: typing.Final = "__antfin_upgrade__"
+
+
 class _Context(typing.Protocol):
     """What loading needs of a ledger: a block to roll back, and its uncommitted writes to prove there were none."""
 

@@ -31,6 +31,7 @@ from antfin.serialization_common import (
     _ITEMS,
     _NAMED,
     _REF,
+    _UPGRADE_MARKER,
     _has_attrs,
     _hints,
     _is_ledger_type,
@@ -281,8 +282,12 @@ def _build(
 ) -> Any:
     """An attrs instance from an object of its fields, each loaded by its field's compiled loader, then checked."""
     if not known.issuperset(data):
+        upgrade = _UPGRADES.get(cls)
+        if upgrade is not None:
+            data = upgrade(data)  # an older version's document, in today's shape
         unknown = set(data) - known
-        raise SerializationError(f"{path}: unknown field(s) {', '.join(sorted(unknown))} for {cls.__name__}")
+        if unknown:
+            raise SerializationError(f"{path}: unknown field(s) {', '.join(sorted(unknown))} for {cls.__name__}")
     init_args: dict[str, Any] = {}
     later: dict[str, Any] = {}
     for name, load, is_ledger, required, argument, suffix in plan:
@@ -329,6 +334,9 @@ def _check_derived(
             )
 
 
+#: The classes that upgrade an older version's documents (see ``_UPGRADE_MARKER``), filled as load plans are made.
+_UPGRADES: dict[type, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
 #: The classes whose documents may still hold derived values (see ``_DERIVED_MARKER``): each one's
 #: derived names and their loaders, filled as load plans are made.
 _DERIVED: dict[type, tuple[tuple[str, _Loader], ...]] = {}
@@ -363,6 +371,9 @@ def _make_load_plan(
         argument = (field.alias or field.name) if field.init else None
         load = _no_loader if is_ledger else _loader(tp)
         plan.append((field.name, load, is_ledger, field.default is attrs.NOTHING, argument, f".{field.name}"))
+    upgrade = getattr(cls, _UPGRADE_MARKER, None)
+    if upgrade is not None:
+        _UPGRADES[cls] = upgrade
     derived: Mapping[str, Any] = getattr(cls, _DERIVED_MARKER, {})
     if derived:
         _DERIVED[cls] = tuple((name, _loader(tp)) for name, tp in derived.items())

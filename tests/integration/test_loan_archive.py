@@ -16,11 +16,13 @@ from tests.integration.conftest import stored_body
 from antfin import CNY, Books
 from antfin.calendar import add_months, shanghai
 from antfin.credit import LoanRate
-from antfin.credit.loan import Repayment
+from antfin.credit.loan import Loan, Repayment
 from antfin.ecosystem.world import World, WorldConfig
 from antfin.errors import IdempotencyConflictError, SerializationError
+from antfin.ledger import AccountKind, Ledger
 from antfin.ledger.store import DocumentStore
 from antfin.rates import DayCount, Rate
+from antfin.serialization import from_data, to_data
 
 DISBURSED = shanghai(2024, 1, 10, 9)
 
@@ -245,3 +247,29 @@ def test_a_world_stores_its_loans_history_as_rows() -> None:
             counted += len(events)
     assert counted == len(store.document_ids("loan/events")) > len(ids)  # some loans took repayments
     world.check()
+
+
+def _as_before(loan: Loan) -> dict[str, Any]:
+    """The JSON of a loan on a bare ledger as an earlier version wrote it: every event in a list."""
+    old: dict[str, Any] = to_data(loan)
+    old["_events"] = [event for _, event in old.pop("_event_log")["__items__"]]
+    for field in ("_event_count", "_disbursed_at", "_disbursement_entry"):
+        del old[field]
+    return old
+
+
+def test_the_json_of_a_loan_saved_on_a_bare_ledger_by_an_earlier_version_loads() -> None:
+    ledger = Ledger()
+    ledger.open_account("wallet:ann", AccountKind.LIABILITY, non_negative=True)
+    rate = LoanRate.annual(Rate.percent("12"), DayCount.ACT_360)
+    loan = Loan(ledger, "L-1", "wallet:ann", CNY("12000.00"), rate, 3)
+    loan.disburse(DISBURSED)
+    first = loan.repay("m1", loan.amount_due(_due_day(1)).total, shanghai(2024, 2, 10, 9))
+    old = _as_before(loan)
+    again: Loan = from_data(Loan, json.loads(json.dumps(old)), ledger=ledger)
+    assert to_data(again) == to_data(loan)
+    assert [event.kind for event in again.events] == ["disbursed", "repaid"]
+    assert again.repay("m1", first.amount, shanghai(2024, 3, 1, 9)) == first  # a retried key replays its answer
+    old["_events"][1]["amount"]["amount"] = "-1.00"
+    with pytest.raises(SerializationError, match="a negative amount"):
+        from_data(Loan, old, ledger=ledger)

@@ -202,33 +202,6 @@ def _load_platform(data: Any, ledger: Ledger, _refs: Mapping[type, Callable[[str
     return Zhaocaibao.from_data(ledger, data)
 
 
-def _load_huabei(data: Any, ledger: Ledger, refs: Mapping[type, Callable[[str], Any]]) -> HuabeiAccount:
-    # A document written before the event log was archived keeps its events live, under their old name.
-    if isinstance(data, dict) and "events" in data and "_legacy_events" not in data:
-        data = {("_legacy_events" if key == "events" else key): value for key, value in data.items()}
-    return from_data(HuabeiAccount, data, ledger=ledger, references=refs)
-
-
-def _load_loan(data: Any, ledger: Ledger, refs: Mapping[type, Callable[[str], Any]]) -> Loan:
-    # A document written before the event log was archived holds every event in a list, "_events": its events
-    # become the log's records (in memory, so the books store them as rows the next time the loan is written),
-    # and the disbursement and the count are read from them. Its receipts ("_receipts", a mapping) load as they
-    # are, into the receipts' archive, and move to rows the same way.
-    if isinstance(data, dict) and "_events" in data and "_event_log" not in data:
-        data = dict(data)
-        events = data.pop("_events")
-        if isinstance(events, list):
-            data["_event_log"] = {"__items__": [[number, event] for number, event in enumerate(events)]}
-            data["_event_count"] = len(events)
-            first = events[0] if events else None
-            if isinstance(first, dict) and first.get("kind") == "disbursed":
-                data["_disbursed_at"] = first.get("at")
-                data["_disbursement_entry"] = first.get("entry_id")
-        else:  # not an old document after all: refused, naming the field
-            data["_events"] = events
-    return from_data(Loan, data, ledger=ledger, references=refs)
-
-
 def _offer_due(offer: CrowdfundOffer) -> datetime | None:
     return offer.closes_at if offer.status is OfferStatus.OPEN else None
 
@@ -281,7 +254,6 @@ KINDS: Final[Mapping[str, Kind[Any]]] = {
             lambda loan: loan.loan_id,
             lambda loan: _status(loan.status),
             _loan_due,
-            load=_load_loan,
             archives=(
                 Archived.of(Loan, "_receipts", "receipts"),
                 Archived.of(Loan, "_event_log", "events"),
@@ -293,7 +265,6 @@ KINDS: Final[Mapping[str, Kind[Any]]] = {
             lambda h: h.user,
             lambda _h: "OPEN",
             lambda h: h.due_at(),  # a bill to issue, or an open bill's due date
-            load=_load_huabei,
             archives=(
                 Archived.of(HuabeiAccount, "_requests", "requests"),
                 Archived.of(HuabeiAccount, "_event_log", "events"),

@@ -35,7 +35,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Final, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, Final, NoReturn, TypeVar
 
 import attrs
 
@@ -521,6 +521,13 @@ class HuabeiAccount(_Purchases, _Bills, _History):
         attrs.field(factory=Archive, init=False)
     )
     _escrow: dict[str, str] = attrs.field(factory=dict, init=False)
+
+    @staticmethod
+    def __antfin_upgrade__(data: dict[str, Any]) -> dict[str, Any]:
+        """A document written before the event log was archived keeps its events live, under their old name."""
+        if "events" in data and "_legacy_events" not in data:
+            return {("_legacy_events" if key == "events" else key): value for key, value in data.items()}
+        return data
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.ledger, Ledger):

@@ -33,7 +33,7 @@ import enum
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Final, NoReturn
+from typing import Any, Final, NoReturn
 
 import attrs
 
@@ -249,7 +249,7 @@ def _demo() -> Loan:
 
 
 # The repayments and the history use the names above (PrepaymentMode, Repayment, LoanEvent ...): imported after them.
-from antfin.credit.loan_history import LoanEvents  # noqa: E402
+from antfin.credit.loan_history import LoanEvents, upgrade_loan_document  # noqa: E402
 from antfin.credit.loan_repayments import _Repayments  # noqa: E402
 
 
@@ -315,6 +315,11 @@ class Loan(_Repayments):
     # sequence number, and what each repayment key did.
     _event_log: Archive[int, LoanEvent] = attrs.field(init=False, factory=Archive)
     _receipts: Archive[str, IdempotencyRecord[Repayment]] = attrs.field(init=False, factory=Archive)
+
+    @staticmethod
+    def __antfin_upgrade__(data: dict[str, Any]) -> dict[str, Any]:
+        """A document written before the history was archived, in today's shape (:func:`upgrade_loan_document`)."""
+        return upgrade_loan_document(data)
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.ledger, Ledger):

@@ -23,10 +23,12 @@ its twelfth repayment as after its first.
 
 from __future__ import annotations
 
+from typing import Any
+
 from antfin.archive import NumberedLog
 from antfin.credit.loan import LoanEvent  # defined before the loan's module imports this one
 
-__all__ = ["LoanEvents"]
+__all__ = ["LoanEvents", "upgrade_loan_document"]
 
 
 class LoanEvents(NumberedLog[LoanEvent]):
@@ -50,3 +52,33 @@ class LoanEvents(NumberedLog[LoanEvent]):
     """
 
     __slots__ = ()
+
+
+def upgrade_loan_document(data: dict[str, Any]) -> dict[str, Any]:
+    """A loan's document as written before its history was archived, in today's shape (``Loan.__antfin_upgrade__``).
+
+    Every event was in a list, ``_events``: its events become the log's
+    records (in memory, so the books store them as rows the next time the loan
+    is written), and the disbursement and the count are read from them. Its
+    receipts (``_receipts``, a mapping) load as they are, into the receipts'
+    archive. Nothing is trusted: what this returns is loaded and checked as any
+    loan's document, and a document that is not an old one is returned as it is.
+
+    >>> old = {"_events": [{"kind": "disbursed", "at": "2024-03-01T10:00:00+08:00", "entry_id": "E1"}]}
+    >>> upgraded = upgrade_loan_document(old)
+    >>> upgraded["_event_count"], upgraded["_disbursement_entry"], sorted(upgraded)[0]
+    (1, 'E1', '_disbursed_at')
+
+    .. versionadded:: 0.2.0
+    """
+    if "_events" not in data or "_event_log" in data or not isinstance(data["_events"], list):
+        return data  # not an old document: refused for its unknown field, naming it
+    upgraded = dict(data)
+    events = upgraded.pop("_events")
+    upgraded["_event_log"] = {"__items__": [[number, event] for number, event in enumerate(events)]}
+    upgraded["_event_count"] = len(events)
+    first = events[0] if events else None
+    if isinstance(first, dict) and first.get("kind") == "disbursed":
+        upgraded["_disbursed_at"] = first.get("at")
+        upgraded["_disbursement_entry"] = first.get("entry_id")
+    return upgraded
