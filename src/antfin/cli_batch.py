@@ -231,7 +231,8 @@ def write_synthetic_holders(out: str | Path, *, count: int, partitions: int = 1,
     """
     import numpy as np
     import pyarrow as pa
-    import pyarrow.parquet as pq
+
+    from antfin.wealth.partitioned import _units_metadata, _write_with_metadata
 
     if count < 1 or partitions < 1:
         raise InvalidAmountError(f"count and partitions must be at least 1, got {count} and {partitions}")
@@ -254,10 +255,12 @@ def write_synthetic_holders(out: str | Path, *, count: int, partitions: int = 1,
         # Both columns required (never null): no definition levels to write, read or check.
         table = pa.table([np.arange(first, first + size, dtype=np.int64), units], schema=schema)
         # Plain, uncompressed units (random values gain little from compression and read
-        # fastest so); delta-encoded ids (consecutive, so nearly free).
-        pq.write_table(
+        # fastest so); delta-encoded ids (consecutive, so nearly free). The file's count, exact
+        # sum and a sample of its units go in its metadata, for the distribution (which checks them).
+        _write_with_metadata(
             table,
             str(target / f"part-{index:05d}.parquet"),
+            _units_metadata(units, "units"),
             use_dictionary=False,
             compression={"holder": "snappy", "units": "none"},
             column_encoding={"holder": "DELTA_BINARY_PACKED", "units": "PLAIN"},
