@@ -12,23 +12,37 @@
 Holders are read from Parquet (a file, or a directory of ``*.parquet`` files
 taken in name order; each row group is one partition), one integer column of
 units per holder. No process ever holds all holders: the driver only sees
-per-partition counts, sums and small samples. Three passes over the
-partitions, each a task per few consecutive partitions:
+per-partition counts, sums and small samples. Two passes over the partitions
+when the files state their units' total (as :func:`write_holders` and
+``antfin holders`` write them), three otherwise, each a task per few
+consecutive partitions:
 
-1. **totals**: each partition's holder count, exact sum of units and a
-   strided sample of its units. The driver turns the sample into a sample of
+1. **totals and selection**: each partition's holder count, exact sum of
+   units and a strided sample of its units; and, when every file's key-value
+   metadata states the count and exact sum of its units
+   (``antfin.units.total``, ``antfin.units.count``), the first selection
+   round (2.) at once, computed with the total they add up to (when below
+   2⁶², the int64 arithmetic's bound; past it, three passes). The driver
+   guesses the band of that round from the sample of units the files keep
+   in their metadata too (``antfin.units.sample``). The metadata is never
+   trusted: the driver compares the claimed total and count with the ones
+   the pass has just summed, and when they differ (or a file states none)
+   it drops that round and goes the three-pass way, with the exact total and
+   the sample the pass took. A false sample only costs another round;
+2. **selection** (none, when the first pass made the round; usually one
+   otherwise): the driver turns a sample of units into a sample of
    remainders ``income × u mod total`` and guesses from it the fen left over
    after truncation, ``k``, and a narrow band of remainder values that should
-   hold the ``k``-th largest remainder, the threshold;
-2. **selection** (usually one pass): each partition computes its floors
-   ``⌊income × u / total⌋`` and remainders (:mod:`antfin.wealth.vectorized`'s
-   exact arithmetic) and returns the sum of its floors (so ``k`` is exact),
-   how many of its remainders lie above the band and the remainders inside it
-   (or, when too many, a sample of them to narrow the band again in another
-   pass). Once the band's values are all known the threshold is exact, and so
-   is each partition's count of remainders equal to it; the fen still missing
-   after the holders above the threshold go to those equal to it in holder
-   order, partition by partition (the pure path's tie-break);
+   hold the ``k``-th largest remainder, the threshold. Each partition
+   computes its floors ``⌊income × u / total⌋`` and remainders
+   (:mod:`antfin.wealth.vectorized`'s exact arithmetic, a cache-sized block
+   of holders at a time) and returns the sum of its floors (so ``k`` is
+   exact), how many of its remainders lie above the band and the remainders
+   inside it (or, when too many, a sample of them to narrow the band again in
+   another pass). Once the band's values are all known the threshold is
+   exact, and so is each partition's count of remainders equal to it; the
+   fen still missing after the holders above the threshold go to those equal
+   to it in holder order, partition by partition (the pure path's tie-break);
 3. **write**: each partition reads its units and other columns again,
    computes each holder's fen (where the partition has no tie at the
    threshold to settle, floor and extra fen in one floor division: with
@@ -39,7 +53,8 @@ partitions, each a task per few consecutive partitions:
    byte streams (Parquet's ``BYTE_STREAM_SPLIT`` encoding, extended to
    integers in format 2.11, and the ``LZ4_RAW`` codec: pyarrow reads them
    from version 16), nullable ones delta-encoded, others dictionary-encoded
-   with snappy.
+   with snappy. The input's key-value metadata goes along, but not what it
+   states of the units.
 
 Nothing is kept between passes: reading a partition again costs less than
 the fresh memory needed to keep it (see ``cache_units``). Within a pass a
@@ -243,7 +258,10 @@ def distribute_income_parquet(
     Holder by holder, the result equals
     ``distribute_income(income, all_units_in_order)``: truncation to the fen,
     leftover fen to the largest remainders, ties to the earlier holder (file
-    name order, then row-group order, then row order).
+    name order, then row-group order, then row order). Whatever the files'
+    key-value metadata claim of their units (a total, a count, a sample) only
+    decides how many passes it takes: a claim is checked against the units
+    read before any fen depends on it.
 
     >>> import os, tempfile
     >>> folder = tempfile.mkdtemp()
@@ -267,9 +285,10 @@ def distribute_income_parquet(
         cache_units: read each partition's units once and keep them where
             they were read (on the workers, 8 bytes a holder over the whole
             cluster) for the later passes. False (the default) reads them
-            again in each of the three passes, which on local disks is faster
-            than keeping them (a read costs less than the fresh memory the
-            cache needs) and keeps the workers' memory to a few partitions.
+            again in each pass (two when the files' metadata states a true
+            total of their units, three otherwise), which on local disks is
+            faster than keeping them (a read costs less than the fresh memory
+            the cache needs) and keeps the workers' memory to a few partitions.
         progress: called with one plain line per pass (counts, not times).
 
     Returns:
@@ -959,6 +978,11 @@ def write_holders(
     out: str | os.PathLike[str], partitions: Sequence[Sequence[int]], *, column: str = "units", metadata: bool = True
 ) -> None:
     """Write holders' units as Parquet, one file per partition, with a ``holder`` id column (for tests and demos).
+
+    Each file states the count and exact sum of its units and keeps a strided
+    sample of about 4,096 of them in its key-value metadata
+    (``antfin.units.*``), so that :func:`distribute_income_parquet` needs one
+    pass fewer (it checks them).
 
     >>> import os, tempfile
     >>> folder = os.path.join(tempfile.mkdtemp(), "holders")
