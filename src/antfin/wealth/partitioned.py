@@ -837,8 +837,7 @@ def _shares(units: IntArray, income: int, total: int, threshold: int | None) -> 
         return None
     whole, rest = divmod(income, total)
     offset = 0 if threshold is None else total - threshold - 1
-    if rest * int(units.max()) + offset >= _INT64_LIMIT:
-        return None
+    bound = (_INT64_LIMIT - 1 - offset) // max(rest, 1)  # the largest unit whose rest × u + offset fits
     parts, spare, _, _ = _scratch(units.size)
     block = min(units.size, _BLOCK)  # units.size > 0 here
     for start in range(0, units.size, block):  # a block at a time, in the processor's cache
@@ -847,6 +846,8 @@ def _shares(units: IntArray, income: int, total: int, threshold: int | None) -> 
             parts[start : start + block],
             spare[: min(block, units.size - start)],
         )
+        if int(piece.max()) > bound:
+            return None
         np.multiply(piece, rest, out=part)
         if offset:
             np.add(part, offset, out=part)
