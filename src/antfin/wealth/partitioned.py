@@ -229,7 +229,8 @@ class DistributionSummary:
         income: the income distributed, in fen.
         leftover: fen handed out by largest remainder after truncation.
         threshold: the smallest remainder that got a fen (None when none did).
-        selection_rounds: passes the threshold search took (0 when nothing was left over).
+        selection_rounds: rounds the threshold search took, each a pass over the partitions but the
+            first when the files' metadata let the totals pass make it (0 when nothing was left over).
 
     .. versionadded:: 0.2.0
     """
