@@ -12,23 +12,37 @@
 Holders are read from Parquet (a file, or a directory of ``*.parquet`` files
 taken in name order; each row group is one partition), one integer column of
 units per holder. No process ever holds all holders: the driver only sees
-per-partition counts, sums and small samples. Three passes over the
-partitions, each a task per few consecutive partitions:
+per-partition counts, sums and small samples. Two passes over the partitions
+when the files state their units' total (as :func:`write_holders` and
+``antfin holders`` write them), three otherwise, each a task per few
+consecutive partitions:
 
-1. **totals**: each partition's holder count, exact sum of units and a
-   strided sample of its units. The driver turns the sample into a sample of
+1. **totals and selection**: each partition's holder count, exact sum of
+   units and a strided sample of its units; and, when every file's key-value
+   metadata states the count and exact sum of its units
+   (``antfin.units.total``, ``antfin.units.count``), the first selection
+   round (2.) at once, computed with the total they add up to (when below
+   2⁶², the int64 arithmetic's bound; past it, three passes). The driver
+   guesses the band of that round from the sample of units the files keep
+   in their metadata too (``antfin.units.sample``). The metadata is never
+   trusted: the driver compares the claimed total and count with the ones
+   the pass has just summed, and when they differ (or a file states none)
+   it drops that round and goes the three-pass way, with the exact total and
+   the sample the pass took. A false sample only costs another round;
+2. **selection** (none, when the first pass made the round; usually one
+   otherwise): the driver turns a sample of units into a sample of
    remainders ``income × u mod total`` and guesses from it the fen left over
    after truncation, ``k``, and a narrow band of remainder values that should
-   hold the ``k``-th largest remainder, the threshold;
-2. **selection** (usually one pass): each partition computes its floors
-   ``⌊income × u / total⌋`` and remainders (:mod:`antfin.wealth.vectorized`'s
-   exact arithmetic) and returns the sum of its floors (so ``k`` is exact),
-   how many of its remainders lie above the band and the remainders inside it
-   (or, when too many, a sample of them to narrow the band again in another
-   pass). Once the band's values are all known the threshold is exact, and so
-   is each partition's count of remainders equal to it; the fen still missing
-   after the holders above the threshold go to those equal to it in holder
-   order, partition by partition (the pure path's tie-break);
+   hold the ``k``-th largest remainder, the threshold. Each partition
+   computes its floors ``⌊income × u / total⌋`` and remainders
+   (:mod:`antfin.wealth.vectorized`'s exact arithmetic, a cache-sized block
+   of holders at a time) and returns the sum of its floors (so ``k`` is
+   exact), how many of its remainders lie above the band and the remainders
+   inside it (or, when too many, a sample of them to narrow the band again in
+   another pass). Once the band's values are all known the threshold is
+   exact, and so is each partition's count of remainders equal to it; the
+   fen still missing after the holders above the threshold go to those equal
+   to it in holder order, partition by partition (the pure path's tie-break);
 3. **write**: each partition reads its units and other columns again,
    computes each holder's fen (where the partition has no tie at the
    threshold to settle, floor and extra fen in one floor division: with
@@ -39,7 +53,8 @@ partitions, each a task per few consecutive partitions:
    byte streams (Parquet's ``BYTE_STREAM_SPLIT`` encoding, extended to
    integers in format 2.11, and the ``LZ4_RAW`` codec: pyarrow reads them
    from version 16), nullable ones delta-encoded, others dictionary-encoded
-   with snappy.
+   with snappy. The input's key-value metadata goes along, but not what it
+   states of the units.
 
 Nothing is kept between passes: reading a partition again costs less than
 the fresh memory needed to keep it (see ``cache_units``). Within a pass a
@@ -96,6 +111,8 @@ _PIECE_LIMIT: Final = 1024
 _TASK_HOLDERS: Final = 1 << 24
 #: ... and each thread of the cluster gets at least this many tasks a pass, if there are enough partitions.
 _TASKS_PER_THREAD: Final = 4
+#: Holders per block when a partition is computed in blocks: four int64 scratch arrays of 512 kB, cache-sized.
+_BLOCK: Final = 1 << 16
 #: Selection rounds guided by samples before plain bisection of the range takes over.
 _GUESSES: Final = 8
 
@@ -109,6 +126,92 @@ class _Plain:
     builds the graph, looking for collections (thousands of calls a pass for nothing)."""
 
     value: Any
+
+
+#: Key-value metadata of a holders file (all values ASCII; see :func:`_units_metadata`).
+_COLUMN_KEY: Final = b"antfin.units.column"
+_TOTAL_KEY: Final = b"antfin.units.total"
+_COUNT_KEY: Final = b"antfin.units.count"
+_SAMPLE_KEY: Final = b"antfin.units.sample"
+_STRIDE_KEY: Final = b"antfin.units.sample_stride"
+#: A holders file keeps about this many of its units, evenly strided, as a sample in its metadata.
+_FILE_SAMPLE: Final = 4096
+
+
+def _units_metadata(units: Any, column: str) -> dict[bytes, bytes]:
+    """What a holders file says of its units column in its key-value metadata: the column, the exact sum
+    and count of its units, and a strided sample of them (base64, little-endian int64; none past int64).
+
+    Readers must not trust it: :func:`distribute_income_parquet` checks the sum and count against the
+    units it reads, and uses the sample only to guess where to look.
+    """
+    import base64
+
+    values = np.asarray(units)
+    if values.dtype == np.uint64:  # Python ints, or past int64: exact sum in Python
+        exact = sum(int(value) for value in values.tolist())
+    else:
+        exact = _exact_sum(values.astype(np.int64, copy=False))
+    metadata = {_COLUMN_KEY: column.encode(), _TOTAL_KEY: str(exact).encode(), _COUNT_KEY: str(values.size).encode()}
+    stride = max(1, -(-values.size // _FILE_SAMPLE))
+    sample = values[::stride]
+    if sample.size and sample.dtype != object and int(sample.max()) < _INT64_LIMIT and int(sample.min()) >= 0:
+        metadata[_SAMPLE_KEY] = base64.b64encode(sample.astype("<i8").tobytes())
+        metadata[_STRIDE_KEY] = str(stride).encode()
+    return metadata
+
+
+def _write_with_metadata(table: Any, name: str, metadata: dict[bytes, bytes], **options: Any) -> None:
+    """Write a table as one Parquet file with ``metadata`` in its footer's key-value metadata and no Arrow
+    schema (the Parquet schema says all there is of integer columns; an Arrow schema would repeat the
+    metadata, and every reader of the footer would decode it twice)."""
+    import pyarrow.parquet as pq
+
+    with pq.ParquetWriter(name, table.schema, store_schema=False, **options) as writer:
+        writer.write_table(table)
+        writer.add_key_value_metadata(metadata)
+
+
+@attrs.define
+class _Claims:
+    """What the source files' metadata claim of their units: the total and count (None unless every file
+    claims them consistently with its row count) and a sample of about ``_SAMPLE_SIZE`` units."""
+
+    total: int | None = 0
+    holders: int = 0
+    samples: list[tuple[int, IntArray]] = attrs.field(factory=list)
+    sample: IntArray = attrs.field(factory=lambda: np.zeros(0, dtype=np.int64))
+
+    def add(self, metadata: dict[bytes, bytes] | None, column: str, rows: int) -> None:
+        """Take one file's claims (its key-value metadata, the units column read, the file's rows)."""
+        import base64
+        import binascii
+
+        metadata = metadata or {}
+        try:
+            total = int(metadata[_TOTAL_KEY])
+            count = int(metadata[_COUNT_KEY])
+        except (KeyError, ValueError):
+            total = count = -1
+        if self.total is None or metadata.get(_COLUMN_KEY) != column.encode() or total < 0 or count != rows:
+            self.total = None
+            return
+        self.total += total
+        self.holders += count
+        try:
+            stride = int(metadata[_STRIDE_KEY])
+            sample = np.frombuffer(base64.b64decode(metadata[_SAMPLE_KEY], validate=True), dtype="<i8")
+        except (KeyError, ValueError, binascii.Error):
+            return
+        if stride > 0:
+            self.samples.append((stride, sample))
+
+    def finish(self, holders: int) -> None:
+        """Join the files' samples into one, thinned to about one unit in ``holders // _SAMPLE_SIZE``."""
+        wanted = max(1, holders // _SAMPLE_SIZE)
+        kept = [sample[:: max(1, wanted // stride)] for stride, sample in self.samples]
+        self.sample = np.concatenate(kept).astype(np.int64) if kept else np.zeros(0, dtype=np.int64)
+        self.samples = []
 
 
 @attrs.frozen
@@ -126,7 +229,8 @@ class DistributionSummary:
         income: the income distributed, in fen.
         leftover: fen handed out by largest remainder after truncation.
         threshold: the smallest remainder that got a fen (None when none did).
-        selection_rounds: passes the threshold search took (0 when nothing was left over).
+        selection_rounds: rounds the threshold search took, each a pass over the partitions but the
+            first when the files' metadata let the totals pass make it (0 when nothing was left over).
 
     .. versionadded:: 0.2.0
     """
@@ -155,7 +259,10 @@ def distribute_income_parquet(
     Holder by holder, the result equals
     ``distribute_income(income, all_units_in_order)``: truncation to the fen,
     leftover fen to the largest remainders, ties to the earlier holder (file
-    name order, then row-group order, then row order).
+    name order, then row-group order, then row order). Whatever the files'
+    key-value metadata claim of their units (a total, a count, a sample) only
+    decides how many passes it takes: a claim is checked against the units
+    read before any fen depends on it.
 
     >>> import os, tempfile
     >>> folder = tempfile.mkdtemp()
@@ -179,9 +286,10 @@ def distribute_income_parquet(
         cache_units: read each partition's units once and keep them where
             they were read (on the workers, 8 bytes a holder over the whole
             cluster) for the later passes. False (the default) reads them
-            again in each of the three passes, which on local disks is faster
-            than keeping them (a read costs less than the fresh memory the
-            cache needs) and keeps the workers' memory to a few partitions.
+            again in each pass (two when the files' metadata states a true
+            total of their units, three otherwise), which on local disks is
+            faster than keeping them (a read costs less than the fresh memory
+            the cache needs) and keeps the workers' memory to a few partitions.
         progress: called with one plain line per pass (counts, not times).
 
     Returns:
@@ -204,7 +312,8 @@ def distribute_income_parquet(
     if abs(fen) >= 2**63:
         raise InvalidAmountError(f"income {fen} fen does not fit the int64 income column")
     say = progress if progress is not None else _silent
-    pieces, rows = _pieces(Path(source), column)
+    claims = _Claims()
+    pieces, rows = _pieces(Path(source), column, claims)
     target = Path(out)
     if target.exists() and (not target.is_dir() or any(target.glob("*.parquet"))):
         raise PolicyViolationError(f"{target} already exists and holds Parquet data; refusing to overwrite it")
@@ -213,47 +322,42 @@ def distribute_income_parquet(
         return list(compute(*tasks, scheduler=scheduler))  # type: ignore[no-untyped-call]
 
     groups = _groups(pieces, rows, _threads(scheduler))
-    stride = max(1, sum(rows) // _SAMPLE_SIZE)
+    holders = sum(rows)
+    stride = max(1, holders // _SAMPLE_SIZE)
     # What each task reads its units from: its pieces, or its units kept on the worker.
     sources: list[Any] = [_Plain(group) for group in groups]
     if cache_units:
         cached = [delayed(_group_units)(group, column) for group in sources]
         sources = list(persist(*cached, scheduler=scheduler))  # type: ignore[no-untyped-call]
-    stats = [stat for result in run([delayed(_group_totals)(s, column, stride) for s in sources]) for stat in result]
-    holders = sum(stat[0] for stat in stats)
-    total = sum(stat[1] for stat in stats)
-    smallest = min((stat[2] for stat in stats if stat[0]), default=0)
-    say(f"totals: {len(pieces):,} partitions, {holders:,} holders, {total:,} units")
-    if smallest < 0:
-        raise _negative_units(smallest)
-    if fen != 0 and total == 0:
-        raise _no_positive_units(fen)
     magnitude = abs(fen)
+    # With the files' own word for the total (untrusted), the first pass is also the first selection round.
+    claimed = claims.total if fen != 0 and claims.total is not None and 0 < claims.total < _FAST_LIMIT else None
+    plan, sample, guess = _first_band(magnitude, claims.sample, claimed, holders, len(pieces))
+    scans = run([delayed(_group_scan)(s, column, stride, magnitude, claimed, plan) for s in sources])
+    stats = [stat for result in scans for stat in result]
+    holders, total = _totals(stats, fen, len(pieces), say)
+    trusted = claimed == total and claims.holders == holders and all(stat[4] is not None for stat in stats)
+    if claimed is not None and not trusted:
+        say(f"the files' metadata claimed {claimed:,} units and {claims.holders:,} holders: recomputing")
 
     leftover = 0
     threshold: int | None = None
     rounds = 0
     quotas = [0] * len(pieces)
     if fen != 0:
-        sampled = [stat[3] for stat in stats if stat[3].size]
-        units_sample = np.concatenate(sampled) if sampled else np.zeros(0, dtype=np.int64)
-        sample = _floors_and_remainders(magnitude, units_sample, total)[1]
-        # The fen left over is the sum of all remainders over the total: guess it from the sample.
-        guess = 0 if sample.size == 0 else int(_exact_sum(sample) * holders // (sample.size * total))
+        given = None
+        if trusted and plan is not None:
+            given = (plan[0], plan[1], [stat[4] for stat in stats])
+        else:  # no metadata, or wrong: the totals are exact now, and so is the sample of remainders
+            sampled = [stat[3] for stat in stats if stat[3].size]
+            sample = _remainders(magnitude, np.concatenate(sampled) if sampled else np.zeros(0, np.int64), total)
+            guess = _leftover_guess(sample, holders, total)
         leftover, threshold, quotas, rounds = _select(
-            run, sources, column, magnitude, total, holders, guess, sample, len(pieces), say
+            run, sources, column, magnitude, total, holders, guess, sample, len(pieces), say, given
         )
 
     target.mkdir(parents=True, exist_ok=True)
-    sign = -1 if fen < 0 else 1
-    tasks = []
-    first = 0
-    for group, group_source in zip(groups, sources, strict=True):
-        names = [str(target / f"part-{index:05d}.parquet") for index in range(first, first + len(group))]
-        group_quotas = quotas[first : first + len(group)]
-        arguments = _Plain((group, group_quotas, names))
-        tasks.append(delayed(_group_write)(arguments, group_source, column, magnitude, total, sign, threshold))
-        first += len(group)
+    tasks = _write_tasks(groups, sources, quotas, target, column, magnitude, total, -1 if fen < 0 else 1, threshold)
     written = sum(run(tasks))
     say(f"written: {written:,} holders' income in {len(pieces):,} files under {target}")
     return DistributionSummary(
@@ -267,6 +371,56 @@ def distribute_income_parquet(
     )
 
 
+def _write_tasks(
+    groups: list[list[_Piece]],
+    sources: list[Any],
+    quotas: list[int],
+    target: Path,
+    column: str,
+    income: int,
+    total: int,
+    sign: int,
+    threshold: int | None,
+) -> list[Any]:
+    """The write pass: a task per group of partitions, each with its output names and quotas of ties."""
+    from dask.delayed import delayed
+
+    tasks = []
+    first = 0
+    for group, group_source in zip(groups, sources, strict=True):
+        names = [str(target / f"part-{index:05d}.parquet") for index in range(first, first + len(group))]
+        arguments = _Plain((group, quotas[first : first + len(group)], names))
+        tasks.append(delayed(_group_write)(arguments, group_source, column, income, total, sign, threshold))
+        first += len(group)
+    return tasks
+
+
+def _first_band(
+    income: int, units: IntArray, claimed: int | None, holders: int, partitions: int
+) -> tuple[tuple[int, int, int] | None, IntArray, int]:
+    """The first selection round's band (low, high and the limit of values a partition returns) when the
+    files claim a total, guessed from their sample of ``units``; the sample's remainders; the guessed leftover."""
+    if claimed is None:
+        return None, np.zeros(0, dtype=np.int64), 0
+    sample = _remainders(income, units, claimed)
+    guess = _leftover_guess(sample, holders, claimed)
+    low, high = _guess_band(sample, min(max(guess, 1), holders), holders, 0, claimed - 1)
+    return (low, high, _band_limit((low, high) == (0, claimed - 1), holders, partitions)), sample, guess
+
+
+def _totals(stats: list[Any], income: int, partitions: int, say: Callable[[str], None]) -> tuple[int, int]:
+    """The holders and the exact total of units from the first pass's partitions; checked."""
+    holders = sum(stat[0] for stat in stats)
+    total = sum(stat[1] for stat in stats)
+    smallest = min((stat[2] for stat in stats if stat[0]), default=0)
+    say(f"totals: {partitions:,} partitions, {holders:,} holders, {total:,} units")
+    if smallest < 0:
+        raise _negative_units(smallest)
+    if income != 0 and total == 0:
+        raise _no_positive_units(income)
+    return holders, total
+
+
 def _select(
     run: Callable[[list[Any]], list[Any]],
     sources: list[Any],
@@ -278,13 +432,15 @@ def _select(
     sample: IntArray,
     partitions: int,
     say: Callable[[str], None],
+    given: tuple[int, int, list[Any]] | None = None,
 ) -> tuple[int, int | None, list[int], int]:
     """The fen left over, the exact ``leftover``-th largest remainder and each partition's count of ties that get a fen.
 
     Every round is one pass over the partitions computing their remainders:
     the first also returns each partition's sum of floors, from which the fen
     left over is exact; its band is guessed from ``guess``, an estimate of the
-    fen left over.
+    fen left over. ``given``, when the first round was done already (with the
+    totals): its band and each partition's result.
     """
     from dask.delayed import delayed
 
@@ -296,14 +452,16 @@ def _select(
     rounds = 0
     while True:
         rounds += 1
-        band_low, band_high = _guess_band(sample, rank - above, inside, low, high, bisect=rounds > _GUESSES)
-        whole_range = (band_low, band_high) == (low, high)
-        limit = inside if whole_range and inside <= _BAND_LIMIT else max(_PIECE_LIMIT, _BAND_LIMIT // partitions)
-        tasks = [
-            delayed(_group_band)(source, column, income, total, band_low, band_high, limit, leftover is None)
-            for source in sources
-        ]
-        results = [result for group in run(tasks) for result in group]
+        if rounds == 1 and given is not None:
+            band_low, band_high, results = given
+        else:
+            band_low, band_high = _guess_band(sample, rank - above, inside, low, high, bisect=rounds > _GUESSES)
+            limit = _band_limit((band_low, band_high) == (low, high), inside, partitions)
+            tasks = [
+                delayed(_group_band)(source, column, income, total, band_low, band_high, limit, leftover is None)
+                for source in sources
+            ]
+            results = [result for group in run(tasks) for result in group]
         band_above = sum(result[0] for result in results)
         band_inside = sum(result[1] for result in results)
         if leftover is None:
@@ -342,6 +500,25 @@ def _select(
         return leftover, threshold, quotas, rounds
 
 
+def _band_limit(whole_range: bool, inside: int, partitions: int) -> int:
+    """How many band values a partition returns before it samples them instead: all of them when the band
+    is the whole remaining range and small enough to gather, else a share of ``_BAND_LIMIT``."""
+    return inside if whole_range and inside <= _BAND_LIMIT else max(_PIECE_LIMIT, _BAND_LIMIT // partitions)
+
+
+def _remainders(income: int, units: IntArray, total: int) -> IntArray:
+    """The remainders ``income × u mod total`` of a sample of units (only ever a guide: any values will do)."""
+    if units.size == 0 or total <= 0:
+        return np.zeros(0, dtype=np.int64)
+    units = units[(units >= 0) & (units <= total)] if units.dtype != object else units
+    return _floors_and_remainders(income, units, total)[1]
+
+
+def _leftover_guess(sample: IntArray, holders: int, total: int) -> int:
+    """The fen left over guessed from a sample of remainders: the sum of all remainders over the total."""
+    return 0 if sample.size == 0 else int(_exact_sum(sample) * holders // (sample.size * total))
+
+
 def _guess_band(
     sample: IntArray, rank: int, inside: int, low: int, high: int, *, bisect: bool = False
 ) -> tuple[int, int]:
@@ -373,8 +550,11 @@ def _silent(line: str) -> None:
     del line
 
 
-def _pieces(source: Path, column: str) -> tuple[list[_Piece], list[int]]:
-    """Every row group of the source, in order, and its number of rows (from the files' metadata)."""
+def _pieces(source: Path, column: str, claims: _Claims | None = None) -> tuple[list[_Piece], list[int]]:
+    """Every row group of the source, in order, and its number of rows (from the files' metadata).
+
+    With ``claims``, also gathers what the files' key-value metadata say of their units (see :class:`_Claims`).
+    """
     import pyarrow.parquet as pq
 
     if source.is_dir():
@@ -393,6 +573,10 @@ def _pieces(source: Path, column: str) -> tuple[list[_Piece], list[int]]:
             raise NotFoundError(f"{name} has no column {column!r} (columns: {', '.join(metadata.schema.names)})")
         pieces.extend((name, group) for group in range(metadata.num_row_groups))
         rows.extend(metadata.row_group(group).num_rows for group in range(metadata.num_row_groups))
+        if claims is not None:
+            claims.add(metadata.metadata, column, metadata.num_rows)
+    if claims is not None:
+        claims.finish(sum(rows))
     return pieces, rows
 
 
@@ -466,10 +650,21 @@ def _each_units(source: Any, column: str) -> Iterator[IntArray]:
         yield _read_units(item, column) if isinstance(item, tuple) else item
 
 
-def _group_totals(source: Any, column: str, stride: int) -> list[tuple[int, int, int, IntArray]]:
-    """Per partition: holders, exact sum and smallest of the units, and a strided sample of them."""
-    results = []
+def _group_scan(
+    source: Any, column: str, stride: int, income: int, claimed: int | None, band: tuple[int, int, int] | None
+) -> list[tuple[int, int, int, IntArray, _BandResult | None]]:
+    """Per partition: holders, exact sum and smallest of the units, a strided sample of them, and (with a
+    ``claimed`` total and its first ``band``: low, high and limit) the first selection round's result
+    computed with that total (None where the units show the claim false)."""
+    results: list[tuple[int, int, int, IntArray, _BandResult | None]] = []
     for units in _each_units(source, column):
+        sample = units[::stride].copy()
+        if claimed is not None and band is not None:
+            scanned = _scan_blocks(units, income, claimed, band[0], band[1], True)
+            if scanned is not None:  # the totals and the round at once, block by block
+                above, values, floor_sum, smallest, exact = scanned
+                results.append((units.size, exact, smallest, sample, _band_result(above, values, floor_sum, band[2])))
+                continue
         smallest = largest = 0
         if units.size:
             smallest, largest = int(units.min()), int(units.max())
@@ -477,36 +672,110 @@ def _group_totals(source: Any, column: str, stride: int) -> list[tuple[int, int,
             exact = int(units.sum())  # cannot wrap: the bounds are known
         else:
             exact = _exact_sum(units)
-        results.append((units.size, exact, smallest, units[::stride].copy()))
+        selected = None
+        if claimed is not None and band is not None and smallest >= 0 and largest <= claimed:
+            selected = _band_of(units, income, claimed, band[0], band[1], band[2], exact, largest)
+        results.append((units.size, exact, smallest, sample, selected))
     return results
+
+
+#: One partition's selection round: remainders above the band, in it, whether all those are returned,
+#: them (or a sample of them), and the sum of its floors.
+_BandResult = tuple[int, int, bool, IntArray, int]
 
 
 def _group_band(
     source: Any, column: str, income: int, total: int, low: int, high: int, limit: int, sums: bool
-) -> list[tuple[int, int, bool, IntArray, int]]:
+) -> list[_BandResult]:
     """Per partition: remainders above ``high``, in ``[low, high]``, whether all of those are returned,
     them (or a sample), and (with ``sums``) the sum of its floors."""
-    results = []
-    for units in _each_units(source, column):
+    return [_band_of(units, income, total, low, high, limit, None, None, sums) for units in _each_units(source, column)]
+
+
+def _band_of(
+    units: IntArray,
+    income: int,
+    total: int,
+    low: int,
+    high: int,
+    limit: int,
+    exact: int | None,
+    largest: int | None,
+    sums: bool = True,
+) -> _BandResult:
+    """One partition's :func:`_group_band` (``exact`` and ``largest``, if known: the sum and largest of its
+    units): in cache-sized blocks when int64 holds the products, else on whole arrays."""
+    whole, rest = divmod(income, total)
+    if largest is None and units.size and units.dtype != object:
+        largest = int(units.max())
+    if units.dtype != object and income < _FAST_LIMIT and total < _FAST_LIMIT and rest * (largest or 0) < _INT64_LIMIT:
+        scanned = _scan_blocks(units, rest, total, low, high, False)
+        assert scanned is not None  # int64 units, no totals: never declined
+        above, band, floor_sum = scanned[:3]
+        if sums and whole:
+            floor_sum += whole * (exact if exact is not None else _exact_sum(units, largest))
+    else:
         floors, remainders = _split(units, income, total)
         # Each floor is at least 0 and their sum at most income (< 2**63): an int64 sum cannot wrap.
         floor_sum = (int(floors.sum()) if floors.dtype != object else int(sum(floors))) if sums else 0
-        if remainders.dtype == object:
-            above = int(np.count_nonzero(remainders > high))
-            band = remainders[(remainders >= low) & (remainders <= high)]
-        else:
-            flags = _flags(remainders.size)[0]
-            above = int(np.count_nonzero(np.greater(remainders, high, out=flags)))
-            # low <= r <= high in one unsigned comparison: r - low wraps past 2**63 when r < low
-            # (|r - low| < total < 2**62), in the floors' array, now free.
-            shifted = np.subtract(remainders, low, out=floors if floors.dtype == np.int64 else None)
-            np.less_equal(shifted.view(np.uint64), high - low, out=flags)
-            band = remainders[flags]
-        if band.size > limit:
-            results.append((above, band.size, False, band[:: band.size // limit + 1].copy(), floor_sum))
-        else:
-            results.append((above, band.size, True, band, floor_sum))
-    return results
+        above = int(np.count_nonzero(remainders > high))
+        band = remainders[(remainders >= low) & (remainders <= high)]
+    return _band_result(above, band, floor_sum if sums else 0, limit)
+
+
+def _band_result(above: int, band: IntArray, floor_sum: int, limit: int) -> _BandResult:
+    """A partition's result of a selection round: its band values, or a sample of them past ``limit``."""
+    if band.size > limit:
+        return (above, band.size, False, band[:: band.size // limit + 1].copy(), floor_sum)
+    return (above, band.size, True, band, floor_sum)
+
+
+def _scan_blocks(
+    units: IntArray, income: int, total: int, low: int, high: int, totals: bool
+) -> tuple[int, IntArray, int, int, int] | None:
+    """Remainders ``income × u mod total`` above ``high``, those in ``[low, high]``, the sum of the floors
+    ``⌊income × u / total⌋`` and (with ``totals``) the smallest and the exact sum of the units, a block of
+    ``_BLOCK`` holders at a time in this thread's scratch (so that the block stays in the processor's cache
+    through all the steps).
+
+    ``income`` and ``total`` must be below 2⁶²; without ``totals`` the floors' sum leaves out
+    ``⌊income / total⌋ × Σu`` and ``(income mod total) × max(u)`` must fit in int64. With ``totals``, None
+    when int64 cannot hold a block's products or sum, or a unit is negative or above ``total`` (a total
+    claimed by the files' metadata, then false): the caller takes the general way.
+    """
+    whole, rest = divmod(income, total) if totals else (0, income)
+    if units.dtype == object:
+        return None
+    size = units.size
+    block = max(1, min(size, _BLOCK))
+    products, floors, _, _ = _scratch(block)
+    flags = _flags(block)[0]
+    above = floor_sum = exact = 0
+    smallest = 0 if size == 0 else _INT64_LIMIT
+    bound = min(total, (_INT64_LIMIT - 1) // max(rest, 1), (_INT64_LIMIT - 1) // block)
+    found: list[IntArray] = []
+    for start in range(0, size, block):
+        piece = units[start : start + block]
+        count = piece.size
+        if totals:  # while the block is in the cache
+            least, most = int(piece.min()), int(piece.max())
+            if least < 0 or most > bound:
+                return None
+            smallest = min(smallest, least)
+            exact += int(piece.sum())  # most × count < 2**63: no wrap
+        product, floor, flag = products[:count], floors[:count], flags[:count]
+        np.multiply(piece, rest, out=product)
+        np.floor_divide(product, total, out=floor)  # vectorized by one divisor, unlike divmod
+        floor_sum += int(floor.sum())  # each floor <= rest, their sum <= rest × units < 2**63
+        np.multiply(floor, total, out=floor)
+        remainder = np.subtract(product, floor, out=product)
+        above += int(np.count_nonzero(np.greater(remainder, high, out=flag)))
+        # low <= r <= high in one unsigned comparison: r - low wraps past 2**63 when r < low.
+        np.subtract(remainder, low, out=floor)
+        np.less_equal(floor.view(np.uint64), high - low, out=flag)
+        found.append(remainder[flag])
+    band = np.concatenate(found) if len(found) > 1 else found[0].copy() if found else np.zeros(0, dtype=np.int64)
+    return above, band, floor_sum + whole * exact, smallest, exact
 
 
 def _group_write(
@@ -541,6 +810,11 @@ def _group_write(
             if others
             else pa.table([income_column], schema=pa.schema([income_field]))
         )
+        # The input's metadata goes along, but not what it says of the units, which are not written.
+        kept = {
+            key: value for key, value in (table.schema.metadata or {}).items() if not key.startswith(b"antfin.units.")
+        }
+        table = table.replace_schema_metadata(kept or None)
         pq.write_table(
             table,
             names[index],
@@ -564,16 +838,24 @@ def _shares(units: IntArray, income: int, total: int, threshold: int | None) -> 
         return None
     whole, rest = divmod(income, total)
     offset = 0 if threshold is None else total - threshold - 1
-    if rest * int(units.max()) + offset >= _INT64_LIMIT:
-        return None
-    parts, _, spare, _ = _scratch(units.size)
-    np.multiply(units, rest, out=spare)
-    if offset:
-        np.add(spare, offset, out=spare)
-    np.floor_divide(spare, total, out=parts)
-    if whole:
-        np.multiply(units, whole, out=spare)  # whole × u <= income × u / total <= income < 2**62
-        np.add(parts, spare, out=parts)
+    bound = (_INT64_LIMIT - 1 - offset) // max(rest, 1)  # the largest unit whose rest × u + offset fits
+    parts, spare, _, _ = _scratch(units.size)
+    block = min(units.size, _BLOCK)  # units.size > 0 here
+    for start in range(0, units.size, block):  # a block at a time, in the processor's cache
+        piece, part, extra = (
+            units[start : start + block],
+            parts[start : start + block],
+            spare[: min(block, units.size - start)],
+        )
+        if int(piece.max()) > bound:
+            return None
+        np.multiply(piece, rest, out=part)
+        if offset:
+            np.add(part, offset, out=part)
+        np.floor_divide(part, total, out=part)
+        if whole:
+            np.multiply(piece, whole, out=extra)  # whole × u <= income × u / total <= income < 2**62
+            np.add(part, extra, out=part)
     return parts
 
 
@@ -694,8 +976,15 @@ def _scratch(size: int) -> tuple[IntArray, IntArray, IntArray, IntArray]:
     return arrays[0, :size], arrays[1, :size], arrays[2, :size], arrays[3, :size]
 
 
-def write_holders(out: str | os.PathLike[str], partitions: Sequence[Sequence[int]], *, column: str = "units") -> None:
+def write_holders(
+    out: str | os.PathLike[str], partitions: Sequence[Sequence[int]], *, column: str = "units", metadata: bool = True
+) -> None:
     """Write holders' units as Parquet, one file per partition, with a ``holder`` id column (for tests and demos).
+
+    Each file states the count and exact sum of its units and keeps a strided
+    sample of about 4,096 of them in its key-value metadata
+    (``antfin.units.*``), so that :func:`distribute_income_parquet` needs one
+    pass fewer (it checks them).
 
     >>> import os, tempfile
     >>> folder = os.path.join(tempfile.mkdtemp(), "holders")
@@ -707,6 +996,9 @@ def write_holders(out: str | os.PathLike[str], partitions: Sequence[Sequence[int
         out: the directory to create.
         partitions: each partition's units, in holder order.
         column: the name of the units column.
+        metadata: also write each file's count and exact sum of units and a
+            sample of them in its key-value metadata (see
+            :func:`distribute_income_parquet`, which checks them).
 
     .. versionadded:: 0.2.0
     """
@@ -718,9 +1010,14 @@ def write_holders(out: str | os.PathLike[str], partitions: Sequence[Sequence[int
     first = 0
     for index, units in enumerate(partitions):
         ids = pa.array(range(first, first + len(units)), type=pa.int64())
-        kind = pa.uint64() if any(unit >= 2**63 for unit in units) else pa.int64()
-        table = pa.table({"holder": ids, column: pa.array(list(units), type=kind)})
-        pq.write_table(table, str(target / f"part-{index:05d}.parquet"))
+        big = any(unit >= 2**63 for unit in units)
+        values = np.array(list(units), dtype=np.uint64 if big else np.int64)
+        table = pa.table({"holder": ids, column: pa.array(values, type=pa.uint64() if big else pa.int64())})
+        name = str(target / f"part-{index:05d}.parquet")
+        if metadata:
+            _write_with_metadata(table, name, _units_metadata(values, column))
+        else:
+            pq.write_table(table, name)
         first += len(units)
 
 

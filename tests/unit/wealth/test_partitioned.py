@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -344,3 +345,176 @@ def test_scratch_arrays_never_leak_between_partitions() -> None:
     parts = [[10**8] * 5, [1], [10**8, 3] * 4, []]
     flat = [unit for part in parts for unit in part]
     assert run(10**10 + 3, parts)[0] == distribute_income(10**10 + 3, flat)
+
+
+# --- The files' metadata: a total, a count and a sample of units that the first pass trusts only once checked.
+
+FORGERIES = ("present", "absent", "total", "count", "sample", "column", "garbage", "balanced")
+
+
+def forge(folder: Path, how: str, delta: int) -> None:
+    """Rewrite the holder files' metadata: keep it, drop it, or lie in one of several ways."""
+    import pyarrow.parquet as pq
+
+    files = sorted(folder.glob("*.parquet"))
+    for index, name in enumerate(files):
+        table = pq.read_table(name)
+        metadata = dict(pq.ParquetFile(name).metadata.metadata or {})
+        total = int(metadata[b"antfin.units.total"])
+        if how == "absent":
+            metadata = {}
+        elif how == "total" and index == 0:
+            metadata[b"antfin.units.total"] = str(max(0, total + delta)).encode()
+        elif how == "count" and index == len(files) - 1:
+            metadata[b"antfin.units.count"] = str(table.num_rows + 1 + abs(delta) % 5).encode()
+        elif how == "sample":  # any values at all, even negative or past the total
+            values = np.array([delta, -delta, 2**62, 0, abs(delta) % 1000], dtype="<i8")
+            metadata[b"antfin.units.sample"] = base64.b64encode(values.tobytes())
+            metadata[b"antfin.units.sample_stride"] = str(1 + abs(delta) % 3).encode()
+        elif how == "column":
+            metadata[b"antfin.units.column"] = b"holder"
+        elif how == "garbage":
+            metadata[b"antfin.units.total"] = b"many"
+            metadata[b"antfin.units.sample"] = b"%%% not base64"
+        elif how == "balanced" and len(files) > 1 and index < 2:  # wrong per file, right in sum
+            metadata[b"antfin.units.total"] = str(total + (delta if index == 0 else -delta)).encode()
+        name.unlink()
+        partitioned._write_with_metadata(table, str(name), metadata)
+
+
+def run_forged(income: int, partitions: list[list[int]], how: str, delta: int, **options: Any) -> tuple[list[int], Any]:
+    with tempfile.TemporaryDirectory() as folder:
+        write_holders(Path(folder) / "in", partitions)
+        forge(Path(folder) / "in", how, delta)
+        summary = distribute_income_parquet(
+            income, Path(folder) / "in", Path(folder) / "out", scheduler="synchronous", **options
+        )
+        return read_income(Path(folder) / "out").tolist(), summary
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(incomes, partition_lists, st.sampled_from(FORGERIES), st.integers(-(10**6), 10**6))
+@example(100, [[1, 1], [1]], "total", 1)  # one unit too many claimed
+@example(100, [[1, 1], [1]], "total", -3)  # a claimed total of zero
+@example(-(10**9), [[2**62, 1], [2**63 + 5]], "present", 0)  # units past int64: no sample, a total past 2**62
+@example(150_641_969, [[10**15], [], [3 * 10**15 + 1, 7]], "balanced", 10**6)
+@example(7, [[0, 0], [0, 5], []], "sample", 123)
+def test_the_files_metadata_never_changes_the_fen(
+    income: int, partitions: list[list[int]], how: str, delta: int
+) -> None:
+    partitions, flat = _with_a_holder(partitions)
+    got, summary = run_forged(income, partitions, how, delta)
+    assert got == distribute_income(income, flat)
+    assert summary.total_units == sum(flat)
+    assert summary.holders == len(flat)
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(incomes, st.lists(st.lists(st.integers(0, 4), max_size=30), min_size=1, max_size=4), st.sampled_from(FORGERIES))
+def test_forged_metadata_with_many_rounds_of_selection_stays_exact(
+    small_bands: None, income: int, partitions: list[list[int]], how: str
+) -> None:
+    partitions, flat = _with_a_holder(partitions)
+    assert run_forged(income, partitions, how, 2)[0] == distribute_income(income, flat)
+
+
+@pytest.fixture
+def passes(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    """Counts the tasks of each pass (the synchronous scheduler runs them in this process)."""
+    counts = {"scan": 0, "band": 0, "write": 0}
+    for name, function in (("scan", "_group_scan"), ("band", "_group_band"), ("write", "_group_write")):
+        original = getattr(partitioned, function)
+
+        def counted(*args: Any, _original: Any = original, _name: str = name) -> Any:
+            counts[_name] += 1
+            return _original(*args)
+
+        monkeypatch.setattr(partitioned, function, counted)
+    return counts
+
+
+def test_with_true_metadata_two_passes_suffice(passes: dict[str, int]) -> None:
+    rng = np.random.default_rng(11)
+    parts = [rng.integers(0, 10**8, size).tolist() for size in (3000, 2000, 0, 2500)]
+    lines: list[str] = []
+    got, summary = run(150_641_969, parts, progress=lines.append)
+    assert got == distribute_income(150_641_969, [unit for part in parts for unit in part])
+    # A task per group of partitions and pass: the totals and the selection in one pass, then the write.
+    assert passes["band"] == 0
+    assert passes["scan"] == passes["write"] > 0
+    assert summary.selection_rounds == 1
+    assert not any("claimed" in line for line in lines)
+
+
+@pytest.mark.parametrize("how", ["absent", "total", "count", "column", "garbage"])
+def test_without_metadata_or_with_a_false_one_three_passes(passes: dict[str, int], how: str) -> None:
+    rng = np.random.default_rng(12)
+    parts = [rng.integers(0, 10**8, size).tolist() for size in (3000, 2000, 0, 2500)]
+    lines: list[str] = []
+    got = run_forged(150_641_969, parts, how, 5, progress=lines.append)[0]
+    assert got == distribute_income(150_641_969, [unit for part in parts for unit in part])
+    assert passes["scan"] == passes["write"] > 0
+    assert passes["band"] >= passes["scan"]  # a whole selection round of its own
+    assert any("claimed" in line for line in lines) == (how == "total")  # only a parsed, false claim is reported
+
+
+def test_a_false_sample_only_costs_rounds(passes: dict[str, int], small_bands: None) -> None:
+    rng = np.random.default_rng(13)
+    parts = [rng.integers(0, 10**6, size).tolist() for size in (700, 1, 900)]
+    flat = [unit for part in parts for unit in part]
+    for delta in (1, 10**6):
+        got, summary = run_forged(-(10**12) - 1, parts, "sample", delta)
+        assert got == distribute_income(-(10**12) - 1, flat)
+        assert summary.selection_rounds >= 1
+
+
+def test_holder_files_state_their_units_and_the_output_does_not(tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    write_holders(tmp_path / "in", [[5, 0, 3], [7] * 10_000])
+    metadata = pq.ParquetFile(tmp_path / "in" / "part-00001.parquet").metadata.metadata
+    assert metadata[b"antfin.units.column"] == b"units"
+    assert metadata[b"antfin.units.total"] == b"70000"
+    assert metadata[b"antfin.units.count"] == b"10000"
+    stride = int(metadata[b"antfin.units.sample_stride"])
+    sample = np.frombuffer(base64.b64decode(metadata[b"antfin.units.sample"]), dtype="<i8")
+    assert stride == 3  # about _FILE_SAMPLE values
+    assert sample.tolist() == [7] * len(range(0, 10_000, 3))
+    assert b"ARROW:schema" not in metadata  # the metadata is not stored twice
+    distribute_income_parquet(1001, tmp_path / "in", tmp_path / "out", scheduler="sync")
+    for name in (tmp_path / "out").glob("*.parquet"):
+        assert not any(key.startswith(b"antfin.units.") for key in pq.ParquetFile(name).metadata.metadata or {})
+    write_holders(tmp_path / "plain", [[1]], metadata=False)
+    assert b"antfin.units.total" not in (
+        pq.ParquetFile(tmp_path / "plain" / "part-00000.parquet").metadata.metadata or {}
+    )
+
+
+def test_claims_from_the_metadata() -> None:
+    claims = partitioned._Claims()
+    good = partitioned._units_metadata(np.arange(10), "units")
+    claims.add(good, "units", 10)
+    claims.add(partitioned._units_metadata(np.array([4, 6]), "units"), "units", 2)
+    claims.finish(12)
+    assert (claims.total, claims.holders, claims.sample.tolist()) == (55, 12, [*range(10), 4, 6])
+    for metadata, column, rows in (
+        (None, "units", 10),
+        (good, "shares", 10),
+        (good, "units", 11),
+        ({**good, b"antfin.units.total": b"-1"}, "units", 10),
+        ({**good, b"antfin.units.count": b"ten"}, "units", 10),
+    ):
+        claims = partitioned._Claims()
+        claims.add(metadata, column, rows)
+        assert claims.total is None
+    claims = partitioned._Claims()
+    claims.add({**good, b"antfin.units.sample": b"!"}, "units", 10)  # a broken sample: the total still stands
+    claims.finish(10)
+    assert (claims.total, claims.sample.size) == (45, 0)
+    big = partitioned._units_metadata(np.array([2**63 + 1, 1], dtype=np.uint64), "units")
+    assert big[b"antfin.units.total"] == str(2**63 + 2).encode()
+    assert b"antfin.units.sample" not in big
