@@ -29,6 +29,7 @@ from typing import Any, ClassVar
 import attrs
 
 from antfin.calendar import ensure_date
+from antfin.credit.schedule import MAX_TERM  # the longest term in months: a forged plan derives no more periods
 from antfin.errors import InvalidAmountError, OutsideCoverageError, PolicyViolationError
 from antfin.money import Money, Rounding
 from antfin.rates import Rate, annualized_rate
@@ -59,8 +60,8 @@ def _check_rates(instance: object, attribute: attrs.Attribute[Any], value: tuple
         raise InvalidAmountError(f"{attribute.name} must list at least one term, got none")
     seen: set[int] = set()
     for term, rate in value:
-        if term < 2:
-            raise InvalidAmountError(f"{attribute.name}: a term must be at least 2 months, got {term}")
+        if not 2 <= term <= MAX_TERM:
+            raise InvalidAmountError(f"{attribute.name}: a term must be 2 to {MAX_TERM} months, got {term}")
         if term in seen:
             raise InvalidAmountError(f"{attribute.name}: term {term} is listed twice")
         check_rate(rate, f"{attribute.name}: the fee for term {term}")
@@ -333,7 +334,7 @@ class InstalmentPlan:
 
     def __attrs_post_init__(self) -> None:
         check_positive(self.principal, "principal")
-        check_int(self.term, "term", at_least=1)
+        check_int(self.term, "term", at_least=1, at_most=MAX_TERM)
         check_non_negative(self.fee, "fee")
         check_non_negative(self.merchant_fee, "merchant_fee")
         if not isinstance(self.period_rounding, Rounding):

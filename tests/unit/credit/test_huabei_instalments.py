@@ -189,8 +189,10 @@ def test_date_before_first_table_is_outside_coverage() -> None:
 def test_fee_table_validation() -> None:
     with pytest.raises(InvalidAmountError, match="at least one term"):
         InstalmentFeeTable("empty", TODAY, {})
-    with pytest.raises(InvalidAmountError, match="at least 2 months"):
+    with pytest.raises(InvalidAmountError, match="a term must be 2 to 600 months"):
         InstalmentFeeTable("one", TODAY, {1: Rate.percent("1")})
+    with pytest.raises(InvalidAmountError, match="a term must be 2 to 600 months, got 601"):
+        InstalmentFeeTable("long", TODAY, {601: Rate.percent("1")})
     with pytest.raises(TypeError, match="rates: the fee for term 3 must be a Rate, not Decimal"):
         InstalmentFeeTable("bad", TODAY, {3: Decimal("0.02")})  # type: ignore[arg-type]
     with pytest.raises(InvalidAmountError, match="listed twice"):
