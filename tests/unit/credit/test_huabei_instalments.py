@@ -256,6 +256,7 @@ def test_an_older_document_whose_periods_differ_is_refused() -> None:
     ("field", "value"),
     [
         ("term", 0),
+        ("term", 10**9),  # a forged term: it would derive a billion periods
         ("principal", {"amount": "0.00", "currency": "CNY"}),
         ("fee", {"amount": "-1.00", "currency": "CNY"}),
     ],
