@@ -20,10 +20,17 @@ from antfin.errors import SchemaError, StoreError
 from antfin.ledger.model import Hold, HoldStatus
 from antfin.ledger.rows import due_columns
 
-__all__ = ["APPLICATION_ID", "SCHEMA_VERSION"]
+__all__ = ["APPLICATION_ID", "CHECKPOINT_PAGES", "SCHEMA_VERSION"]
 
 #: Version of the on-disk schema this code reads and writes.
 SCHEMA_VERSION: Final = 6
+
+#: WAL pages written before SQLite copies them back into the database file (``PRAGMA wal_autocheckpoint``;
+#: 64 MB of 4 KB pages, SQLite's default is 1,000). A page changed by several commits between two checkpoints
+#: is copied back once: a day of the 2,000-user world dirties about 4,000 pages, many of them (index pages,
+#: accounts' running totals) again the next day, and a checkpoint after each day wrote them all twice.
+#: Measured at day 335: 0.79 s a day against 0.82-0.86 s; at day 15, 0.37 s either way.
+CHECKPOINT_PAGES: Final = 16384
 
 #: ``PRAGMA application_id`` of antfin's files: the bytes ``antf``.
 APPLICATION_ID: Final = int.from_bytes(b"antf", "big")
@@ -200,6 +207,7 @@ class _SQLiteSchema:
         try:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute(f"PRAGMA synchronous={synchronous}")
+            conn.execute(f"PRAGMA wal_autocheckpoint={CHECKPOINT_PAGES}")
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute("BEGIN IMMEDIATE")
             try:

@@ -14,6 +14,7 @@ from antfin.calendar import shanghai
 from antfin.errors import ConcurrencyError, InvariantViolationError, SchemaError, StoreError
 from antfin.ledger import AccountKind, Ledger, SQLiteStore
 from antfin.ledger.sqlite import SCHEMA_VERSION
+from antfin.ledger.sqlite_schema import CHECKPOINT_PAGES
 from antfin.ledger.store import Document, DocumentStore, MemoryStore
 
 AT = shanghai(2024, 3, 1, 9)
@@ -240,3 +241,12 @@ def test_the_ids_by_status_and_by_due_time_come_from_covering_indexes(tmp_path: 
     store.close()
     assert len(reads) == 3
     assert all("COVERING INDEX" in plan[-1][-1] for plan in plans), plans
+
+
+def test_the_wal_is_copied_back_in_large_checkpoints(tmp_path: Path) -> None:
+    """Pages changed by several commits are copied back into the file once per checkpoint, not once a commit."""
+    store = SQLiteStore(tmp_path / "wal.db")
+    ((pages,),) = store._conn.execute("PRAGMA wal_autocheckpoint").fetchall()
+    ((mode,),) = store._conn.execute("PRAGMA journal_mode").fetchall()
+    store.close()
+    assert (pages, mode) == (CHECKPOINT_PAGES, "wal")
