@@ -175,7 +175,7 @@ def _copy_partitions(pieces: list[tuple[str, int]], out: str) -> int:
     encodings as the distribution's output): no arithmetic at all."""
     import pyarrow.parquet as pq
 
-    from antfin.wealth.partitioned import _encodings
+    from antfin.wealth.holder_files import _encodings
 
     rows = 0
     for index, (name, group) in enumerate(pieces):
@@ -199,7 +199,8 @@ def io_floor(client: Any, source: Path, out: Path) -> float:
     distribution's tasks (same grouping); the floor under any pass structure that reads and writes once."""
     import shutil
 
-    from antfin.wealth.partitioned import _groups, _pieces, _threads
+    from antfin.wealth.holder_files import _pieces
+    from antfin.wealth.partitioned import _groups, _threads
 
     pieces, rows = _pieces(source, "units")
     out.mkdir(parents=True, exist_ok=True)
@@ -387,12 +388,12 @@ def without_metadata(
     import shutil
     from unittest import mock
 
-    from antfin.wealth import partitioned
+    from antfin.wealth import holder_files, partitioned
 
     times = []
     for ignored in (True, False):
         again = folder / f"income-again-{ignored}"
-        with mock.patch.object(partitioned._Claims, "add", _ignore_claims) if ignored else contextlib.nullcontext():
+        with mock.patch.object(holder_files._Claims, "add", _ignore_claims) if ignored else contextlib.nullcontext():
             start = time.perf_counter()
             result = partitioned.distribute_income_parquet(income, source, again, scheduler=client)
             times.append(time.perf_counter() - start)

@@ -105,7 +105,7 @@ def distribute(args: argparse.Namespace, out: TextIO) -> int:
     """Run ``distribute``: read units, split the income, write income per holder, print progress.
 
     >>> import os, tempfile
-    >>> from antfin.wealth.partitioned import read_income, write_holders
+    >>> from antfin.wealth.holder_files import read_income, write_holders
     >>> folder = tempfile.mkdtemp()
     >>> write_holders(os.path.join(folder, "h"), [[1, 1, 1]])
     >>> options = argparse.Namespace(units=os.path.join(folder, "h"), income="1.00", out=os.path.join(folder, "o"),
@@ -210,11 +210,11 @@ def write_synthetic_holders(out: str | Path, *, count: int, partitions: int = 1,
     its own seeded stream, so the same arguments give the same files. Each
     file states the count and exact sum of its units, and keeps a sample of
     them, in its key-value metadata, as
-    :func:`~antfin.wealth.partitioned.write_holders` does: the distribution
+    :func:`~antfin.wealth.holder_files.write_holders` does: the distribution
     then makes two passes over the files instead of three (it checks them).
 
     >>> import os, tempfile
-    >>> from antfin.wealth.partitioned import read_income
+    >>> from antfin.wealth.holder_files import read_income
     >>> write_synthetic_holders(os.path.join(tempfile.mkdtemp(), "h"), count=10, partitions=3)
     10
 
@@ -236,7 +236,7 @@ def write_synthetic_holders(out: str | Path, *, count: int, partitions: int = 1,
     import numpy as np
     import pyarrow as pa
 
-    from antfin.wealth.partitioned import _units_metadata, _write_with_metadata
+    from antfin.wealth.holder_files import _units_metadata, _write_with_metadata
 
     if count < 1 or partitions < 1:
         raise InvalidAmountError(f"count and partitions must be at least 1, got {count} and {partitions}")

@@ -19,11 +19,12 @@ np = pytest.importorskip("numpy")
 pytest.importorskip("dask")
 pytest.importorskip("pyarrow")
 partitioned = pytest.importorskip("antfin.wealth.partitioned")
+holder_files = pytest.importorskip("antfin.wealth.holder_files")
 vectorized = pytest.importorskip("antfin.wealth.vectorized")
 
 distribute_income_parquet = partitioned.distribute_income_parquet
-read_income = partitioned.read_income
-write_holders = partitioned.write_holders
+read_income = holder_files.read_income
+write_holders = holder_files.write_holders
 
 unit_values = st.one_of(
     st.just(0), st.integers(0, 6), st.integers(0, 10**9), st.integers(0, 2**62), st.integers(0, 2**64 - 1)
@@ -155,9 +156,9 @@ def test_integer_columns_are_delta_encoded_before_pyarrow_16(monkeypatch: pytest
     import pyarrow as pa
 
     schema = pa.schema([pa.field("holder", pa.int64(), nullable=False), pa.field("name", pa.string())])
-    assert partitioned._encodings(schema)["column_encoding"] == {"holder": "BYTE_STREAM_SPLIT"}
+    assert holder_files._encodings(schema)["column_encoding"] == {"holder": "BYTE_STREAM_SPLIT"}
     monkeypatch.setattr(pa, "__version__", "15.0.2")
-    assert partitioned._encodings(schema) == {
+    assert holder_files._encodings(schema) == {
         "use_dictionary": ["name"],
         "column_encoding": {"holder": "DELTA_BINARY_PACKED"},
         "compression": {"holder": "none", "name": "snappy"},
@@ -379,7 +380,7 @@ def forge(folder: Path, how: str, delta: int) -> None:
         elif how == "balanced" and len(files) > 1 and index < 2:  # wrong per file, right in sum
             metadata[b"antfin.units.total"] = str(total + (delta if index == 0 else -delta)).encode()
         name.unlink()
-        partitioned._write_with_metadata(table, str(name), metadata)
+        holder_files._write_with_metadata(table, str(name), metadata)
 
 
 def run_forged(income: int, partitions: list[list[int]], how: str, delta: int, **options: Any) -> tuple[list[int], Any]:
@@ -495,10 +496,10 @@ def test_holder_files_state_their_units_and_the_output_does_not(tmp_path: Path) 
 
 
 def test_claims_from_the_metadata() -> None:
-    claims = partitioned._Claims()
-    good = partitioned._units_metadata(np.arange(10), "units")
+    claims = holder_files._Claims(partitioned._SAMPLE_SIZE)
+    good = holder_files._units_metadata(np.arange(10), "units")
     claims.add(good, "units", 10)
-    claims.add(partitioned._units_metadata(np.array([4, 6]), "units"), "units", 2)
+    claims.add(holder_files._units_metadata(np.array([4, 6]), "units"), "units", 2)
     claims.finish(12)
     assert (claims.total, claims.holders, claims.sample.tolist()) == (55, 12, [*range(10), 4, 6])
     for metadata, column, rows in (
@@ -508,13 +509,13 @@ def test_claims_from_the_metadata() -> None:
         ({**good, b"antfin.units.total": b"-1"}, "units", 10),
         ({**good, b"antfin.units.count": b"ten"}, "units", 10),
     ):
-        claims = partitioned._Claims()
+        claims = holder_files._Claims(partitioned._SAMPLE_SIZE)
         claims.add(metadata, column, rows)
         assert claims.total is None
-    claims = partitioned._Claims()
+    claims = holder_files._Claims(partitioned._SAMPLE_SIZE)
     claims.add({**good, b"antfin.units.sample": b"!"}, "units", 10)  # a broken sample: the total still stands
     claims.finish(10)
     assert (claims.total, claims.sample.size) == (45, 0)
-    big = partitioned._units_metadata(np.array([2**63 + 1, 1], dtype=np.uint64), "units")
+    big = holder_files._units_metadata(np.array([2**63 + 1, 1], dtype=np.uint64), "units")
     assert big[b"antfin.units.total"] == str(2**63 + 2).encode()
     assert b"antfin.units.sample" not in big
