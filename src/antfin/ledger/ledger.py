@@ -353,12 +353,18 @@ class Ledger(_LedgerHolds):
         """
         if not isinstance(non_negative, bool):
             raise TypeError(f"non_negative must be a bool, not {type(non_negative).__name__}")
-        if kind.__class__ is AccountKind and currency.__class__ is Currency and not metadata:
-            # Opening again what is open (products do it each time they are loaded): no new account to build.
+        if (
+            kind.__class__ is AccountKind
+            and currency.__class__ is Currency
+            and (metadata is None or isinstance(metadata, Mapping))
+        ):
+            # Opening again what is open (products do it each time they are loaded, revenue accounts on every
+            # fee): no new account to build. Equal terms include equal metadata, which the cached account has
+            # already passed the checks below with.
             with self._lock:
                 existing = self._accounts.get(account_id) if account_id.__class__ is str else None  # cached only
             if existing is not None and existing.has_terms(
-                kind, currency, non_negative=non_negative, owner=owner, purpose=purpose, metadata={}
+                kind, currency, non_negative=non_negative, owner=owner, purpose=purpose, metadata=metadata or {}
             ):
                 return existing
         account = LedgerAccount(

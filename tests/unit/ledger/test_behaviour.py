@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from antfin.calendar import shanghai
-from antfin.errors import AntfinError, InsufficientFundsError, InvalidAmountError
+from antfin.errors import AntfinError, IdempotencyConflictError, InsufficientFundsError, InvalidAmountError
 from antfin.ledger import (
     AccountKind,
     EntryOp,
@@ -264,3 +264,15 @@ def test_transfers_conserve_money(moves: list[tuple[int, int, int]]) -> None:
     assert wallets == book.balance("asset:bank") == CNY("80.00")
     assert all(not book.balance(f"w{i}").is_negative() for i in range(4))
     book.check_invariants()
+
+
+def test_opening_again_compares_metadata_too(ledger: Ledger) -> None:
+    """Re-opening a cached account takes a shortcut; it must still refuse other metadata and non-string values."""
+    first = ledger.open_account("revenue:ads", AccountKind.REVENUE, metadata={"product": "alipay"})
+    assert ledger.open_account("revenue:ads", AccountKind.REVENUE, metadata={"product": "alipay"}) is first
+    with pytest.raises(IdempotencyConflictError, match="other terms"):
+        ledger.open_account("revenue:ads", AccountKind.REVENUE, metadata={"product": "huabei"})
+    with pytest.raises(IdempotencyConflictError, match="other terms"):
+        ledger.open_account("revenue:ads", AccountKind.REVENUE)
+    with pytest.raises(TypeError, match="str to str"):
+        ledger.open_account("revenue:ads", AccountKind.REVENUE, metadata={"product": 1})  # type: ignore[dict-item]
