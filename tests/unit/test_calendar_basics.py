@@ -5,10 +5,22 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from antfin.calendar import SHANGHAI, add_months, ensure_aware, ensure_date, local_date, shanghai, start_of_day
+from antfin.calendar import (
+    EARLIEST_DATE,
+    LATEST_DATE,
+    SHANGHAI,
+    add_months,
+    add_months_at,
+    ensure_aware,
+    ensure_date,
+    local_date,
+    shanghai,
+    start_of_day,
+)
 from antfin.errors import InvalidTimeError
 
 
@@ -81,3 +93,43 @@ def test_add_months_lands_in_the_right_month(day: date, months: int) -> None:
     result = add_months(day, months)
     assert (result.year * 12 + result.month) - (day.year * 12 + day.month) == months
     assert result.day == day.day or (result.day < day.day and (result + timedelta(days=1)).day == 1)
+
+
+@given(
+    st.dates(min_value=date(1, 1, 1), max_value=date(9999, 12, 31)), st.integers(min_value=-120_000, max_value=120_000)
+)
+def test_add_months_gives_the_dates_of_relativedelta(day: date, months: int) -> None:
+    """Computed directly now: the same date as dateutil's ``relativedelta`` wherever both have one."""
+    try:
+        expected: date | None = day + relativedelta(months=months)
+    except (ValueError, OverflowError):
+        expected = None
+    inside = expected is not None and EARLIEST_DATE <= expected <= LATEST_DATE and EARLIEST_DATE <= day <= LATEST_DATE
+    if inside:
+        assert add_months(day, months) == expected
+    else:
+        with pytest.raises(InvalidTimeError):
+            add_months(day, months)
+
+
+@given(
+    st.datetimes(min_value=datetime(1901, 1, 1), max_value=datetime(2900, 12, 31), timezones=st.just(SHANGHAI)),
+    st.integers(min_value=-1_000, max_value=1_000),
+)
+def test_add_months_at_keeps_the_wall_clock_time(moment: datetime, months: int) -> None:
+    expected = moment + relativedelta(months=months)
+    if not EARLIEST_DATE.year <= expected.year <= LATEST_DATE.year:
+        with pytest.raises(InvalidTimeError, match="must lie between"):
+            add_months_at(moment, months)
+        return
+    assert add_months_at(moment, months) == expected
+    assert add_months_at(moment.astimezone(UTC), months) == expected
+
+
+def test_add_months_at_refuses_naive_and_past_the_last_year() -> None:
+    with pytest.raises(InvalidTimeError):
+        add_months_at(datetime(2024, 1, 31), 1)
+    with pytest.raises(InvalidTimeError, match="must lie between 1900-01-01 and 2999-12-31"):
+        add_months_at(shanghai(2999, 12, 1), 1)
+    with pytest.raises(InvalidTimeError, match="outside the years 1 to 9999"):
+        add_months_at(shanghai(2024, 1, 1), 10**6)

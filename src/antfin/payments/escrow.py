@@ -44,9 +44,8 @@ from datetime import datetime, timedelta
 from typing import Final, NoReturn, ParamSpec, Protocol, TypeVar, runtime_checkable
 
 import attrs
-from dateutil.relativedelta import relativedelta
 
-from antfin.calendar import LATEST_DATE, SHANGHAI, ensure_aware
+from antfin.calendar import LATEST_DATE, SHANGHAI, add_months_at, ensure_aware
 from antfin.errors import (
     InvalidAmountError,
     InvalidTimeError,
@@ -687,9 +686,7 @@ class EscrowTrade(_EscrowRefunds):
         released_at = self._state.released_at
         if released_at is None:
             return None
-        local = released_at.astimezone(SHANGHAI)
-        end: datetime = local + relativedelta(months=self.policy.refund_window_months)
-        return end
+        return add_months_at(released_at, self.policy.refund_window_months)
 
     # -- time ---------------------------------------------------------------------------
 

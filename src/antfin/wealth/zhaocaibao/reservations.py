@@ -24,9 +24,8 @@ from datetime import datetime
 from typing import Final
 
 import attrs
-from dateutil.relativedelta import relativedelta
 
-from antfin.calendar import SHANGHAI, ensure_aware, shanghai
+from antfin.calendar import add_months_at, ensure_aware, shanghai
 from antfin.decisions import Decision, Reason
 from antfin.errors import InvalidTransitionError
 from antfin.money import CNY, Money
@@ -59,9 +58,7 @@ def expiry_of(reserved_at: datetime, months: int = 1) -> datetime:
 
     .. versionadded:: 0.1.0
     """
-    local = ensure_aware(reserved_at, "reserved_at").astimezone(SHANGHAI)
-    result: datetime = local + relativedelta(months=months)
-    return result
+    return add_months_at(ensure_aware(reserved_at, "reserved_at"), months)
 
 
 def _kinds(value: Iterable[ProductKind]) -> frozenset[ProductKind]:
