@@ -20,6 +20,7 @@ Decimal('0.1586')
 from __future__ import annotations
 
 import enum
+import functools
 import itertools
 from collections.abc import Iterable, Mapping
 from datetime import date
@@ -340,9 +341,11 @@ class InstalmentPlan:
         if not isinstance(self.period_rounding, Rounding):
             raise TypeError(f"period_rounding must be a Rounding, got {type(self.period_rounding).__name__}")
 
-    @property
+    @functools.cached_property
     def periods(self) -> tuple[InstalmentPeriod, ...]:
         """One :class:`InstalmentPeriod` per month: principal and fee each split with :func:`split_exact`.
+
+        Derived once per plan (the plan is frozen), on first use.
 
         >>> [period.total for period in plan_instalments(CNY("100"), 3, on=date(2024, 3, 1)).periods]
         [Money('34.16', 'CNY'), Money('34.16', 'CNY'), Money('34.18', 'CNY')]
