@@ -90,3 +90,50 @@ def test_an_account_document_names_its_default_policies_and_older_documents_stil
         assert loaded.class_policy == AccountClassPolicy()
         assert loaded.withdrawal_policy is NAMED["withdrawal-fee-policy/alipay-2016"]
         assert isinstance(loaded.withdrawal_policy, WithdrawalFeePolicy)
+
+
+def test_a_profile_document_names_its_scale_and_weights_and_older_documents_still_load() -> None:
+    from datetime import date
+
+    from antfin.credit import CreditProfile
+    from antfin.credit.profile import DEFAULT_WEIGHTS, FICO, SESAME
+
+    profile = CreditProfile.of("ann", 700, date(2024, 3, 1))
+    data = to_data(profile)
+    assert data["scale"] == {"$named": "credit-scale/sesame/1"}
+    assert data["weights"] == {"$named": "dimension-weights/sesame/1"}
+    assert to_data(CreditProfile.of("bo", 700, date(2024, 3, 1), scale=FICO))["scale"] == {
+        "$named": "credit-scale/fico/1"
+    }
+    # A document written before the scale and weights had names (as stored by 0.2.0 development builds) holds their
+    # fields; it loads to the same profile.
+    older = {
+        "dimensions": None,
+        "history": [{"on": "2024-03-01", "score": 700}],
+        "scale": {
+            "bands": [
+                {"high": 549, "low": 350, "name_en": "Poor", "name_zh": "较差"},
+                {"high": 599, "low": 550, "name_en": "Fair", "name_zh": "中等"},
+                {"high": 649, "low": 600, "name_en": "Good", "name_zh": "良好"},
+                {"high": 699, "low": 650, "name_en": "Very good", "name_zh": "优秀"},
+                {"high": 950, "low": 700, "name_en": "Excellent", "name_zh": "极好"},
+            ],
+            "maximum": 950,
+            "minimum": 350,
+            "name": "Sesame",
+        },
+        "subject": "ann",
+        "weights": {
+            "pairs": [
+                ["CREDIT_HISTORY", "35"],
+                ["BEHAVIOUR_PREFERENCES", "20"],
+                ["FULFILMENT_CAPACITY", "25"],
+                ["IDENTITY_TRAITS", "15"],
+                ["SOCIAL_CONNECTIONS", "5"],
+            ]
+        },
+    }
+    loaded: CreditProfile = from_data(CreditProfile, older)
+    assert loaded == profile
+    assert loaded.scale == SESAME
+    assert loaded.weights == DEFAULT_WEIGHTS

@@ -28,6 +28,7 @@ from antfin.calendar import SHANGHAI, ChinaExchangeCalendar
 from antfin.credit import CreditProfile, Loan
 from antfin.credit.huabei import HuabeiAccount, HuabeiConfig
 from antfin.credit.products import JIEBEI, MYBANK
+from antfin.credit.profile import DEFAULT_WEIGHTS, FICO, SESAME
 from antfin.crowdfunding import CrowdfundOffer
 from antfin.crowdfunding.offer import OfferStatus
 from antfin.errors import AntfinError, InvariantViolationError
@@ -46,8 +47,9 @@ T = TypeVar("T")
 
 #: The constants documents name instead of holding their fields (see :func:`antfin.serialization.named`):
 #: the default configurations of accounts (class limits, withdrawal fees), Huabei, Yu'ebao and Zhaocaibao, the
-#: escrow policy, the loan products and the SSE calendar. A published name never changes its value: a new default
-#: gets a new name, and documents that hold the old one keep loading it.
+#: escrow policy, the loan products, the SSE calendar, and the credit scales and dimension weights of profiles. A
+#: published name never changes its value: a new default gets a new name, and documents that hold the old one keep
+#: loading it.
 NAMED: Final[Mapping[str, object]] = {
     name: named(name, value)
     for name, value in (
@@ -60,6 +62,9 @@ NAMED: Final[Mapping[str, object]] = {
         ("calendar/sse/1999-2026", ChinaExchangeCalendar.sse()),
         ("fund-config/1", MoneyFundConfig()),
         ("zhaocaibao-config/1", ZhaocaibaoConfig()),
+        ("credit-scale/sesame/1", SESAME),
+        ("credit-scale/fico/1", FICO),
+        ("dimension-weights/sesame/1", DEFAULT_WEIGHTS),
     )
 }
 
