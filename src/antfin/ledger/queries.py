@@ -128,6 +128,28 @@ class _LedgerQueries(_LedgerCore):
         return Money._from_minor(net * account.kind.sign, account.currency)
 
     @_locked
+    def balances(self, account_ids: Iterable[str]) -> dict[str, Money]:
+        """The posted balances now of those of ``account_ids`` that exist, in one call (a product checking many).
+
+        >>> from antfin.ledger import Ledger
+        >>> from antfin.ledger import AccountKind
+        >>> ledger = Ledger()
+        >>> _ = ledger.open_account("wallet:a", AccountKind.LIABILITY)
+        >>> ledger.balances(["wallet:a", "wallet:nobody"])
+        {'wallet:a': Money('0.00', 'CNY')}
+
+        .. versionadded:: 0.2.0
+        """
+        found: dict[str, Money] = {}
+        totals_of = self._totals
+        for account_id in account_ids:
+            account = self._account_or_none(account_id)
+            if account is not None:
+                totals = totals_of[account.id]
+                found[account.id] = Money._from_minor((totals[_DR] - totals[_CR]) * account.kind.sign, account.currency)
+        return found
+
+    @_locked
     def balances_at(self, account_ids: Iterable[str], instants: Sequence[datetime]) -> tuple[Money, ...]:
         """The summed posted balance of ``account_ids`` (each in its normal direction) at each of ``instants``.
 

@@ -603,11 +603,13 @@ class MoneyFund(_DailyClose):
             raise InvariantViolationError(
                 f"fund units {self.total_units} differ from the sum of holdings {sum(self._units.values()) / 100}"
             )
+        positions = self.ledger.balances([self.position_account(investor) for investor in self._units])
         for investor, fen in self._units.items():
             if fen < 0:
                 raise InvariantViolationError(f"investor {investor!r} holds negative units {Decimal(fen).scaleb(-2)}")
             account = self.position_account(investor)
-            position = self.ledger.balance(account).minor_units if self.ledger.has_account(account) else 0
+            balance = positions.get(account)
+            position = 0 if balance is None else balance.minor_units
             if position != fen:
                 raise InvariantViolationError(
                     f"investor {investor!r} holds {Decimal(fen).scaleb(-2)} units "

@@ -200,3 +200,14 @@ def test_balances_at_many_instants_equal_balance_as_of_each(kind: str, tmp_path:
     assert summed == expected
     assert summed[0] == CNY("0")
     assert summed[-1] == CNY("24.00")
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_balances_equal_balance_of_each_and_leave_out_unknown_accounts(kind: str, tmp_path: Path) -> None:
+    ledger = Ledger(MemoryStore() if kind == "memory" else SQLiteStore(tmp_path / "l.db"))
+    _fill(ledger)
+    with ledger.atomic():  # what the block books is seen too
+        ledger.transfer("t-more", debit="wallet:a", credit="wallet:b", amount=CNY("1.25"), at=AT)
+        found = ledger.balances(["asset:bank", "wallet:a", "nobody", "wallet:b", "wallet:a"])
+        assert found == {name: ledger.balance(name) for name in ("asset:bank", "wallet:a", "wallet:b")}
+    assert list(found) == ["asset:bank", "wallet:a", "wallet:b"]
