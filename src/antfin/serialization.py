@@ -34,10 +34,13 @@ given, holds and accounts that exist in it with matching amounts). A
 ``__class__`` tag must name an antfin class that the field's declared type
 allows. Documents deeper than :data:`MAX_DEPTH` or with more than
 :data:`MAX_NODES` values (or JSON text longer than :data:`MAX_TEXT`) are
-refused before any work. Loading never writes: with ``ledger=``, the whole
-document is loaded inside an atomic block that is always rolled back if
-loading would open an account, book an entry or create a hold, and the load
-is then refused.
+refused before any work (a document the books read, whose text is shorter
+than :data:`MAX_NODES` and whose declared type cannot nest deeper than
+:data:`MAX_DEPTH`, is checked as it loads instead, and counted after if a
+part of it was not loaded by its declared type). Loading never writes: with
+``ledger=``, the whole document is loaded inside an atomic block that is
+always rolled back if loading would open an account, book an entry or create
+a hold, and the load is then refused.
 
 >>> from_data(Money, {"amount": "1", "currency": "CNY", "x": 1})
 Traceback (most recent call last):
@@ -53,9 +56,12 @@ kept unwritten - sit around the structuring, which cattrs would not do for us;
 replacing the converter would change the output format that stored documents
 already use. What it works out from the type hints is worked out once per type
 and kept (a loader per declared type, a dumper per class): the usual shapes
-load and dump without reading a hint again, and anything unusual (a
-reference, a class tag, data of the wrong shape) goes through the general
-loader, so the checks and the paths in the messages are the same either way.
+load and dump without reading a hint again. Loading runs loaders that carry
+no path first (for an attrs class, a function generated from its fields, as
+attrs generates ``__init__``), which hand anything unusual (a class tag, an
+upgrade, data of the wrong shape) to the general loader; when anything is
+refused, the document is loaded again by the general loader alone, whose
+error names the path, so the checks and the messages are the same either way.
 
 .. versionadded:: 0.1.0
 """

@@ -678,14 +678,27 @@ def _fast(tp: Any) -> _Fast:
 
 def _general(tp: Any) -> _Fast:
     """Load with the compiled loader of ``tp`` (which names paths), counted in ``_GENERAL_LOADS``."""
-    load = _loader(tp)
+    load: _Loader | None = None  # compiled when first needed
     loads = _GENERAL_LOADS
 
     def load_generally(data: Any, ledger: Any) -> Any:
+        nonlocal load
         loads[0] += 1
+        if load is None:
+            load = _loader(tp)
         return load(data, "$", ledger)
 
     return load_generally
+
+
+def _lazy(namespace: dict[str, Any], name: str, tp: Any) -> _Fast:
+    """A generated loader's loader of a field: the fast loader of ``tp``, compiled when first needed."""
+
+    def load_first(data: Any, ledger: Any) -> Any:
+        fast = namespace[name] = _fast(tp)
+        return fast(data, ledger)
+
+    return load_first
 
 
 def _is_special(data: Any) -> bool:
@@ -703,12 +716,12 @@ def _compile_fast(tp: Any) -> _Fast:
     if origin in (types.UnionType, typing.Union):
         others = [arg for arg in args if arg is not type(None)]
         if len(others) == 1 and len(args) == 2:
-            return _compile_fast_optional(tp, _fast(others[0]))
+            return _compile_fast_optional(tp, others[0])
         return _general(tp)  # a union of several types: its loader tries each in turn
     if origin is tuple and args and args[-1] is not ...:
-        return _compile_fast_fixed_tuple(tp, tuple(_fast(arg) for arg in args))
+        return _compile_fast_fixed_tuple(tp, args)
     if origin in (tuple, Sequence, list, frozenset, set) and args:
-        return _compile_fast_sequence(tp, origin, _fast(args[0]))
+        return _compile_fast_sequence(tp, origin, args[0])
     if origin in (dict, Mapping) and args:
         return _compile_fast_mapping(tp, args[0], args[1])
     if origin is Archive and args:
@@ -808,46 +821,62 @@ def _compile_fast_timedelta(general: _Fast) -> _Fast:
     return load_timedelta
 
 
-def _compile_fast_optional(tp: Any, load_one: _Fast) -> _Fast:
+def _compile_fast_optional(tp: Any, one: Any) -> _Fast:
     general = _general(tp)
+    load_one: _Fast | None = None
 
     def load_optional(data: Any, ledger: Any) -> Any:
+        nonlocal load_one
         if data is None:
             return None
         if type(data) is dict and (_REF in data or _CLASS in data or _NAMED in data):
             return general(data, ledger)
+        if load_one is None:
+            load_one = _fast(one)
         return load_one(data, ledger)
 
     return load_optional
 
 
-def _compile_fast_fixed_tuple(tp: Any, loaders: tuple[_Fast, ...]) -> _Fast:
+def _compile_fast_fixed_tuple(tp: Any, args: tuple[Any, ...]) -> _Fast:
     general = _general(tp)
-    size = len(loaders)
+    size = len(args)
+    loaders: tuple[_Fast, ...] = ()
     if size == 2:
-        first, second = loaders
 
         def load_pair(data: Any, ledger: Any) -> Any:
+            nonlocal loaders
             if type(data) is list and len(data) == 2:
-                return (first(data[0], ledger), second(data[1], ledger))
+                if not loaders:
+                    loaders = (_fast(args[0]), _fast(args[1]))
+                return (loaders[0](data[0], ledger), loaders[1](data[1], ledger))
             return general(data, ledger)
 
         return load_pair
 
     def load_fixed_tuple(data: Any, ledger: Any) -> Any:
+        nonlocal loaders
         if type(data) is list and len(data) == size:
+            if not loaders:
+                loaders = tuple(_fast(arg) for arg in args)
             return tuple([load(item, ledger) for load, item in zip(loaders, data, strict=True)])
         return general(data, ledger)
 
     return load_fixed_tuple
 
 
-def _compile_fast_sequence(tp: Any, origin: Any, load_item: _Fast) -> _Fast:
+def _compile_fast_sequence(tp: Any, origin: Any, item_type: Any) -> _Fast:
     general = _general(tp)
+    load_item: _Fast | None = None
     make: Callable[[list[Any]], Any] = list if origin is list else frozenset if origin in (frozenset, set) else tuple
 
     def load_sequence(data: Any, ledger: Any) -> Any:
+        nonlocal load_item
         if type(data) is list:
+            if load_item is None:
+                if not data:
+                    return make(data)
+                load_item = _fast(item_type)
             return make([load_item(item, ledger) for item in data])
         return general(data, ledger)
 
@@ -856,11 +885,16 @@ def _compile_fast_sequence(tp: Any, origin: Any, load_item: _Fast) -> _Fast:
 
 def _compile_fast_mapping(tp: Any, key_type: Any, value_type: Any) -> _Fast:
     general = _general(tp)
-    load_key = None if key_type is str else _fast(key_type)
-    load_value = _fast(value_type)
+    load_key: _Fast | None = None
+    load_value: _Fast | None = None
 
     def load_mapping(data: Any, ledger: Any) -> Any:
+        nonlocal load_key, load_value
         if type(data) is dict:
+            if load_value is None:
+                if not data:
+                    return {}
+                load_key, load_value = (None if key_type is str else _fast(key_type)), _fast(value_type)
             if _ITEMS in data:
                 if load_key is not None and len(data) == 1 and type(data[_ITEMS]) is list:
                     result = {}
@@ -880,11 +914,14 @@ def _compile_fast_mapping(tp: Any, key_type: Any, value_type: Any) -> _Fast:
 
 def _compile_fast_archive(tp: Any, key_type: Any, value_type: Any) -> _Fast:
     general = _general(tp)
-    load_mapping = _fast(dict[key_type, value_type])
+    load_mapping: _Fast | None = None
 
     def load_archive(data: Any, ledger: Any) -> Any:
+        nonlocal load_mapping
         if type(data) is dict and (_REF in data or _CLASS in data or _NAMED in data):
             return general(data, ledger)
+        if load_mapping is None:
+            load_mapping = _fast(dict[key_type, value_type])
         return Archive(load_mapping(data, ledger))
 
     return load_archive
@@ -926,7 +963,7 @@ _INLINE_MONEY = (
 def _inline(tp: Any, index: int, namespace: dict[str, Any]) -> str:
     """The statements that load field ``index`` (declared ``tp``) from ``r{index}`` into ``v{index}``."""
     names = {"r": f"r{index}", "v": f"v{index}", "f": f"f{index}", "t": f"t{index}", "m": f"m{index}"}
-    namespace[names["f"]] = _fast(tp)
+    namespace[names["f"]] = _lazy(namespace, names["f"], tp)
     if tp in (str, int, bool):
         namespace[names["t"]] = tp
         return _INLINE_EXACT.format(**names)
@@ -1030,7 +1067,11 @@ def _depth(tp: Any) -> int:
     except TypeError:
         return _UNBOUNDED
     _DEPTHS[tp] = _UNBOUNDED  # while it is worked out: a type met again inside itself is unbounded
-    depth = _DEPTHS[tp] = min(_depth_uncached(tp), _UNBOUNDED)
+    try:
+        depth = min(_depth_uncached(tp), _UNBOUNDED)
+    except Exception:  # hints that do not resolve: the general loader says what is wrong, after the count
+        return _UNBOUNDED
+    _DEPTHS[tp] = depth
     return depth
 
 
