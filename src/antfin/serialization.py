@@ -34,10 +34,13 @@ given, holds and accounts that exist in it with matching amounts). A
 ``__class__`` tag must name an antfin class that the field's declared type
 allows. Documents deeper than :data:`MAX_DEPTH` or with more than
 :data:`MAX_NODES` values (or JSON text longer than :data:`MAX_TEXT`) are
-refused before any work. Loading never writes: with ``ledger=``, the whole
-document is loaded inside an atomic block that is always rolled back if
-loading would open an account, book an entry or create a hold, and the load
-is then refused.
+refused before any work (a document the books read, whose text is shorter
+than :data:`MAX_NODES` and whose declared type cannot nest deeper than
+:data:`MAX_DEPTH`, is checked as it loads instead, and counted after if a
+part of it was not loaded by its declared type). Loading never writes: with
+``ledger=``, the whole document is loaded inside an atomic block that is
+always rolled back if loading would open an account, book an entry or create
+a hold, and the load is then refused.
 
 >>> from_data(Money, {"amount": "1", "currency": "CNY", "x": 1})
 Traceback (most recent call last):
@@ -53,15 +56,19 @@ kept unwritten - sit around the structuring, which cattrs would not do for us;
 replacing the converter would change the output format that stored documents
 already use. What it works out from the type hints is worked out once per type
 and kept (a loader per declared type, a dumper per class): the usual shapes
-load and dump without reading a hint again, and anything unusual (a
-reference, a class tag, data of the wrong shape) goes through the general
-loader, so the checks and the paths in the messages are the same either way.
+load and dump without reading a hint again. Loading runs loaders that carry
+no path first (for an attrs class, a function generated from its fields, as
+attrs generates ``__init__``), which hand anything unusual (a class tag, an
+upgrade, data of the wrong shape) to the general loader; when anything is
+refused, the document is loaded again by the general loader alone, whose
+error names the path, so the checks and the messages are the same either way.
 
 .. versionadded:: 0.1.0
 """
 
 from __future__ import annotations
 
+import contextvars
 import json
 import typing
 from collections.abc import Callable, Mapping
@@ -71,7 +78,7 @@ from antfin import serialization_dump, serialization_load
 from antfin.errors import SerializationError
 from antfin.serialization_common import _Context, _has_attrs, _is_ledger_type
 from antfin.serialization_dump import _DUMPERS, _NAMES, _dump, _dump_fast
-from antfin.serialization_load import _BY_NAME, _loader
+from antfin.serialization_load import _BY_NAME, _GENERAL_LOADS, _depth, _fast, _loader
 
 # Assigned, not imported with ``from ... import``: CPython 3.11 compiles ``name.method()`` on a name a
 # module imports as an attribute load and a call (a bound method made each time), on an assigned name
@@ -204,27 +211,54 @@ def from_data(
     .. versionadded:: 0.1.0
     .. versionchanged:: 0.2.0 ``references``.
     """
-    _check_size(data)
+    text = _TEXT_LENGTH.get()
+    checked = text is None or text[0] is not data or text[1] > MAX_NODES or _depth(cls) > MAX_DEPTH
+    if checked:
+        _check_size(data)
     token = _LOAD_REFS.set(references) if references else None
     try:
+        general_loads = _GENERAL_LOADS[0]
+        try:
+            loaded = _load_within(_fast(cls), data, ledger)
+        except Exception:  # whatever it is, the general loader finds it again and names its path
+            pass
+        else:
+            if not checked and _GENERAL_LOADS[0] != general_loads:
+                _check_size(data)  # a part of it was not checked against its declared type: count it
+            return typing.cast(T, loaded)
+        if not checked:
+            _check_size(data)
         load = _loader(cls)
-        if ledger is None or not _is_ledger_type(type(ledger)):
-            return typing.cast(T, load(data, "$", ledger))
-        ledger = typing.cast(_Context, ledger)
-        with ledger.atomic():  # loading never writes: anything it would write is rolled back and refused
-            before = ledger.uncommitted()
-            loaded = load(data, "$", ledger)
-            after = ledger.uncommitted()
-            if after != before:
-                raise SerializationError(
-                    f"$: loading would write to the ledger ({after[0] - before[0]} accounts, "
-                    f"{after[1] - before[1]} entries, {after[2] - before[2]} holds); "
-                    "load into the ledger the document was saved with"
-                )
-        return typing.cast(T, loaded)
+        return typing.cast(T, _load_within(lambda data, ledger: load(data, "$", ledger), data, ledger))
     finally:
         if token is not None:
             _LOAD_REFS.reset(token)
+
+
+#: The JSON text a document was read from (the books set it): ``(data, len(text))``. No document has more
+#: values than its text has characters, so a short one need not be counted; it is checked against its
+#: declared type as it loads, which bounds its depth (see :func:`antfin.serialization_load._depth`).
+_TEXT_LENGTH: contextvars.ContextVar[tuple[object, int] | None] = contextvars.ContextVar(
+    "antfin_text_length", default=None
+)
+
+
+def _load_within(load: Callable[[Any, Any], Any], data: Any, ledger: object | None) -> Any:
+    """``load(data, ledger)``, with a ledger inside an atomic block: loading never writes."""
+    if ledger is None or not _is_ledger_type(type(ledger)):
+        return load(data, ledger)
+    ledger = typing.cast(_Context, ledger)
+    with ledger.atomic():  # loading never writes: anything it would write is rolled back and refused
+        before = ledger.uncommitted()
+        loaded = load(data, ledger)
+        after = ledger.uncommitted()
+        if after != before:
+            raise SerializationError(
+                f"$: loading would write to the ledger ({after[0] - before[0]} accounts, "
+                f"{after[1] - before[1]} entries, {after[2] - before[2]} holds); "
+                "load into the ledger the document was saved with"
+            )
+    return loaded
 
 
 #: The types of the values that hold others, in data: what the size of a document counts.

@@ -6,6 +6,7 @@ worked out once from an annotation or a class's type hints.
 
 from __future__ import annotations
 
+import collections
 import sys
 import types
 import typing
@@ -79,12 +80,24 @@ def _skipped_uncached(tp: object) -> bool:
 def _hints(cls: type) -> dict[str, Any]:
     # Annotations are strings (``from __future__ import annotations``); some name types that their
     # module imports only for the type checker, so resolve them against every antfin module's names.
-    namespace: dict[str, Any] = {}
-    for name, module in list(sys.modules.items()):
-        if name == "antfin" or name.startswith("antfin."):
-            namespace.update({key: value for key, value in vars(module).items() if not key.startswith("__")})
-    namespace.update(vars(sys.modules[cls.__module__]))
+    namespace = collections.ChainMap(vars(sys.modules[cls.__module__]), _antfin_names())
     return typing.get_type_hints(cls, localns=namespace)
+
+
+#: Every antfin module's names (not dunder), merged: built again when the modules loaded change.
+_NAMES: list[Any] = [None, {}]
+
+
+def _antfin_names() -> dict[str, Any]:
+    modules = [module for name, module in list(sys.modules.items()) if name == "antfin" or name.startswith("antfin.")]
+    key = (sum(len(vars(module)) for module in modules), *map(id, modules))
+    if _NAMES[0] != key:
+        names: dict[str, Any] = {}
+        for module in modules:
+            names.update({key: value for key, value in vars(module).items() if not key.startswith("__")})
+        _NAMES[:] = [key, names]
+    merged: dict[str, Any] = _NAMES[1]
+    return merged
 
 
 _CLASS = "__class__"

@@ -41,7 +41,7 @@ from antfin.money import Money
 from antfin.payments import Account, AccountType, EscrowDesk, EscrowTrade, GoodsType
 from antfin.payments.escrow import EscrowPolicy
 from antfin.payments.timeouts import PaymentTimeout
-from antfin.serialization import from_data, to_data
+from antfin.serialization import _TEXT_LENGTH, from_data, to_data
 from antfin.wealth import MoneyFund
 from antfin.wealth.fund import MoneyFundConfig
 from antfin.wealth.zhaocaibao import Zhaocaibao
@@ -270,7 +270,11 @@ class Repository(Generic[T]):
         except ValueError as error:
             raise SerializationError(f"{self.kind} {document.id!r}: its stored document is not JSON") from error
         ledger = self._tx.ledger
-        entity = self._kind.load(data, ledger, self._tx._finders())
+        text = _TEXT_LENGTH.set((data, len(document.body)))  # its values are fewer than its characters
+        try:
+            entity = self._kind.load(data, ledger, self._tx._finders())
+        finally:
+            _TEXT_LENGTH.reset(text)
         if self._kind.id_of(entity) != document.id:
             raise SerializationError(
                 f"{self.kind} {document.id!r}: its stored document describes {self._kind.id_of(entity)!r}"
