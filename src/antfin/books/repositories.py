@@ -104,7 +104,11 @@ class _StoredRecords:
             data = json.loads(document.body)
         except ValueError as error:
             raise SerializationError(f"{self._kind} {document.id!r}: its stored document is not JSON") from error
-        return from_data(self._archived.value, data, ledger=self._tx.ledger, references=self._tx._finders())
+        text = _TEXT_LENGTH.set((data, len(document.body)))  # its values are fewer than its characters
+        try:
+            return from_data(self._archived.value, data, ledger=self._tx.ledger, references=self._tx._finders())
+        finally:
+            _TEXT_LENGTH.reset(text)
 
     def keys(self) -> Iterator[Any]:
         self._tx._check_open()
