@@ -82,7 +82,7 @@ _DUMPERS: dict[type, _Dumper] = {}
 #: The runtime types the attrs dumpers write in place, without asking the references first: a call
 #: whose references name one of them (or an enum) is dumped by :func:`_dump` instead (never in antfin).
 _INLINED: frozenset[type] = frozenset(
-    {type(None), str, int, bool, Money, datetime, date, Decimal, timedelta, list, tuple, dict, set, frozenset}
+    {type(None), str, int, bool, Money, datetime, date, Decimal, timedelta, list, tuple, dict, set, frozenset, Archive}
 )
 
 
@@ -98,7 +98,10 @@ def _dump_fast(value: object) -> Any:
 
 def _refs_fit(refs: Mapping[type, Callable[[Any], str]]) -> bool:
     """Whether no referenced type is one the attrs dumpers write in place (see :data:`_INLINED`)."""
-    return not any(kind in _INLINED or (isinstance(kind, type) and issubclass(kind, enum.Enum)) for kind in refs)
+    try:
+        return _INLINED.isdisjoint(refs) and not any(map(issubclass, refs, repeat(enum.Enum)))
+    except TypeError:  # a key that is not a class
+        return False
 
 
 def _dumper(kind: type) -> _Dumper:
@@ -134,7 +137,7 @@ def _compile_value_dumper(cls: type) -> _Dumper:
     if _has_attrs(cls) and not issubclass(cls, (enum.Enum, Money, Currency)):
         return _compile_attrs_dumper(cls)
     if issubclass(cls, enum.Enum):  # before str: some enums (Rounding) are also strings
-        return _enum_name
+        return _enum_member_name if _enum_names_plainly(cls) else _enum_name
     if issubclass(cls, (bool, str, int)):
         return _same
     if issubclass(cls, Money):
@@ -166,6 +169,10 @@ def _same(value: Any, refs: Any) -> Any:
 
 def _enum_name(value: Any, refs: Any) -> Any:
     return value.name
+
+
+def _enum_member_name(value: Any, refs: Any) -> Any:
+    return value._name_  # what ``name`` returns, without its descriptor
 
 
 def _money_data(value: Any, refs: Any) -> Any:
@@ -219,22 +226,29 @@ def _isoformat(value: Any, refs: Any) -> Any:
     return value.isoformat()
 
 
-# The containers' dumpers look each item's dumper up in place (one call per item, not two).
+# The containers' dumpers look each item's dumper up in place (one call per item, not two), and write the
+# values that are data as they are without a call.
+
+#: The types whose values are their own data (never named: only attrs classes can be).
+_AS_IS: frozenset[type] = frozenset({str, int, bool, type(None)})
 
 
 def _list_data(value: Any, refs: Any) -> Any:
     if not value:
         return []
     get = _DUMPERS.get
-    return [(get(type(item)) or _dumper(type(item)))(item, refs) for item in value]
+    return [item if type(item) in _AS_IS else (get(type(item)) or _dumper(type(item)))(item, refs) for item in value]
 
 
 def _mapping_data(value: Any, refs: Any) -> Any:
     if not value:
         return {}
     get = _DUMPERS.get
-    keys = [key if type(key) is str else (get(type(key)) or _dumper(type(key)))(key, refs) for key in value]
-    items = [(get(type(item)) or _dumper(type(item)))(item, refs) for item in value.values()]
+    keys = [key if type(key) in _AS_IS else (get(type(key)) or _dumper(type(key)))(key, refs) for key in value]
+    items = [
+        item if type(item) in _AS_IS else (get(type(item)) or _dumper(type(item)))(item, refs)
+        for item in value.values()
+    ]
     if _ITEMS not in keys and all(map(isinstance, keys, repeat(str))):
         return dict(zip(keys, items, strict=True))
     # Keys that are not strings once converted (tuples, say): a list of [key, value] pairs.
@@ -302,6 +316,7 @@ _IN_PLACE: dict[type, str] = {
     dict: "_mapping_data(x, refs)",
     frozenset: "_set_data(x, refs)",
     set: "_set_data(x, refs)",
+    Archive: "_mapping_data(x.in_memory(), refs)",
 }
 
 
@@ -318,7 +333,7 @@ def _in_place(tp: Any, index: int, namespace: dict[str, Any]) -> list[tuple[str,
     for position, member in enumerate(declared):
         origin = _shape(member)[0]
         # ``list[str]``: its origin, for the containers (never tagged); an attrs class only as itself.
-        kind = origin if origin in (list, tuple, dict, set, frozenset) else member
+        kind = origin if origin in (list, tuple, dict, set, frozenset, Archive) else member
         if not isinstance(kind, type) or isinstance(kind, types.GenericAlias):
             continue
         name = f"T{index}_{position}"
