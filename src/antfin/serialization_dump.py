@@ -183,18 +183,28 @@ def _money_data(value: Any, refs: Any) -> Any:
 
 def _money_dict(money: Money) -> dict[str, str]:
     """A Money's data, read from its slots (its properties cost a call each): ``str(money.amount)`` and the code."""
-    minor = money._minor
     currency = money._currency
     digits = currency.digits
+    if 0 < digits <= 6:
+        # The same amounts come back (zeros, prices, fees, schedules dumped at every commit): their text is kept.
+        texts = _AMOUNT_TEXTS[digits]
+        minor = money._minor
+        amount = texts.get(minor)
+        if amount is None:
+            text = str(-minor if minor < 0 else minor).rjust(digits + 1, "0")
+            amount = f"{'-' if minor < 0 else ''}{text[:-digits]}.{text[-digits:]}"
+            if len(texts) >= _AMOUNT_TEXTS_KEPT:
+                texts.clear()
+            texts[minor] = amount
+        return {"amount": amount, "currency": currency.code}
     if digits == 0:
-        return {"amount": str(minor), "currency": currency.code}
-    if digits > 6:
-        return {"amount": str(money.amount), "currency": currency.code}
-    if minor < 0:
-        text = str(-minor).rjust(digits + 1, "0")
-        return {"amount": f"-{text[:-digits]}.{text[-digits:]}", "currency": currency.code}
-    text = str(minor).rjust(digits + 1, "0")
-    return {"amount": f"{text[:-digits]}.{text[-digits:]}", "currency": currency.code}
+        return {"amount": str(money._minor), "currency": currency.code}
+    return {"amount": str(money.amount), "currency": currency.code}
+
+
+#: The text of the amounts written lately, by the currency's digits (1 to 6) then the minor units.
+_AMOUNT_TEXTS: tuple[dict[int, str], ...] = tuple({} for _ in range(7))
+_AMOUNT_TEXTS_KEPT: typing.Final = 8192
 
 
 def _amount_text(money: Money) -> str:
