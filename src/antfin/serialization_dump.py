@@ -1,7 +1,8 @@
 """Dumping: values to JSON-compatible data (see :func:`antfin.serialization.to_data`).
 
-The compiled dumpers (one per runtime class) and the general dumper, which
-interprets each value and names the path of the first refusal.
+The compiled dumpers (one per runtime class; an attrs class's is generated
+source, compiled once) and the general dumper, which interprets each value and
+names the path of the first refusal.
 """
 
 from __future__ import annotations

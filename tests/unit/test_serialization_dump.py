@@ -428,3 +428,8 @@ def test_each_class_gets_a_dumper_of_its_own_read_from_its_fields() -> None:
     dumper = serialization_dump._compile_attrs_dumper(Holder)
     holder = _holder()
     assert dumper(holder, None) == _interpreted(holder)
+
+
+def test_every_type_written_in_place_is_one_the_references_are_checked_against() -> None:
+    assert set(serialization_dump._IN_PLACE) <= serialization_dump._INLINED
+    assert serialization_dump._AS_IS <= serialization_dump._INLINED
