@@ -71,12 +71,20 @@ def _check_id(value: object, what: str) -> str:
     return value
 
 
-#: The canonical text of a stored document (keys sorted, no spaces): one encoder, not one per document.
-_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+#: The canonical text of a stored document (keys sorted, no spaces, non-ASCII kept): json's C encoder, made once
+#: (``JSONEncoder.encode`` makes one per call, and a dict of the containers being written to detect a cycle, which
+#: dumped data never has: a cycle would end in a RecursionError instead of a ValueError), or json's Python one.
+_ENCODER: Callable[[Any, bool], Iterable[str]] = (
+    json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).iterencode
+    if getattr(json.encoder, "c_make_encoder", None) is None
+    else json.encoder.c_make_encoder(  # type: ignore[attr-defined]
+        None, json.JSONEncoder().default, json.encoder.encode_basestring, None, ":", ",", True, False, True
+    )
+)
 
 
 def _text(data: Any) -> str:
-    return _ENCODER.encode(data)
+    return "".join(_ENCODER(data, False))  # the C encoder's indent level 0; the Python one's chunks
 
 
 def _record_id(aggregate: str, key: object) -> str:
