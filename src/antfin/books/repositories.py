@@ -24,7 +24,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from operator import attrgetter
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar
 
 import attrs
 
@@ -71,16 +71,30 @@ def _check_id(value: object, what: str) -> str:
     return value
 
 
-#: The canonical text of a stored document (keys sorted, no spaces, non-ASCII kept): json's C encoder, made once
-#: (``JSONEncoder.encode`` makes one per call, and a dict of the containers being written to detect a cycle, which
-#: dumped data never has: a cycle would end in a RecursionError instead of a ValueError), or json's Python one.
-_ENCODER: Callable[[Any, bool], Iterable[str]] = (
-    json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).iterencode
-    if getattr(json.encoder, "c_make_encoder", None) is None
-    else json.encoder.c_make_encoder(  # type: ignore[attr-defined]
-        None, json.JSONEncoder().default, json.encoder.encode_basestring, None, ":", ",", True, False, True
-    )
-)
+def _canonical_encoder() -> Callable[[Any, bool], Iterable[str]]:
+    """The canonical text of a stored document (keys sorted, no spaces, non-ASCII kept), made once.
+
+    json's C encoder without the dict of containers being written that ``JSONEncoder.encode`` makes on every
+    call to detect a cycle (dumped data never has one: a cycle would end in a RecursionError instead of a
+    ValueError); json's Python encoder where the C one is missing, has another signature or writes other text.
+    """
+    python = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).iterencode
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:  # pragma: no cover - CPython has it
+        return python
+    try:
+        fast: Callable[[Any, bool], Iterable[str]] = make(
+            None, json.JSONEncoder().default, json.encoder.encode_basestring, None, ":", ",", True, False, True
+        )
+        sample = {"b": [1, "é\n", None, True], "a": {"y": "2.00", "x": -3}}
+        if "".join(fast(sample, False)) != "".join(python(sample, False)):  # pragma: no cover - a changed json
+            return python
+    except TypeError:  # pragma: no cover - a changed signature
+        return python
+    return fast
+
+
+_ENCODER: Final = _canonical_encoder()
 
 
 def _text(data: Any) -> str:
