@@ -40,6 +40,7 @@ FLOORS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
             "serialization_common",
             "serialization_dump",
             "serialization_load",
+            "serialization_fast",
         ),
     ),
     (2, "ledger", ("ledger",)),

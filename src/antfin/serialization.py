@@ -78,7 +78,8 @@ from antfin import serialization_dump, serialization_load
 from antfin.errors import SerializationError
 from antfin.serialization_common import _Context, _has_attrs, _is_ledger_type
 from antfin.serialization_dump import _DUMPERS, _NAMES, _dump, _dump_fast
-from antfin.serialization_load import _BY_NAME, _GENERAL_LOADS, _depth, _fast, _loader
+from antfin.serialization_fast import _GENERAL_LOADS, _depth, _fast
+from antfin.serialization_load import _BY_NAME, _loader
 
 # Assigned, not imported with ``from ... import``: CPython 3.11 compiles ``name.method()`` on a name a
 # module imports as an attribute load and a call (a bound method made each time), on an assigned name
@@ -237,7 +238,7 @@ def from_data(
 
 #: The JSON text a document was read from (the books set it): ``(data, len(text))``. No document has more
 #: values than its text has characters, so a short one need not be counted; it is checked against its
-#: declared type as it loads, which bounds its depth (see :func:`antfin.serialization_load._depth`).
+#: declared type as it loads, which bounds its depth (see :func:`antfin.serialization_fast._depth`).
 _TEXT_LENGTH: contextvars.ContextVar[tuple[object, int] | None] = contextvars.ContextVar(
     "antfin_text_length", default=None
 )

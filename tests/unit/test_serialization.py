@@ -27,7 +27,8 @@ from antfin.ledger import AccountKind, Hold, HoldStatus, JournalEntry, LedgerAcc
 from antfin.payments import EscrowTrade
 from antfin.rates import DayCount, Rate
 from antfin.serialization import _TEXT_LENGTH, MAX_DEPTH, MAX_NODES, _load_within, dumps, from_data, loads, to_data
-from antfin.serialization_load import _LOAD_REFS, _depth, _fast, _loader
+from antfin.serialization_fast import _depth, _fast
+from antfin.serialization_load import _LOAD_REFS, _loader
 
 money = st.builds(Money.from_minor_units, st.integers(-(10**15), 10**15), st.sampled_from(["CNY", "USD", "JPY", "KWD"]))
 aware = st.datetimes(
