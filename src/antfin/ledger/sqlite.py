@@ -117,9 +117,6 @@ class SQLiteStore(_SQLiteReads, _SQLiteSchema):
         try:
             with self._lock:
                 self._open_schema(synchronous.upper())
-                import os as _os
-                for _p in filter(None, _os.environ.get("PRAGMAS", "").split(";")):
-                    self._conn.execute(f"PRAGMA {_p}")
         except BaseException:
             self._conn.close()
             raise
