@@ -186,21 +186,18 @@ def _money_dict(money: Money) -> dict[str, str]:
     """A Money's data, read from its slots (its properties cost a call each): ``str(money.amount)`` and the code."""
     currency = money._currency
     digits = currency.digits
-    if 0 < digits <= 6:
-        # The same amounts come back (zeros, prices, fees, schedules dumped at every commit): their text is kept.
-        texts = _AMOUNT_TEXTS[digits]
-        minor = money._minor
-        amount = texts.get(minor)
-        if amount is None:
-            text = str(-minor if minor < 0 else minor).rjust(digits + 1, "0")
-            amount = f"{'-' if minor < 0 else ''}{text[:-digits]}.{text[-digits:]}"
-            if len(texts) >= _AMOUNT_TEXTS_KEPT:
-                texts.clear()
-            texts[minor] = amount
-        return {"amount": amount, "currency": currency.code}
-    if digits == 0:
-        return {"amount": str(money._minor), "currency": currency.code}
-    return {"amount": str(money.amount), "currency": currency.code}
+    if not 0 < digits <= 6:
+        return {"amount": _amount_text(money), "currency": currency.code}
+    # The same amounts come back (zeros, prices, fees, schedules dumped at every commit): their text is kept.
+    texts = _AMOUNT_TEXTS[digits]
+    minor = money._minor
+    amount = texts.get(minor)
+    if amount is None:
+        amount = _minor_text(minor, digits)
+        if len(texts) >= _AMOUNT_TEXTS_KEPT:
+            texts.clear()
+        texts[minor] = amount
+    return {"amount": amount, "currency": currency.code}
 
 
 #: The text of the amounts written lately, by the currency's digits (1 to 6) then the minor units.
@@ -215,6 +212,11 @@ def _amount_text(money: Money) -> str:
         return str(minor)
     if digits > 6:
         return str(money.amount)
+    return _minor_text(minor, digits)
+
+
+def _minor_text(minor: int, digits: int) -> str:
+    """An amount's text from its minor units and its currency's 1 to 6 digits (``-5, 2`` -> ``"-0.05"``)."""
     whole, part = divmod(-minor if minor < 0 else minor, 10**digits)
     return f"{'-' if minor < 0 else ''}{whole}.{part:0{digits}d}"
 

@@ -123,10 +123,6 @@ def _lazy(namespace: dict[str, Any], name: str, tp: Any) -> _Fast:
     return load_first
 
 
-def _is_special(data: Any) -> bool:
-    return type(data) is dict and (_REF in data or _CLASS in data or _NAMED in data)
-
-
 def _compile_fast(tp: Any) -> _Fast:
     if tp is Any or tp is object:
         return _general(tp)
