@@ -11,7 +11,7 @@ runs on its own, and reads of several tables share one snapshot.
 from __future__ import annotations
 
 import threading
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
@@ -172,6 +172,12 @@ class _PostgresReads:
     def entries(self) -> tuple[JournalEntry, ...]:
         """Every entry, in posting order."""
         return self._entries_where("TRUE", ())
+
+    def entry_batches(self, size: int) -> Iterator[tuple[JournalEntry, ...]]:
+        """Every entry committed when the iteration starts, in posting order, at most ``size`` entry numbers a read."""
+        last = int(self._rows("SELECT coalesce(max(seq), 0) FROM entries")[0][0])
+        for start in range(0, last, size):
+            yield self._entries_where("seq > %s AND seq <= %s", (start, min(start + size, last)))
 
     def entry_count(self) -> int:
         """How many entries are committed."""

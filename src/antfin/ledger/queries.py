@@ -12,7 +12,7 @@ from the stored entries and holds.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 
 from antfin.calendar import ensure_aware
@@ -314,6 +314,42 @@ class _LedgerQueries(_LedgerCore):
         stored = self._store.entries()
         return stored if tx is None or not tx.entries else stored + tuple(tx.entries)
 
+    def iter_entries(self, batch: int = 10_000) -> Iterator[JournalEntry]:
+        """Every journal entry, in posting order, read ``batch`` at a time: a walk through a long history
+        holds one batch in memory, where :meth:`entries` returns them all at once.
+
+        The entries are those committed when the walk starts, then the ones this
+        transaction has booked so far.
+
+        >>> from antfin import CNY
+        >>> from antfin.ledger import AccountKind, Ledger
+        >>> from antfin.calendar import shanghai
+        >>> ledger = Ledger()
+        >>> _ = ledger.open_account("asset:bank", AccountKind.ASSET)
+        >>> _ = ledger.open_account("wallet:a", AccountKind.LIABILITY)
+        >>> for n in range(3):
+        ...     _ = ledger.transfer(f"t{n}", debit="asset:bank", credit="wallet:a", amount=CNY("1"),
+        ...                         at=shanghai(2024, 1, 2))
+        >>> [entry.id for entry in ledger.iter_entries(batch=2)]
+        ['E1', 'E2', 'E3']
+
+        Raises:
+            antfin.errors.InvalidAmountError: a batch that is not a positive int.
+
+        .. versionadded:: 0.2.0
+        """
+        if batch.__class__ is not int or batch < 1:
+            raise InvalidAmountError(f"batch must be a positive int, got {batch!r}")
+        return self._walk_entries(batch)
+
+    def _walk_entries(self, batch: int) -> Iterator[JournalEntry]:
+        with self._lock:
+            tx = self._tx
+            booked = () if tx is None else tuple(tx.entries)
+        for entries in self._store.entry_batches(batch):
+            yield from entries
+        yield from booked
+
     @_locked
     def entry(self, entry_id: str) -> JournalEntry:
         """The journal entry with this id.
@@ -406,7 +442,7 @@ class _LedgerQueries(_LedgerCore):
         recomputed: dict[str, list[int]] = {account.id: [0, 0, 0, 0] for account, _ in rows}
         per_currency: dict[str, int] = {}
         posted_holds: dict[str, str] = {}
-        for entry in self.entries():
+        for entry in self.iter_entries():  # a batch at a time: the history is not held in memory
             entry_sum: dict[str, int] = {}
             for posting in entry.postings:
                 minor = posting.amount.minor_units

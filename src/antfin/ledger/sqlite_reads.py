@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
 from datetime import datetime
 from typing import Any, Final
 
@@ -200,6 +200,22 @@ class _SQLiteReads:
         .. versionadded:: 0.2.0
         """
         return self._entries_where("1 = 1", ())
+
+    def entry_batches(self, size: int) -> Iterator[tuple[JournalEntry, ...]]:
+        """Every entry committed when the iteration starts, in posting order, ``size`` or fewer at a time.
+
+        Each batch is one read of a range of entry numbers, so a walk through
+        the whole history holds one batch in memory, not the history.
+
+        >>> from antfin.ledger import SQLiteStore
+        >>> list(SQLiteStore(":memory:").entry_batches(100))
+        []
+
+        .. versionadded:: 0.2.0
+        """
+        last = int(self._rows("SELECT coalesce(max(seq), 0) FROM entries")[0][0])
+        for start in range(0, last, size):
+            yield self._entries_where("seq > ? AND seq <= ?", (start, min(start + size, last)))
 
     def entry_count(self) -> int:
         """How many entries are committed (the seq of the last one).

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import heapq
 from array import array
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
@@ -251,6 +251,10 @@ class LedgerStore(Protocol):
 
     def entries(self) -> tuple[JournalEntry, ...]:
         """Every journal entry, in posting order."""
+        ...  # pragma: no cover
+
+    def entry_batches(self, size: int) -> Iterator[tuple[JournalEntry, ...]]:
+        """Every journal entry committed when the iteration starts, in posting order, ``size`` or fewer at a time."""
         ...  # pragma: no cover
 
     def entry_count(self) -> int:
@@ -569,6 +573,19 @@ class MemoryStore:
         .. versionadded:: 0.2.0
         """
         return tuple(self._entries)
+
+    def entry_batches(self, size: int) -> Iterator[tuple[JournalEntry, ...]]:
+        """Every entry committed when the iteration starts, in posting order, ``size`` or fewer at a time.
+
+        >>> list(MemoryStore().entry_batches(100))
+        []
+
+        .. versionadded:: 0.2.0
+        """
+        entries = self._entries
+        end = len(entries)
+        for start in range(0, end, size):
+            yield tuple(entries[start : min(start + size, end)])
 
     def entry_count(self) -> int:
         """How many entries are committed.
