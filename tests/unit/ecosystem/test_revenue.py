@@ -120,3 +120,38 @@ def test_cloud_contract_bills_once_per_period() -> None:
         contract.fee_for(-CNY("1"))
     with pytest.raises(InvalidAmountError):
         CloudContract.monthly("c2", "wallet:shop", CNY("0"))
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(list(ProfitPoint)), st.integers(-(10**6), 10**8), st.booleans()),
+        max_size=20,
+    )
+)
+def test_the_whole_history_read_from_balances_equals_the_sum_of_postings(
+    bookings: list[tuple[ProfitPoint, int, bool]],
+) -> None:
+    """Without bounds the statement reads the revenue accounts' balances; with bounds around everything it sums
+    the postings entry by entry: the two agree, refunds (debits), a block's uncommitted entries and postings in
+    another currency included."""
+    ledger = Ledger()
+    ledger.open_account("asset:bank", AccountKind.ASSET)
+    ledger.open_account("asset:usd", AccountKind.ASSET, currency="USD")
+    ledger.open_account(ProfitPoint.DAKE_SERVICE_FEE.account_id, AccountKind.REVENUE, currency="USD")
+    ledger.transfer("usd", debit="asset:usd", credit=ProfitPoint.DAKE_SERVICE_FEE.account_id,
+                    amount=Money.from_minor_units(500, "USD"), at=shanghai(2024, 1, 1))  # fmt: skip
+    everything = (shanghai(2000, 1, 1), shanghai(2100, 1, 1))
+    with ledger.atomic():
+        for index, (point, minor, later) in enumerate(bookings):
+            if point is ProfitPoint.DAKE_SERVICE_FEE or minor == 0:
+                continue
+            account = revenue_account(ledger, point)
+            debit, credit = ("asset:bank", account) if minor > 0 else (account, "asset:bank")
+            at = shanghai(2024, 6, 1) if later else shanghai(2024, 1, 1)
+            ledger.transfer(f"k{index}", debit=debit, credit=credit, amount=Money.from_minor_units(abs(minor)), at=at)
+        inside = income_statement(ledger)
+        assert inside.lines == income_statement(ledger, *everything).lines
+    assert income_statement(ledger).lines == income_statement(ledger, *everything).lines == inside.lines
+    assert income_statement(ledger, currency=Money.from_minor_units(1, "USD").currency).amount(
+        ProfitPoint.DAKE_SERVICE_FEE
+    ) == Money.from_minor_units(500, "USD")
