@@ -81,6 +81,17 @@ class _LedgerQueries(_LedgerCore):
             holds = tuple(overlay.get(hold.id, hold) for hold in holds) + tuple(overlay[i] for i in tx.new_holds)
         return holds
 
+    def _walk_holds(self, batch: int = 10_000) -> Iterator[Hold]:
+        """Every hold as :meth:`_merged_holds` gives them, read a batch at a time (the full check's walk)."""
+        with self._lock:
+            tx = self._tx
+            overlay = dict(tx.hold_index) if tx is not None and tx.hold_index else {}
+            new = [overlay[hold_id] for hold_id in tx.new_holds] if tx is not None and overlay else []
+        for holds in self._store.hold_batches(batch):
+            for hold in holds:
+                yield overlay.get(hold.id, hold)
+        yield from new
+
     def _account_rows(self) -> list[tuple[LedgerAccount, tuple[int, ...]]]:
         """Every account with its running totals: the store's, with this block's changes on top."""
         rows: list[tuple[LedgerAccount, tuple[int, ...]]] = list(self._store.accounts())
@@ -464,7 +475,7 @@ class _LedgerQueries(_LedgerCore):
                 posted_holds[entry.hold_id] = entry.id
         if any(per_currency.values()):
             raise InvariantViolationError(f"debits and credits differ: {per_currency}")
-        for hold in self._merged_holds():
+        for hold in self._walk_holds():  # a batch at a time, as the entries
             if hold.status is HoldStatus.PENDING:
                 recomputed[hold.debit][_DR_PENDING] += hold.amount.minor_units
                 recomputed[hold.credit][_CR_PENDING] += hold.amount.minor_units

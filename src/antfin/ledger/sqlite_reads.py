@@ -311,6 +311,20 @@ class _SQLiteReads:
         """
         return tuple(hold_from_text(row[0]) for row in self._rows("SELECT record FROM holds ORDER BY seq"))
 
+    def hold_batches(self, size: int) -> Iterator[tuple[Hold, ...]]:
+        """Every hold made when the iteration starts, in creation order, ``size`` or fewer at a time.
+
+        >>> from antfin.ledger import SQLiteStore
+        >>> list(SQLiteStore(":memory:").hold_batches(100))
+        []
+
+        .. versionadded:: 0.2.0
+        """
+        last = int(self._rows("SELECT coalesce(max(seq), 0) FROM holds")[0][0])
+        for start in range(0, last, size):
+            rows = self._rows("SELECT record FROM holds WHERE seq > ? AND seq <= ? ORDER BY seq", (start, start + size))
+            yield tuple(hold_from_text(row[0]) for row in rows)
+
     def holds_due(self, until: datetime) -> tuple[Hold, ...]:
         """The pending holds expiring at or before ``until``, by expiry then creation (from an index).
 

@@ -286,6 +286,11 @@ class LedgerStore(Protocol):
         """Every hold at its latest state, in creation order."""
         ...  # pragma: no cover
 
+    def hold_batches(self, size: int) -> Iterator[tuple[Hold, ...]]:
+        """Every hold made when the iteration starts, at its latest state, in creation order, ``size`` or fewer at
+        a time."""
+        ...  # pragma: no cover
+
     def holds_due(self, until: datetime) -> tuple[Hold, ...]:
         """The pending holds expiring at or before ``until``, by expiry then creation order."""
         ...  # pragma: no cover
@@ -687,6 +692,18 @@ class MemoryStore:
         .. versionadded:: 0.2.0
         """
         return tuple(self._holds.values())
+
+    def hold_batches(self, size: int) -> Iterator[tuple[Hold, ...]]:
+        """Every hold made when the iteration starts, in creation order, ``size`` or fewer at a time.
+
+        >>> list(MemoryStore().hold_batches(100))
+        []
+
+        .. versionadded:: 0.2.0
+        """
+        ids = list(self._holds)
+        for start in range(0, len(ids), size):
+            yield tuple(self._holds[hold_id] for hold_id in ids[start : start + size])
 
     def holds_due(self, until: datetime) -> tuple[Hold, ...]:
         """The pending holds expiring at or before ``until``, by expiry then creation (from a heap).

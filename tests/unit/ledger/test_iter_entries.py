@@ -46,3 +46,33 @@ def test_a_walk_started_before_a_commit_ends_where_it_started(ledger: Ledger) ->
 def test_a_batch_that_is_not_a_positive_int_is_refused_at_once(ledger: Ledger, batch: object) -> None:
     with pytest.raises(InvalidAmountError):
         ledger.iter_entries(batch=batch)  # type: ignore[arg-type]
+
+
+def _holds(ledger: Ledger, count: int, prefix: str) -> list[str]:
+    ids = []
+    for n in range(count):
+        hold = ledger.hold(
+            f"{prefix}{n}", debit="wallet:alice", credit="wallet:bob", amount=CNY("0.01"), at=shanghai(2024, 1, 2)
+        )
+        ids.append(hold.id)
+    return ids
+
+
+def test_the_stores_hand_out_their_holds_in_batches_as_they_hold_them(ledger: Ledger) -> None:
+    ids = _holds(ledger, 7, "h")
+    ledger.post_hold("p", ids[1], at=shanghai(2024, 1, 3))
+    ledger.void_hold("v", ids[4], at=shanghai(2024, 1, 3))
+    store = ledger.store
+    for size in (1, 3, 100):
+        assert tuple(hold for batch in store.hold_batches(size) for hold in batch) == store.holds()
+
+
+def test_the_full_check_walks_the_holds_of_a_block_too(ledger: Ledger) -> None:
+    ids = _holds(ledger, 5, "h")
+    with ledger.atomic():
+        ledger.post_hold("p", ids[0], at=shanghai(2024, 1, 3))  # a stored hold changed in the block
+        _holds(ledger, 3, "new")  # and new ones
+        assert tuple(ledger._walk_holds(2)) == ledger._merged_holds()
+        assert tuple(ledger._walk_holds(2)) == ledger.holds()
+        ledger.check_invariants()
+    assert tuple(ledger._walk_holds(2)) == ledger.holds()
