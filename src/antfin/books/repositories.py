@@ -343,6 +343,11 @@ class Repository(Generic[T]):
         for entity, _, _ in self._loaded.values():
             yield entity
 
+    def _drop(self, key: str) -> T | None:
+        """Stop keeping one aggregate taken (it will not be written); the caller detaches it."""
+        found = self._loaded.pop(key, None)
+        return None if found is None else found[0]
+
 
 class AccountRepository(Repository[Account]):
     """Alipay accounts (users and merchants) by account id.
@@ -444,6 +449,10 @@ class EscrowRepository(Repository[EscrowTrade]):
     def _adopt_loaded(self, entity: EscrowTrade, document: Document) -> EscrowTrade:
         self._desk.adopt(entity)
         return super()._adopt_loaded(entity, document)
+
+    def _drop(self, key: str) -> EscrowTrade | None:
+        self._desk.forget(key)
+        return super()._drop(key)
 
     def create(
         self,

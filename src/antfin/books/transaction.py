@@ -194,6 +194,13 @@ class Transaction:
             for entity in repository._entities():
                 _detach(entity)
 
+    def _drop(self, name: str, key: str) -> None:
+        """Detach and drop one aggregate (a read that walks everything keeps one at a time)."""
+        repository = self._repositories.get(name)
+        entity = None if repository is None else repository._drop(key)
+        if entity is not None:
+            _detach(entity)
+
     def _end(self) -> None:
         """Detach every object handed out: none may be used once the unit of work is over."""
         self._open = False

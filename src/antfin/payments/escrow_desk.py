@@ -231,6 +231,20 @@ class EscrowDesk:
             raise NotFoundError(f"no escrow trade with out_trade_no {out_trade_no!r}")
         return found[1]
 
+    def forget(self, out_trade_no: str) -> None:
+        """Stop keeping a trade (the books drop a trade read only to be checked); its number is free here again.
+
+        >>> from antfin.payments.escrow import _demo_trade
+        >>> trade = _demo_trade()
+        >>> desk = EscrowDesk(trade.ledger)
+        >>> _ = desk.adopt(trade)
+        >>> desk.forget("T1"); desk.trades()
+        ()
+
+        .. versionadded:: 0.2.0
+        """
+        self._trades.pop(out_trade_no, None)
+
     def trades(self) -> tuple[EscrowTrade, ...]:
         """Every trade, in creation order.
 
