@@ -74,15 +74,10 @@ class _LedgerQueries(_LedgerCore):
 
     def _merged_holds(self) -> tuple[Hold, ...]:
         """Every hold: the store's, with this block's changes and new holds on top."""
-        holds = self._store.holds()
-        tx = self._tx
-        if tx is not None and tx.hold_index:
-            overlay = tx.hold_index
-            holds = tuple(overlay.get(hold.id, hold) for hold in holds) + tuple(overlay[i] for i in tx.new_holds)
-        return holds
+        return tuple(self._walk_holds())
 
     def _walk_holds(self, batch: int = 10_000) -> Iterator[Hold]:
-        """Every hold as :meth:`_merged_holds` gives them, read a batch at a time (the full check's walk)."""
+        """Every hold, the store's with this block's changes and new holds on top, read a batch at a time."""
         with self._lock:
             tx = self._tx
             overlay = dict(tx.hold_index) if tx is not None and tx.hold_index else {}
