@@ -140,6 +140,11 @@ class _PostgresReads:
         """Every account with its running totals, in opening order."""
         return tuple(account_from_row(r) for r in self._rows(f"SELECT {_ACCOUNT_COLUMNS} FROM accounts ORDER BY seq"))
 
+    def account_ids(self, prefix: str) -> tuple[str, ...]:
+        """The ids of the accounts whose id starts with ``prefix``, in opening order."""
+        rows = self._rows("SELECT id FROM accounts WHERE starts_with(id, %s) ORDER BY seq", (prefix,))
+        return tuple(row[0] for row in rows)
+
     def key(self, key: str) -> KeyRecord | None:
         """What ``key`` did (the entries' unique key, or the keys table), or ``None``."""
         rows = self._rows(

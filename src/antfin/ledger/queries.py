@@ -61,16 +61,40 @@ class _LedgerQueries(_LedgerCore):
         return self._account_or_none(account_id) is not None
 
     @_locked
-    def accounts(self) -> tuple[LedgerAccount, ...]:
-        """Every account, in opening order.
+    def accounts(self, prefix: str = "") -> tuple[LedgerAccount, ...]:
+        """Every account, or every account whose id starts with ``prefix``, in opening order.
 
-        >>> from antfin.ledger import Ledger
-        >>> Ledger().accounts()
-        ()
+        With a prefix, the store finds the ids from its index of ids (the cost is
+        the accounts found, not all of them) and the accounts come from the
+        ledger's cache, read on first use; accounts opened in the current atomic
+        block are included.
+
+        >>> from antfin.ledger import AccountKind, Ledger
+        >>> ledger = Ledger()
+        >>> for name in ("wallet:b", "asset:bank", "wallet:a"):
+        ...     _ = ledger.open_account(name, AccountKind.LIABILITY)
+        >>> [account.id for account in ledger.accounts("wallet:")]
+        ['wallet:b', 'wallet:a']
 
         .. versionadded:: 0.1.0
+        .. versionchanged:: 0.2.0
+           The ``prefix`` argument.
         """
-        return tuple(account for account, _ in self._account_rows())
+        if not isinstance(prefix, str):
+            raise TypeError(f"prefix must be a str, not {type(prefix).__name__}")
+        if not prefix:
+            return tuple(account for account, _ in self._account_rows())
+        ids = list(self._store.account_ids(prefix))
+        tx = self._tx
+        if tx is not None and tx.new_accounts:
+            ids.extend(account_id for account_id in tx.new_accounts if account_id.startswith(prefix))
+        found: list[LedgerAccount] = []
+        for account_id in ids:
+            account = self._account_or_none(account_id)
+            if account is None:  # the store listed it a moment ago: another process cannot delete an account
+                raise InvariantViolationError(f"account {account_id!r} is listed but not in the store")
+            found.append(account)
+        return tuple(found)
 
     def _merged_holds(self) -> tuple[Hold, ...]:
         """Every hold: the store's, with this block's changes and new holds on top."""
@@ -147,12 +171,12 @@ class _LedgerQueries(_LedgerCore):
         .. versionadded:: 0.2.0
         """
         found: dict[str, Money] = {}
-        totals_of = self._totals
+        totals_of, signs = self._totals, self._signs
         for account_id in account_ids:
             account = self._account_or_none(account_id)
             if account is not None:
                 totals = totals_of[account.id]
-                found[account.id] = Money._from_minor((totals[_DR] - totals[_CR]) * account.kind.sign, account.currency)
+                found[account.id] = Money._from_minor((totals[_DR] - totals[_CR]) * signs[account.id], account.currency)
         return found
 
     @_locked

@@ -113,6 +113,25 @@ def parse_due(text: str, kind: str, id: str) -> datetime:
     return due
 
 
+def prefix_end(prefix: str) -> str | None:
+    """The least text after every text that starts with ``prefix`` (``None`` if there is none).
+
+    In code point order, which is UTF-8's byte order (SQLite's ``BINARY``
+    collation): the texts starting with ``prefix`` are those ``>= prefix`` and
+    ``< prefix_end(prefix)``.
+
+    >>> prefix_end("fund:yuebao:position:")
+    'fund:yuebao:position;'
+    >>> prefix_end("a\U0010ffff"), prefix_end("\U0010ffff") is None
+    ('b', True)
+    """
+    for end in range(len(prefix) - 1, -1, -1):
+        point = ord(prefix[end]) + 1
+        if point <= 0x10FFFF:
+            return prefix[:end] + chr(0xE000 if 0xD800 <= point <= 0xDFFF else point)
+    return None
+
+
 def entry_from_row(row: Sequence[Any], postings: Iterable[Posting]) -> JournalEntry:
     """A journal entry from its row (:data:`ENTRY_COLUMNS`) and its postings, checked.
 

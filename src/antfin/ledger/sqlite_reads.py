@@ -16,6 +16,7 @@ import sqlite3
 import threading
 from collections.abc import Collection, Iterable, Iterator
 from datetime import datetime
+from operator import itemgetter
 from typing import Any, Final
 
 from antfin.errors import InvariantViolationError, StoreError
@@ -29,6 +30,7 @@ from antfin.ledger.rows import (
     key_from_row,
     movements_from_rows,
     parse_due,
+    prefix_end,
     state_from_rows,
     sum_until,
 )
@@ -148,6 +150,25 @@ class _SQLiteReads:
         return tuple(
             account_from_row(row) for row in self._rows(f"SELECT {_ACCOUNT_COLUMNS} FROM accounts ORDER BY seq")
         )
+
+    def account_ids(self, prefix: str) -> tuple[str, ...]:
+        """The ids of the accounts whose id starts with ``prefix``, in opening order.
+
+        A range of the unique index on ids (which holds each row's ``seq``), so
+        the cost is the accounts found, not all of them.
+
+        >>> from antfin.ledger import SQLiteStore
+        >>> SQLiteStore(":memory:").account_ids("fund:yuebao:position:")
+        ()
+
+        .. versionadded:: 0.2.0
+        """
+        end = prefix_end(prefix)
+        if end is None:
+            rows = self._rows("SELECT id, seq FROM accounts WHERE id >= ?", (prefix,))
+        else:
+            rows = self._rows("SELECT id, seq FROM accounts WHERE id >= ? AND id < ?", (prefix, end))
+        return tuple(row[0] for row in sorted(rows, key=itemgetter(1)))
 
     def key(self, key: str) -> KeyRecord | None:
         """What ``key`` did (from the entries' unique key, or the keys table), or ``None``.

@@ -241,6 +241,10 @@ class LedgerStore(Protocol):
         """Every account with its running totals, in opening order."""
         ...  # pragma: no cover
 
+    def account_ids(self, prefix: str) -> tuple[str, ...]:
+        """The ids of the accounts whose id starts with ``prefix``, in opening order."""
+        ...  # pragma: no cover
+
     def key(self, key: str) -> KeyRecord | None:
         """What the idempotency key ``key`` did, or ``None`` if it is unused."""
         ...  # pragma: no cover
@@ -540,6 +544,16 @@ class MemoryStore:
         """
         totals = self._totals
         return tuple((account, tuple(totals[account.id])) for account in self._accounts.values())  # type: ignore[misc]
+
+    def account_ids(self, prefix: str) -> tuple[str, ...]:
+        """The ids of the accounts whose id starts with ``prefix``, in opening order.
+
+        >>> MemoryStore().account_ids("fund:yuebao:position:")
+        ()
+
+        .. versionadded:: 0.2.0
+        """
+        return tuple(account_id for account_id in self._accounts if account_id.startswith(prefix))
 
     def key(self, key: str) -> KeyRecord | None:
         """What ``key`` did, or ``None``.
