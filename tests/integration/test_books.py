@@ -483,3 +483,37 @@ def test_a_replaced_profile_is_written(reopen: Callable[[], Books], monkeypatch:
     assert written == [("profile", "ann")]
     with books.transaction() as tx:
         assert tx.profiles.get("ann").score == 710
+
+
+# -- the fund's units are the ledger's positions -------------------------------------------------
+
+
+@pytest.fixture
+def fund_file(tmp_path: Path) -> Path:
+    path = tmp_path / "fund.db"
+    with Books.open(path) as books, books.transaction() as tx:
+        _shop(tx)
+        fund = tx.funds.open(calendar=WeekdayCalendar())
+        fund.purchase("yeb-1", "ann", CNY("100.00"), at=DAY)  # a Friday: confirmed on Monday
+        for day in range(1, 6):
+            fund.close_day(date(2024, 3, day), gross_income=CNY("0.00"), at=shanghai(2024, 3, day, 23))
+    return path
+
+
+def test_the_full_check_compares_the_funds_units_with_the_positions(fund_file: Path) -> None:
+    with Books.open(fund_file) as books:
+        books.check()
+    _forge(fund_file, "fund", "yuebao", lambda data: data.update(_total=10001))
+    with Books.open(fund_file) as books:
+        with books.read() as tx:
+            tx.funds.get("yuebao")  # what a load checks costs the pending orders, not the holders
+        with pytest.raises(InvariantViolationError, match=r"100\.01 units outstanding but .* sum to 100\.00"):
+            books.check()
+
+
+def test_a_fund_document_with_a_copy_of_the_units_loads_without_it(fund_file: Path) -> None:
+    _forge(fund_file, "fund", "yuebao", lambda data: data.update(_units={"ann": 10000}))
+    with Books.open(fund_file) as books, books.read() as tx:
+        fund = tx.funds.get("yuebao")
+        assert fund.holders() == ("ann",)
+        assert fund.units_of("ann") == fund.total_units == CNY("100.00").amount

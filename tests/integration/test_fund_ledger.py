@@ -44,6 +44,7 @@ def gross_for(fund: MoneyFund, day: date, annual: str = "0.02") -> Money:
 
 def check_books(fund: MoneyFund, ledger: Ledger) -> None:
     fund.check_invariants()
+    fund.check_positions()
     ledger.check_invariants()
     positions = sum((ledger.balance(fund.position_account(h)) for h in fund.holders()), CNY.zero())
     assert positions.amount == fund.total_units

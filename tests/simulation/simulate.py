@@ -20,7 +20,7 @@ checked:
 - escrow: for every trade, paid − released − refunded from escrow = what is
   still in escrow = the pending hold, and all refunds together never exceed
   what was paid (refunds after release come from the seller's wallet);
-- Yu'ebao: fund units = Σ holdings = the ledger's position balances;
+- Yu'ebao: fund units = Σ of the ledger's position balances (the units are the positions);
 - loans: balance = principal − repaid principal, against the ledger;
 - Zhaocaibao: escrows, reservations and holdings agree with the ledger;
 - every stored aggregate loads and passes its checks (:meth:`antfin.Books.check`);
@@ -181,6 +181,7 @@ def check_world(world: World, *, full: bool = True) -> None:
         fund = tx.funds.find("yuebao")
         if fund is not None:
             fund.check_invariants()
+            fund.check_positions()
         platform = tx.zhaocaibao.find("zhaocaibao")
         if platform is not None:
             platform.check_invariants()

@@ -215,7 +215,8 @@ class Books:
         """Re-derive and check everything: the ledger, and every stored aggregate against it.
 
         Loads every aggregate (each passes the checks it passes when loaded
-        for business) and checks the ledger's invariants and trial balance.
+        for business, and its kind's audit: the fund's units against every
+        position) and checks the ledger's invariants and trial balance.
         Writes nothing. One aggregate is held in memory at a time.
 
         >>> Books.memory().check().counts[0]
@@ -238,7 +239,7 @@ class Books:
                 repository = tx._repository(name)
                 ids = repository.ids()
                 for done, key in enumerate(ids, 1):
-                    repository.get(key)
+                    KINDS[name].audit(repository.get(key), ledger)
                     tx._drop(name, key)  # checked: one aggregate at a time in memory, not the whole kind
                     if progress is not None and (done % 500 == 0 or done == len(ids)):
                         progress(name, done, len(ids))

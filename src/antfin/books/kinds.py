@@ -145,6 +145,9 @@ class Kind(Generic[T]):
         check: what a loaded aggregate must pass against the ledger beyond what loading
             checks (:func:`antfin.serialization.from_data` runs its validators and
             ``check_invariants()``).
+        audit: what the full check (:meth:`antfin.books.Books.check`) also checks of it: rules
+            whose cost grows with more than the aggregate itself (the fund's units against
+            every holder's position), too costly for every load.
 
     .. versionadded:: 0.2.0
     """
@@ -157,6 +160,7 @@ class Kind(Generic[T]):
     dump: Callable[[T], Any] = attrs.field(default=None)
     load: Callable[[Any, Ledger, Mapping[type, Callable[[str], Any]]], T] = attrs.field(default=None)
     check: Callable[[T, Ledger], None] = _no_more_checks
+    audit: Callable[[T, Ledger], None] = _no_more_checks
     archives: tuple[Archived, ...] = ()
 
     def __attrs_post_init__(self) -> None:
@@ -232,6 +236,7 @@ KINDS: Final[Mapping[str, Kind[Any]]] = {
             MoneyFund,
             lambda f: f.fund_id,
             lambda _f: "OPEN",
+            audit=lambda fund, _ledger: fund.check_positions(),
             archives=(
                 Archived.of(MoneyFund, "_done", "orders"),
                 Archived.of(MoneyFund, "_fast_closed", "fast_redemptions"),

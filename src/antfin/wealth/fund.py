@@ -51,7 +51,7 @@ from collections import ChainMap
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Final
+from typing import Any, Final
 
 import attrs
 
@@ -151,6 +151,11 @@ class MoneyFund(_DailyClose):
     wallets are the payments package's ``wallet:<investor>`` accounts and
     must already exist.
 
+    An investor's units are their position's posted balance, kept by the
+    ledger alone: the fund keeps their total, not a copy per holder, so a fund
+    stored in the books holds its pending orders and recent days, not one
+    number per holder. :meth:`check_positions` compares the two.
+
     Purchases and normal redemptions are two-phase ledger holds (wallet →
     position, position → wallet) posted on their effective day; a fast
     redemption is a transfer. Every operation is idempotent by the caller's key.
@@ -173,10 +178,10 @@ class MoneyFund(_DailyClose):
     calendar: TradingCalendar = attrs.field(factory=ChinaExchangeCalendar.sse)
     fund_id: str = "yuebao"
     config: MoneyFundConfig = attrs.field(factory=MoneyFundConfig)
-    _units: dict[str, int] = attrs.field(init=False, factory=dict, repr=False)
-    _total: int = attrs.field(init=False, default=0)
     #: Orders still pending; done ones move to the archive (history, replay), so daily work never walks them.
     _orders: dict[str, FundOrder] = attrs.field(init=False, factory=dict, repr=False)
+    #: All units outstanding in fen: the sum of the positions, kept to tell a position moved behind the fund's back.
+    _total: int = attrs.field(init=False, default=0)
     _done: Archive[str, FundOrder] = attrs.field(init=False, factory=Archive, repr=False)
     #: Fast redemptions used per (investor, day) for days not yet closed; closed days' totals are archived.
     _fast_used: dict[tuple[str, date], int] = attrs.field(init=False, factory=dict, repr=False)
@@ -185,6 +190,15 @@ class MoneyFund(_DailyClose):
     _incomes: dict[date, DailyIncome] = attrs.field(init=False, factory=dict, repr=False)
     _closed: Archive[date, DailyIncome] = attrs.field(init=False, factory=Archive, repr=False)
     _last_closed: date | None = attrs.field(init=False, default=None)
+
+    @staticmethod
+    def __antfin_upgrade__(data: dict[str, Any]) -> dict[str, Any]:
+        """A document written when the fund kept a copy of every holder's units: without that copy.
+
+        The units were always equal to the ledger's positions (loading refused a
+        document where they were not); the positions are what the fund reads now.
+        """
+        return {name: value for name, value in data.items() if name != "_units"}
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.ledger, Ledger):
@@ -282,7 +296,7 @@ class MoneyFund(_DailyClose):
 
         .. versionadded:: 0.1.0
         """
-        return Decimal(self._units.get(investor, 0)).scaleb(-2)
+        return Decimal(self._units_fen(investor)).scaleb(-2)
 
     def value_of(self, investor: str) -> Money:
         """An investor's holding in yuan (units × 1.00).
@@ -292,7 +306,7 @@ class MoneyFund(_DailyClose):
 
         .. versionadded:: 0.1.0
         """
-        return Money.from_minor_units(self._units.get(investor, 0), CNY)
+        return Money.from_minor_units(self._units_fen(investor), CNY)
 
     def available_units(self, investor: str) -> Decimal:
         """Units not already reserved by a pending normal redemption.
@@ -305,14 +319,41 @@ class MoneyFund(_DailyClose):
         return Decimal(self._available_fen(investor)).scaleb(-2)
 
     def holders(self) -> tuple[str, ...]:
-        """Investors with units, in the order they first held any.
+        """Investors with units, in the order their positions were opened (their first purchase).
 
         >>> MoneyFund(Ledger()).holders()
         ()
 
         .. versionadded:: 0.1.0
         """
-        return tuple(investor for investor, units in self._units.items() if units)
+        holders, units = self._holdings()
+        return tuple(investor for investor, fen in zip(holders, units, strict=True) if fen)
+
+    def _units_fen(self, investor: str) -> int:
+        """An investor's units in fen: their position's posted balance (0 without a position)."""
+        if not isinstance(investor, str):
+            return 0
+        account = self.position_account(investor)
+        return self.ledger.balance(account).minor_units if self.ledger.has_account(account) else 0
+
+    def _holdings(self) -> tuple[list[str], list[int]]:
+        """Every investor with a position in this fund, in opening order, and their units in fen.
+
+        The ledger lists the accounts under the fund's position prefix from its
+        index of ids; an account there that another fund's ids happen to share
+        (a fund ``a:position`` beside a fund ``a``) is not this fund's position
+        unless its owner is the investor its id names.
+        """
+        prefix = self.position_account("")
+        investors: list[str] = []
+        accounts: list[str] = []
+        for account in self.ledger.accounts(prefix):
+            investor = account.id[len(prefix) :]
+            if investor and account.owner == investor:
+                investors.append(investor)
+                accounts.append(account.id)
+        balances = self.ledger.balances(accounts)
+        return investors, [balances[account].minor_units for account in accounts]
 
     def order(self, key: str) -> FundOrder:
         """The order placed with ``key``.
@@ -543,7 +584,7 @@ class MoneyFund(_DailyClose):
         # The ledger accepted it: now change our own state (nothing above mutated it).
         if kind is OrderKind.FAST_REDEMPTION:
             self._fast_used[(investor, day)] = self._fast_used.get((investor, day), 0) + money.minor_units
-            self._add_units(investor, -money.minor_units)
+            self._total -= money.minor_units
             order.transition(OrderStatus.DONE, placed)
         remember(records, key, _order_fingerprint(order), order)
         if order.status is OrderStatus.DONE:
@@ -579,18 +620,16 @@ class MoneyFund(_DailyClose):
             purpose=f"{self.fund_id} units of {investor}",
         )
 
-    def _add_units(self, investor: str, fen: int) -> None:
-        self._units[investor] = self._units.get(investor, 0) + fen
-        self._total += fen
-
     # -- the daily close ----------------------------------------------------------------------------
 
     # -- invariants ---------------------------------------------------------------------------------
 
     def check_invariants(self) -> None:
-        """Raise unless fund units = sum of holdings = the ledger's position balances.
+        """Raise unless every pending order still has its pending ledger hold for its amount.
 
-        Also checks that every pending order still has its pending ledger hold.
+        Its cost is the pending orders'. The units are the ledger's position
+        balances; :meth:`check_positions` (the books' full check, and every
+        daily close) compares them with the fund's total.
 
         >>> MoneyFund(Ledger()).check_invariants()
 
@@ -598,23 +637,11 @@ class MoneyFund(_DailyClose):
             antfin.errors.InvariantViolationError: naming the first broken invariant.
 
         .. versionadded:: 0.1.0
+        .. versionchanged:: 0.2.0
+           The units against the positions moved to :meth:`check_positions`.
         """
-        if self._total != sum(self._units.values()):
-            raise InvariantViolationError(
-                f"fund units {self.total_units} differ from the sum of holdings {sum(self._units.values()) / 100}"
-            )
-        positions = self.ledger.balances([self.position_account(investor) for investor in self._units])
-        for investor, fen in self._units.items():
-            if fen < 0:
-                raise InvariantViolationError(f"investor {investor!r} holds negative units {Decimal(fen).scaleb(-2)}")
-            account = self.position_account(investor)
-            balance = positions.get(account)
-            position = 0 if balance is None else balance.minor_units
-            if position != fen:
-                raise InvariantViolationError(
-                    f"investor {investor!r} holds {Decimal(fen).scaleb(-2)} units "
-                    f"but the ledger position {account!r} is {Decimal(position).scaleb(-2)}"
-                )
+        if self._total < 0:
+            raise InvariantViolationError(f"fund units {self.total_units} are negative")
         for order in self._pending():
             hold = self.ledger.get_hold(self._ledger_key(order))
             if hold.status is not HoldStatus.PENDING or hold.amount != order.amount:
@@ -622,6 +649,29 @@ class MoneyFund(_DailyClose):
                     f"order {order.key!r} is pending for {order.amount} but its ledger hold is "
                     f"{hold.status.value} for {hold.amount}"
                 )
+
+    def check_positions(self) -> None:
+        """Raise unless the fund's units outstanding equal the sum of its holders' ledger positions.
+
+        A posting to a position that the fund did not make (money moved behind
+        its back) breaks it. Its cost is the number of holders.
+
+        >>> fund, ledger = _demo_fund_with_units()
+        >>> fund.check_positions()
+
+        Raises:
+            antfin.errors.InvariantViolationError: naming both sums.
+
+        .. versionadded:: 0.2.0
+        """
+        self._check_total(sum(self._holdings()[1]))
+
+    def _check_total(self, positions: int) -> None:
+        if positions != self._total:
+            raise InvariantViolationError(
+                f"fund {self.fund_id!r} has {self.total_units} units outstanding but its holders' ledger "
+                f"positions sum to {Decimal(positions).scaleb(-2)}"
+            )
 
     def _pending(self) -> Iterator[FundOrder]:
         return (order for order in self._orders.values() if order.status is OrderStatus.PENDING)

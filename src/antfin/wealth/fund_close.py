@@ -44,7 +44,10 @@ class _DailyClose:
 
     if TYPE_CHECKING:
 
-        def _add_units(self, investor: str, fen: int) -> None: ...
+        def _holdings(self) -> tuple[list[str], list[int]]: ...
+        def _check_total(self, positions: int) -> None: ...
+
+        _total: int
 
         _incomes: dict[date, _fund.DailyIncome]
         _closed: Archive[date, _fund.DailyIncome]
@@ -63,7 +66,6 @@ class _DailyClose:
         def _open_party(self, party: FundParty) -> str: ...
 
         _orders: dict[str, _fund.FundOrder]
-        _units: dict[str, int]
 
         @property
         def assets_account(self) -> str: ...
@@ -129,6 +131,8 @@ class _DailyClose:
                 close that the orders (or, with none, the booking day) do not support.
             antfin.errors.InvalidAmountError: for nonzero income with no units to earn it, or an
                 income whose fees, shares or income per 10,000 units are out of range.
+            antfin.errors.InvariantViolationError: when the holders' positions no longer sum to the
+                fund's units (see :meth:`check_positions`).
 
         .. versionadded:: 0.1.0
         """
@@ -161,9 +165,13 @@ class _DailyClose:
         for order in due:
             sign = 1 if order.kind is _fund.OrderKind.PURCHASE else -1
             changes[order.investor] = changes.get(order.investor, 0) + sign * order.amount.minor_units
-        holders = list(self._units)
-        holders.extend(investor for investor in changes if investor not in self._units)
-        earning = [self._units.get(investor, 0) + changes.get(investor, 0) for investor in holders]
+        holders, units = self._holdings()
+        self._check_total(sum(units))  # a position moved behind the fund's back stops the close
+        held = set(holders)
+        new = [investor for investor in changes if investor not in held]
+        holders.extend(new)
+        units.extend(0 for _ in new)
+        earning = [fen + changes.get(investor, 0) for investor, fen in zip(holders, units, strict=True)]
         # Check, then act: the income, fees, shares and the day's result are computed and checked
         # before anything is booked; a refusal changes neither the ledger nor the fund.
         result, fees, shares = self._day_income(closing, gross_income, earning)
@@ -185,11 +193,7 @@ class _DailyClose:
         for order in due:
             order.transition(_fund.OrderStatus.DONE, booked_at)
             self._archive(order)
-        for investor, change in changes.items():
-            self._add_units(investor, change)
-        for investor, share in zip(holders, shares, strict=True):
-            if share:
-                self._add_units(investor, share)
+        self._total += sum(changes.values()) + sum(shares)
         remember(records, closing.isoformat(), _fund._close_fingerprint(result), result)
         self._last_closed = closing
         for used in [used for used in self._fast_used if used[1] <= closing]:  # no more fast redemptions on those days

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -368,14 +368,39 @@ def test_config_and_constructor_validation() -> None:
     assert MoneyFundConfig(per_10k_rounding="DOWN").per_10k_rounding is Rounding.DOWN
 
 
-def test_check_invariants_detects_a_position_moved_behind_the_funds_back(fund: MoneyFund, ledger: Ledger) -> None:
+def test_check_positions_detects_a_position_moved_behind_the_funds_back(fund: MoneyFund, ledger: Ledger) -> None:
     funded(fund, "100")
-    fund.check_invariants()
+    fund.check_positions()
     ledger.transfer(
         "tamper", debit=BANK, credit=fund.position_account("ann"), amount=CNY("0.01"), at=shanghai(2024, 6, 5)
     )
-    with pytest.raises(InvariantViolationError, match=r"holds 100\.00 units but the ledger position"):
-        fund.check_invariants()
+    fund.check_invariants()  # the pending orders' rules: what every load checks
+    with pytest.raises(InvariantViolationError, match=r"100\.00 units outstanding but .* positions sum to 100\.01"):
+        fund.check_positions()
+    last = fund.last_closed_day
+    assert last is not None
+    before = ledger.counts()
+    with pytest.raises(InvariantViolationError, match=r"positions sum to 100\.01"):
+        fund.close_day(last + timedelta(days=1), gross_income=CNY("1"), at=shanghai(2024, 6, 30, 23))
+    assert ledger.counts() == before
+    assert fund.last_closed_day == last
+
+
+def test_units_are_the_ledger_positions_in_opening_order(fund: MoneyFund, ledger: Ledger) -> None:
+    for name in ("zed", "amy"):
+        ledger.open_account(f"wallet:{name}", AccountKind.LIABILITY, non_negative=True, owner=name)
+        ledger.transfer(f"top:{name}", debit=BANK, credit=f"wallet:{name}", amount=CNY("50"), at=shanghai(2024, 6, 3))
+        fund.purchase(f"p:{name}", name, CNY("50"), at=shanghai(2024, 6, 3, 10))
+    # Another fund whose ids extend this fund's position prefix is not a holder of this one.
+    other = MoneyFund(ledger, calendar=fund.calendar, fund_id=f"{fund.fund_id}:position")
+    assert other.assets_account.startswith(fund.position_account(""))
+    fund.close_day(date(2024, 6, 3), gross_income=CNY("0"), at=shanghai(2024, 6, 3, 23))
+    fund.close_day(date(2024, 6, 4), gross_income=CNY("0"), at=shanghai(2024, 6, 4, 23))
+    assert fund.holders() == ("zed", "amy")
+    assert fund.units_of("amy") == Decimal("50.00") == ledger.balance(fund.position_account("amy")).amount
+    assert fund.total_units == Decimal("100.00")
+    assert other.holders() == ()
+    fund.check_positions()
 
 
 def test_check_invariants_detects_a_voided_purchase_hold(fund: MoneyFund, ledger: Ledger) -> None:
