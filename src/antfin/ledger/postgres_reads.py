@@ -136,9 +136,10 @@ class _PostgresReads:
         rows = self._rows(f"SELECT {_ACCOUNT_COLUMNS} FROM accounts WHERE id = %s{lock}", (account_id,))
         return account_from_row(rows[0]) if rows else None
 
-    def accounts(self) -> tuple[AccountRow, ...]:
-        """Every account with its running totals, in opening order."""
-        return tuple(account_from_row(r) for r in self._rows(f"SELECT {_ACCOUNT_COLUMNS} FROM accounts ORDER BY seq"))
+    def accounts(self, prefix: str = "") -> tuple[AccountRow, ...]:
+        """Every account (whose id starts with ``prefix``) with its running totals, in opening order."""
+        rows = self._rows(f"SELECT {_ACCOUNT_COLUMNS} FROM accounts WHERE starts_with(id, %s) ORDER BY seq", (prefix,))
+        return tuple(account_from_row(row) for row in rows)
 
     def account_ids(self, prefix: str) -> tuple[str, ...]:
         """The ids of the accounts whose id starts with ``prefix``, in opening order."""

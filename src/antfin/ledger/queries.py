@@ -18,11 +18,22 @@ from datetime import datetime
 from antfin.calendar import ensure_aware
 from antfin.errors import InvalidAmountError, InvariantViolationError, NotFoundError
 from antfin.ledger.model import Hold, HoldStatus, JournalEntry, LedgerAccount
-from antfin.ledger.transactions import _CR, _CR_PENDING, _DR, _DR_PENDING, _LedgerCore, _locked
+from antfin.ledger.transactions import (
+    _CR,
+    _CR_PENDING,
+    _DR,
+    _DR_PENDING,
+    _check_loaded_account,
+    _LedgerCore,
+    _locked,
+)
 from antfin.money import Money
 
 #: How many times a full check reads a store that other processes moved meanwhile.
 _CHECK_ATTEMPTS = 5
+
+#: Above this many accounts under a prefix not in the cache yet, ``accounts(prefix)`` reads their rows together.
+_READ_TOGETHER = 64
 
 
 class _LedgerQueries(_LedgerCore):
@@ -66,8 +77,9 @@ class _LedgerQueries(_LedgerCore):
 
         With a prefix, the store finds the ids from its index of ids (the cost is
         the accounts found, not all of them) and the accounts come from the
-        ledger's cache, read on first use; accounts opened in the current atomic
-        block are included.
+        ledger's cache, read on first use (in one read of the rows under the
+        prefix when many are not cached yet, and checked as they are read);
+        accounts opened in the current atomic block are included.
 
         >>> from antfin.ledger import AccountKind, Ledger
         >>> ledger = Ledger()
@@ -88,6 +100,14 @@ class _LedgerQueries(_LedgerCore):
         tx = self._tx
         if tx is not None and tx.new_accounts:
             ids.extend(account_id for account_id in tx.new_accounts if account_id.startswith(prefix))
+        cached = self._accounts
+        if sum(1 for account_id in ids if account_id not in cached) > _READ_TOGETHER:
+            # Many not read yet (a new process, or a store that drops the cache at every transaction):
+            # one read of the rows under the prefix, not one read each.
+            for row, totals in self._store.accounts(prefix):
+                if row.id not in cached:
+                    _check_loaded_account(row, totals)
+                    self._add_account(row, list(totals))
         found: list[LedgerAccount] = []
         for account_id in ids:
             account = self._account_or_none(account_id)

@@ -138,18 +138,23 @@ class _SQLiteReads:
         rows = self._rows(f"SELECT {_ACCOUNT_COLUMNS} FROM accounts WHERE id = ?", (account_id,))
         return account_from_row(rows[0]) if rows else None
 
-    def accounts(self) -> tuple[AccountRow, ...]:
-        """Every account with its running totals, in opening order.
+    def accounts(self, prefix: str = "") -> tuple[AccountRow, ...]:
+        """Every account (whose id starts with ``prefix``) with its running totals, in opening order.
 
         >>> from antfin.ledger import SQLiteStore
-        >>> SQLiteStore(":memory:").accounts()
+        >>> SQLiteStore(":memory:").accounts("wallet:")
         ()
 
         .. versionadded:: 0.2.0
         """
-        return tuple(
-            account_from_row(row) for row in self._rows(f"SELECT {_ACCOUNT_COLUMNS} FROM accounts ORDER BY seq")
-        )
+        if not prefix:
+            return tuple(
+                account_from_row(row) for row in self._rows(f"SELECT {_ACCOUNT_COLUMNS} FROM accounts ORDER BY seq")
+            )
+        end = prefix_end(prefix)
+        where, bounds = ("id >= ?", (prefix,)) if end is None else ("id >= ? AND id < ?", (prefix, end))
+        rows = self._rows(f"SELECT {_ACCOUNT_COLUMNS}, seq FROM accounts WHERE {where}", bounds)
+        return tuple(account_from_row(row[:-1]) for row in sorted(rows, key=itemgetter(-1)))
 
     def account_ids(self, prefix: str) -> tuple[str, ...]:
         """The ids of the accounts whose id starts with ``prefix``, in opening order.
@@ -164,10 +169,8 @@ class _SQLiteReads:
         .. versionadded:: 0.2.0
         """
         end = prefix_end(prefix)
-        if end is None:
-            rows = self._rows("SELECT id, seq FROM accounts WHERE id >= ?", (prefix,))
-        else:
-            rows = self._rows("SELECT id, seq FROM accounts WHERE id >= ? AND id < ?", (prefix, end))
+        where, bounds = ("id >= ?", (prefix,)) if end is None else ("id >= ? AND id < ?", (prefix, end))
+        rows = self._rows(f"SELECT id, seq FROM accounts WHERE {where}", bounds)
         return tuple(row[0] for row in sorted(rows, key=itemgetter(1)))
 
     def key(self, key: str) -> KeyRecord | None:

@@ -237,8 +237,8 @@ class LedgerStore(Protocol):
         """The account ``account_id`` with its running totals, or ``None``."""
         ...  # pragma: no cover
 
-    def accounts(self) -> tuple[AccountRow, ...]:
-        """Every account with its running totals, in opening order."""
+    def accounts(self, prefix: str = "") -> tuple[AccountRow, ...]:
+        """Every account (whose id starts with ``prefix``) with its running totals, in opening order."""
         ...  # pragma: no cover
 
     def account_ids(self, prefix: str) -> tuple[str, ...]:
@@ -534,8 +534,8 @@ class MemoryStore:
         totals = self._totals[account_id]
         return account, (totals[0], totals[1], totals[2], totals[3])
 
-    def accounts(self) -> tuple[AccountRow, ...]:
-        """Every account with its running totals, in opening order.
+    def accounts(self, prefix: str = "") -> tuple[AccountRow, ...]:
+        """Every account (whose id starts with ``prefix``) with its running totals, in opening order.
 
         >>> MemoryStore().accounts()
         ()
@@ -543,7 +543,11 @@ class MemoryStore:
         .. versionadded:: 0.2.0
         """
         totals = self._totals
-        return tuple((account, tuple(totals[account.id])) for account in self._accounts.values())  # type: ignore[misc]
+        return tuple(
+            (account, tuple(totals[account.id]))  # type: ignore[misc]
+            for account in self._accounts.values()
+            if account.id.startswith(prefix)
+        )
 
     def account_ids(self, prefix: str) -> tuple[str, ...]:
         """The ids of the accounts whose id starts with ``prefix``, in opening order.

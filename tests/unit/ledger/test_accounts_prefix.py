@@ -9,8 +9,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from antfin.calendar import shanghai
+from antfin.errors import SchemaError
 from antfin.ledger import AccountKind, Ledger, SQLiteStore
 from antfin.ledger.rows import prefix_end
+from antfin.money import CNY
+
+AT = shanghai(2024, 1, 2, 9)
 
 
 def _ids(ledger: Ledger, prefix: str) -> list[str]:
@@ -49,6 +54,43 @@ def test_ids_beyond_ascii_are_found_by_their_prefix(ledger: Ledger) -> None:
     assert _ids(ledger, "位置:") == ["位置:张三", "位置:李四"]
     assert _ids(ledger, "位置") == ["位置:张三", "位置:李四", "位置\U0010ffff"]
     assert _ids(ledger, "位置\U0010ffff") == ["位置\U0010ffff"]
+
+
+def _positions(ledger: Ledger, count: int) -> None:
+    for n in range(count):
+        ledger.open_account(f"pos:{n:03d}", AccountKind.LIABILITY, owner=f"{n:03d}")
+        ledger.transfer(f"buy:{n}", debit="asset:bank", credit=f"pos:{n:03d}", amount=CNY(n + 1), at=AT)
+
+
+def test_a_new_ledger_reads_many_accounts_under_a_prefix_together(ledger: Ledger) -> None:
+    _positions(ledger, 100)
+    fresh = Ledger(ledger._store)  # nothing cached: the rows are read in one call, not one at a time
+    reads: list[str] = []
+    single = fresh._store.account
+
+    def counted(account_id: str) -> object:
+        reads.append(account_id)
+        return single(account_id)
+
+    fresh._store.account = counted  # type: ignore[method-assign,assignment]
+    assert _ids(fresh, "pos:") == _ids(ledger, "pos:")
+    assert fresh.balances(_ids(fresh, "pos:")) == ledger.balances(_ids(ledger, "pos:"))
+    assert reads == []
+
+
+def test_a_forged_row_read_together_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "forged.db"
+    ledger = Ledger(SQLiteStore(path))
+    ledger.open_account("asset:bank", AccountKind.ASSET)
+    _positions(ledger, 70)
+    ledger.close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE accounts SET credits = -5 WHERE id = 'pos:042'")
+    conn.close()
+    reopened = Ledger(SQLiteStore(path))
+    with pytest.raises(SchemaError, match="pos:042"):
+        reopened.accounts("pos:")
+    reopened.close()
 
 
 def test_a_prefix_that_is_not_text_is_a_type_error(ledger: Ledger) -> None:
