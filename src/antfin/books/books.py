@@ -42,7 +42,8 @@ from antfin.books.kinds import KINDS
 from antfin.books.transaction import Transaction
 from antfin.errors import InvalidTransitionError, InvariantViolationError, StoreError
 from antfin.ledger import Ledger, SQLiteStore
-from antfin.ledger.store import DocumentStore, MemoryStore
+from antfin.ledger.memory import MemoryStore
+from antfin.ledger.store import DocumentStore
 
 __all__ = ["Books", "BooksCheck"]
 

@@ -25,9 +25,10 @@ from antfin.ledger.batch import (
     VoidHoldOp,
 )
 from antfin.ledger.ledger import Ledger, TrialBalance, TrialBalanceRow
+from antfin.ledger.memory import MemoryStore
 from antfin.ledger.model import AccountKind, Hold, HoldStatus, JournalEntry, LedgerAccount, Posting
 from antfin.ledger.sqlite import SQLiteStore
-from antfin.ledger.store import ChangeSet, KeyRecord, LedgerStore, MemoryStore, SharedLedgerStore, StoreState
+from antfin.ledger.store import ChangeSet, KeyRecord, LedgerStore, SharedLedgerStore, StoreState
 
 __all__ = [
     "AccountKind",

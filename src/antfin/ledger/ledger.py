@@ -137,7 +137,7 @@ class Ledger(_LedgerHolds):
     ()
 
     Args:
-        store: where committed changes go; an in-memory :class:`~antfin.ledger.store.MemoryStore`
+        store: where committed changes go; an in-memory :class:`~antfin.ledger.memory.MemoryStore`
             by default, or a :class:`~antfin.ledger.sqlite.SQLiteStore` for durability. A store that
             already holds data is loaded, so reopening gives back the same ledger.
 
@@ -149,7 +149,7 @@ class Ledger(_LedgerHolds):
     database's write lock and, if others committed since, drops its cached
     accounts, so nothing is lost and no key is applied twice (on PostgreSQL a
     write locks only the account rows it uses, read fresh in every
-    transaction). A :class:`~antfin.ledger.store.MemoryStore`
+    transaction). A :class:`~antfin.ledger.memory.MemoryStore`
     belongs to one ledger. The ledger is a cache over its store: opening it
     reads nothing per entry or key; an account (with its running totals) is
     read when first used, entries, keys and holds when asked for. Balances
@@ -299,7 +299,8 @@ class Ledger(_LedgerHolds):
         ledger does not read the documents; a lost race on a document's
         version fails the whole commit.
 
-        >>> from antfin.ledger.store import Document, MemoryStore
+        >>> from antfin.ledger.memory import MemoryStore
+        >>> from antfin.ledger.store import Document
         >>> store = MemoryStore()
         >>> ledger = Ledger(store)
         >>> with ledger.atomic():

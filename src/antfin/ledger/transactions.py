@@ -20,12 +20,12 @@ from typing import Any, Concatenate, Final, ParamSpec, TypeVar, cast
 from antfin.calendar import EARLIEST_DATE, LATEST_DATE, ensure_aware
 from antfin.errors import ConcurrencyError, InvalidAmountError, InvariantViolationError, NotFoundError, SchemaError
 from antfin.idempotency import same_request
+from antfin.ledger.memory import MemoryStore
 from antfin.ledger.model import _EMPTY_METADATA, Hold, JournalEntry, LedgerAccount, frozen_metadata
 from antfin.ledger.store import (
     Document,
     KeyRecord,
     LedgerStore,
-    MemoryStore,
     SharedLedgerStore,
     _entry_index,
     _make_change_set,

@@ -13,9 +13,10 @@ from antfin import CNY
 from antfin.calendar import shanghai
 from antfin.errors import ConcurrencyError, InvariantViolationError, SchemaError, StoreError
 from antfin.ledger import AccountKind, Ledger, SQLiteStore
+from antfin.ledger.memory import MemoryStore
 from antfin.ledger.sqlite import SCHEMA_VERSION
 from antfin.ledger.sqlite_schema import CHECKPOINT_PAGES
-from antfin.ledger.store import Document, DocumentStore, MemoryStore
+from antfin.ledger.store import Document, DocumentStore
 
 AT = shanghai(2024, 3, 1, 9)
 
@@ -250,3 +251,11 @@ def test_the_wal_is_copied_back_in_large_checkpoints(tmp_path: Path) -> None:
     ((mode,),) = store._conn.execute("PRAGMA journal_mode").fetchall()
     store.close()
     assert (pages, mode) == (CHECKPOINT_PAGES, "wal")
+
+
+def test_the_memory_store_moved_but_its_old_import_still_works() -> None:
+    import antfin.ledger.store as port
+
+    assert port.MemoryStore is MemoryStore
+    with pytest.raises(AttributeError, match="no attribute 'Nothing'"):
+        _ = port.Nothing
