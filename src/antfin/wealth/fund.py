@@ -331,10 +331,17 @@ class MoneyFund(_DailyClose):
 
     def _units_fen(self, investor: str) -> int:
         """An investor's units in fen: their position's posted balance (0 without a position)."""
+        account = self._own_position(investor)
+        return 0 if account is None else self.ledger.balance(account).minor_units
+
+    def _own_position(self, investor: object) -> str | None:
+        """The investor's position account, if the ledger has it and it is theirs (see :meth:`_holdings`)."""
         if not isinstance(investor, str):
-            return 0
+            return None
         account = self.position_account(investor)
-        return self.ledger.balance(account).minor_units if self.ledger.has_account(account) else 0
+        if not self.ledger.has_account(account) or self.ledger.account(account).owner != investor:
+            return None
+        return account
 
     def _holdings(self) -> tuple[list[str], list[int]]:
         """Every investor with a position in this fund, in opening order, and their units in fen.
@@ -537,10 +544,8 @@ class MoneyFund(_DailyClose):
         return self._place(key, investor, OrderKind.FAST_REDEMPTION, money, at)
 
     def _available_fen(self, investor: str) -> int:
-        account = self.position_account(investor)
-        if not self.ledger.has_account(account):
-            return 0
-        return self.ledger.available(account).minor_units
+        account = self._own_position(investor)
+        return 0 if account is None else self.ledger.available(account).minor_units
 
     def _place(self, key: str, investor: str, kind: OrderKind, money: Money, at: datetime) -> FundOrder:
         check_name(key, "key")

@@ -400,6 +400,9 @@ def test_units_are_the_ledger_positions_in_opening_order(fund: MoneyFund, ledger
     assert fund.units_of("amy") == Decimal("50.00") == ledger.balance(fund.position_account("amy")).amount
     assert fund.total_units == Decimal("100.00")
     assert other.holders() == ()
+    ledger.transfer("other-income", debit=other.assets_account, credit=BANK, amount=CNY("3"), at=shanghai(2024, 6, 5))
+    assert fund.units_of("assets") == 0  # the other fund's portfolio, not a holder of this one
+    assert fund.available_units("assets") == 0
     fund.check_positions()
 
 
