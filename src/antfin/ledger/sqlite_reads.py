@@ -53,6 +53,13 @@ _KEY_QUERY: Final = (
     "UNION ALL SELECT key, fingerprint, kind, ref, hold FROM keys WHERE key = ? LIMIT 1"
 )
 
+
+def _id_range(prefix: str) -> tuple[str, tuple[str, ...]]:
+    """The condition on ``id`` (and its parameters) that finds the ids starting with ``prefix`` from the index."""
+    end = prefix_end(prefix)
+    return ("id >= ?", (prefix,)) if end is None else ("id >= ? AND id < ?", (prefix, end))
+
+
 _ACCOUNT_COLUMNS: Final = (
     "id, kind, currency, non_negative, owner, purpose, metadata, closed, "
     "debits, credits, debits_pending, credits_pending"
@@ -151,8 +158,7 @@ class _SQLiteReads:
             return tuple(
                 account_from_row(row) for row in self._rows(f"SELECT {_ACCOUNT_COLUMNS} FROM accounts ORDER BY seq")
             )
-        end = prefix_end(prefix)
-        where, bounds = ("id >= ?", (prefix,)) if end is None else ("id >= ? AND id < ?", (prefix, end))
+        where, bounds = _id_range(prefix)
         rows = self._rows(f"SELECT {_ACCOUNT_COLUMNS}, seq FROM accounts WHERE {where}", bounds)
         return tuple(account_from_row(row[:-1]) for row in sorted(rows, key=itemgetter(-1)))
 
@@ -168,8 +174,7 @@ class _SQLiteReads:
 
         .. versionadded:: 0.2.0
         """
-        end = prefix_end(prefix)
-        where, bounds = ("id >= ?", (prefix,)) if end is None else ("id >= ? AND id < ?", (prefix, end))
+        where, bounds = _id_range(prefix)
         rows = self._rows(f"SELECT id, seq FROM accounts WHERE {where}", bounds)
         return tuple(row[0] for row in sorted(rows, key=itemgetter(1)))
 
