@@ -30,6 +30,7 @@ from antfin.errors import (
 )
 from antfin.ledger import AccountKind, Ledger
 from antfin.ledger.postgres import BIGINT_MAX, SCHEMA_VERSION, PostgresStore
+from antfin.ledger.rows import id_range
 from antfin.money import Money
 
 psycopg = pytest.importorskip("psycopg")
@@ -481,3 +482,20 @@ def test_a_version_1_schema_is_migrated_with_totals_and_entries_by_instant(
     days = [shanghai(2023, 12, 31), shanghai(2024, 1, 2), shanghai(2024, 1, 4)]
     assert ledger.balances_at(["wallet:a"], days) == (CNY("0"), CNY("5.00"), CNY("10.00"))
     assert [account for account, _, _ in store.movements({"wallet:a"}, shanghai(2024, 1, 2))] == ["wallet:a"]
+
+
+def test_the_accounts_under_a_prefix_are_a_range_of_the_index_of_ids(
+    make: Callable[..., PostgresStore], admin: Any, postgres_schema: str
+) -> None:
+    ledger = Ledger(make())
+    for name in ("fund:f:position:a", "fund:f:position:b", "fund:f:positions", "fund:g:position:a"):
+        ledger.open_account(name, AccountKind.LIABILITY)
+    assert [account.id for account in ledger.accounts("fund:f:position:")] == ["fund:f:position:a", "fund:f:position:b"]
+    # The condition the store reads with: a range the planner answers from the unique index on ids (COLLATE "C")
+    # on any PostgreSQL (a function of the column such as starts_with needs the planner support of version 15).
+    where, bounds = id_range("fund:f:position:", "%s")
+    admin.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(postgres_schema)))
+    admin.execute("SET enable_seqscan = off")
+    plan = "\n".join(row[0] for row in admin.execute(f"EXPLAIN SELECT id, seq FROM accounts WHERE {where}", bounds))
+    assert "Index" in plan, plan
+    assert "Seq Scan" not in plan, plan

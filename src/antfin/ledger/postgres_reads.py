@@ -24,6 +24,7 @@ from antfin.ledger.rows import (
     due_columns,
     entries_from_rows,
     hold_from_text,
+    id_range,
     key_from_row,
     movements_from_rows,
     parse_due,
@@ -138,12 +139,15 @@ class _PostgresReads:
 
     def accounts(self, prefix: str = "") -> tuple[AccountRow, ...]:
         """Every account (whose id starts with ``prefix``) with its running totals, in opening order."""
-        rows = self._rows(f"SELECT {_ACCOUNT_COLUMNS} FROM accounts WHERE starts_with(id, %s) ORDER BY seq", (prefix,))
+        # A range of the unique index on ids (COLLATE "C": code point order), not a scan of every account.
+        where, bounds = id_range(prefix, "%s")
+        rows = self._rows(f"SELECT {_ACCOUNT_COLUMNS} FROM accounts WHERE {where} ORDER BY seq", bounds)
         return tuple(account_from_row(row) for row in rows)
 
     def account_ids(self, prefix: str) -> tuple[str, ...]:
         """The ids of the accounts whose id starts with ``prefix``, in opening order."""
-        rows = self._rows("SELECT id FROM accounts WHERE starts_with(id, %s) ORDER BY seq", (prefix,))
+        where, bounds = id_range(prefix, "%s")
+        rows = self._rows(f"SELECT id FROM accounts WHERE {where} ORDER BY seq", bounds)
         return tuple(row[0] for row in rows)
 
     def key(self, key: str) -> KeyRecord | None:

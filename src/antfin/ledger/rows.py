@@ -132,6 +132,22 @@ def prefix_end(prefix: str) -> str | None:
     return None
 
 
+def id_range(prefix: str, mark: str = "?") -> tuple[str, tuple[str, ...]]:
+    """The condition on ``id`` (and its parameters) that finds the ids starting with ``prefix`` in a range of an index.
+
+    A range, not a function of the column, so a B-tree index on ids in code
+    point order (SQLite's ``BINARY``, PostgreSQL's ``COLLATE "C"``) answers it
+    by reading only the ids found. ``mark`` is the driver's placeholder.
+
+    >>> id_range("fund:yuebao:position:")
+    ('id >= ? AND id < ?', ('fund:yuebao:position:', 'fund:yuebao:position;'))
+    >>> id_range("\U0010ffff", "%s")
+    ('id >= %s', ('\U0010ffff',))
+    """
+    end = prefix_end(prefix)
+    return (f"id >= {mark}", (prefix,)) if end is None else (f"id >= {mark} AND id < {mark}", (prefix, end))
+
+
 def entry_from_row(row: Sequence[Any], postings: Iterable[Posting]) -> JournalEntry:
     """A journal entry from its row (:data:`ENTRY_COLUMNS`) and its postings, checked.
 

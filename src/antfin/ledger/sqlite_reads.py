@@ -27,10 +27,10 @@ from antfin.ledger.rows import (
     due_columns,
     entries_from_rows,
     hold_from_text,
+    id_range,
     key_from_row,
     movements_from_rows,
     parse_due,
-    prefix_end,
     state_from_rows,
     sum_until,
 )
@@ -52,12 +52,6 @@ _KEY_QUERY: Final = (
     "SELECT key, fingerprint, 'entry', id, NULL FROM entries WHERE key = ? AND fingerprint <> '' "
     "UNION ALL SELECT key, fingerprint, kind, ref, hold FROM keys WHERE key = ? LIMIT 1"
 )
-
-
-def _id_range(prefix: str) -> tuple[str, tuple[str, ...]]:
-    """The condition on ``id`` (and its parameters) that finds the ids starting with ``prefix`` from the index."""
-    end = prefix_end(prefix)
-    return ("id >= ?", (prefix,)) if end is None else ("id >= ? AND id < ?", (prefix, end))
 
 
 _ACCOUNT_COLUMNS: Final = (
@@ -158,7 +152,7 @@ class _SQLiteReads:
             return tuple(
                 account_from_row(row) for row in self._rows(f"SELECT {_ACCOUNT_COLUMNS} FROM accounts ORDER BY seq")
             )
-        where, bounds = _id_range(prefix)
+        where, bounds = id_range(prefix)
         rows = self._rows(f"SELECT {_ACCOUNT_COLUMNS}, seq FROM accounts WHERE {where}", bounds)
         return tuple(account_from_row(row[:-1]) for row in sorted(rows, key=itemgetter(-1)))
 
@@ -174,7 +168,7 @@ class _SQLiteReads:
 
         .. versionadded:: 0.2.0
         """
-        where, bounds = _id_range(prefix)
+        where, bounds = id_range(prefix)
         rows = self._rows(f"SELECT id, seq FROM accounts WHERE {where}", bounds)
         return tuple(row[0] for row in sorted(rows, key=itemgetter(1)))
 
