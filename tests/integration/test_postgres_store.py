@@ -499,3 +499,16 @@ def test_the_accounts_under_a_prefix_are_a_range_of_the_index_of_ids(
     plan = "\n".join(row[0] for row in admin.execute(f"EXPLAIN SELECT id, seq FROM accounts WHERE {where}", bounds))
     assert "Index" in plan, plan
     assert "Seq Scan" not in plan, plan
+
+
+def test_the_status_index_leaves_out_archived_records(
+    make: Callable[..., PostgresStore], admin: Any, postgres_schema: str
+) -> None:
+    make().close()  # creates the schema, every migration applied
+    admin.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(postgres_schema)))
+    (definition,) = admin.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'documents_status'").fetchone()
+    assert "WHERE (status <> 'FINAL'::text)" in definition
+    admin.execute("SET enable_seqscan = off")
+    query = "EXPLAIN SELECT id FROM documents WHERE kind = %s AND status = ANY(%s) AND status <> 'FINAL' ORDER BY id"
+    plan = "\n".join(row[0] for row in admin.execute(query, ("loan", ["ACTIVE"])))
+    assert "documents_status" in plan, plan

@@ -36,7 +36,7 @@ from antfin.credit.huabei import HuabeiAccount, HuabeiConfig
 from antfin.credit.huabei_bills import BillingCycle
 from antfin.crowdfunding import CrowdfundOffer
 from antfin.errors import IdempotencyConflictError, NotFoundError, SerializationError
-from antfin.ledger.store import Document
+from antfin.ledger.store import RECORD_STATUS, Document
 from antfin.money import Money
 from antfin.payments import Account, AccountType, EscrowDesk, EscrowTrade, GoodsType
 from antfin.payments.escrow import EscrowPolicy
@@ -334,7 +334,7 @@ class Repository(Generic[T]):
                         rows,
                         _record_id(key, record_key),
                         1,
-                        "FINAL",
+                        RECORD_STATUS,
                         None,
                         _text(to_data(record, references=REFERENCES)),
                     )

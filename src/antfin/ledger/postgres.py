@@ -232,7 +232,7 @@ class PostgresStore(_PostgresReads, _PostgresSchema):
 
         >>> store = PostgresStore(pg_url, schema=pg_schema)
         >>> store.schema_version
-        2
+        3
         >>> store.close()
 
         .. versionadded:: 0.2.0

@@ -31,7 +31,7 @@ from antfin.ledger.rows import (
     state_from_rows,
     sum_until,
 )
-from antfin.ledger.store import AccountRow, Document, KeyRecord, StoreState
+from antfin.ledger.store import RECORD_STATUS, AccountRow, Document, KeyRecord, StoreState
 
 if TYPE_CHECKING:
     import psycopg
@@ -338,10 +338,12 @@ class _PostgresReads:
             rows = self._reading(
                 lambda conn: conn.execute("SELECT id FROM documents WHERE kind = %s ORDER BY id", (kind,)).fetchall()
             )
-        else:
+        else:  # the status index leaves out archived records: a query states its condition to use it
+            condition = "" if RECORD_STATUS in wanted else f" AND status <> '{RECORD_STATUS}'"
             rows = self._reading(
                 lambda conn: conn.execute(
-                    "SELECT id FROM documents WHERE kind = %s AND status = ANY(%s) ORDER BY id", (kind, wanted)
+                    f"SELECT id FROM documents WHERE kind = %s AND status = ANY(%s){condition} ORDER BY id",
+                    (kind, wanted),
                 ).fetchall()
             )
         return tuple(row[0] for row in rows)

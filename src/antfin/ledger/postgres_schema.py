@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 __all__ = ["SCHEMA_VERSION"]
 
 #: Version of the PostgreSQL schema this code reads and writes.
-SCHEMA_VERSION: Final = 2
+SCHEMA_VERSION: Final = 3
 
 # Numbered migrations: _MIGRATIONS[n] takes a schema from version n - 1 to version n
 # (version 0 is an empty schema); each script runs as one multi-statement query.
@@ -143,6 +143,13 @@ DROP TABLE head;
 CREATE SEQUENCE commit_versions AS BIGINT;
 SELECT setval('commit_versions', greatest((SELECT max(version) FROM commits), 1),
     (SELECT max(version) FROM commits) IS NOT NULL)
+""",
+    ),
+    3: (
+        "the status index leaves out archived records (status 'FINAL'), which no query asks for by status",
+        """
+DROP INDEX documents_status;
+CREATE INDEX documents_status ON documents (kind, status) WHERE status <> 'FINAL'
 """,
     ),
 }

@@ -59,7 +59,7 @@ class SQLiteStore(_SQLiteReads, _SQLiteSchema):
     ()
     >>> store.close()
 
-    The schema (version 6): ``meta`` (``schema_version``), ``commits`` (one
+    The schema (version 7): ``meta`` (``schema_version``), ``commits`` (one
     row per commit: the version), ``accounts`` (with their running totals:
     debits, credits, pending debits and pending credits in minor units, and
     the seq of the last entry posting to the account), ``entries`` with their
@@ -70,8 +70,8 @@ class SQLiteStore(_SQLiteReads, _SQLiteSchema):
     ``keys`` (idempotency keys of hold operations; an entry's key and
     fingerprint are on its row) and ``documents`` (the books' aggregates:
     kind, id, version, status, due time and a JSON body, in a rowid table
-    with a unique index on kind and id, indexed by status and due time).
-    Keys are unique across both tables. A file of version 2, 3, 4 or 5 is
+    with a unique index on kind and id, indexed by due time and, but for
+    archived records, by status). Keys are unique across both tables. A file of version 2 to 6 is
     migrated on opening (the running totals computed from the postings and
     pending holds, the chains from the postings, the documents moved out of
     schema 5's ``WITHOUT ROWID`` table); a file that
@@ -126,7 +126,7 @@ class SQLiteStore(_SQLiteReads, _SQLiteSchema):
         """The schema version recorded in the file.
 
         >>> SQLiteStore(":memory:").schema_version
-        6
+        7
 
         .. versionadded:: 0.1.0
         """

@@ -34,7 +34,7 @@ from antfin.ledger.rows import (
     state_from_rows,
     sum_until,
 )
-from antfin.ledger.store import AccountRow, Document, KeyRecord, StoreState
+from antfin.ledger.store import RECORD_STATUS, AccountRow, Document, KeyRecord, StoreState
 
 #: The seqs of the entries posting to the account ``?1``, newest first: its chain, from the
 #: account's last entry back through each posting's previous one. Every step must go back
@@ -53,6 +53,14 @@ _KEY_QUERY: Final = (
     "UNION ALL SELECT key, fingerprint, kind, ref, hold FROM keys WHERE key = ? LIMIT 1"
 )
 
+
+#: The ids of a kind with a status, from the status index (which leaves out archived records: the query
+#: states the index's condition, or the planner could not use it).
+_BY_STATUS: Final = (
+    f"SELECT id FROM documents WHERE kind = ? AND status = ? AND status <> '{RECORD_STATUS}' ORDER BY id"
+)
+#: The ids of a kind's archived records (``?2`` is RECORD_STATUS), from the index of ids: not a query the books make.
+_RECORDS: Final = "SELECT id FROM documents WHERE kind = ?1 AND status = ?2 ORDER BY id"
 
 _ACCOUNT_COLUMNS: Final = (
     "id, kind, currency, non_negative, owner, purpose, metadata, closed, "
@@ -443,8 +451,11 @@ class _SQLiteReads:
             if status is None:
                 rows = self._conn.execute("SELECT id FROM documents WHERE kind = ? ORDER BY id", (kind,))
             else:  # one status at a time, each a range of the covering status index already in id order
-                query = "SELECT id FROM documents WHERE kind = ? AND status = ? ORDER BY id"
-                found = [row[0] for one in dict.fromkeys(status) for row in self._conn.execute(query, (kind, one))]
+                found = [
+                    row[0]
+                    for one in dict.fromkeys(status)
+                    for row in self._conn.execute(_RECORDS if one == RECORD_STATUS else _BY_STATUS, (kind, one))
+                ]
                 return tuple(sorted(found))
             return tuple(row[0] for row in rows)
 

@@ -20,13 +20,14 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator
 from datetime import datetime
-from typing import Protocol, runtime_checkable
+from typing import Final, Protocol, runtime_checkable
 
 import attrs
 
 from antfin.ledger.model import Hold, JournalEntry, LedgerAccount
 
 __all__ = [
+    "RECORD_STATUS",
     "ChangeSet",
     "Document",
     "DocumentStore",
@@ -35,6 +36,11 @@ __all__ = [
     "SharedLedgerStore",
     "StoreState",
 ]
+
+#: The status of an archived record (a document written once and read only by its id: a trade's refund, a
+#: Huabei bill that is paid). Stores leave such documents out of their index by status, which then holds only
+#: the aggregates a query by status can ask for, not every record of their history.
+RECORD_STATUS: Final = "FINAL"
 
 _new = object.__new__
 _set = object.__setattr__
@@ -82,7 +88,8 @@ class Document:
         id: its business id, unique within the kind.
         version: 1 when first written, then one more on every write (a write
             whose previous version is not the stored one is a lost race).
-        status: a short status text, indexed for queries by status.
+        status: a short status text, indexed for queries by status (but for
+            :data:`RECORD_STATUS`, an archived record's).
         due_at: when something next falls due on it (a timeout, an expiry), or ``None``.
         body: the aggregate's state as JSON text.
 

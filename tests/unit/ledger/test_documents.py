@@ -16,7 +16,7 @@ from antfin.ledger import AccountKind, Ledger, SQLiteStore
 from antfin.ledger.memory import MemoryStore
 from antfin.ledger.sqlite import SCHEMA_VERSION
 from antfin.ledger.sqlite_schema import CHECKPOINT_PAGES
-from antfin.ledger.store import Document, DocumentStore
+from antfin.ledger.store import RECORD_STATUS, Document, DocumentStore
 
 AT = shanghai(2024, 3, 1, 9)
 
@@ -117,6 +117,24 @@ def test_status_and_due_indexes(make_store: Callable[[], DocumentStore]) -> None
     assert store.documents_due("escrow", shanghai(2024, 3, 5)) == ("T1", "T3")
 
 
+def test_archived_records_are_found_by_their_status_too(make_store: Callable[[], DocumentStore]) -> None:
+    """The SQL stores leave records out of the status index; asking for them by status still finds them."""
+    store = make_store()
+    ledger = _ledger(store)
+    with ledger.atomic():
+        ledger.write_documents(
+            [
+                Document("escrow/refunds", '["T1","R2"]', 1, RECORD_STATUS, None, "{}"),
+                Document("escrow/refunds", '["T1","R1"]', 1, RECORD_STATUS, None, "{}"),
+                Document("escrow/refunds", '["T2","R1"]', 1, "OPEN", None, "{}"),
+            ]
+        )
+    assert store.document_ids("escrow/refunds", [RECORD_STATUS]) == ('["T1","R1"]', '["T1","R2"]')
+    assert store.document_ids("escrow/refunds", ["OPEN"]) == ('["T2","R1"]',)
+    assert store.document_ids("escrow/refunds", ["OPEN", RECORD_STATUS]) == store.document_ids("escrow/refunds")
+    assert store.document_ids("escrow", [RECORD_STATUS]) == ()
+
+
 def test_documents_need_an_atomic_block() -> None:
     with pytest.raises(InvariantViolationError, match="atomic"):
         Ledger().write_documents([])
@@ -166,7 +184,7 @@ def test_a_version_2_file_is_migrated_and_keeps_its_ledger(tmp_path: Path) -> No
     path = tmp_path / "v2.db"
     write_schema3_file(path, version=2)  # a file of the version before documents, as antfin wrote it
     store = SQLiteStore(path)
-    assert store.schema_version == SCHEMA_VERSION == 6
+    assert store.schema_version == SCHEMA_VERSION == 7
     assert Ledger(store).balance("wallet:a") == CNY("70.00")
     assert store.document_ids("escrow") == ()
     store.close()
@@ -206,7 +224,7 @@ def test_a_version_5_file_gets_its_documents_in_a_rowid_table_unchanged(tmp_path
         assert "WITHOUT ROWID" in conn.execute("SELECT sql FROM sqlite_master WHERE name = 'documents'").fetchone()[0]
     conn.close()
     migrated = SQLiteStore(path)
-    assert migrated.schema_version == SCHEMA_VERSION == 6
+    assert migrated.schema_version == SCHEMA_VERSION == 7
     assert [migrated.document("escrow", f"T{n}") for n in range(30)] == written
     assert migrated.document("fund", "yuebao") == big
     assert migrated.documents_due("escrow", AT) == tuple(f"T{n}" for n in sorted(range(1, 30, 2), key=str))
@@ -242,6 +260,44 @@ def test_the_ids_by_status_and_by_due_time_come_from_covering_indexes(tmp_path: 
     store.close()
     assert len(reads) == 3
     assert all("COVERING INDEX" in plan[-1][-1] for plan in plans), plans
+    assert all("documents_status" in plan[-1][-1] for plan in plans[:2]), plans  # its condition is in the query
+
+
+def _status_index(path: Path) -> str:
+    with sqlite3.connect(path) as conn:
+        (sql,) = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'documents_status'").fetchone()
+    conn.close()
+    return str(sql)
+
+
+def test_a_version_6_file_gets_a_status_index_without_its_records(tmp_path: Path) -> None:
+    path = tmp_path / "v6.db"
+    store = SQLiteStore(path)
+    ledger = _ledger(store)
+    with ledger.atomic():
+        ledger.write_documents(
+            [
+                Document("loan", "L1", 1, "ACTIVE", None, "{}"),
+                Document("loan/events", '["L1",1]', 1, RECORD_STATUS, None, "{}"),
+            ]
+        )
+    store.close()
+    with sqlite3.connect(path) as conn:  # what version 6 had: every document in the status index
+        conn.executescript(
+            """
+            DROP INDEX documents_status;
+            CREATE INDEX documents_status ON documents (kind, status, id);
+            UPDATE meta SET value = '6' WHERE name = 'schema_version';
+            """
+        )
+    conn.close()
+    assert "WHERE" not in _status_index(path)
+    migrated = SQLiteStore(path)
+    assert migrated.schema_version == SCHEMA_VERSION == 7
+    assert migrated.document_ids("loan", ["ACTIVE"]) == ("L1",)
+    assert migrated.document_ids("loan/events", [RECORD_STATUS]) == ('["L1",1]',)
+    migrated.close()
+    assert "WHERE status <> 'FINAL'" in _status_index(path)
 
 
 def test_the_wal_is_copied_back_in_large_checkpoints(tmp_path: Path) -> None:

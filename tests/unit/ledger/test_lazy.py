@@ -98,7 +98,7 @@ def test_a_schema_3_file_is_migrated_with_totals_from_postings_and_pending_holds
     path = tmp_path / "v3.db"
     write_schema3_file(path)
     store = SQLiteStore(path)
-    assert store.schema_version == SCHEMA_VERSION == 6
+    assert store.schema_version == SCHEMA_VERSION == 7
     assert store.account("wallet:a") == (store.account("wallet:a")[0], (3000, 10000, 2000, 0))  # type: ignore[index]
     ledger = Ledger(store)
     assert ledger.balance("wallet:a") == CNY("70.00")
