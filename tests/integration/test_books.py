@@ -517,3 +517,31 @@ def test_a_fund_document_with_a_copy_of_the_units_loads_without_it(fund_file: Pa
         fund = tx.funds.get("yuebao")
         assert fund.holders() == ("ann",)
         assert fund.units_of("ann") == fund.total_units == CNY("100.00").amount
+
+
+def test_loading_the_fund_reads_its_pending_orders_holds_in_one_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "pending.db"
+    with Books.open(path) as books, books.transaction() as tx:
+        _shop(tx)
+        fund = tx.funds.open(calendar=WeekdayCalendar())
+        for number in range(3):  # a Saturday: pending until the next trading day
+            fund.purchase(f"yeb-{number}", "ann", CNY("10.00"), at=shanghai(2024, 3, 2, 10, number))
+    with Books.open(path) as books:
+        store = books._ledger._store
+        read_together = store.holds_by_id
+        asked: list[list[str]] = []
+
+        def one_read(hold_ids: list[str]) -> object:
+            asked.append(list(hold_ids))
+            return read_together(hold_ids)
+
+        def one_each(hold_id: str) -> None:
+            raise AssertionError(f"hold {hold_id!r} read on its own")
+
+        monkeypatch.setattr(store, "holds_by_id", one_read)
+        monkeypatch.setattr(store, "hold", one_each)
+        with books.read() as tx:
+            assert len(tx.funds.get("yuebao").orders()) == 3
+    assert [len(ids) for ids in asked] == [3]

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 import attrs
@@ -32,6 +32,7 @@ from antfin.ledger.transactions import (
     _check_memo,
     _check_metadata,
     _check_ref,
+    _check_stored_hold,
     _locked,
     _Transaction,
     _undo_new_hold,
@@ -154,6 +155,50 @@ class _LedgerHolds(_LedgerEntries):
         if hold is None:
             raise NotFoundError(f"no hold {hold_id!r} in the ledger")
         return hold
+
+    @_locked
+    def get_holds(self, hold_ids: Iterable[str]) -> tuple[Hold, ...]:
+        """The holds with these ids, at their current state, in the order asked.
+
+        What :meth:`get_hold` gives for each, with one read of the store for
+        all those this block has not touched, not one read each (on
+        PostgreSQL, one round trip instead of one a hold).
+
+        >>> from antfin.ledger import AccountKind, Ledger
+        >>> from antfin.calendar import shanghai
+        >>> ledger = Ledger()
+        >>> _ = ledger.open_account("asset:bank", AccountKind.ASSET)
+        >>> _ = ledger.open_account("wallet:a", AccountKind.LIABILITY)
+        >>> for key in ("h1", "h2"):
+        ...     _ = ledger.hold(key, debit="asset:bank", credit="wallet:a", amount=CNY("5.00"), at=shanghai(2024, 1, 1))
+        >>> [hold.id for hold in ledger.get_holds(["h2", "h1"])]
+        ['h2', 'h1']
+        >>> ledger.get_holds(["h1", "missing"])
+        Traceback (most recent call last):
+        ...
+        antfin.errors.NotFoundError: no hold 'missing' in the ledger
+
+        Raises:
+            antfin.errors.NotFoundError: for the first unknown id.
+            antfin.errors.InvariantViolationError: a stored hold whose record names another id.
+
+        .. versionadded:: 0.2.0
+        """
+        wanted = list(hold_ids)
+        tx = self._tx
+        touched = {} if tx is None else tx.hold_index
+        unread = [hold_id for hold_id in wanted if isinstance(hold_id, str) and hold_id not in touched]
+        stored = self._store.holds_by_id(unread) if unread else {}
+        found: list[Hold] = []
+        for hold_id in wanted:
+            hold = None
+            if isinstance(hold_id, str):
+                hold = touched.get(hold_id) or stored.get(hold_id)
+            if hold is None:
+                raise NotFoundError(f"no hold {hold_id!r} in the ledger")
+            _check_stored_hold(hold_id, hold)
+            found.append(hold)
+        return tuple(found)
 
     @_locked
     def holds(self, status: HoldStatus | None = None) -> tuple[Hold, ...]:

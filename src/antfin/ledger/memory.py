@@ -351,6 +351,17 @@ class MemoryStore:
         """
         return self._holds.get(hold_id)
 
+    def holds_by_id(self, hold_ids: Collection[str]) -> dict[str, Hold]:
+        """The holds among ``hold_ids``, by id (ids not stored are left out).
+
+        >>> MemoryStore().holds_by_id(["h"])
+        {}
+
+        .. versionadded:: 0.2.0
+        """
+        holds = self._holds
+        return {hold_id: holds[hold_id] for hold_id in hold_ids if hold_id in holds}
+
     def holds(self) -> tuple[Hold, ...]:
         """Every hold, in creation order.
 

@@ -160,6 +160,9 @@ class _PostgresReads:
         return key_from_row(rows[0]) if rows else None
 
     def _entries_where(self, condition: str, params: Sequence[Any]) -> tuple[JournalEntry, ...]:
+        if any(value.__class__ is str and _unholdable(value) for value in params):
+            return ()  # text PostgreSQL cannot hold was never stored: nothing has it
+
         def read(conn: psycopg.Connection[Any]) -> tuple[list[Any], list[Any]]:
             with conn.pipeline():
                 self._opening(conn)
@@ -265,6 +268,18 @@ class _PostgresReads:
         lock = " FOR UPDATE" if self._in_tx else ""
         rows = self._rows(f"SELECT record FROM holds WHERE id = %s{lock}", (hold_id,))
         return hold_from_text(rows[0][0]) if rows else None
+
+    def holds_by_id(self, hold_ids: Collection[str]) -> dict[str, Hold]:
+        """The holds among ``hold_ids`` at their latest state, by id, in one round trip (ids not stored are left out).
+
+        In a write transaction the rows stay locked until it ends, as :meth:`hold` locks its row.
+        """
+        ids = [hold_id for hold_id in dict.fromkeys(hold_ids) if not _unholdable(hold_id)]  # never stored
+        if not ids:
+            return {}
+        lock = " FOR UPDATE" if self._in_tx else ""
+        rows = self._rows(f"SELECT id, record FROM holds WHERE id = ANY(%s){lock}", (ids,))
+        return {hold_id: hold_from_text(record) for hold_id, record in rows}
 
     def holds(self) -> tuple[Hold, ...]:
         """Every hold, in creation order."""

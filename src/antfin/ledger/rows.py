@@ -132,6 +132,21 @@ def prefix_end(prefix: str) -> str | None:
     return None
 
 
+def is_unicode(text: str) -> bool:
+    """Whether ``text`` is Unicode a database can store (a lone surrogate is not: such text was never stored).
+
+    >>> is_unicode("钱包:张三"), is_unicode("wallet:" + chr(0xD800))
+    (True, False)
+    """
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def id_range(prefix: str, mark: str = "?") -> tuple[str, tuple[str, ...]]:
     """The condition on ``id`` (and its parameters) that finds the ids starting with ``prefix`` in a range of an index.
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from datetime import datetime
 from operator import itemgetter
 from typing import Any, Final
@@ -28,6 +28,7 @@ from antfin.ledger.rows import (
     entries_from_rows,
     hold_from_text,
     id_range,
+    is_unicode,
     key_from_row,
     movements_from_rows,
     parse_due,
@@ -61,6 +62,9 @@ _BY_STATUS: Final = (
 )
 #: The ids of a kind's archived records (``?2`` is RECORD_STATUS), from the index of ids: not a query the books make.
 _RECORDS: Final = "SELECT id FROM documents WHERE kind = ?1 AND status = ?2 ORDER BY id"
+
+#: Ids looked up by one statement of a read of many rows by id.
+_IDS_A_READ: Final = 500
 
 _ACCOUNT_COLUMNS: Final = (
     "id, kind, currency, non_negative, owner, purpose, metadata, closed, "
@@ -125,10 +129,12 @@ class _SQLiteReads:
         keys = conn.execute("SELECT key, fingerprint, kind, ref, hold FROM keys WHERE version > ?", (since,)).fetchall()
         return state_from_rows(accounts, entry_rows, postings, holds, keys, current)
 
-    def _rows(self, query: str, params: tuple[Any, ...] = ()) -> list[Any]:
+    def _rows(self, query: str, params: Sequence[Any] = ()) -> list[Any]:
         with self._lock:
             try:
                 return self._conn.execute(query, params).fetchall()
+            except UnicodeEncodeError:  # text that is not Unicode (a lone surrogate) was never stored: nothing has it
+                return []
             except sqlite3.Error as error:
                 raise StoreError(f"{self.path!r} failed a read: {error}") from error
 
@@ -193,6 +199,8 @@ class _SQLiteReads:
         with self._lock:
             try:
                 row = self._conn.execute(_KEY_QUERY, (key, key)).fetchone()
+            except UnicodeEncodeError:  # not Unicode: never stored
+                return None
             except sqlite3.Error as error:
                 raise StoreError(f"{self.path!r} failed a read: {error}") from error
         return None if row is None else key_from_row(row)
@@ -331,6 +339,26 @@ class _SQLiteReads:
         rows = self._rows("SELECT record FROM holds WHERE id = ?", (hold_id,))
         return hold_from_text(rows[0][0]) if rows else None
 
+    def holds_by_id(self, hold_ids: Collection[str]) -> dict[str, Hold]:
+        """The holds among ``hold_ids`` at their latest state, by id (ids not stored are left out).
+
+        A statement per 500 ids (SQLite's limit on parameters is larger), each checked as :meth:`hold` checks it.
+
+        >>> from antfin.ledger import SQLiteStore
+        >>> SQLiteStore(":memory:").holds_by_id(["h"])
+        {}
+
+        .. versionadded:: 0.2.0
+        """
+        ids = [hold_id for hold_id in dict.fromkeys(hold_ids) if is_unicode(hold_id)]  # the others were never stored
+        found: dict[str, Hold] = {}
+        for start in range(0, len(ids), _IDS_A_READ):
+            chunk = ids[start : start + _IDS_A_READ]
+            marks = ", ".join("?" * len(chunk))
+            for hold_id, record in self._rows(f"SELECT id, record FROM holds WHERE id IN ({marks})", chunk):
+                found[hold_id] = hold_from_text(record)
+        return found
+
     def holds(self) -> tuple[Hold, ...]:
         """Every hold, in creation order.
 
@@ -429,12 +457,10 @@ class _SQLiteReads:
 
         .. versionadded:: 0.2.0
         """
-        with self._lock:
-            row = self._conn.execute(
-                "SELECT version, status, due_at, body FROM documents WHERE kind = ? AND id = ?", (kind, id)
-            ).fetchone()
-        if row is None:
+        rows = self._rows("SELECT version, status, due_at, body FROM documents WHERE kind = ? AND id = ?", (kind, id))
+        if not rows:
             return None
+        row = rows[0]
         due = None if row[2] is None else parse_due(row[2], kind, id)
         return Document(kind, id, row[0], row[1], due, row[3])
 
@@ -447,17 +473,15 @@ class _SQLiteReads:
 
         .. versionadded:: 0.2.0
         """
-        with self._lock:
-            if status is None:
-                rows = self._conn.execute("SELECT id FROM documents WHERE kind = ? ORDER BY id", (kind,))
-            else:  # one status at a time, each a range of the covering status index already in id order
-                found = [
-                    row[0]
-                    for one in dict.fromkeys(status)
-                    for row in self._conn.execute(_RECORDS if one == RECORD_STATUS else _BY_STATUS, (kind, one))
-                ]
-                return tuple(sorted(found))
-            return tuple(row[0] for row in rows)
+        if status is None:
+            return tuple(row[0] for row in self._rows("SELECT id FROM documents WHERE kind = ? ORDER BY id", (kind,)))
+        # One status at a time, each a range of the covering status index already in id order.
+        found = [
+            row[0]
+            for one in dict.fromkeys(status)
+            for row in self._rows(_RECORDS if one == RECORD_STATUS else _BY_STATUS, (kind, one))
+        ]
+        return tuple(sorted(found))
 
     def documents_due(self, kind: str, until: datetime) -> tuple[str, ...]:
         """The ids of ``kind`` due at or before ``until``, earliest first, from the due-time index.
@@ -470,9 +494,8 @@ class _SQLiteReads:
         .. versionadded:: 0.2.0
         """
         limit, _ = due_columns(until)
-        with self._lock:
-            rows = self._conn.execute(
-                "SELECT id FROM documents WHERE kind = ? AND due_us IS NOT NULL AND due_us <= ? ORDER BY due_us, id",
-                (kind, limit),
-            )
-            return tuple(row[0] for row in rows)
+        rows = self._rows(
+            "SELECT id FROM documents WHERE kind = ? AND due_us IS NOT NULL AND due_us <= ? ORDER BY due_us, id",
+            (kind, limit),
+        )
+        return tuple(row[0] for row in rows)

@@ -295,6 +295,10 @@ class LedgerStore(Protocol):
         """The hold ``hold_id`` at its latest state, or ``None``."""
         ...  # pragma: no cover
 
+    def holds_by_id(self, hold_ids: Collection[str]) -> dict[str, Hold]:
+        """The holds among ``hold_ids`` at their latest state, by id, in one read (ids not stored are left out)."""
+        ...  # pragma: no cover
+
     def holds(self) -> tuple[Hold, ...]:
         """Every hold at its latest state, in creation order."""
         ...  # pragma: no cover

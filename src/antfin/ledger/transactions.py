@@ -153,6 +153,12 @@ _R = TypeVar("_R")
 _L = TypeVar("_L", bound="_LedgerCore")
 
 
+def _check_stored_hold(hold_id: str, hold: Hold) -> None:
+    """Refuse a stored hold row whose record describes another hold (a forged or damaged row)."""
+    if hold.id != hold_id:
+        raise InvariantViolationError(f"the stored hold {hold_id!r} describes hold {hold.id!r}")
+
+
 def _locked(method: Callable[Concatenate[_L, _P], _R]) -> Callable[Concatenate[_L, _P], _R]:
     """Run a query under the ledger's lock, so it never sees half an atomic block."""
 
@@ -445,7 +451,10 @@ class _LedgerCore:
             hold = tx.hold_index.get(hold_id)
             if hold is not None:
                 return hold
-        return self._store.hold(hold_id)
+        stored = self._store.hold(hold_id)
+        if stored is not None:
+            _check_stored_hold(hold_id, stored)
+        return stored
 
     def _reversal_of(self, entry_id: str) -> str | None:
         tx = self._tx

@@ -632,7 +632,7 @@ class MoneyFund(_DailyClose):
     def check_invariants(self) -> None:
         """Raise unless every pending order still has its pending ledger hold for its amount.
 
-        Its cost is the pending orders'. The units are the ledger's position
+        Its cost is the pending orders', whose holds come in one read. The units are the ledger's position
         balances; :meth:`check_positions` (the books' full check, and every
         daily close) compares them with the fund's total.
 
@@ -647,8 +647,9 @@ class MoneyFund(_DailyClose):
         """
         if self._total < 0:
             raise InvariantViolationError(f"fund units {self.total_units} are negative")
-        for order in self._pending():
-            hold = self.ledger.get_hold(self._ledger_key(order))
+        pending = list(self._pending())
+        holds = self.ledger.get_holds([self._ledger_key(order) for order in pending])  # one read, not one each
+        for order, hold in zip(pending, holds, strict=True):
             if hold.status is not HoldStatus.PENDING or hold.amount != order.amount:
                 raise InvariantViolationError(
                     f"order {order.key!r} is pending for {order.amount} but its ledger hold is "

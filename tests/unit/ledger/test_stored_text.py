@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, cast
 
 import pytest
 
-from antfin import CNY
+from antfin import CNY, Books
 from antfin.calendar import shanghai
-from antfin.errors import InvalidAmountError, SerializationError
+from antfin.errors import InvalidAmountError, NotFoundError, SerializationError
 from antfin.ledger import AccountKind, Ledger
 from antfin.ledger.store import SharedLedgerStore
 from antfin.money import Money
@@ -75,3 +76,20 @@ def test_an_amount_beyond_64_bits_is_a_typed_error_and_nothing_is_written(
         ledger.transfer("huge", debit="asset:bank", credit="wallet:a", amount=Money.from_minor_units(2**63), at=AT)
     assert ledger.balance("wallet:a") == CNY("100.00")
     assert Ledger(make_store()).balance("wallet:a") == CNY("100.00")
+
+
+def test_a_lookup_by_text_that_is_not_unicode_finds_nothing(ledger: Ledger, tmp_path: Path) -> None:
+    """Such text was never stored (writes refuse it), so every store answers as for an unknown id."""
+    bad = "wallet:\ud800"
+    assert not ledger.has_account(bad)
+    assert ledger.accounts(bad) == ()
+    for read in (ledger.account, ledger.balance, ledger.get_hold, ledger.entry):
+        with pytest.raises(NotFoundError):
+            read(bad)
+    with pytest.raises(NotFoundError):
+        ledger.get_holds([bad])
+    with Books.open(tmp_path / "books.db").transaction() as tx:
+        assert tx.escrow.find(bad) is None
+        assert tx.loans.ids([bad]) == ()
+        with pytest.raises(NotFoundError):
+            tx.accounts.get(bad)
