@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from antfin.errors import InvariantViolationError
 from antfin.ledger.model import Hold, JournalEntry
-from antfin.ledger.postgres_schema import _check_rows, _unholdable
+from antfin.ledger.postgres_schema import _unholdable
 from antfin.ledger.rows import (
     ENTRY_COLUMNS,
     account_from_row,
@@ -324,7 +324,8 @@ class _PostgresReads:
 
         .. versionadded:: 0.2.0
         """
-        _check_rows([(kind, id)], "document")
+        if _unholdable(kind) or _unholdable(id):
+            return None  # text PostgreSQL cannot hold was never stored: nothing has it
         rows = self._reading(
             lambda conn: conn.execute(
                 "SELECT version, status, due_at, body FROM documents WHERE kind = %s AND id = %s", (kind, id)
@@ -347,8 +348,9 @@ class _PostgresReads:
 
         .. versionadded:: 0.2.0
         """
-        wanted = None if status is None else list(status)
-        _check_rows([(kind, *(wanted or ()))], "document")
+        wanted = None if status is None else [one for one in status if not _unholdable(one)]
+        if _unholdable(kind) or wanted == []:
+            return ()  # text PostgreSQL cannot hold was never stored: nothing has it
         if wanted is None:
             rows = self._reading(
                 lambda conn: conn.execute("SELECT id FROM documents WHERE kind = %s ORDER BY id", (kind,)).fetchall()
@@ -375,7 +377,8 @@ class _PostgresReads:
 
         .. versionadded:: 0.2.0
         """
-        _check_rows([(kind,)], "document")
+        if _unholdable(kind):
+            return ()
         limit, _ = due_columns(until)
         rows = self._reading(
             lambda conn: conn.execute(

@@ -135,6 +135,20 @@ def test_archived_records_are_found_by_their_status_too(make_store: Callable[[],
     assert store.document_ids("escrow", [RECORD_STATUS]) == ()
 
 
+def test_a_lookup_by_text_that_is_not_unicode_finds_no_document(make_store: Callable[[], DocumentStore]) -> None:
+    store = make_store()
+    ledger = _ledger(store)
+    with ledger.atomic():
+        ledger.write_documents([Document("escrow", "T1", 1, "PAID", AT, "{}")])
+    bad = "T\ud800"
+    assert store.document("escrow", bad) is None
+    assert store.document(bad, "T1") is None
+    assert store.document_ids(bad) == ()
+    assert store.document_ids("escrow", [bad]) == ()
+    assert store.document_ids("escrow", [bad, "PAID"]) == ("T1",)
+    assert store.documents_due(bad, AT) == ()
+
+
 def test_documents_need_an_atomic_block() -> None:
     with pytest.raises(InvariantViolationError, match="atomic"):
         Ledger().write_documents([])
