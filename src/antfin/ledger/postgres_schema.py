@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
 from antfin.errors import SchemaError, SerializationError, StoreError
+from antfin.ledger.rows import is_unicode
 
 if TYPE_CHECKING:
     import psycopg
@@ -181,13 +182,7 @@ def _check_rows(rows: Iterable[Sequence[Any]], what: str) -> None:
 
 def _unholdable(value: str) -> bool:
     """Whether ``value`` is text PostgreSQL cannot hold (a lone surrogate, U+0000)."""
-    if value.__class__ is str and value.isascii() and "\x00" not in value:
-        return False
-    try:
-        _check_text(value, "a looked-up value")
-    except (SerializationError, AttributeError):
-        return True
-    return False
+    return "\x00" in value or not is_unicode(value)
 
 
 class _PostgresSchema:
