@@ -71,12 +71,13 @@ class SQLiteStore(_SQLiteReads, _SQLiteSchema):
     fingerprint are on its row) and ``documents`` (the books' aggregates:
     kind, id, version, status, due time and a JSON body, in a rowid table
     with a unique index on kind and id, indexed by due time and, but for
-    archived records, by status). Keys are unique across both tables. A file of version 2 to 6 is
-    migrated on opening (the running totals computed from the postings and
-    pending holds, the chains from the postings, the documents moved out of
-    schema 5's ``WITHOUT ROWID`` table); a file that
-    is not antfin's (``PRAGMA application_id`` is
-    ``antf``) or of another version is refused before anything is written.
+    archived records, by status). Keys are unique across both tables. A
+    file of version 2 to 6 is migrated on opening (the running totals
+    computed from the postings and pending holds, the chains from the
+    postings, the documents moved out of schema 5's ``WITHOUT ROWID`` table,
+    the archived records out of the status index); a file that is not
+    antfin's (``PRAGMA application_id`` is ``antf``) or of another version is
+    refused before anything is written.
 
     Args:
         path: the database file; created with the schema if new.
